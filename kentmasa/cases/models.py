@@ -1,0 +1,270 @@
+"""Cases, their timeline, attachments and the citizens who bring them.
+
+A case's state changes only through kentmasa.cases.services; nothing else saves its status.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kentmasa.lib import phones, tckimlik, turkish
+
+
+class Citizen(models.Model):
+    """One person across channels, matched by TC kimlik no, phone or e-mail."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    tc_kimlik = models.CharField(_("TC identity no"), max_length=11, null=True, blank=True, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=400, blank=True)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+
+    def __str__(self) -> str:
+        return self.name or self.masked_phone or str(_("Anonymous"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = turkish.fold(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_phone(self) -> str:
+        return phones.mask(self.phone) if self.phone else ""
+
+    @property
+    def masked_tc_kimlik(self) -> str:
+        return tckimlik.mask(self.tc_kimlik) if self.tc_kimlik else ""
+
+    @property
+    def phone_display(self) -> str:
+        return phones.display(self.phone) if self.phone else ""
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Received")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CITIZEN = "waiting_citizen", _("Waiting for the citizen")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    REDIRECTED = "redirected", _("Redirected")
+    MERGED = "merged", _("Merged")
+
+
+# The statuses in which the institution still owes an answer and the deadline runs.
+OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS)
+ACTIVE_STATUSES = (*OPEN_STATUSES, Status.WAITING_CITIZEN)
+
+
+class Kind(models.TextChoices):
+    REQUEST = "request", _("Request")
+    COMPLAINT = "complaint", _("Complaint")
+    SUGGESTION = "suggestion", _("Suggestion")
+    APPRECIATION = "appreciation", _("Appreciation")
+    TIP_OFF = "tip_off", _("Tip-off")
+    INFORMATION_REQUEST = "information_request", _("Information request (Law 4982)")
+    PETITION = "petition", _("Petition (Law 3071)")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SOCIAL = "social", _("Social media")
+    WEB = "web", _("Web form")
+    MOBILE = "mobile", _("Mobile app")
+    DESK = "desk", _("Desk")
+    MOBILE_DESK = "mobile_desk", _("Mobile desk")
+    FIELD = "field", _("Field team")
+    CIMER = "cimer", _("CİMER")
+    ACIK_KAPI = "acik_kapi", _("Açık Kapı")
+    BIMER = "bimer", _("BİMER")
+    KADES = "kades", _("KADES")
+    OPEN311 = "open311", _("Open311")
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Case(models.Model):
+    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True, null=True, editable=False)
+    verification_code = models.CharField(_("verification code"), max_length=8, editable=False)
+    institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="cases"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.REQUEST)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    citizen = models.ForeignKey(
+        Citizen, verbose_name=_("citizen"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    province = models.CharField(_("province (il)"), max_length=60, blank=True)
+    district = models.CharField(_("district (ilçe)"), max_length=60, blank=True)
+    neighbourhood = models.CharField(_("neighbourhood (mahalle)"), max_length=120, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    building_no = models.CharField(_("building no"), max_length=20, blank=True)
+    address_text = models.CharField(_("address"), max_length=400, blank=True)
+
+    category = models.ForeignKey(
+        "directory.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    service = models.ForeignKey(
+        "directory.Service", verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    unit = models.ForeignKey(
+        "directory.Unit", verbose_name=_("responsible unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    team = models.ForeignKey(
+        "directory.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+
+    received_at = models.DateTimeField(_("received"))
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    several_institutions = models.BooleanField(
+        _("concerns several institutions"), default=False,
+        help_text=_("The longer completion time of the service standard applies."),
+    )
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("last escalated"), null=True, blank=True)
+
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    redirected_to = models.CharField(_("redirected to"), max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+
+    search_text = models.TextField(editable=False, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            # The unit queue: a unit's cases in a status, soonest deadline first.
+            models.Index(fields=["unit", "status", "due_at"], name="case_unit_queue"),
+            models.Index(fields=["institution", "status", "due_at"], name="case_institution_queue"),
+            models.Index(fields=["institution", "-received_at"], name="case_institution_recent"),
+            models.Index(fields=["citizen", "-received_at"], name="case_citizen_history"),
+            # The overdue sweep looks only at running cases not yet escalated to the end of the ladder.
+            models.Index(
+                fields=["due_at"], name="case_sweep",
+                condition=Q(status__in=["new", "assigned", "in_progress"], escalation_level__lt=2),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.subject}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_since is not None and self.status in OPEN_STATUSES
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def build_search_text(self) -> str:
+        """Everything staff search a case by, folded the Turkish way (see kentmasa.lib.turkish.fold)."""
+        parts = [self.tracking_number or "", self.subject, self.description]
+        if self.citizen is not None:
+            citizen = self.citizen
+            parts += [citizen.name, citizen.tc_kimlik or "", citizen.email]
+            if citizen.phone:
+                national = "".join(ch for ch in phones.display(citizen.phone) if ch.isdigit())
+                parts += [national, national.lstrip("0")]
+        return turkish.fold(" ".join(part for part in parts if part))
+
+
+class Event(models.Model):
+    """One line of a case's timeline: who did what, when, and whether the citizen sees it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    public = models.BooleanField(_("visible to the citizen"), default=False)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"], name="event_case_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.action}"
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        VIDEO = "video", _("Video")
+        AUDIO = "audio", _("Audio")
+        DOCUMENT = "document", _("Document")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    public = models.BooleanField(_("visible to the citizen"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name

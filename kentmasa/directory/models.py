@@ -1,0 +1,272 @@
+"""Who does what: institutions, their units and teams, staff, services with their standards, categories."""
+
+import datetime as dt
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kentmasa.deadlines import BusinessCalendar, CompletionTime, CompletionTimeError, parse_completion_time
+from kentmasa.lib import turkish
+
+
+class Institution(models.Model):
+    class Kind(models.TextChoices):
+        METROPOLITAN = "metropolitan", _("Metropolitan municipality")
+        DISTRICT = "district", _("District municipality")
+        POLICE = "police", _("Police directorate")
+        EXTERNAL = "external", _("External body")
+
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent institution"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    province = models.CharField(_("province (il)"), max_length=60, blank=True)
+    district = models.CharField(_("district (ilçe)"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    workday_start = models.TimeField(_("working hours start"), default=dt.time(8, 30))
+    workday_end = models.TimeField(_("working hours end"), default=dt.time(17, 30))
+    half_day_end = models.TimeField(
+        _("half day ends"), default=dt.time(13, 0),
+        help_text=_("On the eve of the bayrams and on 28 October work ends at this time."),
+    )
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.workday_start >= self.workday_end:
+            raise ValidationError(_("Working hours must end after they start."))
+        if not self.workday_start < self.half_day_end <= self.workday_end:
+            raise ValidationError(_("A half day must end within working hours."))
+
+    def business_calendar(self) -> BusinessCalendar:
+        """This institution's working calendar: its hours, Turkish holidays and its own days off."""
+        return BusinessCalendar(
+            workday_start=self.workday_start,
+            workday_end=self.workday_end,
+            half_day_end=self.half_day_end,
+            days_off=self.days_off.values_list("date", flat=True),
+        )
+
+
+class DayOff(models.Model):
+    """An extra day without work, such as administrative leave (idari izin) declared for a bridge day."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="days_off")
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["institution", "date"], name="uniq_day_off")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.reason}"
+
+
+class Unit(models.Model):
+    """A department inside an institution (müdürlük, daire başkanlığı, şube); units form a tree."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["institution__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="uniq_unit_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.institution_id != self.institution_id:
+            raise ValidationError(_("A unit's parent must belong to the same institution."))
+
+    def subtree_ids(self) -> list[int]:
+        """This unit and every unit below it (one query per level; trees are a few levels deep)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+
+class Team(models.Model):
+    """A field or police crew belonging to a unit."""
+
+    class Kind(models.TextChoices):
+        FIELD = "field", _("Field team")
+        POLICE = "police", _("Police team")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FIELD)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Every user belongs to one institution; unit roles also name their units."""
+
+    class Role(models.TextChoices):
+        OPERATOR = "operator", _("Call-centre operator")
+        UNIT_STAFF = "unit_staff", _("Unit staff")
+        UNIT_MANAGER = "unit_manager", _("Unit manager")
+        FEEDBACK_OPERATOR = "feedback_operator", _("Feedback operator")
+        FIELD_TEAM = "field_team", _("Field team member")
+        POLICE_OPERATOR = "police_operator", _("Police operator")
+        ADMINISTRATOR = "administrator", _("Administrator")
+
+    UNIT_ROLES = {Role.UNIT_STAFF, Role.UNIT_MANAGER}
+
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.OPERATOR)
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    units = models.ManyToManyField(Unit, verbose_name=_("units"), blank=True, related_name="staff")
+    teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="members")
+    phone_extension = models.CharField(_("phone extension"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    @cached_property
+    def scoped_unit_ids(self) -> list[int]:
+        """The units whose cases this user works: their own units, and for managers the units below."""
+        ids: list[int] = []
+        for unit in self.units.all():
+            ids.extend(unit.subtree_ids() if self.role == self.Role.UNIT_MANAGER else [unit.pk])
+        return ids
+
+
+class ApplicationPlace(models.Model):
+    """Where a citizen turns when a service standard is missed (ilk / ikinci müracaat yeri)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="application_places")
+    office = models.CharField(_("office"), max_length=200, blank=True)
+    person_name = models.CharField(_("name"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    fax = models.CharField(_("fax"), max_length=60, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("application place")
+        verbose_name_plural = _("application places")
+
+    def __str__(self) -> str:
+        parts = [self.person_name, self.title or self.office]
+        return " – ".join(part for part in parts if part) or str(self.institution)
+
+
+class Service(models.Model):
+    """One row of an institution's service standards table (hizmet standartları tablosu)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="services")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("publishing unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="services",
+    )
+    number = models.PositiveIntegerField(_("row number"), null=True, blank=True)
+    name = models.CharField(_("service name"), max_length=300)
+    documents = models.TextField(_("documents asked for"), blank=True)
+    completion_time = models.CharField(
+        _("completion time"), max_length=1000,
+        help_text=_('As written in the table, e.g. "15 İŞ GÜNÜ", "30 Gün", "10 dakika".'),
+    )
+    first_application_place = models.ForeignKey(
+        ApplicationPlace, verbose_name=_("first application place"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    second_application_place = models.ForeignKey(
+        ApplicationPlace, verbose_name=_("second application place"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["institution__name", "number", "name"]
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="uniq_service_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            parse_completion_time(self.completion_time)
+        except CompletionTimeError as error:
+            raise ValidationError({"completion_time": error.message}) from error
+
+    @property
+    def standard(self) -> CompletionTime:
+        return parse_completion_time(self.completion_time)
+
+
+class Category(models.Model):
+    """What a case is about (pothole, garbage, street light…) and who answers for it."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="categories")
+    name = models.CharField(_("name"), max_length=200)
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="categories",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("responsible unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="categories",
+    )
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    search_key = models.CharField(max_length=800, editable=False, db_index=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="uniq_category_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        for related in (self.service, self.unit):
+            if related is not None and related.institution_id != self.institution_id:
+                raise ValidationError(_("The service and unit must belong to the category's institution."))
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_key = turkish.fold(f"{self.name} {self.keywords}")
+        super().save(*args, **kwargs)
