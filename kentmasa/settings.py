@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
-    "kentmasa.deadlines",
     "kentmasa.directory",
     "kentmasa.cases",
     "kentmasa.escalation",

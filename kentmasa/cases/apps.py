@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_search_index(using="default", **kwargs):
+    from django.db import connections
+
+    from kentmasa.cases.search import ensure_sqlite_index
+
+    ensure_sqlite_index(connections[using])
 
 
 class CasesConfig(AppConfig):
     name = "kentmasa.cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="kentmasa.cases.search_index")

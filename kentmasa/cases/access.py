@@ -1,0 +1,62 @@
+"""Who sees which cases, and who may do what to them. Every view and API call goes through here."""
+
+from django.db.models import QuerySet
+
+from kentmasa.cases.models import Case
+from kentmasa.cases.transitions import TRANSITIONS, Transition
+from kentmasa.directory.models import User
+
+R = User.Role
+# Roles that work the institution's whole intake rather than their own units' cases.
+INSTITUTION_WIDE = {R.OPERATOR, R.POLICE_OPERATOR, R.FEEDBACK_OPERATOR, R.ADMINISTRATOR}
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """The cases this member of staff may see: none for anybody else."""
+    cases = Case.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return cases.none()
+    if user.is_superuser:
+        return cases
+    if user.institution_id is None:
+        return cases.none()
+    cases = cases.filter(institution_id=user.institution_id)
+    if user.role in INSTITUTION_WIDE:
+        return cases
+    if user.role in User.UNIT_ROLES:
+        return cases.filter(unit_id__in=user.scoped_unit_ids)
+    if user.role == R.FIELD_TEAM:
+        return cases.filter(team_id__in=user.teams.values_list("pk", flat=True))
+    return cases.none()
+
+
+def can_see(user: User, case: Case) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    if case.institution_id != user.institution_id:
+        return False
+    if user.role in INSTITUTION_WIDE:
+        return True
+    if user.role in User.UNIT_ROLES:
+        return case.unit_id in user.scoped_unit_ids
+    if user.role == R.FIELD_TEAM:
+        return case.team_id is not None and user.teams.filter(pk=case.team_id).exists()
+    return False
+
+
+def may_perform(user: User, case: Case, transition: Transition | str) -> bool:
+    """True if the user's role allows the transition on a case they can see (whatever its status)."""
+    if isinstance(transition, str):
+        transition = TRANSITIONS[transition]
+    if not can_see(user, case):
+        return False
+    return user.is_superuser or user.role in transition.roles
+
+
+def available_transitions(user: User, case: Case) -> list[Transition]:
+    """The buttons to show on the case page: allowed from the case's status and for the user's role."""
+    if not can_see(user, case):
+        return []
+    return [t for t in TRANSITIONS.values() if case.status in t.sources and (user.is_superuser or user.role in t.roles)]

@@ -1,0 +1,64 @@
+"""The case state machine: every named transition, the statuses it leaves from, and who may perform it.
+
+Views and the API read this table to decide which buttons to show; kentmasa.cases.services enforces it.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kentmasa.cases.models import Status
+from kentmasa.directory.models import User
+
+R = User.Role
+_OPERATORS = frozenset({R.OPERATOR, R.POLICE_OPERATOR, R.ADMINISTRATOR})
+_UNIT = frozenset({R.UNIT_STAFF, R.UNIT_MANAGER, R.ADMINISTRATOR})
+_RUNNING = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS})
+_ACTIVE = _RUNNING | {Status.WAITING_CITIZEN}
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    sources: frozenset
+    target: str | None  # None: decided by the domain function (transfer, reopen)
+    roles: frozenset
+    public: bool  # the timeline event is shown to the citizen
+    note_required: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("assign", _("Assign"), _RUNNING, Status.ASSIGNED,
+                   _UNIT | _OPERATORS, public=False),
+        Transition("start", _("Start work"), frozenset({Status.NEW, Status.ASSIGNED}), Status.IN_PROGRESS,
+                   _UNIT | {R.FIELD_TEAM}, public=True),
+        Transition("ask_citizen", _("Ask the citizen"), _RUNNING, Status.WAITING_CITIZEN,
+                   _UNIT | _OPERATORS, public=True, note_required=True),
+        Transition("citizen_answered", _("Citizen answered"), frozenset({Status.WAITING_CITIZEN}),
+                   Status.IN_PROGRESS, _UNIT | _OPERATORS, public=True),
+        Transition("resolve", _("Resolve"), _RUNNING, Status.RESOLVED,
+                   _UNIT | {R.FIELD_TEAM}, public=True, note_required=True),
+        Transition("resolve_on_the_spot", _("Resolve on the spot"), frozenset({Status.NEW}), Status.RESOLVED,
+                   _OPERATORS, public=True, note_required=True),
+        Transition("close", _("Close"), frozenset({Status.RESOLVED, Status.REJECTED, Status.REDIRECTED}),
+                   Status.CLOSED, _OPERATORS | {R.UNIT_MANAGER, R.FEEDBACK_OPERATOR}, public=False),
+        Transition("reopen", _("Reopen"), frozenset({Status.RESOLVED, Status.CLOSED, Status.REJECTED}), None,
+                   _OPERATORS | {R.UNIT_MANAGER, R.FEEDBACK_OPERATOR}, public=True, note_required=True),
+        Transition("reject", _("Reject"), _ACTIVE, Status.REJECTED,
+                   frozenset({R.UNIT_MANAGER, R.ADMINISTRATOR}), public=True, note_required=True),
+        Transition("transfer", _("Transfer"), _RUNNING, None,
+                   _OPERATORS | {R.UNIT_MANAGER}, public=True),
+        Transition("redirect", _("Redirect to another body"), _RUNNING, Status.REDIRECTED,
+                   _OPERATORS | {R.UNIT_MANAGER}, public=True),
+        Transition("merge", _("Merge into another case"), _ACTIVE, Status.MERGED,
+                   _OPERATORS | {R.UNIT_MANAGER}, public=True),
+    ]
+}
+
+
+def allowed_from(status: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources]

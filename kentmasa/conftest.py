@@ -1,0 +1,110 @@
+"""Fixtures shared by every app's tests: a small municipality with two units, staff in every role, cases."""
+
+import datetime as dt
+
+import pytest
+
+from kentmasa.cases import services
+from kentmasa.cases.models import Channel
+from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service, Team, Unit, User
+
+PASSWORD = "kentmasa-test-1"
+
+
+@pytest.fixture
+def institution(db):
+    return Institution.objects.create(slug="esenler", name="Esenler Belediyesi", kind=Institution.Kind.DISTRICT,
+                                      province="İstanbul", district="Esenler")
+
+
+@pytest.fixture
+def other_institution(db):
+    return Institution.objects.create(slug="kayseri", name="Kayseri Büyükşehir Belediyesi",
+                                      kind=Institution.Kind.METROPOLITAN, province="Kayseri")
+
+
+@pytest.fixture
+def roads(institution):
+    return Unit.objects.create(institution=institution, name="Fen İşleri Müdürlüğü")
+
+
+@pytest.fixture
+def parks(institution):
+    return Unit.objects.create(institution=institution, name="Park ve Bahçeler Müdürlüğü")
+
+
+@pytest.fixture
+def road_team(roads):
+    return Team.objects.create(unit=roads, name="Asfalt Ekibi 1")
+
+
+@pytest.fixture
+def places(institution):
+    first = ApplicationPlace.objects.create(institution=institution, person_name="Ayşe Yılmaz",
+                                            title="Fen İşleri Müdürü", phone="0212 440 11 90")
+    second = ApplicationPlace.objects.create(institution=institution, person_name="Mehmet Demir",
+                                             title="Belediye Başkan Yardımcısı", phone="0212 440 11 91")
+    return first, second
+
+
+@pytest.fixture
+def service(institution, roads, places):
+    return Service.objects.create(
+        institution=institution, unit=roads, number=1, name="Yol bakım ve onarım talepleri",
+        completion_time="15 İŞ GÜNÜ *BİRDEN FAZLA KURUMU İLGİLENDİREN BAŞVURULARDA 30 İŞ GÜNÜ",
+        first_application_place=places[0], second_application_place=places[1],
+    )
+
+
+@pytest.fixture
+def category(institution, service, roads):
+    return Category.objects.create(institution=institution, name="Yol çökmesi / çukur", service=service, unit=roads,
+                                   keywords="asfalt çukur bozuk yol")
+
+
+@pytest.fixture
+def make_user(institution):
+    def make(role, username=None, units=(), teams=(), institution_=None):
+        user = User.objects.create_user(
+            username=username or role, password=PASSWORD, role=role, institution=institution_ or institution,
+            first_name=role.replace("_", " ").title(),
+        )
+        user.units.set(units)
+        user.teams.set(teams)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def operator(make_user):
+    return make_user(User.Role.OPERATOR)
+
+
+@pytest.fixture
+def road_staff(make_user, roads):
+    return make_user(User.Role.UNIT_STAFF, "road_staff", units=[roads])
+
+
+@pytest.fixture
+def road_manager(make_user, roads):
+    return make_user(User.Role.UNIT_MANAGER, "road_manager", units=[roads])
+
+
+@pytest.fixture
+def park_staff(make_user, parks):
+    return make_user(User.Role.UNIT_STAFF, "park_staff", units=[parks])
+
+
+@pytest.fixture
+def make_case(institution, category):
+    def make(**kwargs):
+        params = {
+            "institution": institution, "channel": Channel.PHONE, "subject": "Sokakta çukur var",
+            "description": "Atatürk Caddesi üzerinde büyük bir çukur oluştu.", "category": category,
+            "received_at": dt.datetime.fromisoformat("2026-03-18T10:00+03:00"),
+        }
+        params.update(kwargs)
+        return services.open_case(**params)
+
+    return make

@@ -1,0 +1,25 @@
+"""Deadlines: reading service-standard completion times and computing due dates on the Turkish calendar.
+
+Pure Python: no Django import anywhere in this package.
+"""
+
+from kentmasa.deadlines.calendar import BusinessCalendar, Remaining
+from kentmasa.deadlines.standards import (
+    CompletionTime,
+    CompletionTimeError,
+    Duration,
+    TimeUnit,
+    parse_completion_time,
+    parse_duration,
+)
+
+__all__ = [
+    "BusinessCalendar",
+    "CompletionTime",
+    "CompletionTimeError",
+    "Duration",
+    "Remaining",
+    "TimeUnit",
+    "parse_completion_time",
+    "parse_duration",
+]
