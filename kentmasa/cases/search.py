@@ -78,18 +78,21 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
 
 
 def _exact_match(query: str) -> Q | None:
+    """A query of digits is an identifier: a tracking number, a TC kimlik no or a phone (any that fits)."""
     compact = "".join(ch for ch in query if ch not in " -.()+")
     if not compact.isdigit():
         return None
+    matches = Q(pk__in=[])
     number = clean_tracking_number(query)
     if number is not None:
-        return Q(tracking_number=number)
+        matches |= Q(tracking_number=number)
     if len(compact) == 11 and tckimlik.is_valid(compact):
-        return Q(citizen__tc_kimlik=compact)
+        matches |= Q(citizen__tc_kimlik=compact)
     try:
-        return Q(citizen__phone=phones.normalize(query))
+        matches |= Q(citizen__phone=phones.normalize(query))
     except phones.InvalidPhone:
-        return None
+        pass
+    return matches
 
 
 def find_citizens(query: str, limit: int = 20) -> list[Citizen]:

@@ -102,7 +102,7 @@ def open_case(
         case.tracking_number = make_tracking_number(case.received_at.year, case.pk)
         case.search_text = case.build_search_text()
         Case.objects.filter(pk=case.pk).update(tracking_number=case.tracking_number, search_text=case.search_text)
-        _event(case, "open", actor=actor, at=now, public=True, data={"channel": channel})
+        _event(case, "open", actor=actor, at=case.received_at, public=True, data={"channel": channel})
     return case
 
 
@@ -148,7 +148,7 @@ def _perform(
 
 
 def assign(case: Case, *, actor: User | None, assignee: User | None = None, team: Team | None = None,
-           note: str = "") -> Case:
+           note: str = "", now: dt.datetime | None = None) -> Case:
     """Give the case to a member of staff and/or a field team of the institution."""
 
     def apply(locked: Case, now):
@@ -164,23 +164,23 @@ def assign(case: Case, *, actor: User | None, assignee: User | None = None, team
             locked.team = team
         return {"assignee": assignee.pk if assignee else None, "team": team.pk if team else None}
 
-    return _perform(case, "assign", actor=actor, note=note, apply=apply)
+    return _perform(case, "assign", actor=actor, note=note, apply=apply, now=now)
 
 
-def start(case: Case, *, actor: User | None, note: str = "") -> Case:
-    return _perform(case, "start", actor=actor, note=note)
+def start(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | None = None) -> Case:
+    return _perform(case, "start", actor=actor, note=note, now=now)
 
 
-def ask_citizen(case: Case, *, actor: User | None, question: str) -> Case:
+def ask_citizen(case: Case, *, actor: User | None, question: str, now: dt.datetime | None = None) -> Case:
     """Ask the citizen for information; the deadline clock stops until they answer."""
 
     def apply(locked: Case, now):
         locked.paused_at = now
 
-    return _perform(case, "ask_citizen", actor=actor, note=question, apply=apply)
+    return _perform(case, "ask_citizen", actor=actor, note=question, apply=apply, now=now)
 
 
-def citizen_answered(case: Case, *, actor: User | None, answer: str = "") -> Case:
+def citizen_answered(case: Case, *, actor: User | None, answer: str = "", now: dt.datetime | None = None) -> Case:
     """The citizen answered: the clock runs again and the deadline moves by the working time paused."""
 
     def apply(locked: Case, now):
@@ -191,10 +191,11 @@ def citizen_answered(case: Case, *, actor: User | None, answer: str = "") -> Cas
             locked.due_at = clock.calendar_for(locked).resume(old_due, paused_at, now, standard.unit)
             if locked.overdue_since and locked.due_at > now:
                 locked.overdue_since = None
-            return {"due_before": old_due.isoformat(), "due_after": locked.due_at.isoformat()}
+            return {"due_before": timezone.localtime(old_due).isoformat(),
+                    "due_after": timezone.localtime(locked.due_at).isoformat()}
         return None
 
-    return _perform(case, "citizen_answered", actor=actor, note=answer, apply=apply)
+    return _perform(case, "citizen_answered", actor=actor, note=answer, apply=apply, now=now)
 
 
 def _resolve_apply(resolution: str):
@@ -206,24 +207,25 @@ def _resolve_apply(resolution: str):
     return apply
 
 
-def resolve(case: Case, *, actor: User | None, resolution: str) -> Case:
+def resolve(case: Case, *, actor: User | None, resolution: str, now: dt.datetime | None = None) -> Case:
     """Answer the case; the resolution text is what the citizen is told."""
-    return _perform(case, "resolve", actor=actor, note=resolution, apply=_resolve_apply(resolution))
+    return _perform(case, "resolve", actor=actor, note=resolution, apply=_resolve_apply(resolution), now=now)
 
 
-def resolve_on_the_spot(case: Case, *, actor: User | None, resolution: str) -> Case:
+def resolve_on_the_spot(case: Case, *, actor: User | None, resolution: str, now: dt.datetime | None = None) -> Case:
     """An operator answers a new case during the call itself (information given, appointment made)."""
-    return _perform(case, "resolve_on_the_spot", actor=actor, note=resolution, apply=_resolve_apply(resolution))
+    return _perform(case, "resolve_on_the_spot", actor=actor, note=resolution, apply=_resolve_apply(resolution),
+                    now=now)
 
 
-def close(case: Case, *, actor: User | None, note: str = "") -> Case:
+def close(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | None = None) -> Case:
     def apply(locked: Case, now):
         locked.closed_at = now
 
-    return _perform(case, "close", actor=actor, note=note, apply=apply)
+    return _perform(case, "close", actor=actor, note=note, apply=apply, now=now)
 
 
-def reopen(case: Case, *, actor: User | None, note: str) -> Case:
+def reopen(case: Case, *, actor: User | None, note: str, now: dt.datetime | None = None) -> Case:
     """Open a finished case again (the citizen says it is not done). It goes back to its unit's queue."""
 
     def apply(locked: Case, now):
@@ -232,19 +234,19 @@ def reopen(case: Case, *, actor: User | None, note: str) -> Case:
         locked.closed_at = None
         locked.rejection_reason = ""
 
-    return _perform(case, "reopen", actor=actor, note=note, apply=apply)
+    return _perform(case, "reopen", actor=actor, note=note, apply=apply, now=now)
 
 
-def reject(case: Case, *, actor: User | None, reason: str) -> Case:
+def reject(case: Case, *, actor: User | None, reason: str, now: dt.datetime | None = None) -> Case:
     def apply(locked: Case, now):
         locked.rejection_reason = reason.strip()
         locked.paused_at = None
 
-    return _perform(case, "reject", actor=actor, note=reason, apply=apply)
+    return _perform(case, "reject", actor=actor, note=reason, apply=apply, now=now)
 
 
 def transfer(case: Case, *, actor: User | None, unit: Unit | None = None, institution: Institution | None = None,
-             note: str = "") -> Case:
+             note: str = "", now: dt.datetime | None = None) -> Case:
     """Move the case to another unit, or to another institution in the system (optionally a unit of it)."""
 
     def apply(locked: Case, now):
@@ -268,10 +270,10 @@ def transfer(case: Case, *, actor: User | None, unit: Unit | None = None, instit
         locked.team = None
         return data
 
-    return _perform(case, "transfer", actor=actor, note=note, apply=apply, target=Status.NEW)
+    return _perform(case, "transfer", actor=actor, note=note, apply=apply, target=Status.NEW, now=now)
 
 
-def redirect(case: Case, *, actor: User | None, to: str, note: str = "") -> Case:
+def redirect(case: Case, *, actor: User | None, to: str, note: str = "", now: dt.datetime | None = None) -> Case:
     """Send the citizen's matter to a body outside the system (e.g. a ministry, the electricity distributor)."""
 
     def apply(locked: Case, now):
@@ -280,10 +282,10 @@ def redirect(case: Case, *, actor: User | None, to: str, note: str = "") -> Case
         locked.redirected_to = to.strip()[:200]
         return {"to": locked.redirected_to}
 
-    return _perform(case, "redirect", actor=actor, note=note, apply=apply)
+    return _perform(case, "redirect", actor=actor, note=note, apply=apply, now=now)
 
 
-def merge(case: Case, *, actor: User | None, into: Case, note: str = "") -> Case:
+def merge(case: Case, *, actor: User | None, into: Case, note: str = "", now: dt.datetime | None = None) -> Case:
     """Fold a duplicate into the case that carries on; both timelines record it."""
 
     def apply(locked: Case, now):
@@ -298,7 +300,7 @@ def merge(case: Case, *, actor: User | None, into: Case, note: str = "") -> Case
                data={"case": locked.tracking_number})
         return {"into": target.tracking_number}
 
-    return _perform(case, "merge", actor=actor, note=note, apply=apply)
+    return _perform(case, "merge", actor=actor, note=note, apply=apply, now=now)
 
 
 def comment(case: Case, *, actor: User | None, note: str, public: bool = False) -> Event:

@@ -1,16 +1,16 @@
 """The working calendar of a Turkish public institution, and the deadlines it gives.
 
-Working days are Monday to Friday, less the public holidays (the `holidays` package: national days, Ramazan and
-Kurban Bayramı) and the institution's own extra days off (idari izin). The arife of both bayrams and 28 Ekim are
-half days: still working days, but working hours end at `half_day_end` (13:00).
+Working days are Monday to Friday, less the public holidays (the `holidays` package: national days, Ramazan
+and Kurban Bayramı) and the institution's own extra days off (idari izin). The arife of both bayrams and
+28 Ekim are half days: still working days, but working hours end at `half_day_end` (13:00).
 
 How a completion time becomes a due moment (`BusinessCalendar.due`):
 
 - "N dakika", "N saat": round the clock, N minutes or hours after receipt;
 - "N gün": the end of working hours on the Nth calendar day after the day of receipt, or, if that day is not a
   working day, at the end of the next working day;
-- "N iş günü": the end of working hours of the Nth working day after the day of receipt (the day of receipt never
-  counts, even when the application came in before opening).
+- "N iş günü": the end of working hours of the Nth working day after the day of receipt (the day of receipt
+  never counts, even when the application came in before opening).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -40,12 +40,12 @@ _UNIT_NAMES_EN = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _public_holidays(year: int) -> dict[date, str]:
     return dict(holidays.Turkey(years=year, language="tr"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _half_days(year: int) -> frozenset[date]:
     return frozenset(holidays.Turkey(years=year, categories=("half_day",)))
 
@@ -68,19 +68,22 @@ class Remaining:
     unit: TimeUnit
 
     def describe_tr(self) -> str:
-        """"3 iş günü kaldı", "2 saat gecikti", "45 dakika kaldı", "5 gün kaldı"."""
+        """In Turkish: "3 iş günü kaldı", "2 saat gecikti", "45 dakika kaldı", "5 gün kaldı"."""
         verb = "gecikti" if self.overdue else "kaldı"
         return f"{self.amount} {UNIT_NAMES_TR[self.unit]} {verb}"
 
     def describe_en(self) -> str:
-        """"3 working days left", "1 hour overdue"."""
+        """In English: "3 working days left", "1 hour overdue"."""
         singular, plural = _UNIT_NAMES_EN[self.unit]
         status = "overdue" if self.overdue else "left"
         return f"{self.amount} {singular if self.amount == 1 else plural} {status}"
 
 
 class BusinessCalendar:
-    """One institution's working calendar. Holiday lists are built once per year and shared by all calendars."""
+    """One institution's working calendar.
+
+    The holiday lists are built once per year and shared by all calendars.
+    """
 
     def __init__(
         self,
@@ -101,7 +104,7 @@ class BusinessCalendar:
         self.days_off = frozenset(days_off)
         self.tz = ZoneInfo(tz)
 
-    # -- days -------------------------------------------------------------------------------------------------
+    # -- days -----------------------------------------------------------------------------------------------
 
     def holiday_name(self, d: date) -> str | None:
         """The Turkish name of the public holiday on d ("Kurban Bayramı"), "İdari izin" for the institution's
@@ -123,7 +126,7 @@ class BusinessCalendar:
         return d in _half_days(d.year) and self.is_working_day(d)
 
     def working_hours(self, d: date) -> tuple[datetime, datetime] | None:
-        """Opening and closing on d as aware datetimes in the calendar's zone; None when d is not a working day."""
+        """Opening and closing on d, aware, in the calendar's zone; None when d is not a working day."""
         if not self.is_working_day(d):
             return None
         end = self.half_day_end if self.is_half_day(d) else self.workday_end
@@ -153,7 +156,7 @@ class BusinessCalendar:
             d += ONE_DAY
         return count
 
-    # -- deadlines --------------------------------------------------------------------------------------------
+    # -- deadlines ------------------------------------------------------------------------------------------
 
     def due(self, received: datetime, duration: Duration) -> datetime:
         """The moment a service received at `received` must be completed (rules in the module docstring)."""
@@ -185,7 +188,7 @@ class BusinessCalendar:
             return None
         return self.due(received, duration)
 
-    # -- working time -----------------------------------------------------------------------------------------
+    # -- working time ---------------------------------------------------------------------------------------
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
         """The time inside working hours between two instants (zero when end is not after start)."""
@@ -205,8 +208,9 @@ class BusinessCalendar:
     def add_working_time(self, at: datetime, amount: timedelta) -> datetime:
         """The moment reached by spending `amount` of working time from `at`.
 
-        Time outside working hours does not count: from a closing time, or from a Saturday, the count starts at
-        the next opening. When the amount runs out exactly at a closing time, that closing time is the answer.
+        Time outside working hours does not count: from a closing time, or from a Saturday, the count starts
+        at the next opening. When the amount runs out exactly at a closing time, that closing time is the
+        answer.
         """
         at = self._local(_aware(at, "at"))
         if amount <= timedelta(0):
@@ -227,8 +231,8 @@ class BusinessCalendar:
     def resume(self, due: datetime, paused_at: datetime, resumed_at: datetime, unit: TimeUnit) -> datetime:
         """The new due moment after the clock was stopped from `paused_at` to `resumed_at`.
 
-        Elapsed units (minutes, hours) move the due moment by the whole pause; day units move it by the working
-        time that fell inside the pause, so a pause over a weekend costs nothing but its working hours.
+        Elapsed units (minutes, hours) move the due moment by the whole pause; day units move it by the
+        working time that fell inside the pause: a pause over a weekend costs only its working hours.
         """
         _aware(due, "due")
         if unit.elapsed:
@@ -236,7 +240,7 @@ class BusinessCalendar:
             return self._local(due.astimezone(UTC) + max(pause, timedelta(0)))
         return self.add_working_time(due, self.working_time_between(paused_at, resumed_at))
 
-    # -- remaining --------------------------------------------------------------------------------------------
+    # -- remaining ------------------------------------------------------------------------------------------
 
     def remaining(self, now: datetime, due: datetime, unit: TimeUnit) -> Remaining:
         """What is left until `due`, or how late it is, for a deadline measured in `unit`.
@@ -248,10 +252,10 @@ class BusinessCalendar:
             less than an hour is left ("2 saat kaldı", "45 dakika kaldı").
         After it, the lateness:
           - less than an hour: whole minutes; less than 24 hours: whole hours;
-          - from 24 hours on: MINUTES and HOURS in whole hours; DAYS in whole days of 24 hours ("2 gün gecikti");
-            BUSINESS_DAYS in the working days after the due date up to and including today, or in whole hours
-            when there is none (a deadline missed on Friday at 17:30 is "42 saat" late on Sunday at 11:30 and
-            "1 iş günü" late on Monday).
+          - from 24 hours on: MINUTES and HOURS in whole hours; DAYS in whole days of 24 hours
+            ("2 gün gecikti"); BUSINESS_DAYS in the working days after the due date up to and including
+            today, or in whole hours when there is none (a deadline missed on Friday at 17:30 is "42 saat"
+            late on Sunday at 11:30 and "1 iş günü" late on Monday).
         Amounts are rounded down but never to zero while time is left or late (29 seconds left is "1 dakika");
         exactly at the due moment the answer is "0 dakika kaldı".
         """

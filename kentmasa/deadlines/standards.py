@@ -2,13 +2,13 @@
 
 Institutions write these cells freely: "15 İŞ GÜNÜ", "30 Gün", "10 D", "1 SAAT", a police sentence such as
 "… bildirilmesinden itibaren 10 dakika içinde ilgili yerlere ulaştırır.", a deadline with a longer one for
-applications that concern several institutions, a retention period ("ortalama 10 gün içerisinde … silinmektedir"),
-"anlık" for emergencies, or no time at all ("… ilgili birime ulaştırılır."). `parse_completion_time` reads each of
-these into a `CompletionTime` and refuses anything else with a `CompletionTimeError`: a cell we cannot read must
-never become a zero or a missing deadline by accident.
+applications that concern several institutions, a retention period ("ortalama 10 gün içerisinde …
+silinmektedir"), "anlık" for emergencies, or no time at all ("… ilgili birime ulaştırılır.").
+`parse_completion_time` reads each of these into a `CompletionTime` and refuses anything else with a
+`CompletionTimeError`: a cell we cannot read must never become a zero or a missing deadline by accident.
 
-Everything is compared after `kentmasa.lib.turkish.fold`, so "15 İŞ GÜNÜ", "15 İş Günü" and "15 is gunu" are the
-same text.
+Everything is compared after `kentmasa.lib.turkish.fold`, so "15 İŞ GÜNÜ", "15 İş Günü" and "15 is gunu" are
+the same text.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Duration:
     unit: TimeUnit
 
     def describe_tr(self) -> str:
-        """"15 iş günü", "30 gün", "10 dakika", "2 saat" (Turkish takes no plural after a number)."""
+        """In Turkish: "15 iş günü", "30 gün", "10 dakika", "2 saat" (no plural after a number)."""
         return f"{self.amount} {UNIT_NAMES_TR[self.unit]}"
 
 
@@ -58,10 +58,11 @@ class Duration:
 class CompletionTime:
     """One completion-time cell as read.
 
-    `standard` is the time the service must be completed in; `extended` the longer time the table allows when the
-    application concerns several institutions; `immediate` marks services done at once ("anlık"), which have a
-    deadline equal to the moment of receipt; `retention` is how long something is kept (camera recordings), which
-    is not a deadline. A cell that states no time at all has none of these, and no deadline.
+    `standard` is the time the service must be completed in; `extended` the longer time the table allows when
+    the application concerns several institutions; `immediate` marks services done at once ("anlık"), which
+    have a deadline equal to the moment of receipt; `retention` is how long something is kept (camera
+    recordings), which is not a deadline. A cell that states no time at all has none of these, and no
+    deadline.
     """
 
     text: str
@@ -95,8 +96,8 @@ class CompletionTimeError(ValueError):
 
 
 # Unit words after folding, with the case endings they take in sentences ("15 günde", "10 dakika içinde",
-# "2 saatte", "15 iş gününde"). The lone "d" of "10 D" is an abbreviation only a whole cell may use: in a sentence
-# it could be anything.
+# "2 saatte", "15 iş gününde"). The lone "d" of "10 D" is an abbreviation only a whole cell may use: in a
+# sentence it could be anything.
 _UNIT_WORDS = (
     (r"is\s*gun(?:u|un|unu|une|unde|unden|luk)?", TimeUnit.BUSINESS_DAYS),
     (r"gun(?:u|e|de|den|luk)?", TimeUnit.DAYS),
@@ -166,7 +167,8 @@ def parse_completion_time(text: str) -> CompletionTime:
     """Read one completion-time cell of a service standards table.
 
     - one duration, alone or in a sentence ("10 dakika içinde …") → `standard`;
-    - a duration, then a clause about several institutions with a second, longer duration → `standard`, `extended`;
+    - a duration, then a clause about several institutions with a second, longer duration → `standard` and
+      `extended`;
     - a sentence about deletion or keeping ("silinmektedir", "saklanır") with one duration → `retention` only;
     - no duration but "anlık", "anında", "derhal", "hemen" → `immediate`;
     - no duration but a forwarding sentence ("ilgili birime ulaştırılır") or "en kısa sürede" → no time stated
@@ -198,7 +200,8 @@ def parse_completion_time(text: str) -> CompletionTime:
 
     if len(durations) > 2:
         raise CompletionTimeError(
-            text, f'Tamamlanma süresinde birden fazla süre var, hangisinin geçerli olduğu anlaşılamadı: "{text}"'
+            text,
+            f'Tamamlanma süresinde birden fazla süre var, hangisinin geçerli olduğu anlaşılamadı: "{text}"',
         )
 
     if len(durations) == 1:

@@ -24,13 +24,15 @@ KADES = (
     "KADES ile gelen ihbarlar anlık olarak Haber Merkezine bildirilmekte en kısa zamanda ve en yakın ekibin "
     "gönderilmesi sağlanmaktadır."
 )
-POLICE_155 = "İhbarların 155 Polis imdat Hattına bildirilmesinden itibaren 10 dakika içinde ilgili yerlere ulaştırır."
+POLICE_155 = (
+    "İhbarların 155 Polis imdat Hattına bildirilmesinden itibaren 10 dakika içinde ilgili yerlere ulaştırır."
+)
 POLICE_EMAIL = "Gönderilen e-posta değerlendirilmek üzere ilgili birime ulaştırılır."
 POLICE_SMS = "Gönderilen SMS değerlendirilmek üzere ilgili birime ulaştırılır."
 KAYSERI_INFORMATION = "15 İŞ GÜNÜ *BİRDEN FAZLA KURUM VE KURULUŞU İLGİLENDİREN BAŞVURULARDA 30 İŞ GÜNÜ"
 
-# Every distinct completion-time cell of seeds 000 (Eskişehir police), 001 (Esenler) and 002 (Kayseri), with what
-# it must read as: (standard, extended, immediate, retention).
+# Every distinct completion-time cell of seeds 000 (Eskişehir police), 001 (Esenler) and 002 (Kayseri), with
+# what it must read as: (standard, extended, immediate, retention).
 SEED_CELLS = {
     POLICE_155: (Duration(10, MIN), None, False, None),
     POLICE_EMAIL: (None, None, False, None),
@@ -89,6 +91,18 @@ def test_police_e_mail_states_no_time_so_has_no_deadline():
     completion = parse_completion_time(POLICE_EMAIL)
     assert not completion.has_deadline
     assert completion.applicable() is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Başvurular en kısa sürede sonuçlandırılır.",
+        "Dilekçe ilgili müdürlüğe iletilir.",
+        "Talep ilgili birime yönlendirilir.",
+    ],
+)
+def test_sentences_that_state_no_time_have_no_deadline(text):
+    assert parse_completion_time(text) == CompletionTime(text=text, standard=None)
 
 
 def test_kades_is_immediate_and_has_a_deadline_without_a_duration():
@@ -172,10 +186,13 @@ def test_extended_time_reads_in_ascii_and_lower_case_too():
         ),
         (
             "30 İŞ GÜNÜ *BİRDEN FAZLA KURUMU İLGİLENDİREN BAŞVURULARDA 15 İŞ GÜNÜ",
-            'Uzatılmış süre olağan süreden uzun olmalı: "30 İŞ GÜNÜ *BİRDEN FAZLA KURUMU İLGİLENDİREN BAŞVURULARDA '
-            '15 İŞ GÜNÜ"',
+            'Uzatılmış süre olağan süreden uzun olmalı: "30 İŞ GÜNÜ *BİRDEN FAZLA KURUMU İLGİLENDİREN '
+            'BAŞVURULARDA 15 İŞ GÜNÜ"',
         ),
-        ("Kayıtlar otomatik olarak silinir.", 'Tamamlanma süresi okunamadı: "Kayıtlar otomatik olarak silinir."'),
+        (
+            "Kayıtlar otomatik olarak silinir.",
+            'Tamamlanma süresi okunamadı: "Kayıtlar otomatik olarak silinir."',
+        ),
     ],
 )
 def test_unreadable_completion_times_are_refused_with_a_turkish_message(text, message):
@@ -186,7 +203,9 @@ def test_unreadable_completion_times_are_refused_with_a_turkish_message(text, me
     assert str(caught.value) == message
 
 
-@pytest.mark.parametrize("text", ["15 İŞ GÜNÜ *BİRDEN FAZLA … 30 İŞ GÜNÜ", "10 dakika içinde", "yakında", "0 saat"])
+@pytest.mark.parametrize(
+    "text", ["15 İŞ GÜNÜ *BİRDEN FAZLA … 30 İŞ GÜNÜ", "10 dakika içinde", "yakında", "0 saat"]
+)
 def test_parse_duration_refuses_anything_but_a_single_duration(text):
     with pytest.raises(CompletionTimeError):
         parse_duration(text)

@@ -1,0 +1,51 @@
+# kentmasa: `make run` starts everything on SQLite with demo data; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export PORT
+
+.PHONY: run test test-fast lint bench messages setup clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed
+	mkdir -p var
+
+run: setup
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py load_demo
+	@echo "kentmasa: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and periodic jobs)"
+	exec $(BIN)/honcho start --no-prefix -f Procfile
+
+# The whole suite, browser tests included. DATABASE_URL=postgres://... runs it on PostgreSQL.
+# pytest exits 5 when it collected nothing: that is a failure here, never a pass.
+test: setup
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/pytest -q $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$rc
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS); rc=$$?; [ $$rc -ne 5 ] && exit $$rc || exit 1
+
+lint: setup
+	$(BIN)/ruff check kentmasa bench
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=kentmasa.settings_production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+messages: setup
+	cd kentmasa && ../$(BIN)/django-admin makemessages -l tr --no-obsolete --add-location file
+	cd kentmasa && ../$(BIN)/django-admin compilemessages -l tr
+
+clean:
+	rm -rf var/kentmasa.sqlite3* var/test.sqlite3* var/static

@@ -1,0 +1,47 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.models import Citizen
+from kentmasa.cases.validators import clean_phone, clean_tc_kimlik
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_person_across_channels():
+    by_phone = find_or_create_citizen(name="Fatma Şahin", phone="+905321234567")
+    by_mail = find_or_create_citizen(email="Fatma@Example.com")
+    assert by_mail != by_phone
+    # The desk learns her TC kimlik no, phone and e-mail: the phone matches, the rest is filled in.
+    same = find_or_create_citizen(name="Fatma Şahin", phone="+905321234567", tc_kimlik="10000000146",
+                                  email="fatma@example.com")
+    assert same == by_phone
+    same.refresh_from_db()
+    assert (same.tc_kimlik, same.email) == ("10000000146", "fatma@example.com")
+    assert find_or_create_citizen(tc_kimlik="10000000146") == by_phone
+    assert Citizen.objects.count() == 2
+
+
+def test_a_different_tc_on_a_shared_phone_is_another_person():
+    mother = find_or_create_citizen(name="Hatice Kaya", phone="+905321234567", tc_kimlik="10000000146")
+    son = find_or_create_citizen(name="Emre Kaya", phone="+905321234567", tc_kimlik="10000000078")
+    assert mother != son
+
+
+def test_nothing_to_identify_is_anonymous():
+    assert find_or_create_citizen() is None
+    assert Citizen.objects.count() == 0
+
+
+def test_validators_in_turkish():
+    assert clean_tc_kimlik("100 000 001 46") == "10000000146"
+    with pytest.raises(ValidationError) as error:
+        clean_tc_kimlik("10000000147")
+    assert error.value.code == "tc_kimlik_checksum"
+    assert "geçerli değil" in error.value.messages[0]
+    with pytest.raises(ValidationError):
+        clean_tc_kimlik("1234")
+    assert clean_phone("0532 123 45 67") == "+905321234567"
+    assert clean_phone("(0212) 440 11 90") == "+902124401190"
+    with pytest.raises(ValidationError):
+        clean_phone("0532 12")

@@ -1,0 +1,47 @@
+import pytest
+
+from kentmasa.lib import phones, tckimlik, turkish
+
+
+@pytest.mark.parametrize(("text", "lower", "upper"), [
+    ("İSTANBUL", "istanbul", "İSTANBUL"),
+    ("ISPARTA", "ısparta", "ISPARTA"),
+    ("ıspanak", "ıspanak", "ISPANAK"),
+    ("Iğdır", "ığdır", "IĞDIR"),
+    ("istanbul", "istanbul", "İSTANBUL"),
+])
+def test_turkish_casing(text, lower, upper):
+    assert turkish.lower(text) == lower
+    assert turkish.upper(text) == upper
+
+
+def test_title_and_fold():
+    assert turkish.title("İSMAİL IŞIK") == "İsmail Işık"
+    assert turkish.fold("  ŞİŞLİ   Kadıköy ") == "sisli kadikoy"
+    assert turkish.fold("ISPARTA") == turkish.fold("ıSPARTA") == turkish.fold("isparta") == "isparta"
+    assert turkish.fold("İSTANBUL") == turkish.fold("istanbul") == "istanbul"
+    assert turkish.fold("Çağrı Merkezi") == "cagri merkezi"
+    # A decomposed dotted capital (I + combining dot) folds like İ.
+    assert turkish.fold("I\u0307stanbul") == "istanbul"
+
+
+@pytest.mark.parametrize("raw", ["0532 123 45 67", "532-123-4567", "+90 (532) 123 45 67", "905321234567"])
+def test_phone_forms(raw):
+    assert phones.normalize(raw) == "+905321234567"
+
+
+def test_phone_display_and_mask():
+    assert phones.display("+905321234567") == "0532 123 45 67"
+    assert phones.mask("+905321234567") == "0532 *** ** 67"
+    assert phones.normalize("0212 440 11 90") == "+902124401190"
+    for bad in ["", "12", "0532 123", "abc"]:
+        with pytest.raises(phones.InvalidPhone):
+            phones.normalize(bad)
+
+
+def test_tc_kimlik():
+    assert tckimlik.is_valid("10000000146")
+    assert tckimlik.is_valid("100.000.001-46")
+    assert not tckimlik.is_valid("10000000147")
+    assert not tckimlik.is_valid("00000000146")
+    assert tckimlik.mask("10000000146") == "100******46"
