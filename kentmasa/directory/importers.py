@@ -1,0 +1,204 @@
+"""Putting an institution's service standards table into the directory.
+
+`standards_table` reads the text; this module checks every value against the models and then, in one
+transaction, adds or updates the application places and the services. A table with any problem changes
+nothing. Services are known by their name within the institution and application places by the person's
+name (or, without one, by office and title), so importing the same table again changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from kentmasa.directory.models import ApplicationPlace, Institution, Service
+from kentmasa.directory.standards_table import (
+    ApplicationPlaceBlock,
+    Problem,
+    ServiceRow,
+    field_name_tr,
+    read_standards_table,
+)
+
+_PLACE_FIELDS = ("office", "person_name", "title", "address", "phone", "fax", "email")
+_SERVICE_FIELD_NAMES_TR = {
+    "name": "hizmetin adı",
+    "number": "sıra no",
+    "documents": "istenen belgeler",
+    "completion_time": "tamamlanma süresi",
+}
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def describe_tr(self) -> str:
+        return f"{self.created} yeni, {self.updated} güncellendi, {self.unchanged} değişmedi"
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem] = field(default_factory=list)
+    services: Counts = field(default_factory=Counts)
+    places: Counts = field(default_factory=Counts)
+    # Services the institution has that the table does not list: left as they are, since cases and
+    # categories may point at them.
+    not_in_table: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        """What the import did, in Turkish: "9 hizmet içe aktarıldı (9 yeni, 0 güncellendi, …); …"."""
+        if self.problems:
+            return f"{len(self.problems)} sorun bulundu; hiçbir şey kaydedilmedi."
+        text = (
+            f"{self.services.total} hizmet içe aktarıldı ({self.services.describe_tr()}); "
+            f"{self.places.total} müracaat yeri ({self.places.describe_tr()})."
+        )
+        if self.not_in_table:
+            text += f" Tabloda olmayan {len(self.not_in_table)} hizmete dokunulmadı."
+        if self.dry_run:
+            text = f"Deneme, hiçbir şey kaydedilmedi: {text}"
+        return text
+
+
+def import_standards(institution: Institution, text: str, *, dry_run: bool = False) -> ImportResult:
+    """Read a standards table and add or update its services and application places for `institution`.
+
+    With any problem nothing is written and the result lists the problems by line. `dry_run` does all the
+    work and rolls it back, so the counts say what a real import would do.
+    """
+    table = read_standards_table(text)
+    result = ImportResult(problems=list(table.problems), dry_run=dry_run)
+    for block in table.places:
+        result.problems.extend(_check_place(institution, block))
+    for row in table.rows:
+        result.problems.extend(_check_service(institution, row))
+    if result.problems:
+        result.problems.sort(key=lambda problem: problem.line)
+        return result
+
+    with transaction.atomic():
+        # One import per institution at a time (a no-op on SQLite, whose write lock does the same).
+        Institution.objects.select_for_update().get(pk=institution.pk)
+        places = {block.rank: _save_place(institution, block, result.places) for block in table.places}
+        for row in table.rows:
+            _save_service(institution, row, places.get(1), places.get(2), result.services)
+        names = [row.name for row in table.rows]
+        result.not_in_table = list(
+            Service.objects.filter(institution=institution)
+            .exclude(name__in=names)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _place_values(block: ApplicationPlaceBlock) -> dict[str, str]:
+    return {name: getattr(block, name) for name in _PLACE_FIELDS}
+
+
+def _check_place(institution: Institution, block: ApplicationPlaceBlock) -> list[Problem]:
+    place = ApplicationPlace(institution=institution, **_place_values(block))
+    try:
+        place.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        label = "İlk" if block.rank == 1 else "İkinci"
+        return [
+            Problem(
+                block.line_of(name),
+                f"{label} müracaat yeri, {field_name_tr(name)} “{getattr(block, name, '')}”: {message}",
+            )
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def _check_service(institution: Institution, row: ServiceRow) -> list[Problem]:
+    service = Service(
+        institution=institution,
+        number=row.number,
+        name=row.name,
+        documents=row.documents,
+        completion_time=row.completion_time,
+    )
+    try:
+        service.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return [
+            Problem(
+                row.line, f"{row.number} numaralı satır, {_SERVICE_FIELD_NAMES_TR.get(name, name)}: {message}"
+            )
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def _find_place(institution: Institution, values: dict[str, str]) -> ApplicationPlace | None:
+    places = ApplicationPlace.objects.filter(institution=institution).order_by("pk")
+    if values["person_name"]:
+        return places.filter(person_name=values["person_name"]).first()
+    return places.filter(person_name="", office=values["office"], title=values["title"]).first()
+
+
+def _save_place(institution: Institution, block: ApplicationPlaceBlock, counts: Counts) -> ApplicationPlace:
+    values = _place_values(block)
+    place = _find_place(institution, values)
+    if place is None:
+        counts.created += 1
+        return ApplicationPlace.objects.create(institution=institution, **values)
+    changed = [name for name, value in values.items() if getattr(place, name) != value]
+    if changed:
+        for name in changed:
+            setattr(place, name, values[name])
+        place.save(update_fields=changed)
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
+    return place
+
+
+def _save_service(
+    institution: Institution,
+    row: ServiceRow,
+    first: ApplicationPlace | None,
+    second: ApplicationPlace | None,
+    counts: Counts,
+) -> None:
+    values = {
+        "number": row.number,
+        "documents": row.documents,
+        "completion_time": row.completion_time,
+        # By id, so comparing does not fetch the places again for every service.
+        "first_application_place_id": first.pk if first else None,
+        "second_application_place_id": second.pk if second else None,
+    }
+    service = Service.objects.filter(institution=institution, name=row.name).first()
+    if service is None:
+        Service.objects.create(institution=institution, name=row.name, **values)
+        counts.created += 1
+        return
+    changed = [name for name, value in values.items() if getattr(service, name) != value]
+    if changed:
+        for name in changed:
+            setattr(service, name, values[name])
+        service.save(update_fields=changed)
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
