@@ -24,7 +24,6 @@ ACCEPTED = {
     "image/jpeg": (Attachment.Kind.PHOTO, 15 * MB),
     "image/png": (Attachment.Kind.PHOTO, 15 * MB),
     "image/webp": (Attachment.Kind.PHOTO, 15 * MB),
-    "image/heic": (Attachment.Kind.PHOTO, 15 * MB),
     "video/mp4": (Attachment.Kind.VIDEO, 100 * MB),
     "video/quicktime": (Attachment.Kind.VIDEO, 100 * MB),
     "video/3gpp": (Attachment.Kind.VIDEO, 100 * MB),
@@ -72,7 +71,7 @@ def check_file(data: bytes, name: str = "") -> tuple[str, str, bytes]:
         raise ValidationError(
             _("The file is larger than %(limit)d MB.") % {"limit": limit // MB}, code="file_size"
         )
-    if kind == Attachment.Kind.PHOTO and mime != "image/heic":
+    if kind == Attachment.Kind.PHOTO:
         return kind, "image/jpeg", _reencode_image(data)
     return kind, mime, data
 

@@ -126,7 +126,9 @@ def _perform(
     now = now or timezone.now()
     note = (note or "").strip()
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("institution", "service").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("institution", "service").get(pk=case.pk)
+        )
         if actor is not None and not access.may_perform(actor, locked, transition):
             raise TransitionError(_("You are not allowed to do this on this case."), "forbidden")
         if locked.status not in transition.sources:

@@ -1,0 +1,217 @@
+"""Forms of the citizen pages: the application form and the tracking look-up.
+
+They only validate; kentmasa.cases.views.public hands the cleaned data to the domain functions.
+"""
+
+import filetype
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from kentmasa.cases import attachments, validators
+from kentmasa.cases.models import Kind
+from kentmasa.directory.models import Category, Institution
+
+# What a citizen may bring through the web form. Petitions under Law 3071 go on paper or through CİMER.
+PUBLIC_KINDS = [
+    (Kind.REQUEST, Kind.REQUEST.label),
+    (Kind.COMPLAINT, Kind.COMPLAINT.label),
+    (Kind.SUGGESTION, Kind.SUGGESTION.label),
+    (Kind.APPRECIATION, Kind.APPRECIATION.label),
+    (Kind.TIP_OFF, Kind.TIP_OFF.label),
+    (Kind.INFORMATION_REQUEST, Kind.INFORMATION_REQUEST.label),
+]
+# Only formats Pillow re-encodes, so the stored photo never keeps the phone's GPS position (EXIF).
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+PHOTO_MAX_BYTES = attachments.ACCEPTED["image/jpeg"][1]
+MAX_TEXT = 5000
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.name
+
+
+class CaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type of application"), choices=PUBLIC_KINDS, initial=Kind.REQUEST)
+    category = CategoryChoiceField(
+        label=_("Topic"),
+        queryset=Category.objects.none(),
+        empty_label=_("Choose a topic"),
+        help_text=_("The topic decides which unit handles your application."),
+    )
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    text = forms.CharField(
+        label=_("Your application"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Describe the matter as clearly as you can: what, where, since when."),
+    )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    province = forms.CharField(label=_("Province (il)"), max_length=60, required=False)
+    district = forms.CharField(label=_("District (ilçe)"), max_length=60, required=False)
+    neighbourhood = forms.CharField(label=_("Neighbourhood (mahalle)"), max_length=120, required=False)
+    street = forms.CharField(label=_("Street, avenue"), max_length=200, required=False)
+    building_no = forms.CharField(label=_("Building no"), max_length=20, required=False)
+
+    name = forms.CharField(
+        label=_("Name and surname"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "0532 123 45 67"}
+        ),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    tc_kimlik = forms.CharField(
+        label=_("TC identity no"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("Optional, except for information requests (Law 4982)."),
+    )
+    kvkk = forms.BooleanField(
+        label=_("I have read the personal data notice (KVKK aydınlatma metni)."),
+        error_messages={"required": _("Please confirm that you have read the personal data notice.")},
+    )
+    # A field people never see: bots that fill in every input give themselves away.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    CONTACT_FIELDS = ("name", "phone", "email", "tc_kimlik")
+    LOCATION_FIELDS = ("province", "district", "neighbourhood", "street", "building_no")
+
+    def __init__(self, *args, institution: Institution, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        categories = institution.categories.filter(active=True).order_by("name")
+        self.fields["category"].queryset = categories
+        # An institution without a configured topic list still receives applications; operators route them.
+        self.fields["category"].required = categories.exists()
+        self.fields["photo"].help_text = _(
+            "Optional. JPEG, PNG or WebP, at most %(mb)d MB. Location data inside the photo is removed."
+        ) % {"mb": PHOTO_MAX_BYTES // attachments.MB}
+        self.photo_data: bytes | None = None
+        self.photo_name = ""
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise ValidationError(_("Your application could not be accepted."), code="honeypot")
+        return ""
+
+    def clean_phone(self) -> str:
+        return validators.clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_tc_kimlik(self) -> str:
+        return validators.clean_tc_kimlik(self.cleaned_data.get("tc_kimlik", ""))
+
+    def clean_photo(self):
+        uploaded = self.cleaned_data.get("photo")
+        if not uploaded:
+            return None
+        if uploaded.size is not None and uploaded.size > PHOTO_MAX_BYTES:
+            raise ValidationError(
+                _("The photo is larger than %(mb)d MB.") % {"mb": PHOTO_MAX_BYTES // attachments.MB},
+                code="file_size",
+            )
+        data = uploaded.read()
+        guessed = filetype.guess(data) if data else None
+        if guessed is None or guessed.mime not in PHOTO_TYPES:
+            raise ValidationError(_("Please attach a photo in JPEG, PNG or WebP format."), code="file_type")
+        # Decode it as add_attachment will, so a broken photo is refused before anything is written.
+        attachments.check_file(data, uploaded.name or "")
+        self.photo_data, self.photo_name = data, uploaded.name or ""
+        return uploaded
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None):
+            cleaned["latitude"] = cleaned["longitude"] = None
+        kind = cleaned.get("kind")
+        if (
+            kind
+            and kind != Kind.TIP_OFF
+            and not (cleaned.get("phone") or cleaned.get("email"))
+            and "phone" not in self.errors
+            and "email" not in self.errors
+        ):
+            message = _("Give a phone number or an e-mail address so that we can answer you.")
+            self.add_error("phone", ValidationError(message, code="contact"))
+            self.add_error("email", ValidationError(message, code="contact"))
+        if kind == Kind.INFORMATION_REQUEST:
+            # Law 4982 and its regulation: an electronic application gives the name and TC identity no.
+            if not cleaned.get("name", "").strip():
+                self.add_error(
+                    "name",
+                    ValidationError(
+                        _("An information request must give your name and surname."), code="foi_name"
+                    ),
+                )
+            if not cleaned.get("tc_kimlik") and "tc_kimlik" not in self.errors:
+                self.add_error(
+                    "tc_kimlik",
+                    ValidationError(
+                        _("An information request must give your TC identity number."), code="foi_tc_kimlik"
+                    ),
+                )
+        return cleaned
+
+    def location(self) -> dict:
+        data = self.cleaned_data
+        location = {field: data.get(field, "").strip() for field in self.LOCATION_FIELDS}
+        if data.get("latitude") is not None and data.get("longitude") is not None:
+            location["latitude"] = round(data["latitude"], 6)
+            location["longitude"] = round(data["longitude"], 6)
+        return location
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={
+                "id": "track-number",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "placeholder": "26-0001234-7",
+            }
+        ),
+    )
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"id": "track-code", "inputmode": "numeric", "autocomplete": "off", "placeholder": "123456"}
+        ),
+        help_text=_("The 6-digit code given with your tracking number."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        return "".join(ch for ch in self.cleaned_data.get("code", "") if ch.isdigit())

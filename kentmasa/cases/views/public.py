@@ -1,0 +1,340 @@
+"""The citizen pages: the application form, its receipt, tracking by number and code, the KVKK notice.
+
+No login. A citizen sees a case only after proving they hold its tracking number and verification code (or
+right after submitting it); that proof is remembered in their session for a short while, never in the URL.
+POSTs are rate-limited per IP address so codes cannot be guessed by brute force.
+"""
+
+import logging
+import secrets
+import time
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+
+from kentmasa.cases import clock, services, tracking
+from kentmasa.cases.attachments import add_attachment
+from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.models import Attachment, Case, Channel, Event, Status
+from kentmasa.cases.public_forms import CaseForm, TrackForm
+from kentmasa.cases.views import describe_remaining
+from kentmasa.directory.models import Institution, Unit
+
+logger = logging.getLogger(__name__)
+
+GRANTS_KEY = "kentmasa_public_cases"
+RECEIPT_KEY = "kentmasa_public_receipt"
+GRANT_SECONDS = 2 * 60 * 60  # how long a look-up stays open in this browser
+MAX_GRANTS = 10
+
+STATUS_LABELS = {
+    Status.NEW: pgettext_lazy("citizen", "Received"),
+    Status.ASSIGNED: pgettext_lazy("citizen", "Passed to the responsible unit"),
+    Status.IN_PROGRESS: pgettext_lazy("citizen", "In progress"),
+    Status.WAITING_CITIZEN: pgettext_lazy("citizen", "Waiting for information from you"),
+    Status.RESOLVED: pgettext_lazy("citizen", "Resolved"),
+    Status.CLOSED: pgettext_lazy("citizen", "Closed"),
+    Status.REJECTED: pgettext_lazy("citizen", "Rejected"),
+    Status.REDIRECTED: pgettext_lazy("citizen", "Redirected to another body"),
+    Status.MERGED: pgettext_lazy("citizen", "Combined with another application"),
+}
+
+# Timeline actions the citizen sees, and whether the event's note is written for them. Notes of other
+# actions may be staff's working words and are never shown.
+EVENT_LABELS = {
+    "open": (pgettext_lazy("citizen", "Application received"), False),
+    "start": (pgettext_lazy("citizen", "Work started"), False),
+    "ask_citizen": (pgettext_lazy("citizen", "Information asked from you"), True),
+    "citizen_answered": (pgettext_lazy("citizen", "Your answer was received; work continues"), False),
+    "resolve": (pgettext_lazy("citizen", "Resolved"), True),
+    "resolve_on_the_spot": (pgettext_lazy("citizen", "Resolved"), True),
+    "close": (pgettext_lazy("citizen", "Closed"), False),
+    "reopen": (pgettext_lazy("citizen", "Reopened"), False),
+    "reject": (pgettext_lazy("citizen", "Rejected"), True),
+    "merge": (pgettext_lazy("citizen", "Combined with another application on the same matter"), False),
+    "comment": (pgettext_lazy("citizen", "Message from the institution"), True),
+}
+
+PUBLIC_INSTITUTIONS = Institution.objects.exclude(kind=Institution.Kind.EXTERNAL)
+
+
+# --- rate limiting
+
+
+def public_rate(group: str, request: HttpRequest) -> str:
+    """Read at request time, so the setting can change without restarting (and tests can override it)."""
+    return settings.KENTMASA_PUBLIC_RATE
+
+
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _period_seconds(rate: str) -> int:
+    try:
+        period = rate.split("/", 1)[1]
+        return int(period[:-1] or 1) * _PERIOD_SECONDS[period[-1]]
+    except (IndexError, KeyError, ValueError):
+        return 60
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The page shown when one address has sent too many forms (settings.RATELIMIT_VIEW)."""
+    logger.warning("public rate limit reached on %s", request.path)
+    wait = _period_seconds(settings.KENTMASA_PUBLIC_RATE)
+    response = render(request, "public/rate_limited.html", {"wait_minutes": max(1, wait // 60)}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def limit_posts(group: str):
+    """Count every POST per IP address under ``group``; past the limit answer 429 without running the view."""
+
+    def decorator(view):
+        limited = ratelimit(group=group, key="ip", rate=public_rate, method="POST", block=True)(view)
+
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                return limited(request, *args, **kwargs)
+            except Ratelimited as error:
+                return rate_limited(request, error)
+
+        return wrapped
+
+    return decorator
+
+
+# --- which cases this browser may see
+
+
+def _grants(request: HttpRequest) -> list[list[int]]:
+    now = time.time()
+    return [grant for grant in request.session.get(GRANTS_KEY, []) if now - grant[1] < GRANT_SECONDS]
+
+
+def _grant(request: HttpRequest, case: Case) -> None:
+    grants = [grant for grant in _grants(request) if grant[0] != case.pk]
+    grants.append([case.pk, int(time.time())])
+    request.session[GRANTS_KEY] = grants[-MAX_GRANTS:]
+
+
+def _granted_case(request: HttpRequest, number: str) -> Case | None:
+    case = (
+        Case.objects.select_related("institution", "service", "category")
+        .filter(tracking_number=number)
+        .first()
+    )
+    if case is None or all(grant[0] != case.pk for grant in _grants(request)):
+        return None
+    return case
+
+
+def find_case(number_text: str, code: str) -> Case | None:
+    """The case with this tracking number and code; None for a wrong number and a wrong code alike."""
+    number = tracking.clean_tracking_number(number_text)
+    case = Case.objects.filter(tracking_number=number).first() if number else None
+    # Compare even when there is no case, so a missing number takes as long as a wrong code.
+    expected = case.verification_code if case is not None else "-"
+    matches = secrets.compare_digest(expected.encode(), code.encode())
+    return case if case is not None and code and matches else None
+
+
+# --- the application form
+
+
+@require_GET
+def institutions(request: HttpRequest) -> HttpResponse:
+    choices = list(PUBLIC_INSTITUTIONS.order_by("name"))
+    if len(choices) == 1:
+        return redirect("public:form", choices[0].slug)
+    return render(request, "public/institutions.html", {"institutions": choices})
+
+
+@require_http_methods(["GET", "POST"])
+@limit_posts("public:form")
+def case_form(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = get_object_or_404(PUBLIC_INSTITUTIONS, slug=slug)
+    if request.method == "POST":
+        form = CaseForm(request.POST, request.FILES, institution=institution)
+        if form.is_valid():
+            case = _open_case(form)
+            if case is not None:
+                _grant(request, case)
+                request.session[RECEIPT_KEY] = case.pk
+                return redirect("public:receipt")
+    else:
+        form = CaseForm(
+            institution=institution,
+            initial={"province": institution.province, "district": institution.district},
+        )
+    return render(request, "public/form.html", {"institution": institution, "form": form})
+
+
+def _open_case(form: CaseForm) -> Case | None:
+    """Record the application, citizen and photo in one transaction; None (with form errors) if refused."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            citizen = find_or_create_citizen(
+                name=data["name"], tc_kimlik=data["tc_kimlik"], phone=data["phone"], email=data["email"]
+            )
+            case = services.open_case(
+                institution=form.institution,
+                channel=Channel.WEB,
+                kind=data["kind"],
+                subject=data["subject"],
+                description=data["text"],
+                citizen=citizen,
+                category=data["category"],
+                location=form.location(),
+            )
+            if form.photo_data is not None:
+                opened = case.events.filter(action="open").first()
+                add_attachment(case, form.photo_data, name=form.photo_name, public=True, event=opened)
+    except services.TransitionError as error:
+        form.add_error(error.code if error.code in form.fields else None, error.message)
+        return None
+    except ValidationError as error:
+        form.add_error("photo", error)
+        return None
+    return case
+
+
+@never_cache
+@require_GET
+def receipt(request: HttpRequest) -> HttpResponse:
+    case_pk = request.session.get(RECEIPT_KEY)
+    case = Case.objects.select_related("institution", "category", "citizen").filter(pk=case_pk).first()
+    if case is None or all(grant[0] != case.pk for grant in _grants(request)):
+        return redirect("public:track")
+    citizen = case.citizen
+    return render(
+        request,
+        "public/receipt.html",
+        {
+            "case": case,
+            "tracking_number": tracking.format_tracking_number(case.tracking_number),
+            "answerable": citizen is not None and bool(citizen.phone or citizen.email),
+        },
+    )
+
+
+# --- tracking
+
+
+@require_http_methods(["GET", "POST"])
+@limit_posts("public:track")
+def track(request: HttpRequest) -> HttpResponse:
+    not_found = False
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            case = find_case(form.cleaned_data["number"], form.cleaned_data["code"])
+            if case is not None:
+                _grant(request, case)
+                return redirect("public:track_case", case.tracking_number)
+            not_found = True
+    else:
+        form = TrackForm(initial={"number": request.GET.get("no", "")[:30]})
+    return render(request, "public/track.html", {"form": form, "not_found": not_found})
+
+
+@never_cache
+@require_GET
+def track_case(request: HttpRequest, number: str) -> HttpResponse:
+    case = _granted_case(request, number)
+    if case is None:
+        query = urlencode({"no": tracking.format_tracking_number(number[:12])})
+        return redirect(f"{reverse('public:track')}?{query}")
+    remaining = clock.remaining(case)
+    show_resolution = bool(case.resolution) and case.status in (Status.RESOLVED, Status.CLOSED)
+    show_rejection = bool(case.rejection_reason) and case.status in (Status.REJECTED, Status.CLOSED)
+    photos = case.attachments.filter(public=True, uploaded_by__isnull=True, kind=Attachment.Kind.PHOTO)
+    return render(
+        request,
+        "public/track_case.html",
+        {
+            "case": case,
+            "tracking_number": tracking.format_tracking_number(case.tracking_number),
+            "status_label": STATUS_LABELS.get(case.status, case.get_status_display()),
+            "remaining": remaining,
+            "remaining_text": describe_remaining(remaining),
+            "events": public_timeline(case),
+            "show_resolution": show_resolution,
+            "show_rejection": show_rejection and not show_resolution,
+            "photos": photos,
+        },
+    )
+
+
+def public_timeline(case: Case) -> list[dict]:
+    """The events the citizen may see, each with a label for them and only a note written for them."""
+    events = list(case.events.filter(public=True).order_by("at", "pk"))
+    unit_ids = {event.data.get("to_unit") for event in events if event.action == "transfer"} - {None}
+    institution_ids = {event.data.get("to_institution") for event in events if event.action == "transfer"} - {
+        None
+    }
+    units = Unit.objects.in_bulk(unit_ids)
+    institutions_by_id = Institution.objects.in_bulk(institution_ids)
+    return [_timeline_row(event, units, institutions_by_id) for event in events]
+
+
+def _timeline_row(event: Event, units: dict, institutions_by_id: dict) -> dict:
+    note = ""
+    if event.action == "transfer":
+        unit = units.get(event.data.get("to_unit"))
+        body = unit or institutions_by_id.get(event.data.get("to_institution"))
+        if body is not None:
+            label = _("Transferred to %(body)s") % {"body": body.name}
+        else:
+            label = _("Transferred to the responsible unit")
+    elif event.action == "redirect":
+        label = _("Redirected to %(body)s") % {"body": event.data.get("to", "")}
+    elif event.action in EVENT_LABELS:
+        label, note_for_citizen = EVENT_LABELS[event.action]
+        note = event.note if note_for_citizen else ""
+    else:
+        label = _("Updated")
+    return {"at": event.at, "action": event.action, "label": label, "note": note}
+
+
+@require_POST
+def forget(request: HttpRequest) -> HttpResponse:
+    """Close every look-up in this browser (a shared or borrowed phone)."""
+    request.session.pop(GRANTS_KEY, None)
+    request.session.pop(RECEIPT_KEY, None)
+    return redirect("public:track")
+
+
+@never_cache
+@require_GET
+def photo(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A photo the citizen sent with their own application (staff photos are not shown here)."""
+    case = _granted_case(request, number)
+    if case is None:
+        raise Http404
+    attachment = get_object_or_404(
+        case.attachments, pk=pk, public=True, uploaded_by__isnull=True, kind=Attachment.Kind.PHOTO
+    )
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+
+
+# --- the KVKK notice
+
+
+@require_GET
+def kvkk(request: HttpRequest) -> HttpResponse:
+    institution = PUBLIC_INSTITUTIONS.filter(slug=request.GET.get("kurum", "")).first()
+    return render(request, "public/kvkk.html", {"institution": institution})
