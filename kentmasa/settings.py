@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "kentmasa.directory",
     "kentmasa.cases",
     "kentmasa.escalation",

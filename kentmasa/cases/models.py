@@ -99,7 +99,10 @@ class Priority(models.IntegerChoices):
 
 
 class Case(models.Model):
-    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True, null=True, editable=False)
+    # NULL only inside the transaction that creates the case (the number is made from its id).
+    tracking_number = models.CharField(  # noqa: DJ001
+        _("tracking number"), max_length=20, unique=True, null=True, editable=False
+    )
     verification_code = models.CharField(_("verification code"), max_length=8, editable=False)
     institution = models.ForeignKey(
         "directory.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="cases"

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kentmasa.deadlines import CompletionTimeError
 from kentmasa.directory.models import (
+    ApiToken,
     ApplicationPlace,
     Category,
     DayOff,
@@ -134,3 +135,26 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "keywords"]
     autocomplete_fields = ["institution", "service", "unit"]
     list_select_related = ["institution", "unit", "service"]
+
+
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `manage.py api_token USERNAME`, which shows the raw token once; here they are
+    only seen and revoked."""
+
+    list_display = ["key_prefix", "name", "user", "created_at", "last_used_at", "revoked"]
+    list_filter = ["revoked"]
+    search_fields = ["key_prefix", "name", "user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "key_prefix", "created_at", "last_used_at", "revoked"]
+    readonly_fields = ["user", "key_prefix", "created_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        queryset.update(revoked=True)

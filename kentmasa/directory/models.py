@@ -1,11 +1,14 @@
 """Who does what: institutions, their units and teams, staff, services with their standards, categories."""
 
 import datetime as dt
+import hashlib
+import secrets
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.deadlines import BusinessCalendar, CompletionTime, CompletionTimeError, parse_completion_time
@@ -262,11 +265,71 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.search_key = turkish.fold(f"{self.name} {self.keywords}")
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         for related in (self.service, self.unit):
             if related is not None and related.institution_id != self.institution_id:
                 raise ValidationError(_("The service and unit must belong to the category's institution."))
 
-    def save(self, *args, **kwargs) -> None:
-        self.search_key = turkish.fold(f"{self.name} {self.keywords}")
-        super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API.
+
+    Only its SHA-256 hash is kept; the raw token is shown once, when it is issued.
+    """
+
+    PREFIX = "km_"
+
+    user = models.ForeignKey(User, verbose_name=_("staff member"), on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True,
+                            help_text=_("What the token is for, e.g. the system that uses it."))
+    key_prefix = models.CharField(_("key prefix"), max_length=8, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    # Recording every request would make each API read a database write; a minute's precision is enough.
+    TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… {self.name}".strip()
+
+    @staticmethod
+    def hash_key(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
+        """Create a token for ``user``; returns the row and the raw token, which is never stored."""
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_prefix=raw[:8], key_hash=cls.hash_key(raw))
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str) -> User | None:
+        """The active staff member a raw token belongs to, or None for an unknown, revoked or disabled token.
+
+        The token is looked up by its hash, never compared as itself, so the time a lookup takes tells an
+        attacker nothing about how much of a guessed token was right.
+        """
+        if not raw or not raw.startswith(cls.PREFIX):
+            return None
+        key_hash = cls.hash_key(raw)
+        token = cls.objects.select_related("user").filter(key_hash=key_hash, revoked=False).first()
+        if token is None or not token.user.is_active:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > cls.TOUCH_INTERVAL:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user
