@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The managers' screens: the standards-compliance overview."""
+
+from django.urls import path
+
+from kentmasa.reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+]

@@ -1,0 +1,428 @@
+"""The staff screens' forms: the console's new case, the queue's filters and bulk assignment, the case
+page's actions.
+
+Forms only read and check input. Writing goes through kentmasa.cases.services (cases) and
+kentmasa.cases.citizens (people); ``NewCaseForm.save_citizen`` is the one place a form writes, and
+the console view runs it in the same transaction as ``services.open_case``.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kentmasa.cases import access, validators
+from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Kind, Priority, Status
+from kentmasa.cases.tracking import clean_tracking_number
+from kentmasa.cases.transitions import TRANSITIONS
+from kentmasa.directory.models import Category, Institution, Team, Unit, User
+
+
+def user_may(user: User, transition: str) -> bool:
+    """The role allows the transition at all (the case decides the rest)."""
+    return user.is_superuser or user.role in TRANSITIONS[transition].roles
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        name = obj.get_full_name() or obj.username
+        return f"{name} ({obj.get_role_display()})"
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Team) -> str:
+        return f"{obj.name} – {obj.unit.name}"
+
+
+class CoordinateField(forms.DecimalField):
+    """Latitude or longitude; accepts a decimal comma as Turkish keyboards type it."""
+
+    def __init__(self, *, limit: int, **kwargs):
+        super().__init__(
+            max_digits=9,
+            decimal_places=6,
+            min_value=Decimal(-limit),
+            max_value=Decimal(limit),
+            required=False,
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+            # The map writes six decimals; a longer hand-typed value is rounded rather than refused.
+            if "." in value and len(value.split(".", 1)[1]) > 6:
+                try:
+                    value = str(Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
+                except ArithmeticError:
+                    pass
+        return super().to_python(value)
+
+
+def staff_of(institution: Institution | None) -> QuerySet[User]:
+    return User.objects.filter(institution=institution, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def teams_of(institution: Institution | None) -> QuerySet[Team]:
+    return (
+        Team.objects.filter(unit__institution=institution, active=True)
+        .select_related("unit")
+        .order_by("name")
+    )
+
+
+# -- the operator console ------------------------------------------------------------------------------------
+
+
+class NewCaseForm(forms.Form):
+    """What an operator records while the citizen is on the line, in the order they hear it."""
+
+    citizen = forms.ModelChoiceField(
+        queryset=Citizen.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    citizen_name = forms.CharField(
+        label=_("Citizen's name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    citizen_phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    citizen_tc_kimlik = forms.CharField(
+        label=_("TC identity no"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    citizen_email = forms.EmailField(
+        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose a category from the list."),
+            "invalid_choice": _("Choose a category from the list."),
+        },
+    )
+    category_search = forms.CharField(label=_("Category"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.REQUEST)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    province = forms.CharField(label=_("Province (il)"), max_length=60, required=False)
+    district = forms.CharField(label=_("District (ilçe)"), max_length=60, required=False)
+    neighbourhood = forms.CharField(label=_("Neighbourhood (mahalle)"), max_length=120, required=False)
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    building_no = forms.CharField(label=_("Building no"), max_length=20, required=False)
+    address_text = forms.CharField(label=_("Address directions"), max_length=400, required=False)
+    latitude = CoordinateField(label=_("Latitude"), limit=90)
+    longitude = CoordinateField(label=_("Longitude"), limit=180)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    several_institutions = forms.BooleanField(label=_("Concerns several institutions"), required=False)
+    resolve_now = forms.BooleanField(label=_("Resolved on the spot"), required=False)
+    resolution = forms.CharField(
+        label=_("What the citizen was told"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        institution = user.institution
+        self.fields["category"].queryset = Category.objects.filter(institution=institution, active=True)
+        # Only a caller the operator could have found in the lookup may be picked.
+        self.fields["citizen"].queryset = Citizen.objects.filter(
+            pk__in=access.visible_cases(user).filter(citizen__isnull=False).values("citizen_id")
+        )
+        if institution is not None:
+            self.fields["province"].initial = institution.province
+            self.fields["district"].initial = institution.district
+        if not user_may(user, "resolve_on_the_spot"):
+            del self.fields["resolve_now"]
+            del self.fields["resolution"]
+
+    def clean_citizen_tc_kimlik(self) -> str:
+        return validators.clean_tc_kimlik(self.cleaned_data["citizen_tc_kimlik"])
+
+    def clean_citizen_phone(self) -> str:
+        return validators.clean_phone(self.cleaned_data["citizen_phone"])
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not (
+            self.has_error("latitude") or self.has_error("longitude")
+        ):
+            raise ValidationError(_("Give both latitude and longitude, or neither."), code="location")
+        if data.get("resolve_now") and not (data.get("resolution") or "").strip():
+            self.add_error("resolution", _("Write what the citizen was told."))
+        return data
+
+    def location(self) -> dict:
+        return {
+            field: self.cleaned_data.get(field)
+            for field in (
+                "latitude",
+                "longitude",
+                "province",
+                "district",
+                "neighbourhood",
+                "street",
+                "building_no",
+                "address_text",
+            )
+        }
+
+    def save_citizen(self) -> Citizen | None:
+        """The caller picked in the lookup, else the citizen known by this TC kimlik no or phone (or new)."""
+        data = self.cleaned_data
+        name, tc, phone, email = (
+            data["citizen_name"].strip(),
+            data["citizen_tc_kimlik"],
+            data["citizen_phone"],
+            data["citizen_email"],
+        )
+        picked: Citizen | None = data.get("citizen")
+        if picked is not None and not (tc and picked.tc_kimlik and picked.tc_kimlik != tc):
+            changed = False
+            for field, value in (("name", name), ("phone", phone), ("email", email.lower())):
+                if value and not getattr(picked, field):
+                    setattr(picked, field, value)
+                    changed = True
+            if tc and not picked.tc_kimlik and not Citizen.objects.filter(tc_kimlik=tc).exists():
+                picked.tc_kimlik = tc
+                changed = True
+            if changed:
+                picked.save()
+            return picked
+        return find_or_create_citizen(name=name, tc_kimlik=tc, phone=phone, email=email)
+
+
+# -- the unit queue ------------------------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Tracking no, name, phone, words…")}
+        ),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All categories")
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All open statuses"))] + [
+            (value, label) for value, label in Status.choices if value in ACTIVE_STATUSES
+        ]
+        units = Unit.objects.filter(institution_id=user.institution_id)
+        if not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
+            units = Unit.objects.filter(pk__in=user.scoped_unit_ids)
+        self.fields["unit"].queryset = units.order_by("name")
+        self.fields["category"].queryset = Category.objects.filter(institution_id=user.institution_id)
+
+
+class BulkAssignForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(
+        queryset=Case.objects.none(),
+        error_messages={
+            "required": _("Tick the cases to assign."),
+        },
+    )
+    assignee = StaffChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("(nobody)")
+    )
+    team = TeamChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("(no team)")
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = access.visible_cases(user)
+        self.fields["assignee"].queryset = staff_of(user.institution)
+        self.fields["team"].queryset = teams_of(user.institution)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("assignee") or data.get("team")):
+            raise ValidationError(_("Choose a person or a team to assign the case to."), code="assignee")
+        return data
+
+
+# -- the case page -------------------------------------------------------------------------------------------
+
+
+class CommentForm(forms.Form):
+    note = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    public = forms.BooleanField(label=_("Visible to the citizen"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    public = forms.BooleanField(label=_("Visible to the citizen"), required=False)
+
+
+class TransitionForm(forms.Form):
+    """The small form behind one action button; ``params`` are its domain function's keyword arguments."""
+
+    def __init__(self, *args, case: Case, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.user = user
+
+    def params(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+NOTE = _("Note")
+
+
+def _note(required: bool = False, label=NOTE) -> forms.CharField:
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(TransitionForm):
+    note = _note()
+
+
+class RequiredNoteForm(TransitionForm):
+    note = _note(required=True, label=_("Reason"))
+
+
+class AskCitizenForm(TransitionForm):
+    question = _note(required=True, label=_("Question to the citizen"))
+
+
+class CitizenAnsweredForm(TransitionForm):
+    answer = _note(label=_("The citizen's answer"))
+
+
+class ResolveForm(TransitionForm):
+    resolution = _note(required=True, label=_("Resolution (the citizen is told this)"))
+
+
+class RejectForm(TransitionForm):
+    reason = _note(required=True, label=_("Legal reason for the rejection"))
+
+
+class AssignForm(TransitionForm):
+    assignee = StaffChoiceField(
+        label=_("Person"), queryset=User.objects.none(), required=False, empty_label=_("(nobody)")
+    )
+    team = TeamChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("(no team)")
+    )
+    note = _note()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_of(self.case.institution)
+        self.fields["team"].queryset = teams_of(self.case.institution)
+        self.fields["assignee"].initial = self.case.assignee_id
+        self.fields["team"].initial = self.case.team_id
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("assignee") or data.get("team")):
+            raise ValidationError(_("Choose a person or a team to assign the case to."), code="assignee")
+        return data
+
+
+class TransferForm(TransitionForm):
+    unit = forms.ModelChoiceField(
+        label=_("Unit of this institution"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Or another institution"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+    )
+    note = _note()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(institution_id=self.case.institution_id, active=True)
+            .exclude(pk=self.case.unit_id)
+            .order_by("name")
+        )
+        self.fields["institution"].queryset = Institution.objects.exclude(pk=self.case.institution_id)
+
+    def clean(self):
+        data = super().clean()
+        unit, institution = data.get("unit"), data.get("institution")
+        if not (unit or institution):
+            raise ValidationError(_("Choose the unit or institution to transfer the case to."), code="unit")
+        if unit and institution:
+            raise ValidationError(
+                _("Choose either a unit of this institution or another institution."), code="unit"
+            )
+        return data
+
+
+class RedirectForm(TransitionForm):
+    to = forms.CharField(label=_("Body the citizen is sent to"), max_length=200)
+    note = _note()
+
+
+class MergeForm(TransitionForm):
+    into = forms.CharField(label=_("Tracking number of the case that carries on"), max_length=20)
+    note = _note()
+
+    def clean_into(self) -> Case:
+        number = clean_tracking_number(self.cleaned_data["into"])
+        target = None
+        if number is not None:
+            target = (
+                access.visible_cases(self.user)
+                .filter(Q(tracking_number=number) & ~Q(pk=self.case.pk))
+                .first()
+            )
+        if target is None:
+            raise ValidationError(_("No other case you can see has this tracking number."), code="into")
+        return target
+
+
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "assign": AssignForm,
+    "start": NoteForm,
+    "ask_citizen": AskCitizenForm,
+    "citizen_answered": CitizenAnsweredForm,
+    "resolve": ResolveForm,
+    "resolve_on_the_spot": ResolveForm,
+    "close": NoteForm,
+    "reopen": RequiredNoteForm,
+    "reject": RejectForm,
+    "transfer": TransferForm,
+    "redirect": RedirectForm,
+    "merge": MergeForm,
+}
+
+
+def transition_form(name: str, *, case: Case, user: User, data=None) -> TransitionForm:
+    return TRANSITION_FORMS[name](data, case=case, user=user, prefix=name)

@@ -1,0 +1,209 @@
+"""The case page: everything about one case, its timeline and files, and the actions the user may take.
+
+A case the user cannot see is 404 (whether or not it exists); an action their role may not take is 403.
+Every action is one call to kentmasa.cases.services; a refusal is shown and nothing changes.
+"""
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kentmasa.cases import access, clock, services
+from kentmasa.cases.attachments import add_attachment
+from kentmasa.cases.forms import AttachmentForm, CommentForm, transition_form
+from kentmasa.cases.models import Case, Status
+from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
+from kentmasa.cases.transitions import TRANSITIONS
+from kentmasa.cases.views import describe_remaining, map_config, staff_required
+from kentmasa.cases.views.queue import is_late
+
+# Timeline lines that are not transitions.
+EVENT_LABELS = {
+    "open": gettext_lazy("Case opened"),
+    "comment": gettext_lazy("Comment"),
+    "merged_in": gettext_lazy("Another case was merged into this one"),
+    "escalate": gettext_lazy("Escalated"),
+}
+
+
+def _case_or_404(request, tracking_number: str) -> Case:
+    number = clean_tracking_number(tracking_number) or tracking_number
+    cases = access.visible_cases(request.user).select_related(
+        "institution",
+        "citizen",
+        "category",
+        "service",
+        "unit",
+        "assignee",
+        "team",
+        "merged_into",
+        "created_by",
+    )
+    return get_object_or_404(cases, tracking_number=number)
+
+
+def _event_label(action: str) -> str:
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    return EVENT_LABELS.get(action, action)
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+def _address(case: Case) -> str:
+    """The address the way it is written in Turkey: "Yeni Mah. Atatürk Cad. No:5 Esenler/İstanbul"."""
+    parts = []
+    if case.neighbourhood:
+        parts.append(
+            case.neighbourhood if "mah" in case.neighbourhood.lower() else f"{case.neighbourhood} Mah."
+        )
+    if case.street:
+        parts.append(case.street)
+    if case.building_no:
+        parts.append(f"No:{case.building_no}")
+    area = "/".join(part for part in (case.district, case.province) if part)
+    if area:
+        parts.append(area)
+    return " ".join(parts)
+
+
+def _render_case(request, case: Case, *, bound=None, comment_form=None, attachment_form=None, status=200):
+    user = request.user
+    bound = bound or {}
+    actions = [
+        {"transition": t, "form": bound.get(t.name) or transition_form(t.name, case=case, user=user)}
+        for t in access.available_transitions(user, case)
+    ]
+    events = list(case.events.select_related("actor"))
+    for event in events:
+        event.label = _event_label(event.action)
+        event.from_label = _status_label(event.from_status) if event.from_status != event.to_status else ""
+        event.to_label = _status_label(event.to_status)
+    location = None
+    if case.has_location:
+        location = map_config(
+            [{"latitude": case.latitude, "longitude": case.longitude, "label": case.subject}],
+            center=(case.latitude, case.longitude),
+        )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "tracking": format_tracking_number(case.tracking_number),
+            "late": is_late(case, timezone.now()),
+            "remaining": describe_remaining(clock.remaining(case)),
+            # The full TC kimlik no and phone only for the roles that work the whole intake; masked for units.
+            "full_identity": user.is_superuser or user.role in access.INSTITUTION_WIDE,
+            "actions": actions,
+            "events": events,
+            "attachments": case.attachments.select_related("uploaded_by"),
+            "comment_form": comment_form or CommentForm(prefix="comment"),
+            "attachment_form": attachment_form or AttachmentForm(prefix="upload"),
+            "map": location,
+            "address": _address(case),
+            "merged_tracking": format_tracking_number(case.merged_into.tracking_number)
+            if case.merged_into
+            else "",
+        },
+        status=status,
+    )
+
+
+@staff_required
+def case_detail(request, tracking_number):
+    return _render_case(request, _case_or_404(request, tracking_number))
+
+
+@require_POST
+@staff_required
+def perform_transition(request, tracking_number, name):
+    user = request.user
+    case = _case_or_404(request, tracking_number)
+    if name not in TRANSITIONS:
+        raise Http404
+    if not access.may_perform(user, case, name):
+        raise PermissionDenied
+    form = transition_form(name, case=case, user=user, data=request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, bound={name: form}, status=400)
+    try:
+        updated = services.perform(case, name, actor=user, **form.params())
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+        return redirect("cases:detail", tracking_number=case.tracking_number)
+    messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
+    if not access.can_see(user, updated):
+        # Transferred out of the user's units: the case page would now be a 404 for them.
+        messages.info(
+            request,
+            _("Case %(number)s is no longer in your queue.")
+            % {"number": format_tracking_number(updated.tracking_number)},
+        )
+        return redirect("cases:home")
+    return redirect("cases:detail", tracking_number=case.tracking_number)
+
+
+@require_POST
+@staff_required
+def add_comment(request, tracking_number):
+    case = _case_or_404(request, tracking_number)
+    form = CommentForm(request.POST, prefix="comment")
+    if not form.is_valid():
+        return _render_case(request, case, comment_form=form, status=400)
+    try:
+        services.comment(
+            case, actor=request.user, note=form.cleaned_data["note"], public=form.cleaned_data["public"]
+        )
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Comment added."))
+    return redirect("cases:detail", tracking_number=case.tracking_number)
+
+
+@require_POST
+@staff_required
+def upload_attachment(request, tracking_number):
+    case = _case_or_404(request, tracking_number)
+    form = AttachmentForm(request.POST, request.FILES, prefix="upload")
+    if form.is_valid():
+        try:
+            add_attachment(
+                case, form.cleaned_data["file"], actor=request.user, public=form.cleaned_data["public"]
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+    if not form.is_valid():
+        return _render_case(request, case, attachment_form=form, status=400)
+    messages.success(request, _("File attached."))
+    return redirect("cases:detail", tracking_number=case.tracking_number)
+
+
+@staff_required
+def download_attachment(request, tracking_number, attachment_id):
+    """Stream a case's file to a user who may see the case; files are never served from a public URL."""
+    case = _case_or_404(request, tracking_number)
+    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    stored = PurePath(attachment.file.name)
+    filename = (PurePath(attachment.original_name).stem or stored.stem) + stored.suffix
+    inline = attachment.content_type.startswith(("image/", "video/", "audio/")) or (
+        attachment.content_type == "application/pdf"
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not inline,
+        filename=filename,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

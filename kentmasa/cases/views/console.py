@@ -1,0 +1,175 @@
+"""The operator console: find the caller, record the case while they are on the line, resolve simple ones.
+
+Everything the operator types is checked before anything is written; the citizen and the case are
+committed together, and only then is the tracking number shown to be read out.
+"""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from kentmasa.cases import access, services
+from kentmasa.cases.forms import NewCaseForm
+from kentmasa.cases.models import ACTIVE_STATUSES
+from kentmasa.cases.search import find_citizens
+from kentmasa.cases.tracking import format_tracking_number
+from kentmasa.cases.views import map_config, staff_required
+from kentmasa.directory.models import Category
+from kentmasa.lib import phones, tckimlik, turkish
+
+HISTORY_PER_CALLER = 5
+CATEGORY_OPTIONS = 15
+MAP_POINTS = 300
+
+
+def _require_console(user) -> None:
+    """The console records cases for the user's own institution; only the intake roles work it."""
+    if user.institution_id is None or not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
+        raise PermissionDenied
+
+
+@staff_required
+def console(request):
+    user = request.user
+    _require_console(user)
+    form = NewCaseForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        case = _record(request, form)
+        if case is not None:
+            return redirect("cases:detail", tracking_number=case.tracking_number)
+    chosen = None
+    if form.is_bound and not form.has_error("category"):
+        chosen = form.cleaned_data.get("category")
+    points = (
+        access.visible_cases(user)
+        .filter(status__in=ACTIVE_STATUSES, latitude__isnull=False, longitude__isnull=False)
+        .order_by("-received_at")
+        .values("tracking_number", "subject", "latitude", "longitude")[:MAP_POINTS]
+    )
+    map_points = [
+        {**p, "label": f"{format_tracking_number(p['tracking_number'])} {p['subject']}"} for p in points
+    ]
+    return render(
+        request,
+        "cases/console.html",
+        {
+            "form": form,
+            "chosen_category": chosen,
+            "map": map_config(map_points, editable=True),
+        },
+    )
+
+
+def _record(request, form: NewCaseForm):
+    user = request.user
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            citizen = form.save_citizen()
+            case = services.open_case(
+                institution=user.institution,
+                channel=data["channel"],
+                kind=data["kind"],
+                subject=data["subject"],
+                description=data["description"],
+                citizen=citizen,
+                category=data["category"],
+                priority=data["priority"],
+                several_institutions=data["several_institutions"],
+                actor=user,
+                location=form.location(),
+            )
+    except services.TransitionError as error:
+        form.add_error(None, error.message)
+        return None
+    text = _("Case recorded. Tracking number {number}, verification code {code}. Read both to the citizen.")
+    if data.get("resolve_now"):
+        try:
+            case = services.resolve_on_the_spot(case, actor=user, resolution=data["resolution"])
+        except services.TransitionError as error:
+            reason = {"reason": error.message}
+            messages.warning(request, _("The case was recorded but not resolved: %(reason)s") % reason)
+        else:
+            text = _(
+                "Case recorded and resolved on the spot. Tracking number {number}, verification code {code}."
+            )
+    # The number and code get their own elements: the operator reads them out, the browser test finds them.
+    number = format_html(
+        '<strong id="new-tracking-number">{}</strong>', format_tracking_number(case.tracking_number)
+    )
+    code = format_html('<strong id="new-verification-code">{}</strong>', case.verification_code)
+    messages.success(request, format_html(text, number=number, code=code), extra_tags="new-case")
+    return case
+
+
+@staff_required
+def caller_lookup(request):
+    """htmx partial: the citizens matching a phone, TC kimlik no or name, with their case history here."""
+    user = request.user
+    _require_console(user)
+    query = (request.GET.get("q") or "").strip()
+    visible = access.visible_cases(user)
+    citizens = find_citizens(query) if query else []
+    ids = [c.pk for c in citizens]
+    counts = dict(visible.filter(citizen_id__in=ids).values_list("citizen_id").annotate(n=Count("pk")))
+    history = defaultdict(list)
+    # The newest cases first; a caller's history line shows the latest few and the total.
+    for case in visible.filter(citizen_id__in=ids).order_by("-received_at")[
+        : HISTORY_PER_CALLER * len(ids) * 4
+    ]:
+        if len(history[case.citizen_id]) < HISTORY_PER_CALLER:
+            case.tracking_display = format_tracking_number(case.tracking_number)
+            history[case.citizen_id].append(case)
+    # A citizen only appears to an institution they have brought a case to.
+    callers = [
+        {"citizen": c, "cases": history[c.pk], "total": counts[c.pk]} for c in citizens if counts.get(c.pk)
+    ]
+    return render(
+        request,
+        "cases/_caller_results.html",
+        {
+            "query": query,
+            "callers": callers,
+            "new_caller": _new_caller(query) if query and not callers else None,
+        },
+    )
+
+
+def _new_caller(query: str) -> dict:
+    """Prefill for a caller not found: the number they were looked up by goes into the right field."""
+    compact = "".join(ch for ch in query if ch not in " -.()+")
+    if compact.isdigit():
+        if len(compact) == 11 and tckimlik.is_valid(compact):
+            return {"tc": compact}
+        try:
+            return {"phone": phones.display(phones.normalize(query))}
+        except phones.InvalidPhone:
+            return {}
+    return {"name": turkish.title(query)}
+
+
+@staff_required
+def category_options(request):
+    """htmx partial for the console's category search: active categories whose folded name/keywords match."""
+    user = request.user
+    _require_console(user)
+    query = request.GET.get("q", request.GET.get("category_search", ""))
+    categories = Category.objects.filter(institution_id=user.institution_id, active=True).select_related(
+        "unit"
+    )
+    for word in turkish.fold(query).split():
+        categories = categories.filter(search_key__contains=word)
+    return render(
+        request,
+        "cases/_category_options.html",
+        {
+            "categories": categories.order_by("name")[:CATEGORY_OPTIONS],
+            "query": query,
+        },
+    )

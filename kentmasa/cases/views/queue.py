@@ -1,0 +1,128 @@
+"""The unit queue: the open cases a member of staff works, soonest deadline first, overdue ones marked."""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from kentmasa.cases import access, clock, services
+from kentmasa.cases.forms import BulkAssignForm, QueueFilterForm, user_may
+from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status
+from kentmasa.cases.search import search_cases
+from kentmasa.cases.tracking import format_tracking_number
+from kentmasa.cases.views import describe_remaining, staff_required
+
+PAGE_SIZE = 50
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Cases late at ``now``: running past their deadline (or already marked by the sweep), or waiting for
+    the citizen with the clock stopped after the deadline had passed. The queue and the reports share it."""
+    running_late = Q(status__in=OPEN_STATUSES) & (Q(overdue_since__isnull=False) | Q(due_at__lt=now))
+    paused_late = Q(status=Status.WAITING_CITIZEN, due_at__lt=F("paused_at"))
+    return running_late | paused_late
+
+
+def is_late(case: Case, now: dt.datetime) -> bool:
+    """``overdue_q`` for one case already in memory."""
+    if case.status in OPEN_STATUSES:
+        return case.is_overdue or (case.due_at is not None and case.due_at < now)
+    if case.status == Status.WAITING_CITIZEN:
+        return case.due_at is not None and case.paused_at is not None and case.due_at < case.paused_at
+    return False
+
+
+@staff_required
+def queue(request):
+    user = request.user
+    now = timezone.now()
+    form = QueueFilterForm(request.GET or None, user=user)
+    cases = access.visible_cases(user).filter(status__in=ACTIVE_STATUSES)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            cases = cases.filter(status=data["status"])
+        if data["unit"]:
+            cases = cases.filter(unit=data["unit"])
+        if data["category"]:
+            cases = cases.filter(category=data["category"])
+        if data["overdue"]:
+            cases = cases.filter(overdue_q(now))
+        cases = search_cases(cases, data["q"])
+    cases = cases.select_related(
+        "citizen", "category", "service", "unit", "assignee", "team", "institution"
+    ).order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    calendars: dict = {}  # one working calendar per institution, not one query per row
+    rows = []
+    for case in page:
+        calendar = calendars.get(case.institution_id)
+        if calendar is None:
+            calendar = calendars[case.institution_id] = case.institution.business_calendar()
+        rows.append(
+            {
+                "case": case,
+                "tracking": format_tracking_number(case.tracking_number),
+                "late": is_late(case, now),
+                "remaining": describe_remaining(clock.remaining(case, now=now, calendar=calendar)),
+            }
+        )
+
+    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+    may_assign = user_may(user, "assign")
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filter_query": urlencode(filters),
+            "bulk_form": BulkAssignForm(user=user) if may_assign else None,
+            "now": now,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def bulk_assign(request):
+    user = request.user
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("cases:queue")
+    form = BulkAssignForm(request.POST, user=user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(next_url)
+    done, refused = services.bulk_assign(
+        form.cleaned_data["cases"],
+        actor=user,
+        assignee=form.cleaned_data["assignee"],
+        team=form.cleaned_data["team"],
+    )
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d case assigned.", "%(count)d cases assigned.", len(done))
+            % {"count": len(done)},
+        )
+    for case, reason in refused:
+        messages.warning(
+            request,
+            _("%(number)s not assigned: %(reason)s")
+            % {"number": format_tracking_number(case.tracking_number), "reason": reason},
+        )
+    return redirect(next_url)

@@ -1,0 +1,187 @@
+// kentmasa staff screens: the console's caller pick and category search, and the Leaflet maps.
+// Plain script, no build step; htmx does the fetching, this file only wires keys and fields.
+(function () {
+  "use strict";
+
+  function byId(id) { return document.getElementById(id); }
+
+  // -- caller pick: fill the citizen fields from a lookup result ------------------------------------------
+  function pickCaller(button) {
+    var d = button.dataset;
+    var fields = { id_citizen: d.id, id_citizen_name: d.name, id_citizen_phone: d.phone,
+                   id_citizen_tc_kimlik: d.tc, id_citizen_email: d.email };
+    Object.keys(fields).forEach(function (id) {
+      var input = byId(id);
+      if (input && (fields[id] || id === "id_citizen")) input.value = fields[id] || "";
+    });
+    var picked = byId("picked-caller");
+    if (picked) {
+      picked.hidden = !d.id;
+      byId("picked-caller-name").textContent = d.name || d.phone || "";
+    }
+    var next = byId("id_category_search");
+    if (next) next.focus();
+  }
+
+  function clearCaller() {
+    ["id_citizen", "id_citizen_name", "id_citizen_phone", "id_citizen_tc_kimlik", "id_citizen_email"]
+      .forEach(function (id) { var input = byId(id); if (input) input.value = ""; });
+    byId("picked-caller").hidden = true;
+    var name = byId("id_citizen_name");
+    if (name) name.focus();
+  }
+
+  // -- queue: one box ticks every case on the page --------------------------------------------------------
+  document.addEventListener("change", function (event) {
+    var name = event.target.dataset && event.target.dataset.selectAll;
+    if (!name) return;
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+      box.checked = event.target.checked;
+    });
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".pick-caller");
+    if (button) { event.preventDefault(); pickCaller(button); }
+    if (event.target.id === "clear-caller") { event.preventDefault(); clearCaller(); }
+  });
+
+  // -- category combobox: type, arrows, Enter ---------------------------------------------------------------
+  function initCombobox(root) {
+    var input = root.querySelector("[role=combobox]");
+    var hidden = byId("id_category");
+    var list = byId(input.getAttribute("aria-controls"));
+    var chosen = byId("category-chosen");
+
+    function options() { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
+    function open(yes) { list.hidden = !yes; input.setAttribute("aria-expanded", yes ? "true" : "false"); }
+    function mark(index) {
+      var all = options();
+      all.forEach(function (o, i) { o.setAttribute("aria-selected", i === index ? "true" : "false"); });
+      if (all[index]) {
+        input.setAttribute("aria-activedescendant", all[index].id);
+        all[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function active() {
+      return options().findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    }
+    function pick(option) {
+      hidden.value = option.dataset.id;
+      input.value = option.dataset.label;
+      chosen.textContent = "";
+      var strong = document.createElement("strong");
+      strong.textContent = option.dataset.label;
+      chosen.appendChild(strong);
+      if (option.dataset.unit) chosen.appendChild(document.createTextNode(" → " + option.dataset.unit));
+      list.innerHTML = "";
+      open(false);
+    }
+    function fetchOptions() {
+      if (window.htmx) {
+        htmx.ajax("GET", root.dataset.url + "?q=" + encodeURIComponent(input.value), { target: list, swap: "innerHTML" });
+      }
+    }
+
+    input.addEventListener("input", function () {
+      // What was picked no longer matches the text; old options must not be picked by an early Enter.
+      hidden.value = "";
+      chosen.textContent = "";
+      list.innerHTML = "";
+      open(false);
+    });
+    input.addEventListener("keydown", function (event) {
+      var all = options();
+      var i = active();
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (!all.length || list.hidden) { fetchOptions(); return; }
+        mark(Math.min(i + 1, all.length - 1));
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (all.length) mark(Math.max(i - 1, 0));
+      } else if (event.key === "Enter") {
+        if (!list.hidden && all.length) {
+          event.preventDefault();
+          pick(all[i >= 0 ? i : 0]);
+        } else if (!hidden.value) {
+          event.preventDefault();  // no category yet: do not send the form by accident
+        }
+      } else if (event.key === "Escape") {
+        open(false);
+      }
+    });
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    list.addEventListener("click", function (event) {
+      var option = event.target.closest("[role=option]");
+      if (option) pick(option);
+    });
+    input.addEventListener("blur", function () { open(false); });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target !== list) return;
+      open(document.activeElement === input && list.children.length > 0);
+      mark(0);
+    });
+  }
+
+  // -- maps: Leaflet, tiles only when configured, points always; click sets the location when editable -----
+  function initMap(element) {
+    var config = JSON.parse(byId(element.id + "-config").textContent);
+    var latInput = byId(element.dataset.latInput);
+    var lonInput = byId(element.dataset.lonInput);
+    var map = L.map(element, { keyboard: false, attributionControl: !!config.tiles });
+    if (config.tiles) {
+      L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
+    } else {
+      element.classList.add("no-tiles");
+    }
+    L.control.scale({ imperial: false }).addTo(map);
+    var bounds = [];
+    config.points.forEach(function (p) {
+      L.circleMarker([p.lat, p.lon], { radius: 5, weight: 1, color: "#2f5d8a", fillOpacity: 0.6 })
+        .bindTooltip(p.label).addTo(map);
+      bounds.push([p.lat, p.lon]);
+    });
+    var marker = null;
+    function place(lat, lon) {
+      if (marker) marker.setLatLng([lat, lon]);
+      else marker = L.circleMarker([lat, lon], { radius: 9, weight: 3, color: "#b3261e", fillOpacity: 0.3 }).addTo(map);
+    }
+    var start = latInput && lonInput && latInput.value && lonInput.value
+      ? [parseFloat(latInput.value.replace(",", ".")), parseFloat(lonInput.value.replace(",", "."))] : null;
+    if (start && !isNaN(start[0]) && !isNaN(start[1])) {
+      place(start[0], start[1]);
+      map.setView(start, 16);
+    } else if (config.center) {
+      place(config.center[0], config.center[1]);
+      map.setView(config.center, 16);
+    } else if (bounds.length) {
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+    } else {
+      map.setView([39.0, 35.2], 6);  // Turkey
+    }
+    // The map is for the mouse; the keyboard path is the latitude and longitude fields.
+    element.querySelectorAll("a, [tabindex]").forEach(function (el) { el.tabIndex = -1; });
+    if (config.editable && latInput && lonInput) {
+      map.on("click", function (event) {
+        latInput.value = event.latlng.lat.toFixed(6);
+        lonInput.value = L.Util.wrapNum(event.latlng.lng, [-180, 180], true).toFixed(6);
+        place(event.latlng.lat, event.latlng.lng);
+      });
+      [latInput, lonInput].forEach(function (input) {
+        input.addEventListener("change", function () {
+          var lat = parseFloat(latInput.value.replace(",", "."));
+          var lon = parseFloat(lonInput.value.replace(",", "."));
+          if (!isNaN(lat) && !isNaN(lon)) { place(lat, lon); map.panTo([lat, lon]); }
+        });
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-combobox]").forEach(initCombobox);
+    if (window.L) document.querySelectorAll("[data-map]").forEach(initMap);
+  });
+})();
