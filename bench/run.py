@@ -19,7 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kentmasa.settings")
 
 import django  # noqa: E402
@@ -39,38 +41,114 @@ from kentmasa.lib import turkish  # noqa: E402
 
 N = int(os.environ.get("BENCH_CASES", "300000"))
 BATCH = 5000
-FIRST = ["Ayşe", "Mehmet", "Fatma", "Mustafa", "Emine", "Ahmet", "Hatice", "Ali", "Zeynep", "Hüseyin", "İsmail",
-         "Işıl", "Çağla", "Gökhan", "Şükrü", "Ümran", "Özlem", "İbrahim", "Elif", "Oğuz"]
-LAST = ["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Öztürk", "Aydın", "Arslan", "Doğan", "Kılıç",
-        "Aslan", "Çetin", "Kara", "Koç", "Kurt", "Özdemir", "Işık", "Güneş", "Erdoğan"]
-SUBJECTS = ["Sokakta çukur var", "Çöp konteyneri taştı", "Sokak lambası yanmıyor", "Park bakımsız",
-            "Başıboş köpekler", "Kaldırım işgali", "Gürültü şikâyeti", "Otobüs seferi aksıyor",
-            "Su kesintisi", "Kanalizasyon taşması", "Ağaç budama talebi", "Seyyar satıcı şikâyeti"]
-STREETS = ["Atatürk Caddesi", "İnönü Bulvarı", "Kurtuluş Mahallesi", "Işıklar Sokak", "Çukurova Bulvarı",
-           "Ziyapaşa Bulvarı", "Turhan Cemal Beriker Bulvarı", "Gazipaşa Bulvarı", "Istanbul Caddesi"]
+FIRST = [
+    "Ayşe",
+    "Mehmet",
+    "Fatma",
+    "Mustafa",
+    "Emine",
+    "Ahmet",
+    "Hatice",
+    "Ali",
+    "Zeynep",
+    "Hüseyin",
+    "İsmail",
+    "Işıl",
+    "Çağla",
+    "Gökhan",
+    "Şükrü",
+    "Ümran",
+    "Özlem",
+    "İbrahim",
+    "Elif",
+    "Oğuz",
+]
+LAST = [
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Şahin",
+    "Çelik",
+    "Yıldız",
+    "Öztürk",
+    "Aydın",
+    "Arslan",
+    "Doğan",
+    "Kılıç",
+    "Aslan",
+    "Çetin",
+    "Kara",
+    "Koç",
+    "Kurt",
+    "Özdemir",
+    "Işık",
+    "Güneş",
+    "Erdoğan",
+]
+SUBJECTS = [
+    "Sokakta çukur var",
+    "Çöp konteyneri taştı",
+    "Sokak lambası yanmıyor",
+    "Park bakımsız",
+    "Başıboş köpekler",
+    "Kaldırım işgali",
+    "Gürültü şikâyeti",
+    "Otobüs seferi aksıyor",
+    "Su kesintisi",
+    "Kanalizasyon taşması",
+    "Ağaç budama talebi",
+    "Seyyar satıcı şikâyeti",
+]
+STREETS = [
+    "Atatürk Caddesi",
+    "İnönü Bulvarı",
+    "Kurtuluş Mahallesi",
+    "Işıklar Sokak",
+    "Çukurova Bulvarı",
+    "Ziyapaşa Bulvarı",
+    "Turhan Cemal Beriker Bulvarı",
+    "Gazipaşa Bulvarı",
+    "Istanbul Caddesi",
+]
 
 
 def populate() -> None:
     call_command("migrate", verbosity=0)
     institution, _ = Institution.objects.get_or_create(
-        slug="bench", defaults={"name": "Bench Büyükşehir Belediyesi", "kind": Institution.Kind.METROPOLITAN})
+        slug="bench", defaults={"name": "Bench Büyükşehir Belediyesi", "kind": Institution.Kind.METROPOLITAN}
+    )
     units = [Unit.objects.get_or_create(institution=institution, name=f"Birim {i}")[0] for i in range(20)]
     have = Case.objects.count()
     if have >= N:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return
     rng = random.Random(have)
     now = timezone.now()
-    statuses = [Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED, Status.CLOSED,
-                Status.CLOSED, Status.CLOSED]
+    statuses = [
+        Status.NEW,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.CLOSED,
+        Status.CLOSED,
+        Status.CLOSED,
+        Status.CLOSED,
+    ]
     started = time.perf_counter()
     next_id = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     while have < N:
         size = min(BATCH, N - have)
         with transaction.atomic():
-            citizens = Citizen.objects.bulk_create([
-                Citizen(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", phone=f"+90532{rng.randrange(10**7):07d}")
-                for _ in range(size)
-            ])
+            citizens = Citizen.objects.bulk_create(
+                [
+                    Citizen(
+                        name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                        phone=f"+90532{rng.randrange(10**7):07d}",
+                    )
+                    for _ in range(size)
+                ]
+            )
             if citizens[0].pk is None:  # databases without RETURNING for bulk inserts
                 citizens = list(Citizen.objects.order_by("-pk")[:size])[::-1]
             cases = []
@@ -79,13 +157,23 @@ def populate() -> None:
                 subject = rng.choice(SUBJECTS)
                 description = f"{rng.choice(STREETS)} no {rng.randrange(1, 200)} önünde. {subject}."
                 number = make_tracking_number(received.year, next_id + i)
-                cases.append(Case(
-                    pk=next_id + i, tracking_number=number, verification_code="000000", institution=institution,
-                    channel="phone", status=rng.choice(statuses), citizen=citizen, subject=subject,
-                    description=description, unit=rng.choice(units), received_at=received,
-                    due_at=received + dt.timedelta(days=rng.randrange(1, 30)),
-                    search_text=turkish.fold(f"{number} {subject} {description} {citizen.name}"),
-                ))
+                cases.append(
+                    Case(
+                        pk=next_id + i,
+                        tracking_number=number,
+                        verification_code="000000",
+                        institution=institution,
+                        channel="phone",
+                        status=rng.choice(statuses),
+                        citizen=citizen,
+                        subject=subject,
+                        description=description,
+                        unit=rng.choice(units),
+                        received_at=received,
+                        due_at=received + dt.timedelta(days=rng.randrange(1, 30)),
+                        search_text=turkish.fold(f"{number} {subject} {description} {citizen.name}"),
+                    )
+                )
             Case.objects.bulk_create(cases)
         next_id += size
         have += size
@@ -120,31 +208,57 @@ def main() -> None:
     print(f"kentmasa benchmarks on {connection.vendor}, {N:,} cases")
     populate()
     total = Case.objects.count()
-    sample = Case.objects.order_by("?").values_list("tracking_number", "unit_id").first() if total < 10**6 else \
-        Case.objects.filter(pk=total // 2).values_list("tracking_number", "unit_id").first()
+    sample = (
+        Case.objects.order_by("?").values_list("tracking_number", "unit_id").first()
+        if total < 10**6
+        else Case.objects.filter(pk=total // 2).values_list("tracking_number", "unit_id").first()
+    )
     number, unit_id = sample
     rows = []
 
     # What the queue's search box runs: matching cases, newest first, first page.
     for query in ["ÖZLEM ÇETİN", "ışıklar sokak no 17", "Istanbul caddesi no 120 gurultu"]:
         folded = turkish.fold(query).split()
-        indexed = timed(lambda q=query: list(search.search_cases(Case.objects.all(), q)
-                                             .order_by("-received_at").values_list("pk")[:50]))
+        indexed = timed(
+            lambda q=query: list(
+                search.search_cases(Case.objects.all(), q).order_by("-received_at").values_list("pk")[:50]
+            )
+        )
         scan = timed(lambda w=folded: full_scan_search(w), repeat=3)
         rows.append((f"search “{query}”", indexed, scan))
 
-    rows.append(("tracking number look-up",
-                 timed(lambda: list(search.search_cases(Case.objects.all(), number).values_list("pk"))), None))
+    rows.append(
+        (
+            "tracking number look-up",
+            timed(lambda: list(search.search_cases(Case.objects.all(), number).values_list("pk"))),
+            None,
+        )
+    )
     unit_active = Case.objects.filter(unit_id__in=[unit_id], status__in=ACTIVE_STATUSES)
-    rows.append(("unit queue, page 1 of 50 (index paging vs rows)",
-                 timed(lambda: list(page_by_deadline(unit_active, 0, 50).select_related("citizen"))),
-                 timed(lambda: list(unit_active.order_by(*DEADLINE_ORDER).select_related("citizen")[:50]))))
-    rows.append(("sweep candidates (500)",
-                 timed(lambda: list(Case.objects.filter(status__in=OPEN_STATUSES, escalation_level=0,
-                                                        due_at__lt=timezone.now())
-                                    .order_by("pk").values_list("pk", flat=True)[:500])), None))
+    rows.append(
+        (
+            "unit queue, page 1 of 50 (index paging vs rows)",
+            timed(lambda: list(page_by_deadline(unit_active, 0, 50).select_related("citizen"))),
+            timed(lambda: list(unit_active.order_by(*DEADLINE_ORDER).select_related("citizen")[:50])),
+        )
+    )
+    rows.append(
+        (
+            "sweep candidates (500)",
+            timed(
+                lambda: list(
+                    Case.objects.filter(
+                        status__in=OPEN_STATUSES, escalation_level=0, due_at__lt=timezone.now()
+                    )
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:500]
+                )
+            ),
+            None,
+        )
+    )
 
-    print(f"\nnewest 50 matches of each search; median of 7 runs (3 for full scans)")
+    print("\nnewest 50 matches of each search; median of 7 runs (3 for full scans)")
     print(f"{'query':44} {'indexed ms':>11} {'full scan ms':>13} {'ratio':>7}")
     for name, fast, slow in rows:
         if slow is None:

@@ -45,8 +45,9 @@ class KentmasaAPI(NinjaAPI):
         for context in error_contexts:
             model = context.model
             for error in context.pydantic_validation_error.errors(include_url=False):
-                path = _field_path(model.__ninja_param_source__, error["loc"],
-                                   model.__ninja_flatten_map_reverse__)
+                path = _field_path(
+                    model.__ninja_param_source__, error["loc"], model.__ninja_flatten_map_reverse__
+                )
                 add_error(errors, path, _message(error))
         return InvalidInput(errors)
 
@@ -86,21 +87,25 @@ def _message(error: dict) -> str:
         return _("Enter a number.")
     if kind in ("less_than_equal", "less_than"):
         return _("Ensure this value is less than or equal to %(limit_value)s.") % {
-            "limit_value": ctx.get("le", ctx.get("lt"))}
+            "limit_value": ctx.get("le", ctx.get("lt"))
+        }
     if kind in ("greater_than_equal", "greater_than"):
         return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
-            "limit_value": ctx.get("ge", ctx.get("gt"))}
+            "limit_value": ctx.get("ge", ctx.get("gt"))
+        }
     if kind == "decimal_max_places":
         places = ctx.get("decimal_places", 0)
         return ngettext(
             "Ensure that there are no more than %(max)s decimal place.",
-            "Ensure that there are no more than %(max)s decimal places.", places,
+            "Ensure that there are no more than %(max)s decimal places.",
+            places,
         ) % {"max": places}
     if kind == "decimal_max_digits":
         digits = ctx.get("max_digits", 0)
         return ngettext(
             "Ensure that there are no more than %(max)s digit in total.",
-            "Ensure that there are no more than %(max)s digits in total.", digits,
+            "Ensure that there are no more than %(max)s digits in total.",
+            digits,
         ) % {"max": digits}
     if kind.startswith("datetime"):
         return _("Enter a valid date/time.")
@@ -108,22 +113,31 @@ def _message(error: dict) -> str:
         return _("Enter a valid date.")
     if kind in ("enum", "literal_error"):
         return _("Select a valid choice. %(value)s is not one of the available choices.") % {
-            "value": error.get("input")}
+            "value": error.get("input")
+        }
     if kind == "list_type":
         return _("Enter a list of values.")
     return _("Enter a valid value.")
 
 
 api = KentmasaAPI(
-    title="kentmasa", version="1", description=DESCRIPTION, urls_namespace="api",
+    title="kentmasa",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
     auth=[BearerToken(), StaffSession()],
 )
 api.add_router("", cases_router)
 api.add_router("", directory_router)
 
 
-def _error(request: HttpRequest, status: int, detail: str, code: str | None = None,
-           errors: dict[str, list[str]] | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    code: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
     body: dict = {"detail": str(detail)}
     if code:
         body["code"] = code
@@ -150,8 +164,9 @@ def transition_refused(request: HttpRequest, exc: TransitionError) -> HttpRespon
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(request, 401, _("Send a valid API token (Authorization: Bearer …) or sign in."),
-                      "not_authenticated")
+    response = _error(
+        request, 401, _("Send a valid API token (Authorization: Bearer …) or sign in."), "not_authenticated"
+    )
     response["WWW-Authenticate"] = 'Bearer realm="kentmasa"'
     return response
 

@@ -11,16 +11,31 @@ from kentmasa.directory.models import ApplicationPlace, Category, Institution, S
 PASSWORD = "kentmasa-test-1"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff users are made in most tests; the production hasher would spend ~0.4 s on each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def institution(db):
-    return Institution.objects.create(slug="esenler", name="Esenler Belediyesi", kind=Institution.Kind.DISTRICT,
-                                      province="İstanbul", district="Esenler")
+    return Institution.objects.create(
+        slug="esenler",
+        name="Esenler Belediyesi",
+        kind=Institution.Kind.DISTRICT,
+        province="İstanbul",
+        district="Esenler",
+    )
 
 
 @pytest.fixture
 def other_institution(db):
-    return Institution.objects.create(slug="kayseri", name="Kayseri Büyükşehir Belediyesi",
-                                      kind=Institution.Kind.METROPOLITAN, province="Kayseri")
+    return Institution.objects.create(
+        slug="kayseri",
+        name="Kayseri Büyükşehir Belediyesi",
+        kind=Institution.Kind.METROPOLITAN,
+        province="Kayseri",
+    )
 
 
 @pytest.fixture
@@ -40,33 +55,50 @@ def road_team(roads):
 
 @pytest.fixture
 def places(institution):
-    first = ApplicationPlace.objects.create(institution=institution, person_name="Ayşe Yılmaz",
-                                            title="Fen İşleri Müdürü", phone="0212 440 11 90")
-    second = ApplicationPlace.objects.create(institution=institution, person_name="Mehmet Demir",
-                                             title="Belediye Başkan Yardımcısı", phone="0212 440 11 91")
+    first = ApplicationPlace.objects.create(
+        institution=institution, person_name="Ayşe Yılmaz", title="Fen İşleri Müdürü", phone="0212 440 11 90"
+    )
+    second = ApplicationPlace.objects.create(
+        institution=institution,
+        person_name="Mehmet Demir",
+        title="Belediye Başkan Yardımcısı",
+        phone="0212 440 11 91",
+    )
     return first, second
 
 
 @pytest.fixture
 def service(institution, roads, places):
     return Service.objects.create(
-        institution=institution, unit=roads, number=1, name="Yol bakım ve onarım talepleri",
+        institution=institution,
+        unit=roads,
+        number=1,
+        name="Yol bakım ve onarım talepleri",
         completion_time="15 İŞ GÜNÜ *BİRDEN FAZLA KURUMU İLGİLENDİREN BAŞVURULARDA 30 İŞ GÜNÜ",
-        first_application_place=places[0], second_application_place=places[1],
+        first_application_place=places[0],
+        second_application_place=places[1],
     )
 
 
 @pytest.fixture
 def category(institution, service, roads):
-    return Category.objects.create(institution=institution, name="Yol çökmesi / çukur", service=service, unit=roads,
-                                   keywords="asfalt çukur bozuk yol")
+    return Category.objects.create(
+        institution=institution,
+        name="Yol çökmesi / çukur",
+        service=service,
+        unit=roads,
+        keywords="asfalt çukur bozuk yol",
+    )
 
 
 @pytest.fixture
 def make_user(institution):
     def make(role, username=None, units=(), teams=(), institution_=None):
         user = User.objects.create_user(
-            username=username or role, password=PASSWORD, role=role, institution=institution_ or institution,
+            username=username or role,
+            password=PASSWORD,
+            role=role,
+            institution=institution_ or institution,
             first_name=role.replace("_", " ").title(),
         )
         user.units.set(units)
@@ -100,8 +132,11 @@ def park_staff(make_user, parks):
 def make_case(institution, category):
     def make(**kwargs):
         params = {
-            "institution": institution, "channel": Channel.PHONE, "subject": "Sokakta çukur var",
-            "description": "Atatürk Caddesi üzerinde büyük bir çukur oluştu.", "category": category,
+            "institution": institution,
+            "channel": Channel.PHONE,
+            "subject": "Sokakta çukur var",
+            "description": "Atatürk Caddesi üzerinde büyük bir çukur oluştu.",
+            "category": category,
             "received_at": dt.datetime.fromisoformat("2026-03-18T10:00+03:00"),
         }
         params.update(kwargs)

@@ -154,7 +154,9 @@ if os.environ.get("RATELIMIT_IP_META_KEY"):
 # kentmasa's own knobs
 KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "60"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
-KENTMASA_MAP_TILES = os.environ.get("KENTMASA_MAP_TILES", "")  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+KENTMASA_MAP_TILES = os.environ.get(
+    "KENTMASA_MAP_TILES", ""
+)  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
 
 LOGGING = {
     "version": 1,

@@ -59,4 +59,8 @@ def available_transitions(user: User, case: Case) -> list[Transition]:
     """The buttons to show on the case page: allowed from the case's status and for the user's role."""
     if not can_see(user, case):
         return []
-    return [t for t in TRANSITIONS.values() if case.status in t.sources and (user.is_superuser or user.role in t.roles)]
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if case.status in t.sources and (user.is_superuser or user.role in t.roles)
+    ]

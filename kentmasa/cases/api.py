@@ -115,9 +115,10 @@ class CaseIn(Schema):
             return None
         request = (info.context or {}).get("request")
         user = getattr(request, "auth", None)
-        if user is None or not Category.objects.filter(
-            pk=value, active=True, **institution_filter(user)
-        ).exists():
+        if (
+            user is None
+            or not Category.objects.filter(pk=value, active=True, **institution_filter(user)).exists()
+        ):
             raise _invalid(_("There is no such category in your institution."))
         return value
 
@@ -137,8 +138,13 @@ class CaseIn(Schema):
 TransitionName = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
 
 # The transitions whose text has its own name in the request; the others read "note".
-TEXT_FIELD = {"ask_citizen": "question", "citizen_answered": "answer", "resolve": "resolution",
-              "resolve_on_the_spot": "resolution", "reject": "reason"}
+TEXT_FIELD = {
+    "ask_citizen": "question",
+    "citizen_answered": "answer",
+    "resolve": "resolution",
+    "resolve_on_the_spot": "resolution",
+    "reject": "reason",
+}
 # Domain error codes (TransitionError.code) that name a request field.
 FIELD_CODES = {"assignee", "team", "unit", "institution", "to", "into", "subject", "channel", "kind"}
 
@@ -263,9 +269,12 @@ class ErrorOut(Schema):
 
 
 # Timeline actions that are not transitions.
-EVENT_LABELS = {"open": gettext_lazy("Case opened"), "comment": gettext_lazy("Note"),
-                "merged_in": gettext_lazy("Another case merged into this one"),
-                "escalate": gettext_lazy("Escalated")}
+EVENT_LABELS = {
+    "open": gettext_lazy("Case opened"),
+    "comment": gettext_lazy("Note"),
+    "merged_in": gettext_lazy("Another case merged into this one"),
+    "escalate": gettext_lazy("Escalated"),
+}
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
@@ -294,10 +303,22 @@ def _citizen(citizen: Citizen | None, full: bool) -> dict | None:
     if citizen is None:
         return None
     if full:
-        return {"name": citizen.name, "tc_kimlik": citizen.tc_kimlik or "", "phone": citizen.phone,
-                "email": citizen.email, "address": citizen.address, "masked": False}
-    return {"name": citizen.name, "tc_kimlik": citizen.masked_tc_kimlik, "phone": citizen.masked_phone,
-            "email": _mask_email(citizen.email) if citizen.email else "", "address": "", "masked": True}
+        return {
+            "name": citizen.name,
+            "tc_kimlik": citizen.tc_kimlik or "",
+            "phone": citizen.phone,
+            "email": citizen.email,
+            "address": citizen.address,
+            "masked": False,
+        }
+    return {
+        "name": citizen.name,
+        "tc_kimlik": citizen.masked_tc_kimlik,
+        "phone": citizen.masked_phone,
+        "email": _mask_email(citizen.email) if citizen.email else "",
+        "address": "",
+        "masked": True,
+    }
 
 
 class CaseWriter:
@@ -322,25 +343,38 @@ class CaseWriter:
     def case(self, case: Case) -> dict:
         return {
             "tracking_number": case.tracking_number,
-            "kind": case.kind, "kind_display": str(case.get_kind_display()),
-            "channel": case.channel, "channel_display": str(case.get_channel_display()),
-            "status": case.status, "status_display": str(case.get_status_display()),
-            "priority": case.priority, "priority_display": str(case.get_priority_display()),
-            "subject": case.subject, "description": case.description,
-            "category": _named(case.category), "service": _named(case.service), "unit": _named(case.unit),
-            "assignee": _person(case.assignee), "team": _named(case.team),
+            "kind": case.kind,
+            "kind_display": str(case.get_kind_display()),
+            "channel": case.channel,
+            "channel_display": str(case.get_channel_display()),
+            "status": case.status,
+            "status_display": str(case.get_status_display()),
+            "priority": case.priority,
+            "priority_display": str(case.get_priority_display()),
+            "subject": case.subject,
+            "description": case.description,
+            "category": _named(case.category),
+            "service": _named(case.service),
+            "unit": _named(case.unit),
+            "assignee": _person(case.assignee),
+            "team": _named(case.team),
             "citizen": _citizen(case.citizen, self.full_identifiers),
             "location": {
                 "latitude": float(case.latitude) if case.latitude is not None else None,
                 "longitude": float(case.longitude) if case.longitude is not None else None,
-                "province": case.province, "district": case.district, "neighbourhood": case.neighbourhood,
-                "street": case.street, "building_no": case.building_no, "address_text": case.address_text,
+                "province": case.province,
+                "district": case.district,
+                "neighbourhood": case.neighbourhood,
+                "street": case.street,
+                "building_no": case.building_no,
+                "address_text": case.address_text,
             },
             "received_at": timezone.localtime(case.received_at),
             "due_at": timezone.localtime(case.due_at) if case.due_at else None,
             "remaining": self.remaining(case),
             "is_overdue": case.is_overdue,
-            "resolution": case.resolution, "rejection_reason": case.rejection_reason,
+            "resolution": case.resolution,
+            "rejection_reason": case.rejection_reason,
             "redirected_to": case.redirected_to,
             "merged_into": case.merged_into.tracking_number if case.merged_into_id else None,
         }
@@ -408,27 +442,42 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
         cases = cases.filter(received_at__lt=_day_start(filters.received_to + dt.timedelta(days=1)))
     cases = search_cases(cases, filters.q).order_by("-received_at", "-pk")
     writer = CaseWriter(request.auth)
-    page = cases[filters.offset:filters.offset + filters.limit]
-    return {"count": cases.count(), "limit": filters.limit, "offset": filters.offset,
-            "items": [writer.case(case) for case in page]}
+    page = cases[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": cases.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": [writer.case(case) for case in page],
+    }
 
 
 @router.post("/cases", response={201: CaseCreatedOut, **ERRORS}, summary="Record a new case")
 def create_case(request: HttpRequest, payload: CaseIn):
     user: User = request.auth
     if user.institution_id is None:
-        raise ApiError(403, _("Your account is not linked to an institution, so it cannot record cases."),
-                       "no_institution")
+        raise ApiError(
+            403,
+            _("Your account is not linked to an institution, so it cannot record cases."),
+            "no_institution",
+        )
     category = Category.objects.get(pk=payload.category) if payload.category is not None else None
     location = payload.location.model_dump(exclude_defaults=True) if payload.location else None
     try:
         with transaction.atomic():
             citizen = find_or_create_citizen(**payload.citizen.model_dump()) if payload.citizen else None
             case = services.open_case(
-                institution=user.institution, channel=payload.channel, kind=payload.kind,
-                subject=payload.subject, description=payload.description, citizen=citizen, category=category,
-                priority=payload.priority, received_at=payload.received_at,
-                several_institutions=payload.several_institutions, actor=user, location=location,
+                institution=user.institution,
+                channel=payload.channel,
+                kind=payload.kind,
+                subject=payload.subject,
+                description=payload.description,
+                citizen=citizen,
+                category=category,
+                priority=payload.priority,
+                received_at=payload.received_at,
+                several_institutions=payload.several_institutions,
+                actor=user,
+                location=location,
             )
     except services.TransitionError as error:
         raise refusal(error) from None
@@ -443,18 +492,27 @@ def get_case(request: HttpRequest, tracking_number: str):
     return CaseWriter(request.auth).detail(_get_case(request.auth, tracking_number))
 
 
-@router.get("/cases/{tracking_number}/events", response={200: list[EventOut], **ERRORS},
-            summary="A case's timeline, oldest first")
+@router.get(
+    "/cases/{tracking_number}/events",
+    response={200: list[EventOut], **ERRORS},
+    summary="A case's timeline, oldest first",
+)
 def list_events(request: HttpRequest, tracking_number: str):
     case = _get_case(request.auth, tracking_number)
     events = Event.objects.filter(case=case).select_related("actor").order_by("at", "pk")
     return [
         {
-            "at": timezone.localtime(event.at), "action": event.action,
-            "action_display": str(TRANSITIONS[event.action].label) if event.action in TRANSITIONS
+            "at": timezone.localtime(event.at),
+            "action": event.action,
+            "action_display": str(TRANSITIONS[event.action].label)
+            if event.action in TRANSITIONS
             else str(EVENT_LABELS.get(event.action, event.action)),
-            "from_status": event.from_status, "to_status": event.to_status, "note": event.note,
-            "public": event.public, "actor": _person(event.actor), "data": event.data,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "note": event.note,
+            "public": event.public,
+            "actor": _person(event.actor),
+            "data": event.data,
         }
         for event in events
     ]
@@ -477,8 +535,9 @@ def _transition_params(user: User, case: Case, body: TransitionIn) -> dict:
                 add_error(errors, "team", _("There is no such team."))
     elif name == "transfer":
         if body.unit is not None:
-            params["unit"] = (Unit.objects.select_related("institution")
-                              .filter(pk=body.unit, active=True).first())
+            params["unit"] = (
+                Unit.objects.select_related("institution").filter(pk=body.unit, active=True).first()
+            )
             if params["unit"] is None:
                 add_error(errors, "unit", _("There is no such unit."))
         if body.institution:
@@ -497,8 +556,11 @@ def _transition_params(user: User, case: Case, body: TransitionIn) -> dict:
     return params
 
 
-@router.post("/cases/{tracking_number}/transitions", response={200: CaseDetailOut, **ERRORS},
-             summary="Act on a case: assign, start, ask_citizen, resolve, transfer, merge…")
+@router.post(
+    "/cases/{tracking_number}/transitions",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="Act on a case: assign, start, ask_citizen, resolve, transfer, merge…",
+)
 def perform_transition(request: HttpRequest, tracking_number: str, payload: TransitionIn):
     user: User = request.auth
     case = _get_case(user, tracking_number)

@@ -76,7 +76,9 @@ def check_file(data: bytes, name: str = "") -> tuple[str, str, bytes]:
     return kind, mime, data
 
 
-def add_attachment(case: Case, uploaded, *, actor=None, public: bool = True, event=None, name: str = "") -> Attachment:
+def add_attachment(
+    case: Case, uploaded, *, actor=None, public: bool = True, event=None, name: str = ""
+) -> Attachment:
     """Check and store one uploaded file (a Django UploadedFile or bytes) on a case."""
     if isinstance(uploaded, bytes | bytearray):
         data, original = bytes(uploaded), name
@@ -90,8 +92,15 @@ def add_attachment(case: Case, uploaded, *, actor=None, public: bool = True, eve
     digest = hashlib.sha256(stored).hexdigest()
     with transaction.atomic():
         attachment = Attachment(
-            case=case, event=event, kind=kind, content_type=content_type, size=len(stored),
-            original_name=original[:255], sha256=digest, public=public, uploaded_by=actor,
+            case=case,
+            event=event,
+            kind=kind,
+            content_type=content_type,
+            size=len(stored),
+            original_name=original[:255],
+            sha256=digest,
+            public=public,
+            uploaded_by=actor,
         )
         attachment.file.save(f"{digest[:16]}-{stem}{extension}", ContentFile(stored), save=False)
         attachment.save()

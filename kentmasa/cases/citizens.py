@@ -31,7 +31,7 @@ def find_citizen(*, tc_kimlik: str = "", phone: str = "", email: str = "") -> Ci
 def find_or_create_citizen(
     *, name: str = "", tc_kimlik: str = "", phone: str = "", email: str = "", address: str = ""
 ) -> Citizen | None:
-    """Find the person or record a new one; fills in what we did not know yet. None if nothing identifies them."""
+    """Find the person or record a new one, filling in what we did not know; None for nobody."""
     email = email.strip().lower()
     if not (name or tc_kimlik or phone or email):
         return None
@@ -41,7 +41,12 @@ def find_or_create_citizen(
             name=name.strip(), tc_kimlik=tc_kimlik or None, phone=phone, email=email, address=address.strip()
         )
     changed = False
-    for field, value in (("name", name.strip()), ("phone", phone), ("email", email), ("address", address.strip())):
+    for field, value in (
+        ("name", name.strip()),
+        ("phone", phone),
+        ("email", email),
+        ("address", address.strip()),
+    ):
         if value and not getattr(citizen, field):
             setattr(citizen, field, value)
             changed = True

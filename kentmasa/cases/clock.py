@@ -12,7 +12,7 @@ def calendar_for(case) -> BusinessCalendar:
 
 
 def standard_for(case) -> Duration | None:
-    """The completion time that applies: the service's, the longer one when several institutions are involved."""
+    """The completion time that applies: the longer one when several institutions are involved."""
     if case.service_id is None:
         return None
     return case.service.standard.applicable(case.several_institutions)
@@ -25,7 +25,9 @@ def compute_due(case, calendar: BusinessCalendar | None = None) -> dt.datetime |
     return calendar.deadline(case.received_at, case.service.standard, case.several_institutions)
 
 
-def remaining(case, now: dt.datetime | None = None, calendar: BusinessCalendar | None = None) -> Remaining | None:
+def remaining(
+    case, now: dt.datetime | None = None, calendar: BusinessCalendar | None = None
+) -> Remaining | None:
     """How long is left (or how late it is) for a case the institution still owes an answer on."""
     if case.due_at is None or not case.is_active:
         return None

@@ -110,9 +110,16 @@ class Case(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.REQUEST)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     citizen = models.ForeignKey(
-        Citizen, verbose_name=_("citizen"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Citizen,
+        verbose_name=_("citizen"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -127,30 +134,51 @@ class Case(models.Model):
     address_text = models.CharField(_("address"), max_length=400, blank=True)
 
     category = models.ForeignKey(
-        "directory.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="cases",
     )
     service = models.ForeignKey(
-        "directory.Service", verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="cases",
     )
     unit = models.ForeignKey(
-        "directory.Unit", verbose_name=_("responsible unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Unit",
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="cases",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_cases",
     )
     team = models.ForeignKey(
-        "directory.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        "directory.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="cases",
     )
 
     received_at = models.DateTimeField(_("received"))
     due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
     several_institutions = models.BooleanField(
-        _("concerns several institutions"), default=False,
+        _("concerns several institutions"),
+        default=False,
         help_text=_("The longer completion time of the service standard applies."),
     )
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
@@ -164,7 +192,11 @@ class Case(models.Model):
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     redirected_to = models.CharField(_("redirected to"), max_length=200, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="merged_cases",
     )
 
@@ -186,7 +218,8 @@ class Case(models.Model):
             models.Index(fields=["citizen", "-received_at"], name="case_citizen_history"),
             # The overdue sweep looks only at running cases not yet escalated to the end of the ladder.
             models.Index(
-                fields=["due_at"], name="case_sweep",
+                fields=["due_at"],
+                name="case_sweep",
                 condition=Q(status__in=["new", "assigned", "in_progress"], escalation_level__lt=2),
             ),
         ]
@@ -224,7 +257,11 @@ class Event(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("time"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=40)
@@ -252,7 +289,9 @@ class Attachment(models.Model):
         DOCUMENT = "document", _("Document")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     content_type = models.CharField(max_length=100)

@@ -13,6 +13,7 @@ trigram index and are matched by scanning the rows the other words already selec
 
 from django.db import connection as default_connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from kentmasa.cases.models import Case, Citizen
 from kentmasa.cases.tracking import clean_tracking_number
@@ -42,7 +43,8 @@ def ensure_sqlite_index(connection=default_connection) -> None:
             "VALUES ('delete', old.id, old.search_text); END"
         )
         cursor.execute(
-            "CREATE TRIGGER IF NOT EXISTS cases_case_search_au AFTER UPDATE OF search_text ON cases_case BEGIN "
+            "CREATE TRIGGER IF NOT EXISTS cases_case_search_au AFTER UPDATE OF search_text ON cases_case "
+            "BEGIN "
             "INSERT INTO cases_case_search(cases_case_search, rowid, search_text) "
             "VALUES ('delete', old.id, old.search_text); "
             "INSERT INTO cases_case_search(rowid, search_text) VALUES (new.id, new.search_text); END"
@@ -67,9 +69,8 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     long_words = [w for w in words if len(w) >= MIN_TRIGRAM]
     if long_words and cases.db == "default" and default_connection.vendor == "sqlite":
         match = " ".join(_fts_phrase(w) for w in long_words)
-        cases = cases.extra(
-            where=["cases_case.id IN (SELECT rowid FROM cases_case_search WHERE cases_case_search MATCH %s)"],
-            params=[match],
+        cases = cases.filter(
+            pk__in=RawSQL("SELECT rowid FROM cases_case_search WHERE cases_case_search MATCH %s", [match])
         )
         words = [w for w in words if len(w) < MIN_TRIGRAM]
     for word in words:
@@ -110,4 +111,6 @@ def find_citizens(query: str, limit: int = 20) -> list[Citizen]:
             return []
     key = turkish.fold(query)
     # A prefix range keeps the (name_key) b-tree index usable on both databases.
-    return list(Citizen.objects.filter(name_key__gte=key, name_key__lt=key + "\uffff").order_by("name_key")[:limit])
+    return list(
+        Citizen.objects.filter(name_key__gte=key, name_key__lt=key + "\uffff").order_by("name_key")[:limit]
+    )

@@ -30,8 +30,16 @@ class TransitionError(Exception):
         self.code = code
 
 
-LOCATION_FIELDS = ("latitude", "longitude", "province", "district", "neighbourhood", "street", "building_no",
-                   "address_text")
+LOCATION_FIELDS = (
+    "latitude",
+    "longitude",
+    "province",
+    "district",
+    "neighbourhood",
+    "street",
+    "building_no",
+    "address_text",
+)
 
 
 def _announce(case: Case, event: Event) -> None:
@@ -40,8 +48,15 @@ def _announce(case: Case, event: Event) -> None:
 
 def _event(case: Case, action: str, *, actor, at, note="", public=False, from_status="", data=None) -> Event:
     event = Event.objects.create(
-        case=case, at=at, actor=actor, action=action, from_status=from_status, to_status=case.status,
-        note=note, public=public, data=data or {},
+        case=case,
+        at=at,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        public=public,
+        data=data or {},
     )
     _announce(case, event)
     return event
@@ -76,7 +91,9 @@ def open_case(
         raise TransitionError(_("Unknown kind of case."), "kind")
     for related in (category, service, unit):
         if related is not None and related.institution_id != institution.pk:
-            raise TransitionError(_("The category, service and unit must belong to the institution."), "scope")
+            raise TransitionError(
+                _("The category, service and unit must belong to the institution."), "scope"
+            )
     if category is not None:
         service = service or category.service
         unit = unit or category.unit
@@ -84,24 +101,41 @@ def open_case(
         unit = service.unit
     now = timezone.now()
     case = Case(
-        institution=institution, channel=channel, kind=kind, subject=subject.strip()[:200],
-        description=description.strip(), citizen=citizen, category=category, service=service, unit=unit,
-        priority=priority, received_at=received_at or now, several_institutions=several_institutions,
-        created_by=actor, verification_code=make_verification_code(),
+        institution=institution,
+        channel=channel,
+        kind=kind,
+        subject=subject.strip()[:200],
+        description=description.strip(),
+        citizen=citizen,
+        category=category,
+        service=service,
+        unit=unit,
+        priority=priority,
+        received_at=received_at or now,
+        several_institutions=several_institutions,
+        created_by=actor,
+        verification_code=make_verification_code(),
     )
     for field, value in (location or {}).items():
         if field not in LOCATION_FIELDS:
             raise TransitionError(_("Unknown location field."), field)
         if value in (None, ""):
             continue
-        setattr(case, field, Decimal(str(value)).quantize(Decimal("0.000001")) if field in ("latitude", "longitude")
-                else str(value).strip())
+        setattr(
+            case,
+            field,
+            Decimal(str(value)).quantize(Decimal("0.000001"))
+            if field in ("latitude", "longitude")
+            else str(value).strip(),
+        )
     case.due_at = clock.compute_due(case)
     with transaction.atomic():
         case.save()
         case.tracking_number = make_tracking_number(case.received_at.year, case.pk)
         case.search_text = case.build_search_text()
-        Case.objects.filter(pk=case.pk).update(tracking_number=case.tracking_number, search_text=case.search_text)
+        Case.objects.filter(pk=case.pk).update(
+            tracking_number=case.tracking_number, search_text=case.search_text
+        )
         _event(case, "open", actor=actor, at=case.received_at, public=True, data={"channel": channel})
     return case
 
@@ -127,7 +161,9 @@ def _perform(
     note = (note or "").strip()
     with transaction.atomic():
         locked = (
-            Case.objects.select_for_update(of=("self",)).select_related("institution", "service").get(pk=case.pk)
+            Case.objects.select_for_update(of=("self",))
+            .select_related("institution", "service")
+            .get(pk=case.pk)
         )
         if actor is not None and not access.may_perform(actor, locked, transition):
             raise TransitionError(_("You are not allowed to do this on this case."), "forbidden")
@@ -144,13 +180,28 @@ def _perform(
         if target or transition.target:
             locked.status = target or transition.target
         locked.save()
-        _event(locked, name, actor=actor, at=now, note=note, public=transition.public, from_status=from_status,
-               data=data)
+        _event(
+            locked,
+            name,
+            actor=actor,
+            at=now,
+            note=note,
+            public=transition.public,
+            from_status=from_status,
+            data=data,
+        )
     return locked
 
 
-def assign(case: Case, *, actor: User | None, assignee: User | None = None, team: Team | None = None,
-           note: str = "", now: dt.datetime | None = None) -> Case:
+def assign(
+    case: Case,
+    *,
+    actor: User | None,
+    assignee: User | None = None,
+    team: Team | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
     """Give the case to a member of staff and/or a field team of the institution."""
 
     def apply(locked: Case, now):
@@ -182,7 +233,9 @@ def ask_citizen(case: Case, *, actor: User | None, question: str, now: dt.dateti
     return _perform(case, "ask_citizen", actor=actor, note=question, apply=apply, now=now)
 
 
-def citizen_answered(case: Case, *, actor: User | None, answer: str = "", now: dt.datetime | None = None) -> Case:
+def citizen_answered(
+    case: Case, *, actor: User | None, answer: str = "", now: dt.datetime | None = None
+) -> Case:
     """The citizen answered: the clock runs again and the deadline moves by the working time paused."""
 
     def apply(locked: Case, now):
@@ -193,8 +246,10 @@ def citizen_answered(case: Case, *, actor: User | None, answer: str = "", now: d
             locked.due_at = clock.calendar_for(locked).resume(old_due, paused_at, now, standard.unit)
             if locked.overdue_since and locked.due_at > now:
                 locked.overdue_since = None
-            return {"due_before": timezone.localtime(old_due).isoformat(),
-                    "due_after": timezone.localtime(locked.due_at).isoformat()}
+            return {
+                "due_before": timezone.localtime(old_due).isoformat(),
+                "due_after": timezone.localtime(locked.due_at).isoformat(),
+            }
         return None
 
     return _perform(case, "citizen_answered", actor=actor, note=answer, apply=apply, now=now)
@@ -214,10 +269,13 @@ def resolve(case: Case, *, actor: User | None, resolution: str, now: dt.datetime
     return _perform(case, "resolve", actor=actor, note=resolution, apply=_resolve_apply(resolution), now=now)
 
 
-def resolve_on_the_spot(case: Case, *, actor: User | None, resolution: str, now: dt.datetime | None = None) -> Case:
+def resolve_on_the_spot(
+    case: Case, *, actor: User | None, resolution: str, now: dt.datetime | None = None
+) -> Case:
     """An operator answers a new case during the call itself (information given, appointment made)."""
-    return _perform(case, "resolve_on_the_spot", actor=actor, note=resolution, apply=_resolve_apply(resolution),
-                    now=now)
+    return _perform(
+        case, "resolve_on_the_spot", actor=actor, note=resolution, apply=_resolve_apply(resolution), now=now
+    )
 
 
 def close(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | None = None) -> Case:
@@ -247,8 +305,15 @@ def reject(case: Case, *, actor: User | None, reason: str, now: dt.datetime | No
     return _perform(case, "reject", actor=actor, note=reason, apply=apply, now=now)
 
 
-def transfer(case: Case, *, actor: User | None, unit: Unit | None = None, institution: Institution | None = None,
-             note: str = "", now: dt.datetime | None = None) -> Case:
+def transfer(
+    case: Case,
+    *,
+    actor: User | None,
+    unit: Unit | None = None,
+    institution: Institution | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
     """Move the case to another unit, or to another institution in the system (optionally a unit of it)."""
 
     def apply(locked: Case, now):
@@ -261,8 +326,12 @@ def transfer(case: Case, *, actor: User | None, unit: Unit | None = None, instit
             raise TransitionError(_("The case is already with that unit."), "unit")
         if unit is None and target_institution.pk == locked.institution_id:
             raise TransitionError(_("The case is already with that institution."), "institution")
-        data = {"from_unit": locked.unit_id, "to_unit": unit.pk if unit else None,
-                "from_institution": locked.institution_id, "to_institution": target_institution.pk}
+        data = {
+            "from_unit": locked.unit_id,
+            "to_unit": unit.pk if unit else None,
+            "from_institution": locked.institution_id,
+            "to_institution": target_institution.pk,
+        }
         if target_institution.pk != locked.institution_id:
             locked.institution = target_institution
             locked.category = None
@@ -275,8 +344,10 @@ def transfer(case: Case, *, actor: User | None, unit: Unit | None = None, instit
     return _perform(case, "transfer", actor=actor, note=note, apply=apply, target=Status.NEW, now=now)
 
 
-def redirect(case: Case, *, actor: User | None, to: str, note: str = "", now: dt.datetime | None = None) -> Case:
-    """Send the citizen's matter to a body outside the system (e.g. a ministry, the electricity distributor)."""
+def redirect(
+    case: Case, *, actor: User | None, to: str, note: str = "", now: dt.datetime | None = None
+) -> Case:
+    """Send the matter to a body outside the system (e.g. a ministry, the electricity distributor)."""
 
     def apply(locked: Case, now):
         if not to.strip():
@@ -287,7 +358,9 @@ def redirect(case: Case, *, actor: User | None, to: str, note: str = "", now: dt
     return _perform(case, "redirect", actor=actor, note=note, apply=apply, now=now)
 
 
-def merge(case: Case, *, actor: User | None, into: Case, note: str = "", now: dt.datetime | None = None) -> Case:
+def merge(
+    case: Case, *, actor: User | None, into: Case, note: str = "", now: dt.datetime | None = None
+) -> Case:
     """Fold a duplicate into the case that carries on; both timelines record it."""
 
     def apply(locked: Case, now):
@@ -295,11 +368,20 @@ def merge(case: Case, *, actor: User | None, into: Case, note: str = "", now: dt
             raise TransitionError(_("A case cannot be merged into itself."), "into")
         target = Case.objects.select_for_update().get(pk=into.pk)
         if target.institution_id != locked.institution_id or target.status not in ACTIVE_STATUSES:
-            raise TransitionError(_("A case can only be merged into an open case of the same institution."), "into")
+            raise TransitionError(
+                _("A case can only be merged into an open case of the same institution."), "into"
+            )
         locked.merged_into = target
         locked.paused_at = None
-        _event(target, "merged_in", actor=actor, at=now, note=note, from_status=target.status,
-               data={"case": locked.tracking_number})
+        _event(
+            target,
+            "merged_in",
+            actor=actor,
+            at=now,
+            note=note,
+            from_status=target.status,
+            data={"case": locked.tracking_number},
+        )
         return {"into": target.tracking_number}
 
     return _perform(case, "merge", actor=actor, note=note, apply=apply, now=now)
@@ -310,24 +392,41 @@ def comment(case: Case, *, actor: User | None, note: str, public: bool = False) 
     if not note.strip():
         raise TransitionError(_("Please write a note for this action."), "note")
     with transaction.atomic():
-        return _event(case, "comment", actor=actor, at=timezone.now(), note=note.strip(), public=public,
-                      from_status=case.status)
+        return _event(
+            case,
+            "comment",
+            actor=actor,
+            at=timezone.now(),
+            note=note.strip(),
+            public=public,
+            from_status=case.status,
+        )
 
 
 def perform(case: Case, name: str, *, actor: User | None, **params) -> Case:
     """Dispatch a transition by name (for the API and generic forms)."""
     functions = {
-        "assign": assign, "start": start, "ask_citizen": ask_citizen, "citizen_answered": citizen_answered,
-        "resolve": resolve, "resolve_on_the_spot": resolve_on_the_spot, "close": close, "reopen": reopen,
-        "reject": reject, "transfer": transfer, "redirect": redirect, "merge": merge,
+        "assign": assign,
+        "start": start,
+        "ask_citizen": ask_citizen,
+        "citizen_answered": citizen_answered,
+        "resolve": resolve,
+        "resolve_on_the_spot": resolve_on_the_spot,
+        "close": close,
+        "reopen": reopen,
+        "reject": reject,
+        "transfer": transfer,
+        "redirect": redirect,
+        "merge": merge,
     }
     if name not in functions:
         raise TransitionError(_("Unknown action: %(name)s") % {"name": name}, "transition")
     return functions[name](case, actor=actor, **params)
 
 
-def bulk_assign(cases: Iterable[Case], *, actor: User, assignee: User | None = None, team: Team | None = None
-                ) -> tuple[list[Case], list[tuple[Case, str]]]:
+def bulk_assign(
+    cases: Iterable[Case], *, actor: User, assignee: User | None = None, team: Team | None = None
+) -> tuple[list[Case], list[tuple[Case, str]]]:
     """Assign several cases; each in its own transaction so one refusal does not undo the others."""
     done, refused = [], []
     for case in cases:

@@ -137,8 +137,6 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["institution", "unit", "service"]
 
 
-
-
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued with `manage.py api_token USERNAME`, which shows the raw token once; here they are

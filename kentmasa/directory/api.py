@@ -31,8 +31,9 @@ class InvalidInput(NinjaValidationError):
 
     def __init__(self, errors: dict[str, list[str]]):
         self.field_errors = errors
-        super().__init__([{"loc": field, "msg": message} for field, messages in errors.items()
-                          for message in messages])
+        super().__init__(
+            [{"loc": field, "msg": message} for field, messages in errors.items() for message in messages]
+        )
 
     @classmethod
     def single(cls, field: str, message: str) -> "InvalidInput":
@@ -167,8 +168,13 @@ def describe_standard(service: Service) -> dict:
     try:
         completion = service.standard
     except CompletionTimeError as error:
-        return {"immediate": False, "deadline": None, "extended": None, "retention": None,
-                "error": error.message}
+        return {
+            "immediate": False,
+            "deadline": None,
+            "extended": None,
+            "retention": None,
+            "error": error.message,
+        }
     return {
         "immediate": completion.immediate,
         "deadline": _duration(completion.standard),
@@ -181,25 +187,38 @@ def describe_standard(service: Service) -> dict:
 def _place(place: ApplicationPlace | None) -> dict | None:
     if place is None:
         return None
-    return {field: getattr(place, field)
-            for field in ("person_name", "title", "office", "address", "phone", "fax", "email")}
+    return {
+        field: getattr(place, field)
+        for field in ("person_name", "title", "office", "address", "phone", "fax", "email")
+    }
 
 
 router = Router(tags=["directory"])
 
 
-@router.get("/categories", response=list[CategoryOut],
-            summary="Active categories of the caller's institution")
+@router.get(
+    "/categories", response=list[CategoryOut], summary="Active categories of the caller's institution"
+)
 def list_categories(request: HttpRequest):
     categories: QuerySet[Category] = (
         Category.objects.filter(active=True, **institution_filter(request.auth))
-        .select_related("service", "unit").order_by("name", "pk")
+        .select_related("service", "unit")
+        .order_by("name", "pk")
     )
     return [
         {
-            "id": category.pk, "name": category.name, "keywords": category.keywords,
-            "service": ({"id": category.service.pk, "name": category.service.name,
-                         "completion_time": category.service.completion_time} if category.service else None),
+            "id": category.pk,
+            "name": category.name,
+            "keywords": category.keywords,
+            "service": (
+                {
+                    "id": category.service.pk,
+                    "name": category.service.name,
+                    "completion_time": category.service.completion_time,
+                }
+                if category.service
+                else None
+            ),
             "unit": _named(category.unit),
         }
         for category in categories
@@ -215,8 +234,12 @@ def list_services(request: HttpRequest):
     )
     return [
         {
-            "id": service.pk, "number": service.number, "name": service.name, "unit": _named(service.unit),
-            "documents": service.documents, "completion_time": service.completion_time,
+            "id": service.pk,
+            "number": service.number,
+            "name": service.name,
+            "unit": _named(service.unit),
+            "documents": service.documents,
+            "completion_time": service.completion_time,
             "standard": describe_standard(service),
             "first_application_place": _place(service.first_application_place),
             "second_application_place": _place(service.second_application_place),

@@ -26,7 +26,11 @@ class Institution(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent institution"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     province = models.CharField(_("province (il)"), max_length=60, blank=True)
@@ -37,7 +41,8 @@ class Institution(models.Model):
     workday_start = models.TimeField(_("working hours start"), default=dt.time(8, 30))
     workday_end = models.TimeField(_("working hours end"), default=dt.time(17, 30))
     half_day_end = models.TimeField(
-        _("half day ends"), default=dt.time(13, 0),
+        _("half day ends"),
+        default=dt.time(13, 0),
         help_text=_("On the eve of the bayrams and on 28 October work ends at this time."),
     )
 
@@ -87,7 +92,11 @@ class Unit(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="units")
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     name = models.CharField(_("name"), max_length=200)
@@ -154,7 +163,11 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.OPERATOR)
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), null=True, blank=True, on_delete=models.PROTECT,
+        Institution,
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="staff",
     )
     units = models.ManyToManyField(Unit, verbose_name=_("units"), blank=True, related_name="staff")
@@ -200,23 +213,36 @@ class Service(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="services")
     unit = models.ForeignKey(
-        Unit, verbose_name=_("publishing unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        Unit,
+        verbose_name=_("publishing unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="services",
     )
     number = models.PositiveIntegerField(_("row number"), null=True, blank=True)
     name = models.CharField(_("service name"), max_length=300)
     documents = models.TextField(_("documents asked for"), blank=True)
     completion_time = models.CharField(
-        _("completion time"), max_length=1000,
+        _("completion time"),
+        max_length=1000,
         help_text=_('As written in the table, e.g. "15 İŞ GÜNÜ", "30 Gün", "10 dakika".'),
     )
     first_application_place = models.ForeignKey(
-        ApplicationPlace, verbose_name=_("first application place"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        ApplicationPlace,
+        verbose_name=_("first application place"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     second_application_place = models.ForeignKey(
-        ApplicationPlace, verbose_name=_("second application place"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        ApplicationPlace,
+        verbose_name=_("second application place"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -245,11 +271,19 @@ class Category(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="categories")
     name = models.CharField(_("name"), max_length=200)
     service = models.ForeignKey(
-        Service, verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT,
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="categories",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("responsible unit"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="categories",
     )
     keywords = models.CharField(_("keywords"), max_length=500, blank=True)
@@ -275,7 +309,6 @@ class Category(models.Model):
                 raise ValidationError(_("The service and unit must belong to the category's institution."))
 
 
-
 class ApiToken(models.Model):
     """A bearer token for the JSON API.
 
@@ -284,10 +317,15 @@ class ApiToken(models.Model):
 
     PREFIX = "km_"
 
-    user = models.ForeignKey(User, verbose_name=_("staff member"), on_delete=models.CASCADE,
-                             related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100, blank=True,
-                            help_text=_("What the token is for, e.g. the system that uses it."))
+    user = models.ForeignKey(
+        User, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        blank=True,
+        help_text=_("What the token is for, e.g. the system that uses it."),
+    )
     key_prefix = models.CharField(_("key prefix"), max_length=8, db_index=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -44,8 +44,9 @@ def _escalate(case_id: int, level: int, now: dt.datetime) -> bool:
         ).update(escalation_level=level, escalated_at=now)
         if not claimed:
             return False
-        case = Case.objects.select_related("service__first_application_place",
-                                           "service__second_application_place").get(pk=case_id)
+        case = Case.objects.select_related(
+            "service__first_application_place", "service__second_application_place"
+        ).get(pk=case_id)
         if case.overdue_since is None:
             case.overdue_since = case.due_at
             case.save(update_fields=["overdue_since"])
@@ -58,7 +59,11 @@ def _escalate(case_id: int, level: int, now: dt.datetime) -> bool:
         else:
             note = _("Still unanswered a day later; escalated to the second application place: %(place)s")
         event = Event.objects.create(
-            case=case, at=now, action="escalate", from_status=case.status, to_status=case.status,
+            case=case,
+            at=now,
+            action="escalate",
+            from_status=case.status,
+            to_status=case.status,
             note=note % {"place": _place_text(place) or _("not set in the service standard")},
             data={"level": level, "place": place.pk if place else None},
         )

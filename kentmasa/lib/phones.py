@@ -27,7 +27,7 @@ def normalize(raw: str, region: str = "TR") -> str:
 
 
 def display(e164: str) -> str:
-    """"+905321234567" → "0532 123 45 67", as Turkish people write it."""
+    """ "+905321234567" → "0532 123 45 67", as Turkish people write it."""
     try:
         number = phonenumbers.parse(e164, "TR")
     except NumberParseException:

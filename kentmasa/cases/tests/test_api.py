@@ -66,12 +66,27 @@ def post(client: Client, url: str, body: dict):
 
 def new_case(chosen: Category, **overrides) -> dict:
     body = {
-        "kind": "complaint", "channel": "phone", "subject": "Sokakta çukur var",
-        "description": "Okul önünde derin bir çukur.", "category": chosen.pk,
-        "citizen": {"name": "Mehmet Kaya", "tc_kimlik": VALID_TC, "phone": "0532 123 45 67",
-                    "email": "Mehmet@Example.com", "address": "Menderes Mah. 12"},
-        "location": {"latitude": 41.0405, "longitude": 28.8773, "province": "İstanbul", "district": "Esenler",
-                     "neighbourhood": "Menderes", "street": "Atışalanı Cad.", "building_no": "12"},
+        "kind": "complaint",
+        "channel": "phone",
+        "subject": "Sokakta çukur var",
+        "description": "Okul önünde derin bir çukur.",
+        "category": chosen.pk,
+        "citizen": {
+            "name": "Mehmet Kaya",
+            "tc_kimlik": VALID_TC,
+            "phone": "0532 123 45 67",
+            "email": "Mehmet@Example.com",
+            "address": "Menderes Mah. 12",
+        },
+        "location": {
+            "latitude": 41.0405,
+            "longitude": 28.8773,
+            "province": "İstanbul",
+            "district": "Esenler",
+            "neighbourhood": "Menderes",
+            "street": "Atışalanı Cad.",
+            "building_no": "12",
+        },
         "priority": 3,
     }
     body.update(overrides)
@@ -184,23 +199,36 @@ def test_english_callers_get_english_messages(api_as, operator, category):
 
 def test_every_bad_field_is_named_at_once(ayse, category, other_institution):
     foreign = Category.objects.create(institution=other_institution, name="Kaldırım")
-    body = new_case(category, channel="pigeon", priority=9, category=foreign.pk,
-                    citizen={"phone": "12", "email": "not-an-address", "tc_kimlik": "123"},
-                    location={"latitude": 91, "longitude": "doğu", "building_no": "x" * 21})
+    body = new_case(
+        category,
+        channel="pigeon",
+        priority=9,
+        category=foreign.pk,
+        citizen={"phone": "12", "email": "not-an-address", "tc_kimlik": "123"},
+        location={"latitude": 91, "longitude": "doğu", "building_no": "x" * 21},
+    )
 
     response = post(ayse, CASES, body)
 
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {
-        "channel", "priority", "category", "citizen.phone", "citizen.email", "citizen.tc_kimlik",
-        "location.latitude", "location.longitude", "location.building_no",
+        "channel",
+        "priority",
+        "category",
+        "citizen.phone",
+        "citizen.email",
+        "citizen.tc_kimlik",
+        "location.latitude",
+        "location.longitude",
+        "location.building_no",
     }
     assert errors["location.latitude"] == ["Bu değerin 90 değerinden az veya eşit olduğuna emin olun."]
     assert errors["location.longitude"] == ["Bir sayı girin."]
     assert errors["citizen.email"] == ["Geçerli bir e-posta adresi girin."]
     assert errors["location.building_no"] == [
-        "Bu değerin en fazla 20 karaktere sahip olduğuna emin olun (şu an 21)."]
+        "Bu değerin en fazla 20 karaktere sahip olduğuna emin olun (şu an 21)."
+    ]
     assert errors["channel"][0].startswith("Geçerli bir seçenek seçin. pigeon")
     assert not Case.objects.exists() and not Citizen.objects.exists()
 
@@ -239,15 +267,26 @@ def test_a_future_received_time_is_refused(ayse, category):
 
 
 def test_the_roads_unit_sees_its_case_with_the_citizen_masked(roads_api, make_case, category):
-    citizen = Citizen.objects.create(name="Mehmet Kaya", tc_kimlik=VALID_TC, phone="+905321234567",
-                                     email="mehmet@example.com", address="Menderes Mah. 12")
+    citizen = Citizen.objects.create(
+        name="Mehmet Kaya",
+        tc_kimlik=VALID_TC,
+        phone="+905321234567",
+        email="mehmet@example.com",
+        address="Menderes Mah. 12",
+    )
     case = make_case(citizen=citizen)
 
     data = roads_api.get(f"{CASES}/{case.tracking_number}").json()
 
     assert data["tracking_number"] == case.tracking_number
-    assert data["citizen"] == {"name": "Mehmet Kaya", "tc_kimlik": "100******46", "phone": "0532 *** ** 67",
-                               "email": "m***@example.com", "address": "", "masked": True}
+    assert data["citizen"] == {
+        "name": "Mehmet Kaya",
+        "tc_kimlik": "100******46",
+        "phone": "0532 *** ** 67",
+        "email": "m***@example.com",
+        "address": "",
+        "masked": True,
+    }
     assert data["status_display"]
     assert data["is_overdue"] is False
 
@@ -314,8 +353,11 @@ def test_the_list_filters(ayse, make_case, category, parks, institution):
         return [item["tracking_number"] for item in ayse.get(CASES, params).json()["items"]]
 
     assert numbers(status="resolved") == [march.tracking_number]
-    assert numbers(status=["new", "resolved"]) == [late.tracking_number, april.tracking_number,
-                                                   march.tracking_number]
+    assert numbers(status=["new", "resolved"]) == [
+        late.tracking_number,
+        april.tracking_number,
+        march.tracking_number,
+    ]
     assert numbers(unit=parks.pk) == [april.tracking_number]
     assert numbers(category=category.pk) == [late.tracking_number, march.tracking_number]
     assert numbers(overdue="true") == [late.tracking_number]
@@ -373,7 +415,10 @@ def test_the_timeline(ayse, roads_api, operator, road_staff, make_case):
     events = ayse.get(f"{CASES}/{case.tracking_number}/events").json()
 
     assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [
-        ("open", "", "new"), ("assign", "new", "assigned"), ("start", "assigned", "in_progress")]
+        ("open", "", "new"),
+        ("assign", "new", "assigned"),
+        ("start", "assigned", "in_progress"),
+    ]
     assert events[1]["actor"] == {"id": operator.pk, "name": operator.get_full_name()}
     assert events[1]["note"] == "Acil bakılsın" and events[1]["public"] is False
     assert events[1]["data"] == {"assignee": road_staff.pk, "team": None}
@@ -394,8 +439,11 @@ def test_remaining_time_in_english(api_as, operator, category):
 @pytest.fixture
 def cast(api_as, operator, road_staff, road_manager):
     """Who performs each transition in the stories below."""
-    return {"operator": api_as(operator), "road_staff": api_as(road_staff),
-            "road_manager": api_as(road_manager)}
+    return {
+        "operator": api_as(operator),
+        "road_staff": api_as(road_staff),
+        "road_manager": api_as(road_manager),
+    }
 
 
 def _resolved(case):
@@ -412,25 +460,57 @@ def _waiting(case):
 
 # name: (who, how the case is prepared, the request body, the status afterwards)
 STORIES = {
-    "assign": ("operator", None, lambda ctx: {"assignee": ctx["road_staff"].pk, "team": ctx["road_team"].pk},
-               Status.ASSIGNED),
+    "assign": (
+        "operator",
+        None,
+        lambda ctx: {"assignee": ctx["road_staff"].pk, "team": ctx["road_team"].pk},
+        Status.ASSIGNED,
+    ),
     "start": ("road_staff", None, lambda ctx: {"note": "Ekip yola çıktı."}, Status.IN_PROGRESS),
-    "ask_citizen": ("road_staff", None, lambda ctx: {"question": "Çukur hangi binanın önünde?"},
-                    Status.WAITING_CITIZEN),
-    "citizen_answered": ("operator", _waiting, lambda ctx: {"answer": "12 numaranın önünde."},
-                         Status.IN_PROGRESS),
+    "ask_citizen": (
+        "road_staff",
+        None,
+        lambda ctx: {"question": "Çukur hangi binanın önünde?"},
+        Status.WAITING_CITIZEN,
+    ),
+    "citizen_answered": (
+        "operator",
+        _waiting,
+        lambda ctx: {"answer": "12 numaranın önünde."},
+        Status.IN_PROGRESS,
+    ),
     "resolve": ("road_staff", None, lambda ctx: {"resolution": "Çukur asfaltla kapatıldı."}, Status.RESOLVED),
-    "resolve_on_the_spot": ("operator", None, lambda ctx: {"resolution": "Randevu verildi."},
-                            Status.RESOLVED),
+    "resolve_on_the_spot": (
+        "operator",
+        None,
+        lambda ctx: {"resolution": "Randevu verildi."},
+        Status.RESOLVED,
+    ),
     "close": ("operator", _resolved, lambda ctx: {}, Status.CLOSED),
-    "reopen": ("operator", _closed, lambda ctx: {"note": "Vatandaş çukurun yeniden açıldığını söyledi."},
-               Status.NEW),
-    "reject": ("road_manager", None, lambda ctx: {"reason": "Özel mülk; belediyenin görev alanı dışında."},
-               Status.REJECTED),
-    "transfer": ("operator", None, lambda ctx: {"unit": ctx["parks"].pk, "note": "Parkın içinde."},
-                 Status.NEW),
-    "redirect": ("operator", None, lambda ctx: {"to": "BEDAŞ", "note": "Elektrik direği."},
-                 Status.REDIRECTED),
+    "reopen": (
+        "operator",
+        _closed,
+        lambda ctx: {"note": "Vatandaş çukurun yeniden açıldığını söyledi."},
+        Status.NEW,
+    ),
+    "reject": (
+        "road_manager",
+        None,
+        lambda ctx: {"reason": "Özel mülk; belediyenin görev alanı dışında."},
+        Status.REJECTED,
+    ),
+    "transfer": (
+        "operator",
+        None,
+        lambda ctx: {"unit": ctx["parks"].pk, "note": "Parkın içinde."},
+        Status.NEW,
+    ),
+    "redirect": (
+        "operator",
+        None,
+        lambda ctx: {"to": "BEDAŞ", "note": "Elektrik direği."},
+        Status.REDIRECTED,
+    ),
     "merge": ("operator", None, lambda ctx: {"into": ctx["other"].tracking_number}, Status.MERGED),
 }
 
@@ -448,8 +528,12 @@ def test_each_transition_through_the_api(name, cast, make_case, road_staff, road
     other = make_case(subject="Aynı çukur, ikinci arama")
     events_before = case.events.count()
 
-    response = act(cast[who], case, name,
-                   **body({"road_staff": road_staff, "road_team": road_team, "parks": parks, "other": other}))
+    response = act(
+        cast[who],
+        case,
+        name,
+        **body({"road_staff": road_staff, "road_team": road_team, "parks": parks, "other": other}),
+    )
 
     assert response.status_code == 200, response.content
     case.refresh_from_db()
@@ -460,8 +544,9 @@ def test_each_transition_through_the_api(name, cast, make_case, road_staff, road
 
 
 def test_transfer_to_another_institution_by_short_name(cast, make_case):
-    kadikoy = Institution.objects.create(slug="kadikoy", name="Kadıköy Belediyesi",
-                                         kind=Institution.Kind.DISTRICT)
+    kadikoy = Institution.objects.create(
+        slug="kadikoy", name="Kadıköy Belediyesi", kind=Institution.Kind.DISTRICT
+    )
     case = make_case()
 
     response = act(cast["operator"], case, "transfer", institution="kadikoy")
@@ -553,18 +638,23 @@ def test_after_a_transfer_the_answer_shows_the_new_unit(cast, make_case, parks):
 # --- directory and schema --------------------------------------------------------------------------------
 
 
-def test_categories_of_the_callers_institution(ayse, category, service, roads, institution,
-                                               other_institution):
+def test_categories_of_the_callers_institution(
+    ayse, category, service, roads, institution, other_institution
+):
     Category.objects.create(institution=other_institution, name="Kaldırım")
     Category.objects.create(institution=institution, name="Eski konu", active=False)
 
     data = ayse.get("/api/v1/categories").json()
 
-    assert data == [{
-        "id": category.pk, "name": category.name, "keywords": category.keywords,
-        "service": {"id": service.pk, "name": service.name, "completion_time": service.completion_time},
-        "unit": {"id": roads.pk, "name": roads.name},
-    }]
+    assert data == [
+        {
+            "id": category.pk,
+            "name": category.name,
+            "keywords": category.keywords,
+            "service": {"id": service.pk, "name": service.name, "completion_time": service.completion_time},
+            "unit": {"id": roads.pk, "name": roads.name},
+        }
+    ]
 
 
 def test_services_with_their_standard_read(ayse, service, places):
@@ -574,7 +664,9 @@ def test_services_with_their_standard_read(ayse, service, places):
     row = data[0]
     assert row["completion_time"] == service.completion_time
     assert row["standard"] == {
-        "immediate": False, "error": None, "retention": None,
+        "immediate": False,
+        "error": None,
+        "retention": None,
         "deadline": {"amount": 15, "unit": "business_days", "text": "15 iş günü"},
         "extended": {"amount": 30, "unit": "business_days", "text": "30 iş günü"},
     }

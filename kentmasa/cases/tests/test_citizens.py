@@ -13,8 +13,9 @@ def test_one_person_across_channels():
     by_mail = find_or_create_citizen(email="Fatma@Example.com")
     assert by_mail != by_phone
     # The desk learns her TC kimlik no, phone and e-mail: the phone matches, the rest is filled in.
-    same = find_or_create_citizen(name="Fatma Şahin", phone="+905321234567", tc_kimlik="10000000146",
-                                  email="fatma@example.com")
+    same = find_or_create_citizen(
+        name="Fatma Şahin", phone="+905321234567", tc_kimlik="10000000146", email="fatma@example.com"
+    )
     assert same == by_phone
     same.refresh_from_db()
     assert (same.tc_kimlik, same.email) == ("10000000146", "fatma@example.com")

@@ -15,8 +15,14 @@ def cases(institution, category):
     ismail = find_or_create_citizen(name="İsmail Çelik", phone="+905441112233")
 
     def make(subject, description, citizen):
-        return services.open_case(institution=institution, channel="phone", subject=subject,
-                                  description=description, category=category, citizen=citizen)
+        return services.open_case(
+            institution=institution,
+            channel="phone",
+            subject=subject,
+            description=description,
+            category=category,
+            citizen=citizen,
+        )
 
     return {
         "istanbul": make("İSTANBUL caddesinde çukur", "Kaldırım kırık", ayse),

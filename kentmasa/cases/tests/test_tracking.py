@@ -1,7 +1,10 @@
 import pytest
 
 from kentmasa.cases.tracking import (
-    clean_tracking_number, format_tracking_number, make_tracking_number, make_verification_code,
+    clean_tracking_number,
+    format_tracking_number,
+    make_tracking_number,
+    make_verification_code,
 )
 
 
@@ -18,7 +21,7 @@ def test_number_is_year_id_and_check_digit():
 def test_any_single_digit_mistake_is_caught(position):
     number = make_tracking_number(2026, 4321)
     for digit in "0123456789":
-        typo = number[:position] + digit + number[position + 1:]
+        typo = number[:position] + digit + number[position + 1 :]
         if typo != number:
             assert clean_tracking_number(typo) is None
 
@@ -26,7 +29,7 @@ def test_any_single_digit_mistake_is_caught(position):
 def test_swapped_neighbours_are_caught():
     number = make_tracking_number(2027, 9876543)
     for i in range(len(number) - 1):
-        swapped = number[:i] + number[i + 1] + number[i] + number[i + 2:]
+        swapped = number[:i] + number[i + 1] + number[i] + number[i + 2 :]
         if swapped != number:
             assert clean_tracking_number(swapped) is None
 

@@ -59,8 +59,13 @@ def test_assign_start_resolve_close(make_case, road_staff, road_manager, road_te
     assert case.resolution == "Çukur asfaltla kapatıldı."
     case = services.close(case, actor=road_manager)
     assert case.status == Status.CLOSED and case.closed_at is not None
-    assert actions(case) == [("open", "new"), ("assign", "assigned"), ("start", "in_progress"),
-                             ("resolve", "resolved"), ("close", "closed")]
+    assert actions(case) == [
+        ("open", "new"),
+        ("assign", "assigned"),
+        ("start", "in_progress"),
+        ("resolve", "resolved"),
+        ("close", "closed"),
+    ]
     resolve_event = Event.objects.get(case=case, action="resolve")
     assert resolve_event.actor == road_staff and resolve_event.public
     assert Event.objects.get(case=case, action="assign").public is False
@@ -82,7 +87,10 @@ def test_illegal_transition_is_refused_and_changes_nothing(make_case, road_staff
 
 def test_a_note_is_required_where_the_citizen_needs_one(make_case, road_staff):
     case = make_case()
-    for function, kwargs in ((services.resolve, {"resolution": "  "}), (services.ask_citizen, {"question": ""})):
+    for function, kwargs in (
+        (services.resolve, {"resolution": "  "}),
+        (services.ask_citizen, {"question": ""}),
+    ):
         with pytest.raises(TransitionError) as refused:
             function(case, actor=road_staff, **kwargs)
         assert refused.value.code == "note"
@@ -106,11 +114,14 @@ def test_roles_are_enforced(make_case, road_staff, park_staff, operator):
 def test_ask_citizen_pauses_and_the_answer_moves_the_deadline_by_working_time(make_case, road_staff):
     case = make_case()
     assert case.due_at == at("2026-04-09T17:30")
-    case = services.ask_citizen(case, actor=road_staff, question="Adres tarifini netleştirir misiniz?",
-                                now=at("2026-03-27T16:30"))
+    case = services.ask_citizen(
+        case, actor=road_staff, question="Adres tarifini netleştirir misiniz?", now=at("2026-03-27T16:30")
+    )
     assert case.status == Status.WAITING_CITIZEN and case.paused_at == at("2026-03-27T16:30")
     # Paused Friday 16:30 to Monday 10:30: 1 h on Friday + 2 h on Monday of working time; the weekend is free.
-    case = services.citizen_answered(case, actor=road_staff, answer="Caminin karşısı.", now=at("2026-03-30T10:30"))
+    case = services.citizen_answered(
+        case, actor=road_staff, answer="Caminin karşısı.", now=at("2026-03-30T10:30")
+    )
     assert case.status == Status.IN_PROGRESS and case.paused_at is None
     assert case.due_at == at("2026-04-10T11:30")
     event = Event.objects.get(case=case, action="citizen_answered")
@@ -134,7 +145,9 @@ def test_reopen_returns_an_assigned_case_to_its_assignee(make_case, road_staff, 
     assert case.status == Status.ASSIGNED and case.resolved_at is None
 
 
-def test_transfer_to_another_unit_and_institution(make_case, parks, road_manager, road_staff, other_institution):
+def test_transfer_to_another_unit_and_institution(
+    make_case, parks, road_manager, road_staff, other_institution
+):
     case = services.assign(make_case(), actor=road_manager, assignee=road_staff)
     case = services.transfer(case, actor=road_manager, unit=parks, note="Park alanında.")
     assert (case.unit, case.status, case.assignee) == (parks, Status.NEW, None)
@@ -161,8 +174,9 @@ def test_merge_records_on_both_cases(make_case, operator):
     duplicate = services.merge(duplicate, actor=operator, into=first)
     assert duplicate.status == Status.MERGED and duplicate.merged_into == first
     assert Event.objects.filter(case=first, action="merged_in").exists()
-    closed = services.close(services.resolve_on_the_spot(make_case(), actor=operator, resolution="x"),
-                            actor=operator)
+    closed = services.close(
+        services.resolve_on_the_spot(make_case(), actor=operator, resolution="x"), actor=operator
+    )
     with pytest.raises(TransitionError):
         services.merge(make_case(), actor=operator, into=closed)
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kentmasa.cases import access, clock, services
 from kentmasa.cases.forms import BulkAssignForm, QueueFilterForm, user_may
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status
+from kentmasa.cases.queries import ByDeadline
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import describe_remaining, staff_required
@@ -58,10 +59,9 @@ def queue(request):
         if data["overdue"]:
             cases = cases.filter(overdue_q(now))
         cases = search_cases(cases, data["q"])
-    cases = cases.select_related(
-        "citizen", "category", "service", "unit", "assignee", "team", "institution"
-    ).order_by(F("due_at").asc(nulls_last=True), "received_at", "pk")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Soonest deadline first; pages are picked from the queue index before rows are read (cases.queries).
+    ordered = ByDeadline(cases, "citizen", "category", "service", "unit", "assignee", "team", "institution")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
 
     calendars: dict = {}  # one working calendar per institution, not one query per row
     rows = []

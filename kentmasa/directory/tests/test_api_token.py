@@ -72,8 +72,9 @@ def test_a_token_opens_the_api_and_records_when_it_was_used(operator):
     assert ApiToken.objects.get().last_used_at is not None
 
 
-@pytest.mark.parametrize("header", [None, "Bearer km_not-a-real-token", "Bearer ", "Basic b3BlcmF0b3I6eA==",
-                                    "Token km_abc"])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer km_not-a-real-token", "Bearer ", "Basic b3BlcmF0b3I6eA==", "Token km_abc"]
+)
 def test_without_a_valid_token_the_answer_is_401_json(operator, header):
     issue("operator")
     client = Client(headers={"authorization": header}) if header else Client()
@@ -106,7 +107,8 @@ def test_a_refused_post_writes_nothing(operator, category):
     from kentmasa.cases.models import Case
 
     response = Client(headers={"authorization": "Bearer km_wrong"}).post(
-        CASES, {"channel": "phone", "subject": "Çukur"}, content_type="application/json")
+        CASES, {"channel": "phone", "subject": "Çukur"}, content_type="application/json"
+    )
 
     assert response.status_code == 401
     assert not Case.objects.exists()
@@ -135,8 +137,12 @@ def test_a_session_post_with_the_csrf_token_is_accepted(operator, category):
     secret = "k" * 32  # what the console's page would have set in the csrftoken cookie
     client.cookies["csrftoken"] = secret
 
-    response = client.post(CASES, {"channel": "phone", "subject": "Çukur"}, content_type="application/json",
-                           headers={"x-csrftoken": secret})
+    response = client.post(
+        CASES,
+        {"channel": "phone", "subject": "Çukur"},
+        content_type="application/json",
+        headers={"x-csrftoken": secret},
+    )
 
     assert response.status_code == 201
 

@@ -50,8 +50,12 @@ def test_ladder_first_then_second_place(make_case, places):
 def test_sweep_skips_paused_finished_and_undated_cases(make_case, road_staff, operator, institution):
     paused = services.ask_citizen(make_case(), actor=road_staff, question="Fotoğraf gönderir misiniz?")
     finished = services.resolve_on_the_spot(make_case(), actor=operator, resolution="Bilgi verildi.")
-    undated = services.open_case(institution=institution, channel="phone", subject="Kategorisiz",
-                                 received_at=DUE - dt.timedelta(days=30))
+    undated = services.open_case(
+        institution=institution,
+        channel="phone",
+        subject="Kategorisiz",
+        received_at=DUE - dt.timedelta(days=30),
+    )
     assert undated.due_at is None
     escalation.sweep(DUE + dt.timedelta(days=3))
     for case in (paused, finished, undated):

@@ -3,13 +3,16 @@ import pytest
 from kentmasa.lib import phones, tckimlik, turkish
 
 
-@pytest.mark.parametrize(("text", "lower", "upper"), [
-    ("İSTANBUL", "istanbul", "İSTANBUL"),
-    ("ISPARTA", "ısparta", "ISPARTA"),
-    ("ıspanak", "ıspanak", "ISPANAK"),
-    ("Iğdır", "ığdır", "IĞDIR"),
-    ("istanbul", "istanbul", "İSTANBUL"),
-])
+@pytest.mark.parametrize(
+    ("text", "lower", "upper"),
+    [
+        ("İSTANBUL", "istanbul", "İSTANBUL"),
+        ("ISPARTA", "ısparta", "ISPARTA"),
+        ("ıspanak", "ıspanak", "ISPANAK"),
+        ("Iğdır", "ığdır", "IĞDIR"),
+        ("istanbul", "istanbul", "İSTANBUL"),
+    ],
+)
 def test_turkish_casing(text, lower, upper):
     assert turkish.lower(text) == lower
     assert turkish.upper(text) == upper
