@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kentmasa.cases",
     "kentmasa.escalation",
     "kentmasa.reports",
+    "kentmasa.demo",
 ]
 
 MIDDLEWARE = [

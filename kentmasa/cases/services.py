@@ -290,6 +290,7 @@ def reopen(case: Case, *, actor: User | None, note: str, now: dt.datetime | None
 
     def apply(locked: Case, now):
         locked.status = Status.ASSIGNED if (locked.assignee_id or locked.team_id) else Status.NEW
+        locked.resolution = ""  # the earlier answer stays on the timeline; the case no longer has one
         locked.resolved_at = None
         locked.closed_at = None
         locked.rejection_reason = ""
@@ -387,7 +388,9 @@ def merge(
     return _perform(case, "merge", actor=actor, note=note, apply=apply, now=now)
 
 
-def comment(case: Case, *, actor: User | None, note: str, public: bool = False) -> Event:
+def comment(
+    case: Case, *, actor: User | None, note: str, public: bool = False, now: dt.datetime | None = None
+) -> Event:
     """A note on the timeline without a change of status."""
     if not note.strip():
         raise TransitionError(_("Please write a note for this action."), "note")
@@ -396,7 +399,7 @@ def comment(case: Case, *, actor: User | None, note: str, public: bool = False) 
             case,
             "comment",
             actor=actor,
-            at=timezone.now(),
+            at=now or timezone.now(),
             note=note.strip(),
             public=public,
             from_status=case.status,

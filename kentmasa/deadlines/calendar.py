@@ -249,10 +249,12 @@ class BusinessCalendar:
           - BUSINESS_DAYS: the working days after today up to and including the due date ("3 iş günü kaldı");
           - DAYS: the calendar days from today to the due date ("5 gün kaldı");
           - when the due moment is today, and always for MINUTES and HOURS: whole hours, or whole minutes when
-            less than an hour is left ("2 saat kaldı", "45 dakika kaldı").
+            less than an hour is left ("2 saat kaldı", "45 dakika kaldı"); from two days on, whole days of
+            24 hours ("3 gün kaldı").
         After it, the lateness:
           - less than an hour: whole minutes; less than 24 hours: whole hours;
-          - from 24 hours on: MINUTES and HOURS in whole hours; DAYS in whole days of 24 hours
+          - from 24 hours on: MINUTES and HOURS in whole hours, from 48 hours on in whole days of 24 hours;
+            DAYS in whole days of 24 hours
             ("2 gün gecikti"); BUSINESS_DAYS in the working days after the due date up to and including
             today, or in whole hours when there is none (a deadline missed on Friday at 17:30 is "42 saat"
             late on Sunday at 11:30 and "1 iş günü" late on Monday).
@@ -285,6 +287,8 @@ class BusinessCalendar:
 
 
 def _by_the_clock(overdue: bool, gap: timedelta) -> Remaining:
+    if gap >= 2 * ONE_DAY:  # "23 gün gecikti" reads better than "560 saat gecikti"
+        return Remaining(overdue, gap // ONE_DAY, TimeUnit.DAYS)
     if gap >= ONE_HOUR:
         return Remaining(overdue, gap // ONE_HOUR, TimeUnit.HOURS)
     if gap == timedelta(0):

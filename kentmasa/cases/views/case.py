@@ -4,6 +4,7 @@ A case the user cannot see is 404 (whether or not it exists); an action their ro
 Every action is one call to kentmasa.cases.services; a refusal is shown and nothing changes.
 """
 
+import re
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from kentmasa.cases.tracking import clean_tracking_number, format_tracking_numbe
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.cases.views import describe_remaining, map_config, staff_required
 from kentmasa.cases.views.queue import is_late
+from kentmasa.lib import turkish
 
 # Timeline lines that are not transitions.
 EVENT_LABELS = {
@@ -59,13 +61,16 @@ def _status_label(value: str) -> str:
     return Status(value).label if value in Status.values else value
 
 
+# "Yeni Mah.", "Yeni Mh.", "Yeni Mahallesi", "Yeni Köyü" already say what they are.
+_MAHALLE_WORD = re.compile(r"\b(mah|mh|mahallesi|koyu)\b")
+
+
 def _address(case: Case) -> str:
     """The address the way it is written in Turkey: "Yeni Mah. Atatürk Cad. No:5 Esenler/İstanbul"."""
     parts = []
     if case.neighbourhood:
-        parts.append(
-            case.neighbourhood if "mah" in case.neighbourhood.lower() else f"{case.neighbourhood} Mah."
-        )
+        named = _MAHALLE_WORD.search(turkish.fold(case.neighbourhood))
+        parts.append(case.neighbourhood if named else f"{case.neighbourhood} Mah.")
     if case.street:
         parts.append(case.street)
     if case.building_no:

@@ -284,7 +284,7 @@ REMAINING_VECTORS = [
     (at(2026, 4, 9, 8), at(2026, 4, 9, 17, 30), DAY, "9 saat kaldı", "9 hours left"),
     (at(2026, 4, 9, 10), at(2026, 4, 9, 13, 5), MIN, "3 saat kaldı", "3 hours left"),
     (at(2026, 4, 9, 12, 20), at(2026, 4, 9, 13, 5), MIN, "45 dakika kaldı", "45 minutes left"),
-    (at(2026, 4, 8, 12), at(2026, 4, 10, 12), HOUR, "48 saat kaldı", "48 hours left"),
+    (at(2026, 4, 8, 12), at(2026, 4, 10, 12), HOUR, "2 gün kaldı", "2 days left"),
     # overdue
     (at(2026, 4, 9, 17, 50), at(2026, 4, 9, 17, 30), BDAY, "20 dakika gecikti", "20 minutes overdue"),
     (at(2026, 4, 9, 19, 30), at(2026, 4, 9, 17, 30), BDAY, "2 saat gecikti", "2 hours overdue"),
@@ -296,7 +296,7 @@ REMAINING_VECTORS = [
     (at(2026, 3, 23, 12), at(2026, 3, 19, 13), BDAY, "1 iş günü gecikti", "1 working day overdue"),  # bayram
     (at(2026, 4, 12, 18), at(2026, 4, 9, 17, 30), DAY, "3 gün gecikti", "3 days overdue"),
     (at(2026, 4, 10, 9), at(2026, 4, 9, 17, 30), DAY, "15 saat gecikti", "15 hours overdue"),
-    (at(2026, 4, 11, 19, 30), at(2026, 4, 9, 17, 30), HOUR, "50 saat gecikti", "50 hours overdue"),
+    (at(2026, 4, 11, 19, 30), at(2026, 4, 9, 17, 30), HOUR, "2 gün gecikti", "2 days overdue"),
     (at(2026, 4, 9, 13, 6), at(2026, 4, 9, 13, 5), MIN, "1 dakika gecikti", "1 minute overdue"),
     (at(2026, 4, 9, 14, 5), at(2026, 4, 9, 13, 5), MIN, "1 saat gecikti", "1 hour overdue"),
 ]

@@ -1,0 +1,68 @@
+"""python manage.py load_demo [--cases N]: the demo data `make run` starts with (see kentmasa.demo.loader)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kentmasa.demo import loader as demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Tanıtım verisini yükler: Eskişehir 155, Esenler ve Kayseri (tohumlardaki gerçek hizmet standartları "
+        "tablolarıyla) ve Alo 153'üyle Adana Büyükşehir Belediyesi; her rol için bir kullanıcı ve Adana'nın "
+        "gerçek mahallelerinde birkaç yüz başvuru. Veri zaten yüklüyse hiçbir şey yazmaz, yalnızca giriş "
+        "bilgilerini gösterir."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=demo.DEFAULT_CASES,
+            help=f"Adana için oluşturulacak başvuru sayısı (varsayılan {demo.DEFAULT_CASES}).",
+        )
+
+    def handle(self, *args, cases: int, **options):
+        try:
+            result = demo.load_demo(cases)
+        except demo.DemoError as error:
+            raise CommandError(str(error)) from error
+        if result.loaded:
+            self.stdout.write(self.style.SUCCESS("Tanıtım verisi yüklendi."))
+            for institution, summary in result.imports:
+                self.stdout.write(f"  {institution}: {summary}")
+            self.stdout.write("")
+            self.stdout.write("Durumlara göre başvurular:")
+            for label, count in result.statuses:
+                self.stdout.write(f"  {label:<28} {count:>5}")
+            totals = result.totals
+            self.stdout.write(
+                f"  {'toplam':<28} {totals['cases']:>5}   (süresi geçmiş açık: {totals['overdue']}, "
+                f"üst makama iletme: {totals['escalations']}, vatandaş: {totals['citizens']})"
+            )
+        else:
+            count = result.totals["cases"]
+            self.stdout.write(f"Tanıtım verisi zaten yüklü ({count} başvuru); bir şey yazılmadı.")
+        self._print_logins(result)
+
+    def _print_logins(self, result: demo.DemoResult) -> None:
+        password = result.password or "(değiştirilmiş)"
+        rows = [login for login in result.logins if login.memorable]
+        others = [login.username for login in result.logins if not login.memorable]
+        header = ("kullanıcı", "rol", "kurum")
+        table = [(login.username, login.role, login.institution) for login in rows]
+        widths = [max(len(row[i]) for row in (header, *table)) for i in range(len(header))]
+        self.stdout.write("")
+        self.stdout.write("Giriş bilgileri:")
+        heading = "  ".join(text.ljust(width) for text, width in zip(header, widths, strict=True))
+        self.stdout.write(f"  {heading}  parola")
+        for cells in table:
+            line = "  ".join(text.ljust(width) for text, width in zip(cells, widths, strict=True))
+            self.stdout.write(f"  {line}  {password}")
+        if others:
+            self.stdout.write(f"  Birim ve ekip kullanıcıları (aynı parola): {', '.join(others)}")
+        if result.password is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  Parolalar yüklemeden sonra değiştirilmiş; {demo.PASSWORD_ENV} artık geçerli değil."
+                )
+            )

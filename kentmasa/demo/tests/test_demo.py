@@ -1,0 +1,158 @@
+"""`manage.py load_demo`: the seed institutions with their real tables, Adana's Alo 153, staff in every role,
+cases in every status on real neighbourhoods, and a second run that changes nothing."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import override_settings
+from shapely.geometry import Point, shape
+
+from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
+from kentmasa.demo import loader as demo
+from kentmasa.directory.importers import import_standards
+from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service, Team, Unit, User
+from kentmasa.lib import tckimlik
+
+PASSWORD = "parola-tanitim-1"
+MAHALLE_FILES = {"Adana": "mahalleler-adana.geojson", "Eskişehir": "mahalleler-eskisehir.geojson"}
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module and rolled back after it (each test runs in a savepoint)."""
+    out = StringIO()
+    # The same fast hasher as every test (kentmasa/conftest.py), which is function-scoped and not active yet.
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        fast_hashing,
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        patch.setenv(demo.PASSWORD_ENV, PASSWORD)
+        call_command("load_demo", cases=60, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _db(db):
+    """Every test may read the loaded demo (and what it writes is undone after it)."""
+
+
+def counts() -> dict[str, int]:
+    models = (Institution, Unit, Team, ApplicationPlace, Service, Category, User, Citizen, Case, Event)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def mahalle_shapes(province: str) -> dict[str, list]:
+    path = Path(settings.SHARED_DIR) / "data" / "tr-admin" / MAHALLE_FILES[province]
+    shapes: dict[str, list] = {}
+    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        shapes.setdefault(feature["properties"]["name"], []).append(shape(feature["geometry"]))
+    return shapes
+
+
+def test_the_seed_institutions_carry_their_real_standards_tables(loaded):
+    for seed in demo.SEED_INSTITUTIONS:
+        institution = Institution.objects.get(slug=seed.slug)
+        # Importing the seed again finds every service already there, unchanged, and nothing else.
+        again = import_standards(institution, demo.read_seed(seed.seed), dry_run=True)
+        assert again.ok, again.problems
+        assert again.services.unchanged == again.services.total == institution.services.count()
+        assert again.not_in_table == []
+        assert not institution.services.filter(unit__isnull=True).exists()
+        assert institution.categories.count() == len(seed.categories)
+    assert Institution.objects.get(slug="eskisehir-emniyet").services.count() == 5
+    assert Institution.objects.get(slug="esenler").services.count() == 9
+    assert Institution.objects.get(slug="kayseri-bb").services.count() == 7
+    assert Institution.objects.get(slug="esenler").parent.slug == "istanbul-bb"
+
+
+def test_adana_is_set_up_as_its_alo_153_describes(loaded):
+    adana = Institution.objects.get(slug=demo.ADANA_SLUG)
+    assert adana.kind == Institution.Kind.METROPOLITAN
+    assert adana.units.count() == len(demo.ADANA_UNITS)
+    assert Team.objects.filter(unit__institution=adana).count() == len(demo.ADANA_TEAMS)
+    assert Team.objects.filter(unit__institution=adana, name__contains="Derman").exists()
+    categories = adana.categories.select_related("service", "unit")
+    assert categories.count() >= 30
+    for category in categories:
+        assert category.service.institution_id == category.unit.institution_id == adana.pk
+        assert category.service.standard.has_deadline
+    information = adana.services.get(name__contains="Bilgi Edinme")
+    assert (information.standard.standard.describe_tr(), information.standard.extended.describe_tr()) == (
+        "15 iş günü",
+        "30 iş günü",
+    )
+    assert adana.services.get(name__startswith="Zabıta").standard.standard.describe_tr() == "2 saat"
+    assert information.first_application_place.person_name == "Hasan Aydoğan"
+
+
+def test_there_is_a_login_for_every_role_with_the_configured_password(loaded):
+    assert set(User.objects.values_list("role", flat=True)) == set(User.Role.values)
+    expected = {
+        "operator": User.Role.OPERATOR,
+        "birim": User.Role.UNIT_STAFF,
+        "mudur": User.Role.UNIT_MANAGER,
+        "geribildirim": User.Role.FEEDBACK_OPERATOR,
+        "saha": User.Role.FIELD_TEAM,
+        "polis": User.Role.POLICE_OPERATOR,
+        "yonetici": User.Role.ADMINISTRATOR,
+    }
+    for username, role in expected.items():
+        user = User.objects.get(username=username)
+        assert user.role == role
+        assert user.check_password(PASSWORD)
+        assert user.institution.slug == ("eskisehir-emniyet" if username == "polis" else demo.ADANA_SLUG)
+    assert User.objects.get(username="saha").teams.exists()
+    assert User.objects.get(username="birim").units.get().name == "Yol Bakım Şube Müdürlüğü"
+    assert User.objects.get(username="admin").is_superuser
+    for username in expected:
+        assert username in loaded
+    assert PASSWORD in loaded
+
+
+def test_cases_reach_every_status_through_the_domain_functions(loaded):
+    cases = Case.objects.all()
+    adana_cases = cases.filter(institution__slug=demo.ADANA_SLUG)
+    assert adana_cases.count() + cases.filter(institution__parent__slug=demo.ADANA_SLUG).count() == 60
+    assert set(cases.values_list("status", flat=True)) == set(Status.values)
+    # Every case was opened, and every change of status left its event.
+    assert Event.objects.filter(action="open").count() == cases.count()
+    for case in cases.exclude(status=Status.NEW).prefetch_related("events"):
+        assert [event.to_status for event in case.events.all() if event.to_status][-1] == case.status
+    overdue = cases.filter(overdue_since__isnull=False, status__in=OPEN_STATUSES)
+    assert overdue.exists()
+    assert all(case.events.filter(action="escalate").exists() for case in overdue)
+    assert cases.filter(status=Status.MERGED, merged_into__status__in=OPEN_STATUSES).exists()
+    assert cases.filter(institution__slug="eskisehir-emniyet", channel="kades").exists()
+    citizens = Citizen.objects.exclude(tc_kimlik=None)
+    assert citizens.exists() and all(tckimlik.is_valid(citizen.tc_kimlik) for citizen in citizens)
+    # Some people come back, on another channel: one citizen record follows them.
+    channels = Count("cases__channel", distinct=True)
+    assert Citizen.objects.annotate(channels=channels).filter(channels__gt=1).exists()
+
+
+def test_every_case_lies_inside_its_real_mahalle(loaded):
+    shapes = {province: mahalle_shapes(province) for province in MAHALLE_FILES}
+    for case in Case.objects.all():
+        polygons = shapes[case.province].get(case.neighbourhood)
+        assert polygons, f"{case.neighbourhood} is not a mahalle of {case.province}"
+        point = Point(float(case.longitude), float(case.latitude))
+        assert any(polygon.contains(point) for polygon in polygons), case.tracking_number
+        assert case.district
+
+
+def test_a_second_run_adds_nothing(loaded):
+    before = counts()
+    out = StringIO()
+    call_command("load_demo", cases=60, stdout=out)
+    assert counts() == before
+    assert "zaten yüklü" in out.getvalue() and PASSWORD in out.getvalue()
