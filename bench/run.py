@@ -143,6 +143,7 @@ def populate() -> None:
             citizens = Citizen.objects.bulk_create(
                 [
                     Citizen(
+                        institution=institution,
                         name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                         phone=f"+90532{rng.randrange(10**7):07d}",
                     )

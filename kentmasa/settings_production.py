@@ -8,6 +8,7 @@ from kentmasa.settings import *  # noqa: F401,F403
 from kentmasa.settings import env_bool
 
 DEBUG = False
+KENTMASA_PRODUCTION = True
 try:
     SECRET_KEY = os.environ["SECRET_KEY"]
 except KeyError as missing:

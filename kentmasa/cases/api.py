@@ -464,7 +464,11 @@ def create_case(request: HttpRequest, payload: CaseIn):
     location = payload.location.model_dump(exclude_defaults=True) if payload.location else None
     try:
         with transaction.atomic():
-            citizen = find_or_create_citizen(**payload.citizen.model_dump()) if payload.citizen else None
+            citizen = (
+                find_or_create_citizen(user.institution, **payload.citizen.model_dump())
+                if payload.citizen
+                else None
+            )
             case = services.open_case(
                 institution=user.institution,
                 channel=payload.channel,

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import access, validators
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import find_or_create_citizen, refresh_search_text
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Kind, Priority, Status
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
@@ -146,7 +146,8 @@ class NewCaseForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(institution=institution, active=True)
         # Only a caller the operator could have found in the lookup may be picked.
         self.fields["citizen"].queryset = Citizen.objects.filter(
-            pk__in=access.visible_cases(user).filter(citizen__isnull=False).values("citizen_id")
+            institution=institution,
+            pk__in=access.visible_cases(user).filter(citizen__isnull=False).values("citizen_id"),
         )
         if institution is not None:
             self.fields["province"].initial = institution.province
@@ -197,18 +198,22 @@ class NewCaseForm(forms.Form):
         )
         picked: Citizen | None = data.get("citizen")
         if picked is not None and not (tc and picked.tc_kimlik and picked.tc_kimlik != tc):
-            changed = False
+            changed = []
             for field, value in (("name", name), ("phone", phone), ("email", email.lower())):
                 if value and not getattr(picked, field):
                     setattr(picked, field, value)
-                    changed = True
-            if tc and not picked.tc_kimlik and not Citizen.objects.filter(tc_kimlik=tc).exists():
+                    changed.append(field)
+            taken = Citizen.objects.filter(institution=picked.institution_id, tc_kimlik=tc).exists()
+            if tc and not picked.tc_kimlik and not taken:
                 picked.tc_kimlik = tc
-                changed = True
+                changed.append("tc_kimlik")
             if changed:
                 picked.save()
+                refresh_search_text(picked)
             return picked
-        return find_or_create_citizen(name=name, tc_kimlik=tc, phone=phone, email=email)
+        return find_or_create_citizen(
+            self.user.institution, name=name, tc_kimlik=tc, phone=phone, email=email
+        )
 
 
 # -- the unit queue ------------------------------------------------------------------------------------------

@@ -12,19 +12,37 @@ from kentmasa.lib import phones, tckimlik, turkish
 
 
 class Citizen(models.Model):
-    """One person across channels, matched by TC kimlik no, phone or e-mail."""
+    """One person across channels, matched by TC kimlik no, phone or e-mail.
 
+    Each institution keeps its own record of a person: every institution is a separate data controller
+    under KVKK, so what a citizen told the police is not shown to the municipality's call centre.
+    """
+
+    institution = models.ForeignKey(
+        "directory.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="citizens",
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    tc_kimlik = models.CharField(_("TC identity no"), max_length=11, null=True, blank=True, unique=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
-    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    tc_kimlik = models.CharField(_("TC identity no"), max_length=11, null=True, blank=True)  # noqa: DJ001
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=400, blank=True)
-    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    name_key = models.CharField(max_length=200, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("citizen")
         verbose_name_plural = _("citizens")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "tc_kimlik"], name="uniq_citizen_tc_kimlik"),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "phone"], name="citizen_phone"),
+            models.Index(fields=["institution", "email"], name="citizen_email"),
+            models.Index(fields=["institution", "name_key"], name="citizen_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.masked_phone or str(_("Anonymous"))

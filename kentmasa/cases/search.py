@@ -96,21 +96,21 @@ def _exact_match(query: str) -> Q | None:
     return matches
 
 
-def find_citizens(query: str, limit: int = 20) -> list[Citizen]:
-    """The caller lookup of the operator console: by phone, TC kimlik no, or the start of the name."""
+def find_citizens(query: str, institution, limit: int = 20) -> list[Citizen]:
+    """The caller lookup of the operator console: the institution's own records of people, by phone,
+    TC kimlik no, or the start of the name."""
     query = (query or "").strip()
     if not query:
         return []
+    citizens = Citizen.objects.filter(institution=institution)
     compact = "".join(ch for ch in query if ch not in " -.()+")
     if compact.isdigit():
         if len(compact) == 11 and tckimlik.is_valid(compact):
-            return list(Citizen.objects.filter(tc_kimlik=compact)[:limit])
+            return list(citizens.filter(tc_kimlik=compact)[:limit])
         try:
-            return list(Citizen.objects.filter(phone=phones.normalize(query))[:limit])
+            return list(citizens.filter(phone=phones.normalize(query))[:limit])
         except phones.InvalidPhone:
             return []
     key = turkish.fold(query)
-    # A prefix range keeps the (name_key) b-tree index usable on both databases.
-    return list(
-        Citizen.objects.filter(name_key__gte=key, name_key__lt=key + "\uffff").order_by("name_key")[:limit]
-    )
+    # A prefix range keeps the (institution, name_key) index usable on both databases.
+    return list(citizens.filter(name_key__gte=key, name_key__lt=key + "\uffff").order_by("name_key")[:limit])

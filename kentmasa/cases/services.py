@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, clock
+from kentmasa.cases.citizens import find_or_create_citizen
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Event, Kind, Priority, Status
 from kentmasa.cases.signals import case_event
 from kentmasa.cases.tracking import make_tracking_number, make_verification_code
@@ -89,6 +90,8 @@ def open_case(
         raise TransitionError(_("Unknown channel."), "channel")
     if kind not in Kind.values:
         raise TransitionError(_("Unknown kind of case."), "kind")
+    if citizen is not None and citizen.institution_id != institution.pk:
+        raise TransitionError(_("The citizen record belongs to another institution."), "citizen")
     for related in (category, service, unit):
         if related is not None and related.institution_id != institution.pk:
             raise TransitionError(
@@ -131,7 +134,7 @@ def open_case(
     case.due_at = clock.compute_due(case)
     with transaction.atomic():
         case.save()
-        case.tracking_number = make_tracking_number(case.received_at.year, case.pk)
+        case.tracking_number = make_tracking_number(timezone.localtime(case.received_at).year, case.pk)
         case.search_text = case.build_search_text()
         Case.objects.filter(pk=case.pk).update(
             tracking_number=case.tracking_number, search_text=case.search_text
@@ -193,6 +196,24 @@ def _perform(
     return locked
 
 
+def _restart_clock(case: Case, start: dt.datetime) -> None:
+    """A new deadline counted from ``start``, and the escalation ladder back at its first step."""
+    standard_case = Case(
+        institution=case.institution,
+        service=case.service,
+        received_at=start,
+        several_institutions=case.several_institutions,
+    )
+    case.due_at = clock.compute_due(standard_case)
+    _reset_escalation(case)
+
+
+def _reset_escalation(case: Case) -> None:
+    case.overdue_since = None
+    case.escalation_level = 0
+    case.escalated_at = None
+
+
 def assign(
     case: Case,
     *,
@@ -215,6 +236,13 @@ def assign(
             locked.assignee = assignee
         if team is not None:
             locked.team = team
+        if assignee is not None and not access.can_see(assignee, locked):
+            # A person who would not find the case in their queue cannot be responsible for it.
+            raise TransitionError(
+                _("%(name)s does not work for this case's unit or team, so cannot be assigned to it.")
+                % {"name": assignee.get_full_name() or assignee.get_username()},
+                "assignee",
+            )
         return {"assignee": assignee.pk if assignee else None, "team": team.pk if team else None}
 
     return _perform(case, "assign", actor=actor, note=note, apply=apply, now=now)
@@ -244,8 +272,8 @@ def citizen_answered(
         if locked.due_at is not None and paused_at is not None and standard is not None:
             old_due = locked.due_at
             locked.due_at = clock.calendar_for(locked).resume(old_due, paused_at, now, standard.unit)
-            if locked.overdue_since and locked.due_at > now:
-                locked.overdue_since = None
+            if locked.due_at > now:
+                _reset_escalation(locked)  # the answer came in time: the ladder starts again if missed later
             return {
                 "due_before": timezone.localtime(old_due).isoformat(),
                 "due_after": timezone.localtime(locked.due_at).isoformat(),
@@ -291,6 +319,7 @@ def reopen(case: Case, *, actor: User | None, note: str, now: dt.datetime | None
     def apply(locked: Case, now):
         locked.status = Status.ASSIGNED if (locked.assignee_id or locked.team_id) else Status.NEW
         locked.resolution = ""  # the earlier answer stays on the timeline; the case no longer has one
+        _restart_clock(locked, now)  # the institution owes a new answer, within the standard from now
         locked.resolved_at = None
         locked.closed_at = None
         locked.rejection_reason = ""
@@ -312,20 +341,29 @@ def transfer(
     actor: User | None,
     unit: Unit | None = None,
     institution: Institution | None = None,
+    category: Category | None = None,
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Case:
-    """Move the case to another unit, or to another institution in the system (optionally a unit of it)."""
+    """Move the case to another unit, or to another institution in the system.
+
+    Within the institution the deadline keeps running. Another institution receives the case now: its
+    own category (optional) decides service, unit and a deadline counted from now, the escalation
+    ladder starts again, and the applicant's details travel with the case into that institution's
+    records (KVKK: the receiving institution becomes the controller of what it needs).
+    """
 
     def apply(locked: Case, now):
         target_institution = institution or (unit.institution if unit else None)
+        if target_institution is None and category is not None:
+            target_institution = category.institution
         if target_institution is None:
             raise TransitionError(_("Choose the unit or institution to transfer the case to."), "unit")
         if unit is not None and unit.institution_id != target_institution.pk:
             raise TransitionError(_("That unit does not belong to the chosen institution."), "unit")
         if unit is not None and unit.pk == locked.unit_id:
             raise TransitionError(_("The case is already with that unit."), "unit")
-        if unit is None and target_institution.pk == locked.institution_id:
+        if unit is None and target_institution.pk == locked.institution_id and category is None:
             raise TransitionError(_("The case is already with that institution."), "institution")
         data = {
             "from_unit": locked.unit_id,
@@ -333,13 +371,31 @@ def transfer(
             "from_institution": locked.institution_id,
             "to_institution": target_institution.pk,
         }
+        if category is not None and category.institution_id != target_institution.pk:
+            raise TransitionError(_("That category does not belong to the chosen institution."), "category")
         if target_institution.pk != locked.institution_id:
             locked.institution = target_institution
-            locked.category = None
-            locked.service = None
-        locked.unit = unit
+            locked.category = category
+            locked.service = category.service if category else None
+            unit_ = unit or (category.unit if category else None)
+            if locked.citizen_id is not None:
+                old = locked.citizen
+                locked.citizen = find_or_create_citizen(
+                    target_institution,
+                    name=old.name,
+                    tc_kimlik=old.tc_kimlik or "",
+                    phone=old.phone,
+                    email=old.email,
+                    address=old.address,
+                )
+            _restart_clock(locked, now)
+            locked.search_text = locked.build_search_text()
+        else:
+            unit_ = unit
+        locked.unit = unit_
         locked.assignee = None
         locked.team = None
+        data["to_unit"] = unit_.pk if unit_ else None
         return data
 
     return _perform(case, "transfer", actor=actor, note=note, apply=apply, target=Status.NEW, now=now)
@@ -385,7 +441,10 @@ def merge(
         )
         return {"into": target.tracking_number}
 
-    return _perform(case, "merge", actor=actor, note=note, apply=apply, now=now)
+    with transaction.atomic():
+        # Lock both rows in id order, so two opposite merges at once cannot deadlock.
+        list(Case.objects.select_for_update().filter(pk__in=[case.pk, into.pk]).order_by("pk"))
+        return _perform(case, "merge", actor=actor, note=note, apply=apply, now=now)
 
 
 def comment(

@@ -1460,7 +1460,7 @@ class _Player:
             case = yield when, action, office
 
     def _open(self, spec: _CaseSpec) -> Case:
-        citizen = find_or_create_citizen(**spec.citizen) if spec.citizen else None
+        citizen = find_or_create_citizen(spec.institution, **spec.citizen) if spec.citizen else None
         # Web, mobile, SMS and CİMER applications arrive by themselves; the rest an operator records.
         recorded_by_staff = spec.channel not in (Channel.WEB, Channel.MOBILE, Channel.SMS, Channel.CIMER)
         spec.case = services.open_case(

@@ -43,6 +43,8 @@ def measures(now: dt.datetime) -> dict:
         "open": Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
         "overdue": Count("pk", filter=overdue_q(now)),
         "resolved": Count("pk", filter=resolved),
+        # Only cases with a deadline can be in or out of standard; the rate is taken over those.
+        "measured": Count("pk", filter=resolved & Q(due_at__isnull=False)),
         "within": Count("pk", filter=resolved & Q(due_at__isnull=False, resolved_at__lte=F("due_at"))),
     }
 
@@ -50,7 +52,7 @@ def measures(now: dt.datetime) -> dict:
 def _with_percent(row: dict, name_key: str = "") -> dict:
     if name_key:
         row["name"] = row[name_key]
-    row["percent"] = round(100 * row["within"] / row["resolved"], 1) if row["resolved"] else None
+    row["percent"] = round(100 * row["within"] / row["measured"], 1) if row["measured"] else None
     return row
 
 

@@ -266,8 +266,9 @@ def test_a_future_received_time_is_refused(ayse, category):
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def test_the_roads_unit_sees_its_case_with_the_citizen_masked(roads_api, make_case, category):
+def test_the_roads_unit_sees_its_case_with_the_citizen_masked(institution, roads_api, make_case, category):
     citizen = Citizen.objects.create(
+        institution=institution,
         name="Mehmet Kaya",
         tc_kimlik=VALID_TC,
         phone="+905321234567",
@@ -388,9 +389,9 @@ def test_search_folds_turkish_letters(ayse, make_case):
     assert found("İzmir") == []
 
 
-def test_listing_costs_the_same_queries_for_two_cases_or_twenty(ayse, make_case, road_staff):
+def test_listing_costs_the_same_queries_for_two_cases_or_twenty(institution, ayse, make_case, road_staff):
     def assigned_case():
-        case = make_case(citizen=Citizen.objects.create(name="Ali Veli"))
+        case = make_case(citizen=Citizen.objects.create(institution=institution, name="Ali Veli"))
         services.assign(case, actor=None, assignee=road_staff)
 
     for _ in range(2):

@@ -8,29 +8,37 @@ from kentmasa.cases.validators import clean_phone, clean_tc_kimlik
 pytestmark = pytest.mark.django_db
 
 
-def test_one_person_across_channels():
-    by_phone = find_or_create_citizen(name="Fatma Şahin", phone="+905321234567")
-    by_mail = find_or_create_citizen(email="Fatma@Example.com")
+def test_one_person_across_channels(institution):
+    by_phone = find_or_create_citizen(institution, name="Fatma Şahin", phone="+905321234567")
+    by_mail = find_or_create_citizen(institution, email="Fatma@Example.com")
     assert by_mail != by_phone
     # The desk learns her TC kimlik no, phone and e-mail: the phone matches, the rest is filled in.
     same = find_or_create_citizen(
-        name="Fatma Şahin", phone="+905321234567", tc_kimlik="10000000146", email="fatma@example.com"
+        institution,
+        name="Fatma Şahin",
+        phone="+905321234567",
+        tc_kimlik="10000000146",
+        email="fatma@example.com",
     )
     assert same == by_phone
     same.refresh_from_db()
     assert (same.tc_kimlik, same.email) == ("10000000146", "fatma@example.com")
-    assert find_or_create_citizen(tc_kimlik="10000000146") == by_phone
+    assert find_or_create_citizen(institution, tc_kimlik="10000000146") == by_phone
     assert Citizen.objects.count() == 2
 
 
-def test_a_different_tc_on_a_shared_phone_is_another_person():
-    mother = find_or_create_citizen(name="Hatice Kaya", phone="+905321234567", tc_kimlik="10000000146")
-    son = find_or_create_citizen(name="Emre Kaya", phone="+905321234567", tc_kimlik="10000000078")
+def test_a_different_tc_on_a_shared_phone_is_another_person(institution):
+    mother = find_or_create_citizen(
+        institution, name="Hatice Kaya", phone="+905321234567", tc_kimlik="10000000146"
+    )
+    son = find_or_create_citizen(
+        institution, name="Emre Kaya", phone="+905321234567", tc_kimlik="10000000078"
+    )
     assert mother != son
 
 
-def test_nothing_to_identify_is_anonymous():
-    assert find_or_create_citizen() is None
+def test_nothing_to_identify_is_anonymous(institution):
+    assert find_or_create_citizen(institution) is None
     assert Citizen.objects.count() == 0
 
 

@@ -11,8 +11,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def cases(institution, category):
-    ayse = find_or_create_citizen(name="Ayşe Işık", tc_kimlik="10000000146", phone="+905321234567")
-    ismail = find_or_create_citizen(name="İsmail Çelik", phone="+905441112233")
+    ayse = find_or_create_citizen(
+        institution, name="Ayşe Işık", tc_kimlik="10000000146", phone="+905321234567"
+    )
+    ismail = find_or_create_citizen(institution, name="İsmail Çelik", phone="+905441112233")
 
     def make(subject, description, citizen):
         return services.open_case(
@@ -86,10 +88,10 @@ def test_the_index_follows_updates_and_deletes(cases):
     assert found("baska") == set()
 
 
-def test_caller_lookup(cases):
-    names = [c.name for c in search.find_citizens("ayş")]
+def test_caller_lookup(cases, institution):
+    names = [c.name for c in search.find_citizens("ayş", institution)]
     assert names == ["Ayşe Işık"]
-    assert [c.name for c in search.find_citizens("ismail")] == ["İsmail Çelik"]
-    assert [c.name for c in search.find_citizens("0544 111 22 33")] == ["İsmail Çelik"]
-    assert [c.name for c in search.find_citizens("10000000146")] == ["Ayşe Işık"]
-    assert search.find_citizens("12345") == []
+    assert [c.name for c in search.find_citizens("ismail", institution)] == ["İsmail Çelik"]
+    assert [c.name for c in search.find_citizens("0544 111 22 33", institution)] == ["İsmail Çelik"]
+    assert [c.name for c in search.find_citizens("10000000146", institution)] == ["Ayşe Işık"]
+    assert search.find_citizens("12345", institution) == []

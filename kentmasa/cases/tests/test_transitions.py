@@ -238,3 +238,96 @@ def test_a_transition_uses_a_fixed_number_of_queries(make_case, road_staff):
     with CaptureQueriesContext(connection) as queries:
         services.start(case, actor=road_staff)
     assert len(queries) <= 12
+
+
+def test_a_citizen_record_of_another_institution_is_refused(make_case, other_institution):
+    from kentmasa.cases.citizens import find_or_create_citizen
+
+    elsewhere = find_or_create_citizen(other_institution, name="Ali Kaya", phone="+905321234567")
+    with pytest.raises(TransitionError) as refused:
+        make_case(citizen=elsewhere)
+    assert refused.value.code == "citizen" and Case.objects.count() == 0
+
+
+def test_the_tracking_number_year_is_the_turkish_year(make_case):
+    case = make_case(received_at=at("2027-01-01T01:30"))  # still 2026 in UTC
+    assert case.tracking_number.startswith("27")
+
+
+def test_assign_refuses_a_person_who_would_not_see_the_case(
+    make_case, road_manager, park_staff, make_user, road_team
+):
+    case = make_case()
+    with pytest.raises(TransitionError) as refused:
+        services.assign(case, actor=road_manager, assignee=park_staff)
+    assert refused.value.code == "assignee"
+    crew = make_user(User.Role.FIELD_TEAM, "crew", teams=[road_team])
+    with pytest.raises(TransitionError):
+        services.assign(case, actor=road_manager, assignee=crew)  # without the crew's team
+    case = services.assign(case, actor=road_manager, assignee=crew, team=road_team)
+    assert (case.assignee, case.team) == (crew, road_team)
+
+
+def test_reopen_restarts_the_clock_and_the_ladder(make_case, road_staff, road_manager):
+    from kentmasa.escalation.services import sweep
+
+    case = make_case()
+    sweep(at("2026-04-10T09:00"))  # a day late: first application place
+    case.refresh_from_db()
+    assert case.escalation_level == 1
+    case = services.resolve(case, actor=road_staff, resolution="Yapıldı.", now=at("2026-04-10T10:00"))
+    case = services.reopen(case, actor=road_manager, note="Yine bozuldu.", now=at("2026-05-04T10:00"))
+    # 15 iş günü from Monday 4 May 2026, over 19 Mayıs; the 15th is the Kurban arife, a half day.
+    assert case.due_at == at("2026-05-26T13:00")
+    assert (case.escalation_level, case.overdue_since, case.escalated_at) == (0, None, None)
+    assert sweep(at("2026-05-05T09:00")).first == 0
+
+
+def test_an_answer_in_time_restarts_the_ladder(make_case, road_staff):
+    from kentmasa.escalation.services import sweep
+
+    case = make_case()
+    case = services.ask_citizen(case, actor=road_staff, question="Kapı no?", now=at("2026-04-09T17:00"))
+    Case.objects.filter(pk=case.pk).update(escalation_level=1, overdue_since=at("2026-04-09T17:30"))
+    case = services.citizen_answered(case, actor=road_staff, answer="12", now=at("2026-04-13T09:00"))
+    assert case.due_at > at("2026-04-13T09:00")
+    assert (case.escalation_level, case.overdue_since) == (0, None)
+    assert sweep(case.due_at + dt.timedelta(minutes=1)).first == 1
+
+
+def test_transfer_to_another_institution_starts_its_own_clock(make_case, operator, other_institution):
+    from kentmasa.cases.citizens import find_or_create_citizen
+    from kentmasa.directory.models import Category, Service
+
+    citizen = find_or_create_citizen(make_case().institution, name="Ayla Demir", phone="+905321234567")
+    case = make_case(citizen=citizen)
+    Case.objects.filter(pk=case.pk).update(escalation_level=1, overdue_since=case.due_at)
+    unit = Unit.objects.create(institution=other_institution, name="Park ve Bahçeler Dairesi")
+    service = Service.objects.create(
+        institution=other_institution, unit=unit, name="Park bakımı", completion_time="10 GÜN"
+    )
+    category = Category.objects.create(institution=other_institution, name="Park", service=service, unit=unit)
+    case = services.transfer(
+        case, actor=operator, category=category, note="Büyükşehirin parkı.", now=at("2026-04-20T11:00")
+    )
+    assert (case.institution, case.category, case.service, case.unit) == (
+        other_institution,
+        category,
+        service,
+        unit,
+    )
+    assert case.due_at == at("2026-04-30T17:30")  # 10 gün from 20 April
+    assert (case.escalation_level, case.overdue_since) == (0, None)
+    assert case.citizen != citizen and case.citizen.institution == other_institution
+    assert case.citizen.name == "Ayla Demir" and case.citizen.phone == "+905321234567"
+
+
+def test_what_we_learn_about_a_citizen_later_is_searchable_on_earlier_cases(make_case, institution):
+    from kentmasa.cases.citizens import find_or_create_citizen
+    from kentmasa.cases.search import search_cases
+
+    citizen = find_or_create_citizen(institution, phone="+905321234567")
+    case = make_case(citizen=citizen)
+    assert not search_cases(Case.objects.all(), "gülsüm").exists()
+    find_or_create_citizen(institution, name="Gülsüm Öztürk", phone="+905321234567")
+    assert list(search_cases(Case.objects.all(), "GULSUM OZTURK")) == [case]

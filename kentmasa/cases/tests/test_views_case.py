@@ -23,9 +23,13 @@ def quick_passwords(settings, tmp_path):
 
 
 @pytest.fixture
-def citizen(db):
+def citizen(institution, db):
     return Citizen.objects.create(
-        name="Mehmet Kaya", phone="+905321234567", tc_kimlik=VALID_TC, email="mehmet@example.com"
+        institution=institution,
+        name="Mehmet Kaya",
+        phone="+905321234567",
+        tc_kimlik=VALID_TC,
+        email="mehmet@example.com",
     )
 
 

@@ -173,8 +173,8 @@ def test_resolve_on_the_spot_needs_the_answer(ayse, client, category):
     assert Case.objects.count() == 0
 
 
-def test_picked_caller_is_used_even_without_phone(ayse, client, category, make_case):
-    known = Citizen.objects.create(name="Zeynep Çelik", email="zeynep@example.com")
+def test_picked_caller_is_used_even_without_phone(institution, ayse, client, category, make_case):
+    known = Citizen.objects.create(institution=institution, name="Zeynep Çelik", email="zeynep@example.com")
     make_case(citizen=known)
 
     client.post(
@@ -190,8 +190,10 @@ def test_picked_caller_is_used_even_without_phone(ayse, client, category, make_c
     assert Case.objects.filter(citizen=known).count() == 2
 
 
-def test_a_citizen_never_seen_by_this_institution_cannot_be_picked(ayse, client, category):
-    stranger = Citizen.objects.create(name="Başka Kurumun Vatandaşı", phone="+905559998877")
+def test_a_citizen_never_seen_by_this_institution_cannot_be_picked(ayse, client, category, other_institution):
+    stranger = Citizen.objects.create(
+        institution=other_institution, name="Başka Kurumun Vatandaşı", phone="+905559998877"
+    )
 
     response = client.post(CONSOLE, new_case_data(category, citizen=str(stranger.pk)))
 
@@ -199,14 +201,26 @@ def test_a_citizen_never_seen_by_this_institution_cannot_be_picked(ayse, client,
     assert Case.objects.count() == 0
 
 
-def test_caller_lookup_shows_masked_identity_and_history(ayse, client, make_case, other_institution):
-    citizen = Citizen.objects.create(name="Mehmet Kaya", phone="+905321234567", tc_kimlik=VALID_TC)
+def test_caller_lookup_shows_masked_identity_and_history(
+    institution, ayse, client, make_case, other_institution
+):
+    citizen = Citizen.objects.create(
+        institution=institution, name="Mehmet Kaya", phone="+905321234567", tc_kimlik=VALID_TC
+    )
     first = make_case(citizen=citizen, subject="Çukur")
     make_case(citizen=citizen, subject="Sokak lambası yanmıyor")
     from kentmasa.cases import services
 
+    # The same person as the other institution knows them: a separate record, never shown here.
+    elsewhere = Citizen.objects.create(
+        institution=other_institution,
+        name="Mehmet Kaya",
+        phone="+905321234567",
+        tc_kimlik=VALID_TC,
+        email="mehmet.gizli@example.com",
+    )
     services.open_case(
-        institution=other_institution, channel="phone", subject="Kayseri'deki başvuru", citizen=citizen
+        institution=other_institution, channel="phone", subject="Kayseri'deki başvuru", citizen=elsewhere
     )
 
     for query in ("0532 123 45 67", VALID_TC, "mehmet"):
@@ -217,10 +231,11 @@ def test_caller_lookup_shows_masked_identity_and_history(ayse, client, make_case
         assert "Sokak lambası yanmıyor" in page and "18.03.2026 10:00" in page
         assert "Kayseri&#x27;deki başvuru" not in page and "Kayseri'deki" not in page
         assert f'data-id="{citizen.pk}"' in page
+        assert f'data-id="{elsewhere.pk}"' not in page and "mehmet.gizli" not in page
 
 
-def test_caller_lookup_hides_citizens_with_no_case_here(ayse, client):
-    Citizen.objects.create(name="Mehmet Kaya", phone="+905321234567")
+def test_caller_lookup_hides_citizens_with_no_case_here(institution, ayse, client):
+    Citizen.objects.create(institution=institution, name="Mehmet Kaya", phone="+905321234567")
 
     page = client.get("/konsol/arayan", {"q": "0532 123 45 67"}).content.decode()
 

@@ -105,12 +105,16 @@ def test_unit_filter_is_limited_to_the_users_scope(client, make_user, make_case,
     assert response.context["form"].errors["unit"]
 
 
-def test_paginated_by_fifty_with_a_fixed_number_of_queries(hasan, client, make_case, road_team, operator):
+def test_paginated_by_fifty_with_a_fixed_number_of_queries(
+    institution, hasan, client, make_case, road_team, operator
+):
     citizen_phone = "+90532123456"
     for i in range(3):
         case = make_case(
             received_at=days_ago(i + 1),
-            citizen=Citizen.objects.create(name=f"Vatandaş {i}", phone=f"{citizen_phone}{i}"),
+            citizen=Citizen.objects.create(
+                institution=institution, name=f"Vatandaş {i}", phone=f"{citizen_phone}{i}"
+            ),
         )
         services.assign(case, actor=hasan, assignee=operator, team=road_team)
     with CaptureQueriesContext(connection) as few:
@@ -118,7 +122,9 @@ def test_paginated_by_fifty_with_a_fixed_number_of_queries(hasan, client, make_c
     for i in range(52):
         make_case(
             received_at=days_ago(10 + i),
-            citizen=Citizen.objects.create(name=f"Arayan {i}", phone=f"+9053312345{i:02d}"),
+            citizen=Citizen.objects.create(
+                institution=institution, name=f"Arayan {i}", phone=f"+9053312345{i:02d}"
+            ),
         )
     with CaptureQueriesContext(connection) as many:
         first = client.get(QUEUE)

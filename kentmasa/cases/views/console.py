@@ -115,7 +115,7 @@ def caller_lookup(request):
     _require_console(user)
     query = (request.GET.get("q") or "").strip()
     visible = access.visible_cases(user)
-    citizens = find_citizens(query) if query else []
+    citizens = find_citizens(query, user.institution) if query and user.institution_id else []
     ids = [c.pk for c in citizens]
     counts = dict(visible.filter(citizen_id__in=ids).values_list("citizen_id").annotate(n=Count("pk")))
     history = defaultdict(list)

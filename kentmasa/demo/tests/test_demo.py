@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
@@ -156,3 +156,12 @@ def test_a_second_run_adds_nothing(loaded):
     call_command("load_demo", cases=60, stdout=out)
     assert counts() == before
     assert "zaten yüklü" in out.getvalue() and PASSWORD in out.getvalue()
+
+
+@pytest.mark.django_db
+@override_settings(KENTMASA_PRODUCTION=True)
+def test_the_demo_is_refused_in_production():
+    before = (Institution.objects.count(), User.objects.count(), Case.objects.count())
+    with pytest.raises(CommandError, match="üretim"):
+        call_command("load_demo", cases=5)
+    assert (Institution.objects.count(), User.objects.count(), Case.objects.count()) == before

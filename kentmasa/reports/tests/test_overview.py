@@ -26,7 +26,8 @@ def administrator(make_user):
 @pytest.fixture
 def known_cases(make_case, road_manager, parks):
     """Roads: two open (one late), one waiting after its deadline, one answered in time, one late, one
-    rejected. Parks: one open without a service standard. One case not yet given to any unit."""
+    rejected. Parks: one open and one resolved, both without a service standard (no deadline, so they are
+    left out of the within-standard rate). One case not yet given to any unit."""
     yesterday = timezone.now() - dt.timedelta(days=1)
     make_case(subject="Açık ve gecikmiş")  # received 18.03.2026, due 09.04.2026
     make_case(subject="Açık, süresi var", received_at=yesterday)
@@ -41,6 +42,9 @@ def known_cases(make_case, road_manager, parks):
     services.resolve(make_case(subject="Geç çözüldü"), actor=road_manager, resolution="Geç de olsa yapıldı.")
     services.reject(make_case(subject="Reddedildi"), actor=road_manager, reason="Özel mülk.")
     make_case(subject="Park bankı kırık", category=None, unit=parks)
+    services.resolve(
+        make_case(subject="Park çeşmesi", category=None, unit=parks), actor=None, resolution="Onarıldı."
+    )
     make_case(subject="Nereye ait belli değil", category=None)
 
 
@@ -56,12 +60,12 @@ def test_figures_per_unit_and_service(client, administrator, known_cases):
     by_unit = {row["name"]: figures(row) for row in response.context["by_unit"]}
     assert by_unit == {
         "Fen İşleri Müdürlüğü": (3, 2, 2, 1, 50.0),
-        "Park ve Bahçeler Müdürlüğü": (1, 0, 0, 0, None),
+        "Park ve Bahçeler Müdürlüğü": (1, 0, 1, 0, None),
         None: (1, 0, 0, 0, None),
     }
     by_service = {row["name"]: figures(row) for row in response.context["by_service"]}
-    assert by_service == {"Yol bakım ve onarım talepleri": (3, 2, 2, 1, 50.0), None: (2, 0, 0, 0, None)}
-    assert figures(response.context["totals"]) == (5, 2, 2, 1, 50.0)
+    assert by_service == {"Yol bakım ve onarım talepleri": (3, 2, 2, 1, 50.0), None: (2, 0, 1, 0, None)}
+    assert figures(response.context["totals"]) == (5, 2, 3, 1, 50.0)
 
 
 def test_figures_are_on_the_page(client, administrator, known_cases):

@@ -1,5 +1,6 @@
 """python manage.py load_demo [--cases N]: the demo data `make run` starts with (see kentmasa.demo.loader)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kentmasa.demo import loader as demo
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, cases: int, **options):
+        if settings.KENTMASA_PRODUCTION:
+            # The demo makes staff accounts with a known password; never in a real installation.
+            raise CommandError("Tanıtım verisi üretim ayarlarıyla yüklenmez (kentmasa.settings_production).")
         try:
             result = demo.load_demo(cases)
         except demo.DemoError as error:

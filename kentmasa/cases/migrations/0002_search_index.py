@@ -16,9 +16,6 @@ def forwards(apps, schema_editor):
             cursor.execute(
                 "CREATE INDEX IF NOT EXISTS case_search_trgm ON cases_case USING gin (search_text gin_trgm_ops)"
             )
-            cursor.execute(
-                "CREATE INDEX IF NOT EXISTS citizen_name_trgm ON cases_citizen USING gin (name_key gin_trgm_ops)"
-            )
     elif connection.vendor == "sqlite":
         from kentmasa.cases.search import ensure_sqlite_index
 
@@ -30,7 +27,6 @@ def backwards(apps, schema_editor):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("DROP INDEX IF EXISTS case_search_trgm")
-            cursor.execute("DROP INDEX IF EXISTS citizen_name_trgm")
         elif connection.vendor == "sqlite":
             for trigger in ("ai", "ad", "au"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS cases_case_search_{trigger}")
@@ -38,5 +34,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0002_initial")]
+    dependencies = [("cases", "0001_initial")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
