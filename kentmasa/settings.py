@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kentmasa.lib.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,7 +105,12 @@ AUTH_USER_MODEL = "directory.User"
 
 CACHES = {
     # Shared by every web process, so rate limits hold across processes without extra servers.
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kentmasa_cache"}
+    # MAX_ENTRIES is high so that rate-limit and lock-out counters are not culled by a flood of new keys.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kentmasa_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -148,13 +154,21 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kentmasa@localhost")
 
 RATELIMIT_VIEW = "kentmasa.cases.views.public.rate_limited"
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    # Behind a reverse proxy: e.g. HTTP_X_FORWARDED_FOR, so each citizen is limited by their own address.
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+# Rate limits count per client address as kentmasa.lib.clientip finds it: REMOTE_ADDR, or behind
+# KENTMASA_TRUSTED_PROXIES proxies the X-Forwarded-For entry the outermost of them appended.
+RATELIMIT_IP_META_KEY = "kentmasa.lib.clientip.client_ip"
+KENTMASA_TRUSTED_PROXIES = int(os.environ.get("KENTMASA_TRUSTED_PROXIES", "0"))
 
 # kentmasa's own knobs
+KENTMASA_PRODUCTION = False  # True in kentmasa.settings_production
 KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "60"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
+# Wrong tracking look-ups per tracking number before it is locked, and for how long (seconds).
+KENTMASA_TRACK_FAILURES = 5
+KENTMASA_TRACK_LOCK_SECONDS = 60 * 60
+# Staff log-in POSTs per client address and per user name.
+KENTMASA_LOGIN_RATE_PER_IP = "10/m"
+KENTMASA_LOGIN_RATE_PER_USERNAME = "5/m"
 KENTMASA_MAP_TILES = os.environ.get(
     "KENTMASA_MAP_TILES", ""
 )  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png

@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kentmasa.api import api
+from kentmasa.cases.views.auth import limit_logins
 
 urlpatterns = [
+    # The admin's own log-in form, under the same guessing limits as /giris/.
+    path("admin/login/", limit_logins(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -57,7 +57,11 @@ def _find_or_create(institution, name, tc_kimlik, phone, email, address) -> Citi
     citizen = find_citizen(institution, tc_kimlik=tc_kimlik, phone=phone, email=email)
     if citizen is None:
         return Citizen.objects.create(
-            institution=institution, name=name, tc_kimlik=tc_kimlik or None, phone=phone, email=email,
+            institution=institution,
+            name=name,
+            tc_kimlik=tc_kimlik or None,
+            phone=phone,
+            email=email,
             address=address,
         )
     changed = []

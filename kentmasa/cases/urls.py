@@ -4,16 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kentmasa.cases import views
-from kentmasa.cases.views import case, console, queue
+from kentmasa.cases.views import auth, case, console, queue
 
 app_name = "cases"
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "giris/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="cases:home"),
-        name="login",
-    ),
+    path("giris/", auth.login, name="login"),
     path("cikis/", auth_views.LogoutView.as_view(next_page="cases:login"), name="logout"),
     path("konsol/", console.console, name="console"),
     path("konsol/arayan", console.caller_lookup, name="caller_lookup"),

@@ -35,8 +35,8 @@ def form_url(institution):
 
 
 @pytest.fixture
-def ayse(db):
-    return Citizen.objects.create(name="Ayşe Kaya", phone="+905321234567")
+def ayse(institution, db):
+    return Citizen.objects.create(institution=institution, name="Ayşe Kaya", phone="+905321234567")
 
 
 def photo_with_gps() -> bytes:

@@ -2,7 +2,8 @@
 
 No login. A citizen sees a case only after proving they hold its tracking number and verification code (or
 right after submitting it); that proof is remembered in their session for a short while, never in the URL.
-POSTs are rate-limited per IP address so codes cannot be guessed by brute force.
+POSTs are rate-limited per IP address, and wrong look-ups are counted per tracking number (which is then
+locked for a while), so codes cannot be guessed by brute force from one address or from many.
 """
 
 import logging
@@ -31,6 +32,7 @@ from kentmasa.cases.models import Attachment, Case, Channel, Event, Status
 from kentmasa.cases.public_forms import CaseForm, TrackForm
 from kentmasa.cases.views import describe_remaining
 from kentmasa.directory.models import Institution, Unit
+from kentmasa.lib import lockout
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +153,29 @@ def find_case(number_text: str, code: str) -> Case | None:
     return case if case is not None and code and matches else None
 
 
+def look_up(number_text: str, code: str) -> tuple[Case | None, bool]:
+    """``find_case``, counting wrong answers per tracking number: (the case or None, whether locked).
+
+    After KENTMASA_TRACK_FAILURES wrong look-ups of one number, from any address, the number is locked
+    for KENTMASA_TRACK_LOCK_SECONDS, the right code included. Numbers no case has are counted and locked
+    the same way, so the answers never tell whether a number exists.
+    """
+    number = tracking.clean_tracking_number(number_text)
+    if number and lockout.is_locked("track", number):
+        return None, True
+    case = find_case(number_text, code)
+    if case is None and number:
+        seconds = settings.KENTMASA_TRACK_LOCK_SECONDS
+        limit = settings.KENTMASA_TRACK_FAILURES
+        locked = lockout.record_failure(
+            "track", number, limit=limit, window_seconds=seconds, lock_seconds=seconds
+        )
+        if locked:
+            logger.warning("tracking number locked after %d wrong look-ups", limit)
+        return None, locked
+    return case, False
+
+
 # --- the application form
 
 
@@ -188,7 +213,11 @@ def _open_case(form: CaseForm) -> Case | None:
     try:
         with transaction.atomic():
             citizen = find_or_create_citizen(
-                name=data["name"], tc_kimlik=data["tc_kimlik"], phone=data["phone"], email=data["email"]
+                form.institution,
+                name=data["name"],
+                tc_kimlik=data["tc_kimlik"],
+                phone=data["phone"],
+                email=data["email"],
             )
             case = services.open_case(
                 institution=form.institution,
@@ -237,18 +266,27 @@ def receipt(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @limit_posts("public:track")
 def track(request: HttpRequest) -> HttpResponse:
-    not_found = False
+    not_found = locked = False
     if request.method == "POST":
         form = TrackForm(request.POST)
         if form.is_valid():
-            case = find_case(form.cleaned_data["number"], form.cleaned_data["code"])
+            case, locked = look_up(form.cleaned_data["number"], form.cleaned_data["code"])
             if case is not None:
                 _grant(request, case)
                 return redirect("public:track_case", case.tracking_number)
-            not_found = True
+            not_found = not locked
     else:
         form = TrackForm(initial={"number": request.GET.get("no", "")[:30]})
-    return render(request, "public/track.html", {"form": form, "not_found": not_found})
+    wait = settings.KENTMASA_TRACK_LOCK_SECONDS
+    response = render(
+        request,
+        "public/track.html",
+        {"form": form, "not_found": not_found, "locked": locked, "lock_minutes": max(1, wait // 60)},
+        status=429 if locked else 200,
+    )
+    if locked:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @never_cache

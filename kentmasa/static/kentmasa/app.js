@@ -127,6 +127,14 @@
   }
 
   // -- maps: Leaflet, tiles only when configured, points always; click sets the location when editable -----
+  // Leaflet puts string tooltip and popup content in as HTML; labels carry what citizens typed, so they
+  // always go in as a text node.
+  function textLabel(text) {
+    var span = document.createElement("span");
+    span.textContent = text == null ? "" : String(text);
+    return span;
+  }
+
   function initMap(element) {
     var config = JSON.parse(byId(element.id + "-config").textContent);
     var latInput = byId(element.dataset.latInput);
@@ -141,7 +149,7 @@
     var bounds = [];
     config.points.forEach(function (p) {
       L.circleMarker([p.lat, p.lon], { radius: 5, weight: 1, color: "#2f5d8a", fillOpacity: 0.6 })
-        .bindTooltip(p.label).addTo(map);
+        .bindTooltip(textLabel(p.label)).addTo(map);
       bounds.push([p.lat, p.lon]);
     });
     var marker = null;

@@ -1,0 +1,88 @@
+"""Staff log-in, with password guessing limited per client address and per user name.
+
+Every log-in POST counts, right or wrong: KENTMASA_LOGIN_RATE_PER_IP from one address (so one machine
+cannot try many names) and KENTMASA_LOGIN_RATE_PER_USERNAME for one name (so many machines cannot try one
+name). Past either limit the answer is 429 and the password is not even checked. The user name is folded
+the Turkish way, so "AYSE", "ayşe" and "Ayşe" share a counter. The same guard covers the admin's log-in.
+"""
+
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+
+from kentmasa.lib import turkish
+
+logger = logging.getLogger(__name__)
+
+
+def _rate_per_ip(group: str, request: HttpRequest) -> str:
+    return settings.KENTMASA_LOGIN_RATE_PER_IP
+
+
+def _rate_per_username(group: str, request: HttpRequest) -> str:
+    return settings.KENTMASA_LOGIN_RATE_PER_USERNAME
+
+
+def _username(group: str, request: HttpRequest) -> str:
+    return turkish.fold(request.POST.get("username", ""))[:150]
+
+
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(rate: str) -> int:
+    """The period of a django-ratelimit rate: "5/m" → 60, "100/2h" → 7200."""
+    try:
+        period = rate.split("/", 1)[1]
+        return int(period[:-1] or 1) * _PERIOD_SECONDS[period[-1]]
+    except (IndexError, KeyError, ValueError):
+        return 60
+
+
+def login_rate_limited(request: HttpRequest, rate: str) -> HttpResponse:
+    """The 429 page, asking to wait out the period of the limit that was reached."""
+    wait = _seconds(rate)
+    response = render(
+        request, "registration/rate_limited.html", {"wait_minutes": max(1, wait // 60)}, status=429
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def limit_logins(view):
+    """Answer 429 instead of running ``view`` for a POST past the per-address or per-name limit."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST":
+            # Both counters always advance, so neither limit can be dodged by tripping the other.
+            by_ip = is_ratelimited(
+                request, group="login:ip", key="ip", rate=_rate_per_ip, method="POST", increment=True
+            )
+            by_name = is_ratelimited(
+                request,
+                group="login:username",
+                key=_username,
+                rate=_rate_per_username,
+                method="POST",
+                increment=True,
+            )
+            if by_ip or by_name:
+                logger.warning("log-in rate limit reached (%s)", "address" if by_ip else "user name")
+                rates = []
+                if by_ip:
+                    rates.append(settings.KENTMASA_LOGIN_RATE_PER_IP)
+                if by_name:
+                    rates.append(settings.KENTMASA_LOGIN_RATE_PER_USERNAME)
+                return login_rate_limited(request, max(rates, key=_seconds))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+login = limit_logins(auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="cases:home"))
