@@ -160,6 +160,10 @@ class TransitionIn(Schema):
     team: int | None = Field(None, description="assign: a field team (id)")
     unit: int | None = Field(None, description="transfer: the receiving unit (id)")
     institution: str | None = Field(None, description="transfer: the receiving institution (short name)")
+    category: int | None = Field(
+        None,
+        description="transfer to another institution: its category (id), which sets service and deadline",
+    )
     to: str = Field("", max_length=200, description="redirect: the body outside the system")
     into: str | None = Field(None, description="merge: tracking number of the case that carries on")
 
@@ -548,6 +552,14 @@ def _transition_params(user: User, case: Case, body: TransitionIn) -> dict:
             params["institution"] = Institution.objects.filter(slug=body.institution).first()
             if params["institution"] is None:
                 add_error(errors, "institution", _("There is no such institution."))
+        if body.category is not None:
+            params["category"] = (
+                Category.objects.select_related("service", "unit")
+                .filter(pk=body.category, active=True)
+                .first()
+            )
+            if params["category"] is None:
+                add_error(errors, "category", _("There is no such category."))
     elif name == "redirect":
         params["to"] = body.to
     elif name == "merge":

@@ -18,7 +18,7 @@ from django.utils import translation
 from kentmasa.cases import services
 from kentmasa.cases.models import Case, Citizen, Event, Status
 from kentmasa.cases.transitions import TRANSITIONS
-from kentmasa.directory.models import Category, Institution, Unit, User
+from kentmasa.directory.models import Category, Institution, Service, Unit, User
 
 VALID_TC = "10000000146"
 BAD_TC = "10000000147"  # the last digit fails the checksum
@@ -555,6 +555,26 @@ def test_transfer_to_another_institution_by_short_name(cast, make_case):
     assert response.status_code == 200
     case.refresh_from_db()
     assert case.institution == kadikoy and case.unit is None and case.status == Status.NEW
+
+
+def test_transfer_with_the_receiving_institutions_category_sets_its_deadline(cast, make_case):
+    kadikoy = Institution.objects.create(
+        slug="kadikoy", name="Kadıköy Belediyesi", kind=Institution.Kind.DISTRICT
+    )
+    unit = Unit.objects.create(institution=kadikoy, name="Temizlik İşleri Müdürlüğü")
+    service = Service.objects.create(
+        institution=kadikoy, unit=unit, name="Çöp toplama", completion_time="1 GÜN"
+    )
+    category = Category.objects.create(institution=kadikoy, name="Çöp", service=service, unit=unit)
+    case = make_case()
+
+    response = act(cast["operator"], case, "transfer", category=category.pk)
+
+    assert response.status_code == 200, response.content
+    case.refresh_from_db()
+    assert (case.institution, case.unit, case.service) == (kadikoy, unit, service)
+    assert case.due_at is not None and case.due_at > case.received_at
+    assert act(cast["operator"], make_case(), "transfer", category=999999).json()["errors"]["category"]
 
 
 def test_an_illegal_transition_is_refused_and_nothing_changes(cast, make_case):
