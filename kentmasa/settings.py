@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ninja",
     "kentmasa.directory",
     "kentmasa.cases",
+    "kentmasa.channels",
     "kentmasa.escalation",
     "kentmasa.reports",
     "kentmasa.demo",
@@ -161,7 +162,19 @@ KENTMASA_TRUSTED_PROXIES = int(os.environ.get("KENTMASA_TRUSTED_PROXIES", "0"))
 
 # kentmasa's own knobs
 KENTMASA_PRODUCTION = False  # True in kentmasa.settings_production
+# The public address of the site, for links in replies (e.g. https://basvuru.adana.bel.tr).
+KENTMASA_PUBLIC_URL = os.environ.get("KENTMASA_PUBLIC_URL", "http://127.0.0.1:8000")
+# Which sender answers on which channel (dotted paths; see kentmasa.channels.base).
+KENTMASA_SENDERS = {
+    # "email": "kentmasa.channels.email.EmailSender",  (enabled once the e-mail channel lands)
+    "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.LogSender"),
+}
 KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "60"))
+# Enqueued every interval by `manage.py run_periodic`; each must be idempotent (several runners may exist).
+KENTMASA_PERIODIC_TASKS = [
+    "kentmasa.escalation.tasks.sweep_overdue",
+    "kentmasa.channels.tasks.send_due_messages",
+]
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
 # Wrong tracking look-ups per tracking number before it is locked, and for how long (seconds).
 KENTMASA_TRACK_FAILURES = 5

@@ -44,6 +44,7 @@ from stdnum.tr import tckimlik
 from kentmasa.cases import services
 from kentmasa.cases.citizens import find_or_create_citizen
 from kentmasa.cases.models import OPEN_STATUSES, Case, Channel, Citizen, Event, Kind, Priority, Status
+from kentmasa.channels import replies
 from kentmasa.demo.content import (
     CHANNEL_MIXES,
     FEEDBACK_CALLS,
@@ -677,7 +678,8 @@ def load_demo(cases: int = DEFAULT_CASES, *, now: dt.datetime | None = None) -> 
     if cases < 0:
         raise DemoError("Başvuru sayısı negatif olamaz.")
     now = now or timezone.now()
-    with transaction.atomic():
+    # History is replayed, not lived: nobody is sent an SMS or e-mail for it.
+    with replies.suppressed(), transaction.atomic():
         builder = _Builder(password, now)
         imports = builder.build_directory()
         builder.build_staff()

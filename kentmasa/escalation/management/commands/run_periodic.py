@@ -8,10 +8,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-
-from kentmasa.escalation.tasks import sweep_overdue
-
-PERIODIC_TASKS = [sweep_overdue]
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
@@ -26,7 +23,7 @@ class Command(BaseCommand):
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
         while not stop.is_set():
-            for job in PERIODIC_TASKS:
+            for job in map(import_string, settings.KENTMASA_PERIODIC_TASKS):
                 result = job.enqueue()
                 self.stdout.write(f"enqueued {job.name} ({result.id})")
             if once:

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    """Every way a citizen reaches us: one module per channel, with its intake and its reply."""
+
+    name = "kentmasa.channels"
+    label = "channels"
+    verbose_name = _("Channels")
+
+    def ready(self):
+        from kentmasa.cases.signals import case_event
+        from kentmasa.channels import replies
+
+        case_event.connect(replies.on_case_event, dispatch_uid="kentmasa.channels.replies")

@@ -1,0 +1,3 @@
+"""desk channel (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""E-mail channel (being written)."""
+
+urlpatterns: list = []

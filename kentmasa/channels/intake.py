@@ -1,0 +1,153 @@
+"""The common half of every channel's intake: one call per message that arrived.
+
+``receive`` is idempotent on the provider's message id, finds or creates the citizen inside the
+institution, threads the message onto the case it answers (or opens a new case through the domain
+functions), stores the media as attachments, and records the inbound Message — all in one
+transaction, so a webhook is acknowledged only after everything it brought is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kentmasa.cases import services
+from kentmasa.cases.attachments import add_attachment
+from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Kind, Status
+from kentmasa.channels.models import Message
+from kentmasa.directory.models import Institution
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Media:
+    data: bytes
+    name: str = ""
+
+
+@dataclass
+class Inbound:
+    """What a channel parsed out of one delivery."""
+
+    channel: str
+    institution: Institution
+    external_id: str  # the provider's message id ("" only where the channel has none)
+    address: str  # who sent it: E.164 phone, e-mail address, WhatsApp or X user id
+    text: str = ""
+    subject: str = ""
+    name: str = ""
+    phone: str = ""  # cleaned E.164, when the channel knows it
+    email: str = ""
+    thread_key: str = ""  # e.g. the e-mail's Message-ID
+    case: Case | None = None  # the case this message answers, when the channel could tell
+    media: list[Media] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    kind: str = Kind.REQUEST
+    ignore_reason: str = ""  # auto-replies and bounces: recorded, never a case
+    data: dict = field(default_factory=dict)
+    received_at: object = None
+
+
+@dataclass
+class Received:
+    message: Message
+    case: Case | None
+    created: bool  # False when this delivery was seen before
+
+
+def _subject(inbound: Inbound) -> str:
+    text = (inbound.subject or inbound.text or "").strip()
+    first_line = text.splitlines()[0] if text else ""
+    if not first_line:
+        first_line = "Fotoğraflı bildirim" if inbound.media else "Konum bildirimi"
+    return first_line[:120]
+
+
+def receive(inbound: Inbound) -> Received:
+    """Record one inbound message; returns the (new or earlier) Message and its case."""
+    if inbound.external_id:
+        earlier = (
+            Message.objects.filter(
+                channel=inbound.channel, direction=Message.Direction.IN, external_id=inbound.external_id
+            )
+            .select_related("case")
+            .first()
+        )
+        if earlier is not None:
+            return Received(earlier, earlier.case, created=False)
+    try:
+        with transaction.atomic():
+            return _receive(inbound)
+    except IntegrityError:
+        # Two deliveries of the same message raced; the other one won and wrote everything.
+        earlier = Message.objects.select_related("case").get(
+            channel=inbound.channel, direction=Message.Direction.IN, external_id=inbound.external_id
+        )
+        return Received(earlier, earlier.case, created=False)
+
+
+def _receive(inbound: Inbound) -> Received:
+    message = Message(
+        direction=Message.Direction.IN,
+        channel=inbound.channel,
+        institution=inbound.institution,
+        address=inbound.address,
+        external_id=inbound.external_id,
+        thread_key=inbound.thread_key,
+        subject=inbound.subject[:300],
+        body=inbound.text,
+        data=inbound.data,
+    )
+    if inbound.ignore_reason:
+        message.state = Message.State.IGNORED
+        message.last_error = inbound.ignore_reason
+        message.save()
+        return Received(message, None, created=True)
+    citizen = find_or_create_citizen(
+        inbound.institution, name=inbound.name, phone=inbound.phone, email=inbound.email
+    )
+    case = (
+        inbound.case
+        if inbound.case is not None and inbound.case.institution_id == inbound.institution.pk
+        else None
+    )
+    message.state = Message.State.RECEIVED
+    if case is not None:
+        note = inbound.text.strip() or "(ek)"
+        if case.status == Status.WAITING_CITIZEN:
+            case = services.citizen_answered(case, actor=None, answer=note)
+        elif case.status in ACTIVE_STATUSES or case.status in (Status.RESOLVED, Status.CLOSED):
+            services.comment(case, actor=None, note=note, public=True)
+        else:
+            case = None
+    if case is None:
+        location = {}
+        if inbound.latitude is not None and inbound.longitude is not None:
+            location = {"latitude": inbound.latitude, "longitude": inbound.longitude}
+        case = services.open_case(
+            institution=inbound.institution,
+            channel=inbound.channel,
+            kind=inbound.kind,
+            subject=_subject(inbound),
+            description=inbound.text.strip(),
+            citizen=citizen,
+            location=location,
+            received_at=inbound.received_at or timezone.now(),
+        )
+    message.case = case
+    message.save()
+    for item in inbound.media:
+        try:
+            add_attachment(case, item.data, name=item.name, public=True)
+        except ValidationError as error:
+            # The text still counts; a file we cannot accept is noted on the message, not a lost case.
+            message.last_error = "; ".join(error.messages)
+            message.save(update_fields=["last_error"])
+    return Received(message, case, created=True)

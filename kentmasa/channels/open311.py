@@ -1,0 +1,3 @@
+"""open311 channel (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""referrals channel (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,126 @@
+"""Answer the citizen on the channel they used when something they should hear of happens to their case.
+
+Connected to kentmasa.cases.signals.case_event (sent after commit). For each public event of an
+announced kind, one outbound Message is made (unique per event and channel, so an event announced
+twice is still sent once) and a task sends it. A case that came by phone, at a desk or by a channel
+that cannot send is answered by SMS when a phone number is known.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kentmasa.cases.models import Case, Channel, Event
+from kentmasa.cases.tracking import format_tracking_number
+from kentmasa.channels import templates
+from kentmasa.channels.base import sender_for
+from kentmasa.channels.models import Message
+
+log = logging.getLogger(__name__)
+
+_suppressed = contextvars.ContextVar("kentmasa_replies_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def suppressed():
+    """Replay history without messaging anybody (the demo loader, imports of old cases)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def reply_channel(case: Case) -> tuple[str, str] | None:
+    """(channel, address) to answer this case on, or None when the citizen cannot be reached."""
+    citizen = case.citizen
+    inbound = Message.objects.filter(case=case, direction=Message.Direction.IN).order_by("pk").first()
+    if inbound is not None and inbound.address and sender_for(inbound.channel) is not None:
+        return inbound.channel, inbound.address
+    if case.channel == Channel.EMAIL and citizen and citizen.email and sender_for(Channel.EMAIL):
+        return Channel.EMAIL, citizen.email
+    if (
+        case.channel == Channel.WEB
+        and citizen
+        and citizen.email
+        and not citizen.phone
+        and sender_for(Channel.EMAIL)
+    ):
+        return Channel.EMAIL, citizen.email
+    if citizen and citizen.phone and sender_for(Channel.SMS) is not None:
+        return Channel.SMS, citizen.phone
+    if citizen and citizen.email and sender_for(Channel.EMAIL) is not None:
+        return Channel.EMAIL, citizen.email
+    return None
+
+
+def context_for(case: Case, event: Event) -> dict:
+    due = timezone.localtime(case.due_at).strftime("%d.%m.%Y %H:%M") if case.due_at else ""
+    track = reverse("public:track") + f"?no={case.tracking_number}"
+    return {
+        "case": case,
+        "event": event,
+        "institution": case.institution.name,
+        "unit": case.unit.name if case.unit_id else "",
+        "tracking_number": format_tracking_number(case.tracking_number),
+        "note": event.note,
+        "due": due,
+        "track_url": settings.KENTMASA_PUBLIC_URL.rstrip("/") + track if settings.KENTMASA_PUBLIC_URL else "",
+    }
+
+
+def make_reply(case: Case, event: Event) -> Message | None:
+    """The outbound message for this event, made once; None when nothing is to be sent."""
+    if not event.public or event.action not in templates.DEFAULTS or case.citizen_id is None:
+        return None
+    target = reply_channel(case)
+    if target is None:
+        return None
+    channel, address = target
+    source = templates.choose(case.institution, channel, event.action)
+    if source is None:
+        return None
+    context = context_for(case, event)
+    thread = (
+        Message.objects.filter(case=case, channel=channel)
+        .exclude(thread_key="")
+        .order_by("-pk")
+        .values_list("thread_key", flat=True)
+        .first()
+        or ""
+    )
+    try:
+        with transaction.atomic():
+            return Message.objects.create(
+                direction=Message.Direction.OUT,
+                channel=channel,
+                state=Message.State.QUEUED,
+                institution=case.institution,
+                case=case,
+                event=event,
+                address=address,
+                subject=templates.render(source[0], context)[:300],
+                body=templates.render(source[1], context),
+                template=event.action,
+                thread_key=thread,
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        return None  # already made for this event
+
+
+def on_case_event(sender, case: Case, event: Event, **kwargs) -> None:
+    if _suppressed.get():
+        return
+    message = make_reply(case, event)
+    if message is not None:
+        from kentmasa.channels.tasks import send_message
+
+        send_message.enqueue(message.pk)

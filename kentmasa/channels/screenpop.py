@@ -1,0 +1,3 @@
+"""screenpop channel (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,62 @@
+"""The Turkish texts citizens receive, as shipped. An institution overrides any of them in the admin
+(Reply templates); see ReplyTemplate for how the most specific one is chosen."""
+
+from django.template import Context, Template
+
+from kentmasa.channels.models import ReplyTemplate
+
+# The events a citizen hears of, and what they are told. Short enough for one or two SMS parts.
+DEFAULTS: dict[str, tuple[str, str]] = {
+    "open": (
+        "Başvurunuz alındı: {{ tracking_number }}",
+        "{{ institution }}: Başvurunuz alındı. Takip no: {{ tracking_number }}, doğrulama kodu: "
+        "{{ case.verification_code }}.{% if due %} Son tarih: {{ due }}.{% endif %} {{ track_url }}",
+    ),
+    "transfer": (
+        "Başvurunuz ilgili birime aktarıldı: {{ tracking_number }}",
+        "{{ institution }}: {{ tracking_number }} numaralı başvurunuz {{ unit }} birimine aktarıldı.",
+    ),
+    "ask_citizen": (
+        "Başvurunuz için bilgi gerekiyor: {{ tracking_number }}",
+        "{{ institution }}: {{ tracking_number }} numaralı başvurunuz için: {{ note }} Bu mesaja yanıt "
+        "verebilirsiniz.",
+    ),
+    "resolve": (
+        "Başvurunuz sonuçlandı: {{ tracking_number }}",
+        "{{ institution }}: {{ tracking_number }} numaralı başvurunuz sonuçlandı. {{ note }}",
+    ),
+    "resolve_on_the_spot": (
+        "Başvurunuz sonuçlandı: {{ tracking_number }}",
+        "{{ institution }}: {{ tracking_number }} numaralı başvurunuz sonuçlandı. {{ note }}",
+    ),
+    "reject": (
+        "Başvurunuz hakkında: {{ tracking_number }}",
+        "{{ institution }}: {{ tracking_number }} numaralı başvurunuz işleme alınamadı. Gerekçe: {{ note }}",
+    ),
+    "redirect": (
+        "Başvurunuz yönlendirildi: {{ tracking_number }}",
+        "{{ institution }}: {{ tracking_number }} numaralı başvurunuz görev alanı gereği "
+        "{{ case.redirected_to }} kurumuna yönlendirildi.",
+    ),
+}
+
+
+def choose(institution, channel: str, action: str) -> tuple[str, str] | None:
+    """(subject, body) template source for this institution, channel and event; None if not announced."""
+    candidates = ReplyTemplate.objects.filter(action=action, active=True).filter(
+        institution__in=[institution] if institution else []
+    ) | ReplyTemplate.objects.filter(action=action, active=True, institution__isnull=True)
+    best = None
+    for template in candidates:
+        score = (template.institution_id is not None) * 2 + (template.channel == channel)
+        if template.channel not in ("", channel):
+            continue
+        if best is None or score > best[0]:
+            best = (score, template)
+    if best is not None:
+        return best[1].subject, best[1].body
+    return DEFAULTS.get(action)
+
+
+def render(source: str, context: dict) -> str:
+    return " ".join(Template(source).render(Context(context, autoescape=False)).split())

@@ -1,0 +1,14 @@
+"""Webhooks and endpoints of the channels, each channel under its own prefix."""
+
+from django.urls import include, path
+
+app_name = "channels"
+urlpatterns = [
+    path("sms/", include("kentmasa.channels.sms")),
+    path("eposta/", include("kentmasa.channels.email")),
+    path("whatsapp/", include("kentmasa.channels.whatsapp")),
+    path("x/", include("kentmasa.channels.x")),
+    path("masa/", include("kentmasa.channels.desk")),
+    path("cimer/", include("kentmasa.channels.referrals")),
+    path("santral/", include("kentmasa.channels.screenpop")),
+]

@@ -1,0 +1,3 @@
+"""whatsapp channel (being written)."""
+
+urlpatterns: list = []

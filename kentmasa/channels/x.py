@@ -1,0 +1,3 @@
+"""x channel (being written)."""
+
+urlpatterns: list = []
