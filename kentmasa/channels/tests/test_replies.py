@@ -120,3 +120,17 @@ def test_replies_are_suppressed_while_history_is_replayed(
     with replies.suppressed(), django_capture_on_commit_callbacks(execute=True):
         services.resolve(phone_case, actor=road_staff, resolution="Yapıldı.")
     assert not Message.objects.exists()
+
+
+def test_staff_see_a_failed_reply_on_the_case_page(phone_case, road_staff, operator, client):
+    case = services.resolve(phone_case, actor=road_staff, resolution="Yapıldı.")
+    message = replies.make_reply(case, case.events.get(action="resolve"))
+    RecordingSender.failures = [SendError("numara geçersiz", permanent=True)]
+    tasks.deliver(message.pk)
+    client.force_login(operator)
+    page = client.get(f"/vaka/{case.tracking_number}/").content.decode()
+    assert f'id="message-{message.pk}" data-state="failed"' in page
+    assert "numara geçersiz" in page and "+905321234567" in page
+    client.force_login(road_staff)  # unit staff see the failure, not the citizen's number
+    page = client.get(f"/vaka/{case.tracking_number}/").content.decode()
+    assert f'id="message-{message.pk}"' in page and "+905321234567" not in page
