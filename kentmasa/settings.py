@@ -164,16 +164,51 @@ KENTMASA_TRUSTED_PROXIES = int(os.environ.get("KENTMASA_TRUSTED_PROXIES", "0"))
 KENTMASA_PRODUCTION = False  # True in kentmasa.settings_production
 # The public address of the site, for links in replies (e.g. https://basvuru.adana.bel.tr).
 KENTMASA_PUBLIC_URL = os.environ.get("KENTMASA_PUBLIC_URL", "http://127.0.0.1:8000")
-# Which sender answers on which channel (dotted paths; see kentmasa.channels.base).
+# Which sender answers on which channel (dotted paths; see kentmasa.channels.base). The SMS default only
+# writes to the log; production sets KENTMASA_SMS_SENDER=kentmasa.channels.sms.NetgsmSender.
 KENTMASA_SENDERS = {
-    # "email": "kentmasa.channels.email.EmailSender",  (enabled once the e-mail channel lands)
     "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.LogSender"),
+    "whatsapp": os.environ.get("KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.WhatsAppSender"),
+    "social": os.environ.get("KENTMASA_X_SENDER", "kentmasa.channels.x.XSender"),
 }
+
+
+def _pairs(name: str, separator: str = "=") -> dict:
+    """ "a=b,c=d" from the environment → {"a": "b", "c": "d"}."""
+    return dict(item.split(separator, 1) for item in env_list(name, "") if separator in item)
+
+
+# SMS (kentmasa.channels.sms): webhooks are refused until a secret is set. NETGSM_* configure the provider.
+KENTMASA_SMS = {
+    "webhook_secret": os.environ.get("KENTMASA_SMS_WEBHOOK_SECRET", ""),
+    "numbers": _pairs("KENTMASA_SMS_NUMBERS"),  # receiving number → institution slug ("155=eskisehir-emniyet")
+}
+# WhatsApp Cloud API (kentmasa.channels.whatsapp); every key also has a WHATSAPP_* environment variable.
+KENTMASA_WHATSAPP = {
+    "VERIFY_TOKEN": os.environ.get("WHATSAPP_VERIFY_TOKEN", ""),
+    "APP_SECRET": os.environ.get("WHATSAPP_APP_SECRET", ""),
+    "ACCESS_TOKEN": os.environ.get("WHATSAPP_ACCESS_TOKEN", ""),
+    "PHONE_NUMBERS": _pairs("WHATSAPP_PHONE_NUMBERS", ":"),  # phone number id → institution slug
+    "GRAPH_URL": os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0"),
+    "TEMPLATE_NAME": os.environ.get("WHATSAPP_TEMPLATE_NAME", ""),
+    "TEMPLATE_LANGUAGE": os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "tr"),
+}
+# Open311 GeoReport v2 at /open311/v2/ (kentmasa.channels.open311).
+KENTMASA_OPEN311 = {
+    "jurisdictions": _pairs("KENTMASA_OPEN311_JURISDICTIONS"),  # jurisdiction_id → institution slug
+    "default_jurisdiction": os.environ.get("KENTMASA_OPEN311_DEFAULT_JURISDICTION", ""),
+    "api_keys": _pairs("KENTMASA_OPEN311_API_KEYS"),  # key → client app name; not staff tokens
+    "rate": os.environ.get("KENTMASA_OPEN311_RATE", "10/m"),
+    "type": os.environ.get("KENTMASA_OPEN311_TYPE", "realtime"),
+    "publish_media": env_bool("KENTMASA_OPEN311_PUBLISH_MEDIA", True),
+}
+# X (kentmasa.channels.x) reads its KENTMASA_X_* environment variables itself.
 KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "60"))
 # Enqueued every interval by `manage.py run_periodic`; each must be idempotent (several runners may exist).
 KENTMASA_PERIODIC_TASKS = [
     "kentmasa.escalation.tasks.sweep_overdue",
     "kentmasa.channels.tasks.send_due_messages",
+    "kentmasa.channels.sms.poll_sms_provider",
 ]
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
 # Wrong tracking look-ups per tracking number before it is locked, and for how long (seconds).
