@@ -153,6 +153,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kentmasa@localhost")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
 RATELIMIT_VIEW = "kentmasa.cases.views.public.rate_limited"
 # Rate limits count per client address as kentmasa.lib.clientip finds it: REMOTE_ADDR, or behind
@@ -170,6 +174,7 @@ KENTMASA_SENDERS = {
     "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.LogSender"),
     "whatsapp": os.environ.get("KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.WhatsAppSender"),
     "social": os.environ.get("KENTMASA_X_SENDER", "kentmasa.channels.x.XSender"),
+    "email": "kentmasa.channels.email.EmailSender",
 }
 
 
@@ -203,6 +208,12 @@ KENTMASA_OPEN311 = {
     "publish_media": env_bool("KENTMASA_OPEN311_PUBLISH_MEDIA", True),
 }
 # X (kentmasa.channels.x) reads its KENTMASA_X_* environment variables itself.
+# E-mail (kentmasa.channels.email, `manage.py email_listener`): mailbox → institution slug.
+KENTMASA_EMAIL = {
+    "MAILBOXES": _pairs("KENTMASA_EMAIL_MAILBOXES"),  # "alo153@adana.bel.tr=adana-bb"
+    "MESSAGE_ID_DOMAIN": os.environ.get("KENTMASA_EMAIL_DOMAIN", ""),
+    "MAX_SIZE": int(os.environ.get("KENTMASA_EMAIL_MAX_SIZE", str(50 * 1024 * 1024))),
+}
 KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "60"))
 # Enqueued every interval by `manage.py run_periodic`; each must be idempotent (several runners may exist).
 KENTMASA_PERIODIC_TASKS = [

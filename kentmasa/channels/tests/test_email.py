@@ -1,0 +1,469 @@
+"""E-mail over real SMTP: Ayşe writes to alo153@esenler.bel.tr, the listener opens her case, the answer
+goes back through the institution's outgoing mail server (a local SMTP server that records what it gets),
+her reply threads onto the case, and robots (auto-replies, bounces) never open one."""
+
+import io
+import smtplib
+import socket
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import make_msgid
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import CommandError, call_command
+from django.db import OperationalError
+from PIL import Image
+
+from kentmasa.cases import services
+from kentmasa.cases.models import Case, Status
+from kentmasa.cases.tracking import format_tracking_number
+from kentmasa.channels import email as mail_channel
+from kentmasa.channels import intake, tasks
+from kentmasa.channels.models import Message
+
+MAILBOX = "alo153@esenler.bel.tr"
+KAYSERI_MAILBOX = "alo153@kayseri.bel.tr"
+end_to_end = pytest.mark.django_db(transaction=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OutgoingServer:
+    """The institution's outgoing mail server: records every mail, or refuses recipients when told to."""
+
+    def __init__(self):
+        self.mails: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.refuse = ""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return self.refuse
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.mails.append(BytesParser(policy=policy.default).parsebytes(envelope.original_content))
+        return "250 OK"
+
+
+@pytest.fixture(autouse=True)
+def mail_settings(settings):
+    settings.KENTMASA_EMAIL = {"MAILBOXES": {MAILBOX: "esenler", KAYSERI_MAILBOX.upper(): "kayseri"}}
+    settings.KENTMASA_SENDERS = {"email": "kentmasa.channels.email.EmailSender"}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()  # nothing listens there unless the outgoing server is started
+    settings.EMAIL_TIMEOUT = 5
+    return settings
+
+
+@pytest.fixture
+def outgoing(mail_settings):
+    handler = OutgoingServer()
+    controller = Controller(handler, hostname="127.0.0.1", port=mail_settings.EMAIL_PORT)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def listener():
+    controller = mail_channel.listener("127.0.0.1", free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+def photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 180, 20)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def citizen_mail(
+    subject="Sokak lambası yanmıyor",
+    body="Merhaba,\nGül Sokak 4 önündeki lamba üç gündür yanmıyor. Işık yok, çok karanlık.\nAyşe Kaya",
+    *,
+    sender="Ayşe Kaya <ayse@example.com>",
+    to=MAILBOX,
+    charset="utf-8",
+    **headers,
+) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = to
+    mail["Subject"] = subject
+    mail["Message-ID"] = make_msgid(domain="example.com")
+    for name, value in headers.items():
+        mail[name.replace("_", "-")] = value
+    mail.set_content(body, charset=charset)
+    return mail
+
+
+def send(listener, mail, *, envelope_from=None, to=(MAILBOX,)):
+    with smtplib.SMTP(listener.hostname, listener.port) as smtp:
+        return smtp.send_message(mail, from_addr=envelope_from, to_addrs=list(to))
+
+
+def run_due() -> list[str]:
+    """What the worker does now: send every queued reply."""
+    return [tasks.deliver(pk) for pk in Message.objects.filter(state="queued").values_list("pk", flat=True)]
+
+
+def mail_to(outgoing, address, template_subject) -> EmailMessage:
+    found = [m for m in outgoing.mails if m["To"] == address and template_subject in m["Subject"]]
+    assert len(found) == 1, [m["Subject"] for m in outgoing.mails]
+    return found[0]
+
+
+# Intake ----------------------------------------------------------------------------------------------
+
+
+@end_to_end
+def test_ayses_mail_opens_one_case_with_her_photo_and_pdf(listener, institution):
+    mail = citizen_mail(charset="iso-8859-9")
+    mail.add_attachment(photo(), maintype="image", subtype="jpeg", filename="lamba.jpg")
+    mail.add_attachment(PDF, maintype="application", subtype="pdf", filename="dilekçe.pdf")
+
+    send(listener, mail)
+    send(listener, mail)  # the mail server delivers it again: nothing new
+
+    case = Case.objects.get()
+    assert (case.institution, case.channel, case.subject) == (institution, "email", "Sokak lambası yanmıyor")
+    assert "Işık yok, çok karanlık." in case.description
+    assert (case.citizen.name, case.citizen.email) == ("Ayşe Kaya", "ayse@example.com")
+    assert sorted(case.attachments.values_list("kind", flat=True)) == ["document", "photo"]
+    inbound = Message.objects.get(direction="in")
+    assert inbound.external_id == inbound.thread_key == mail["Message-ID"]
+    assert inbound.address == "ayse@example.com" and inbound.state == "received"
+    # She is told her tracking number by mail.
+    ack = Message.objects.get(direction="out")
+    assert (ack.channel, ack.address, ack.template, ack.state) == (
+        "email",
+        "ayse@example.com",
+        "open",
+        "queued",
+    )
+
+
+RAW_OUTLOOK_MAIL = (
+    b"From: =?windows-1254?Q?Mehmet_=DE=FDk?= <mehmet@example.com>\r\n"
+    b"To: alo153@esenler.bel.tr\r\n"
+    b"Subject: =?iso-8859-9?Q?=DEikayet=3A_=E7=F6p_konteyneri_ta=FEt=FD?=\r\n"
+    b"Message-ID: <0001@outlook.example.com>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b'Content-Type: text/html; charset="windows-1254"\r\n'
+    b"Content-Transfer-Encoding: 8bit\r\n"
+    b"\r\n"
+    b"<html><head><style>p {margin:0}</style></head><body>"
+    + b"<p>Kar&#x15F;&#x131; k&ouml;&#351;edeki &#231;&#246;p konteyneri ta&#351;t&#305;.</p>"
+    + "<p>Mahalle: Menderes, Atışalanı Cd.</p></body></html>\r\n".encode("cp1254")
+)
+
+
+@end_to_end
+def test_an_html_only_mail_in_the_turkish_code_page_is_read_as_text(listener, institution):
+    with smtplib.SMTP(listener.hostname, listener.port) as smtp:
+        smtp.sendmail("mehmet@example.com", [MAILBOX], RAW_OUTLOOK_MAIL)
+    case = Case.objects.get()
+    assert case.subject == "Şikayet: çöp konteyneri taştı"
+    assert case.description == "Karşı köşedeki çöp konteyneri taştı.\n\nMahalle: Menderes, Atışalanı Cd."
+    assert (case.citizen.name, case.citizen.email) == ("Mehmet Şık", "mehmet@example.com")
+
+
+@end_to_end
+def test_a_mailbox_we_do_not_serve_is_refused(listener, institution):
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(listener, citizen_mail(to="baskan@esenler.bel.tr"), to=["baskan@esenler.bel.tr"])
+    assert refused.value.recipients["baskan@esenler.bel.tr"][0] == 550
+    assert not Message.objects.exists()
+
+
+@end_to_end
+def test_a_database_error_answers_451_and_the_mail_server_tries_again(listener, institution, monkeypatch):
+    real_receive = intake.receive
+
+    def locked(inbound):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(intake, "receive", locked)
+    mail = citizen_mail()
+    with pytest.raises(smtplib.SMTPDataError) as error:
+        send(listener, mail)
+    assert error.value.smtp_code == 451
+    assert not Case.objects.exists() and not Message.objects.exists()
+
+    monkeypatch.setattr(intake, "receive", real_receive)
+    send(listener, mail)
+    assert Case.objects.count() == 1
+
+
+@end_to_end
+def test_one_mail_to_two_municipalities_opens_a_case_at_each_once(listener, institution, other_institution):
+    mail = citizen_mail(to=f"{MAILBOX}, {KAYSERI_MAILBOX}")
+    send(listener, mail, to=[MAILBOX, KAYSERI_MAILBOX])
+    send(listener, mail, to=[KAYSERI_MAILBOX])  # a second copy by another route
+    assert sorted(Case.objects.values_list("institution__slug", flat=True)) == ["esenler", "kayseri"]
+    assert Message.objects.filter(direction="in").count() == 2
+
+
+@end_to_end
+def test_over_lmtp_each_recipient_gets_its_own_answer(institution, other_institution, monkeypatch):
+    real_receive = intake.receive
+
+    def kayseri_is_down(inbound):
+        if inbound.institution == other_institution:
+            raise OperationalError("could not connect to server")
+        return real_receive(inbound)
+
+    monkeypatch.setattr(intake, "receive", kayseri_is_down)
+    controller = mail_channel.listener("127.0.0.1", free_port(), lmtp=True)
+    controller.start()
+    try:
+        with smtplib.LMTP(controller.hostname, controller.port) as lmtp:
+            lmtp.ehlo_or_helo_if_needed()
+            lmtp.mail("ayse@example.com")
+            lmtp.rcpt(MAILBOX)
+            lmtp.rcpt(KAYSERI_MAILBOX)
+            replies = [lmtp.data(citizen_mail().as_bytes())[0], lmtp.getreply()[0]]
+    finally:
+        controller.stop()
+    assert replies == [250, 451]  # RFC 2033: Kayseri's copy is retried, Esenler's is done
+    assert list(Case.objects.values_list("institution__slug", flat=True)) == ["esenler"]
+
+
+def test_the_listener_will_not_start_without_mailboxes(settings):
+    settings.KENTMASA_EMAIL = {}
+    with pytest.raises(CommandError, match="MAILBOXES"):
+        call_command("email_listener", "--port", str(free_port()))
+
+
+# Threading -------------------------------------------------------------------------------------------
+
+
+@end_to_end
+def test_her_answer_with_the_tracking_number_in_the_subject_continues_the_waiting_case(listener, institution):
+    send(listener, citizen_mail())
+    case = services.ask_citizen(Case.objects.get(), actor=None, question="Direğin numarası nedir?")
+    number = format_tracking_number(case.tracking_number)
+
+    send(
+        listener,
+        citizen_mail(
+            f"YNT: Başvurunuz için bilgi gerekiyor: [{number}]",
+            "Direk numarası 1453.\n\nEsenler Belediyesi <alo153@esenler.bel.tr>, 18 Mar 2026 Çar, 10:00 "
+            "tarihinde şunu yazdı:\n> Direğin numarası nedir?",
+        ),
+    )
+
+    case.refresh_from_db()
+    assert Case.objects.count() == 1 and case.status == Status.IN_PROGRESS
+    assert case.events.filter(action="citizen_answered", note="Direk numarası 1453.").exists()
+    assert Message.objects.get(direction="in", body="Direk numarası 1453.").case == case
+
+
+@end_to_end
+def test_plain_digits_from_her_work_address_add_to_the_case(listener, institution):
+    send(listener, citizen_mail())
+    case = Case.objects.get()
+    send(
+        listener,
+        citizen_mail(
+            f"Başvuru {case.tracking_number} hakkında",
+            "Fotoğrafı ekte gönderiyorum.",
+            sender="a.kaya@firma.com.tr",
+        ),
+    )
+    assert Case.objects.count() == 1
+    assert case.events.filter(action="comment", public=True, note="Fotoğrafı ekte gönderiyorum.").exists()
+
+
+@end_to_end
+def test_another_institutions_tracking_number_opens_a_new_case(listener, institution, other_institution):
+    kayseri_case = services.open_case(institution=other_institution, channel="phone", subject="Su kesintisi")
+    send(listener, citizen_mail(f"Re: [{format_tracking_number(kayseri_case.tracking_number)}] su yok"))
+    assert Case.objects.filter(institution=institution).count() == 1
+    assert not kayseri_case.events.filter(action="comment").exists()
+
+
+# Replies ---------------------------------------------------------------------------------------------
+
+
+@end_to_end
+def test_the_answer_reaches_her_threaded_and_her_reply_threads_back(listener, outgoing, institution):
+    mail = citizen_mail()
+    send(listener, mail)
+    case = services.resolve(Case.objects.get(), actor=None, resolution="Lamba değiştirildi, ışık yanıyor.")
+    assert run_due() == ["sent", "sent"]
+
+    number = format_tracking_number(case.tracking_number)
+    ack = mail_to(outgoing, "ayse@example.com", "alındı")
+    answer = mail_to(outgoing, "ayse@example.com", "sonuçlandı")
+    assert ack["Auto-Submitted"] == "auto-replied" and answer["Auto-Submitted"] == "auto-generated"
+    assert answer["Subject"] == f"Başvurunuz sonuçlandı: [{number}]"
+    assert answer["From"] == f"Esenler Belediyesi <{MAILBOX}>"
+    assert outgoing.envelopes[-1] == (MAILBOX, ["ayse@example.com"])  # bounces come back to the mailbox
+    assert answer["In-Reply-To"].strip() == mail["Message-ID"]
+    assert mail["Message-ID"] in answer["References"]
+    text = answer.get_body(preferencelist=("plain",)).get_content()
+    assert "numaralı başvurunuz sonuçlandı. Lamba değiştirildi, ışık yanıyor." in text
+    assert "ışık yanıyor" in answer.get_body(preferencelist=("html",)).get_content()
+    sent = Message.objects.get(template="resolve")
+    assert (sent.state, sent.external_id) == ("sent", answer["Message-ID"].strip())
+
+    # She answers from her mail program: no number in the subject, only In-Reply-To.
+    send(listener, citizen_mail("Re: teşekkürler", "Teşekkür ederim!", In_Reply_To=answer["Message-ID"]))
+    assert Case.objects.count() == 1
+    assert case.events.filter(action="comment", public=True, note="Teşekkür ederim!").exists()
+
+
+@end_to_end
+def test_a_recipient_refused_with_550_is_given_up_at_once(listener, outgoing, institution):
+    send(listener, citizen_mail())
+    outgoing.refuse = "550 5.1.1 <ayse@example.com>: Recipient address rejected"
+    assert run_due() == ["failed"]
+    failed = Message.objects.get(direction="out")
+    assert failed.attempts == 1 and "550" in failed.last_error
+    assert Case.objects.get().events.filter(action="comment", public=False).exists()
+
+
+@end_to_end
+def test_a_mail_server_that_is_down_is_tried_again_later(listener, institution):
+    send(listener, citizen_mail())
+    assert run_due() == ["queued"]
+    waiting = Message.objects.get(direction="out")
+    assert waiting.attempts == 1 and waiting.next_attempt_at is not None
+    assert "unreachable" in waiting.last_error
+
+
+# Robots ----------------------------------------------------------------------------------------------
+
+
+@end_to_end
+@pytest.mark.parametrize(
+    "subject, sender, headers, envelope_from",
+    [
+        ("Re: Başvurunuz alındı", "ayse@example.com", {"Auto-Submitted": "auto-replied"}, None),
+        ("Re: Başvurunuz alındı", "ayse@example.com", {"X-Autoreply": "yes"}, None),
+        ("Kampanya!", "bulten@magaza.example", {"Precedence": "bulk"}, None),
+        ("Haftalık bülten", "liste@example.org", {"List-Id": "<duyuru.example.org>"}, None),
+        ("Otomatik Yanıt: Başvurunuz alındı", "ayse@example.com", {}, None),
+        ("OFİS DIŞINDA: Başvurunuz alındı", "ayse@example.com", {}, None),
+        ("Automatic reply: Başvurunuz alındı", "ayse@example.com", {}, None),
+        ("Out of Office: Başvurunuz alındı", "ayse@example.com", {}, None),
+        ("Mail delivery failed", "MAILER-DAEMON@mx.example.com", {}, None),
+        ("Returned mail", "postmaster@example.com", {}, None),
+        ("Undeliverable: Başvurunuz alındı", "ayse@example.com", {}, "<>"),
+    ],
+)
+def test_auto_replies_and_bounces_never_open_a_case(
+    listener, institution, subject, sender, headers, envelope_from
+):
+    send(
+        listener,
+        citizen_mail(subject, "Şu an ofiste değilim.", sender=sender, **headers),
+        envelope_from=envelope_from,
+    )
+    ignored = Message.objects.get()
+    assert ignored.state == "ignored" and ignored.case is None and ignored.last_error
+    assert not Case.objects.exists()
+
+
+DSN = """\
+From: MAILER-DAEMON@mx.example.com (Mail Delivery System)
+To: alo153@esenler.bel.tr
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <20260318100501.5F2A1C0@mx.example.com>
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="5F2A1C0.1773817501/mx.example.com"
+
+--5F2A1C0.1773817501/mx.example.com
+Content-Description: Notification
+Content-Type: text/plain; charset=us-ascii
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+<ayse@example.com>: host mx.example.com said: 550 5.1.1 <ayse@example.com>:
+    Recipient address rejected: User unknown in virtual mailbox table
+
+--5F2A1C0.1773817501/mx.example.com
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.com
+X-Postfix-Queue-ID: 5F2A1C0
+Arrival-Date: Wed, 18 Mar 2026 10:05:00 +0300 (+03)
+
+Final-Recipient: rfc822; ayse@example.com
+Original-Recipient: rfc822;ayse@example.com
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <ayse@example.com>: Recipient address rejected:
+    User unknown in virtual mailbox table
+
+--5F2A1C0.1773817501/mx.example.com
+Content-Description: Undelivered Message Headers
+Content-Type: text/rfc822-headers
+
+From: Esenler Belediyesi <alo153@esenler.bel.tr>
+To: ayse@example.com
+Subject: =?utf-8?q?Ba=C5=9Fvurunuz_al=C4=B1nd=C4=B1?=
+Message-ID: {message_id}
+Auto-Submitted: auto-replied
+
+--5F2A1C0.1773817501/mx.example.com--
+"""
+
+
+@end_to_end
+def test_a_bounce_of_our_mail_marks_it_failed_on_the_case(listener, outgoing, institution):
+    send(listener, citizen_mail())
+    assert run_due() == ["sent"]
+    ack = Message.objects.get(direction="out")
+
+    with smtplib.SMTP(listener.hostname, listener.port) as smtp:
+        smtp.sendmail("<>", [MAILBOX], DSN.format(message_id=ack.external_id).replace("\n", "\r\n").encode())
+
+    ack.refresh_from_db()
+    assert ack.state == "failed" and "5.1.1" in ack.last_error
+    note = ack.case.events.get(action="comment")
+    assert not note.public and "ayse@example.com" in note.note
+    bounce = Message.objects.get(direction="in", state="ignored")
+    assert bounce.last_error.startswith("bounce") and Case.objects.count() == 1
+
+
+# Plain helpers ---------------------------------------------------------------------------------------
+
+
+def test_tracking_numbers_are_found_however_they_are_written():
+    assert mail_channel.tracking_numbers_in("YNT: Başvurunuz sonuçlandı: [26-0000123-2]") == ["2600001232"]
+    assert mail_channel.tracking_numbers_in("başvuru no 26 0000123 2, tel 0532 111 22 33") == ["2600001232"]
+    assert mail_channel.tracking_numbers_in("26-0000123-3 yanlış yazılmış") == []
+
+
+def test_the_quoted_earlier_mail_is_cut_from_a_reply():
+    gmail = "Tamam.\n\nOn Wed, 18 Mar 2026 at 10:00, Esenler\n<alo153@esenler.bel.tr> wrote:\n> Soru"
+    outlook = "Ekte.\n\nKimden: Esenler Belediyesi\nGönderildi: 18 Mart 2026\nKonu: Başvurunuz\n\nSoru"
+    assert mail_channel.strip_quoted_reply(gmail) == "Tamam."
+    assert mail_channel.strip_quoted_reply(outlook) == "Ekte."
+    assert mail_channel.strip_quoted_reply("> yalnız alıntı") == "> yalnız alıntı"
+
+
+def test_turkish_text_sent_as_western_european_is_repaired():
+    data = "Çöp şikâyeti: ağaç dalı yıkıldı".encode("iso-8859-9")
+    assert mail_channel.decode_text(data, "iso-8859-1") == "Çöp şikâyeti: ağaç dalı yıkıldı"
+    assert mail_channel.decode_text("Işık".encode("cp1254"), None) == "Işık"
+    assert mail_channel.decode_text("Işık".encode(), "x-unknown") == "Işık"
