@@ -186,7 +186,7 @@ def _pairs(name: str, separator: str = "=") -> dict:
 # SMS (kentmasa.channels.sms): webhooks are refused until a secret is set. NETGSM_* configure the provider.
 KENTMASA_SMS = {
     "webhook_secret": os.environ.get("KENTMASA_SMS_WEBHOOK_SECRET", ""),
-    "numbers": _pairs("KENTMASA_SMS_NUMBERS"),  # receiving number → institution slug ("155=eskisehir-emniyet")
+    "numbers": _pairs("KENTMASA_SMS_NUMBERS"),  # receiving number → slug ("155=eskisehir-emniyet")
 }
 # WhatsApp Cloud API (kentmasa.channels.whatsapp); every key also has a WHATSAPP_* environment variable.
 KENTMASA_WHATSAPP = {

@@ -6,7 +6,6 @@ the answer on the tracking page. These tests fail, never skip, when Chromium is 
 
 import os
 import re
-import shutil
 
 import pytest
 
@@ -18,48 +17,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "kentmasa-test-1"
-
-
-def chromium_path() -> str:
-    path = os.environ.get("KENTMASA_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        pytest.fail(
-            "Chromium is needed for the browser tests: apt-get install chromium (or set KENTMASA_CHROMIUM)"
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make(language="tr-TR"):
-        context = browser.new_context(locale=language, base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def log_in(page, username: str) -> None:

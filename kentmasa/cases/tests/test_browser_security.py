@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from kentmasa.cases.models import Channel
-from kentmasa.cases.tests.test_browser import browser, log_in, new_page  # noqa: F401 (fixtures)
+from kentmasa.cases.tests.test_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
