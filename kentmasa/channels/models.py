@@ -151,3 +151,88 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} / {self.channel or '*'} / {self.institution or '*'}"
+
+
+class Referral(models.Model):
+    """An application that reached the institution through CİMER, Açık Kapı or (old records) BİMER.
+
+    The reference number is that system's own; the answer goes back there. The same CİMER application is
+    often forwarded to several bodies at once (a municipality and a governorship), so a number is unique
+    per receiving institution and system, not across the whole installation.
+    """
+
+    class System(models.TextChoices):
+        CIMER = Channel.CIMER.value, _("CİMER")
+        ACIK_KAPI = Channel.ACIK_KAPI.value, _("Açık Kapı")
+        BIMER = Channel.BIMER.value, _("BİMER")
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="referral"
+    )
+    institution = models.ForeignKey(
+        "directory.Institution",
+        verbose_name=_("receiving institution"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    system = models.CharField(_("referring system"), max_length=20, choices=System.choices)
+    external_ref = models.CharField(_("external reference no"), max_length=60)
+    reached_at = models.DateField(_("date it reached us"))
+    external_due_at = models.DateField(_("deadline in that system"))
+    answer_exported_at = models.DateTimeField(_("answer exported"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-reached_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "system", "external_ref"], name="uniq_referral_external_ref"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.external_ref}"
+
+
+class IncomingCall(models.Model):
+    """The latest call the telephone exchange announced for one extension of an institution.
+
+    One row per extension, overwritten by each new call: it exists to pop the caller's history on the
+    console of the operator at that extension, not to keep a call log. ``answered_by`` is set when that
+    operator's console has shown it, so each call pops once.
+    """
+
+    institution = models.ForeignKey(
+        "directory.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="incoming_calls",
+    )
+    extension = models.CharField(_("extension"), max_length=20)
+    caller_phone = models.CharField(_("caller's phone"), max_length=20)
+    call_id = models.CharField(_("exchange's call id"), max_length=100, blank=True)
+    at = models.DateTimeField(_("time"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shown to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("shown at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming call")
+        verbose_name_plural = _("incoming calls")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "extension"], name="uniq_incoming_call_extension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.extension} ← {self.caller_phone}"

@@ -1,3 +1,483 @@
-"""referrals channel (being written)."""
+"""Referrals from CİMER (the Presidency's communication centre), Açık Kapı (the Interior Ministry's desk at
+governorships) and BİMER (CİMER's predecessor, for old records).
 
-urlpatterns: list = []
+Those systems forward an application with their own reference number and their own time limit, and take
+the institution's answer back as an uploaded document. Intake records the reference (unique per receiving
+institution and system: the same CİMER application is often forwarded to a municipality and a
+governorship at once, and a second registration here is refused with nothing written), the date the
+application reached us, and that system's deadline.
+
+Which deadline the case runs on. Two limits apply to a referred application: the institution's own
+service standard (Esenler: CİMER 30 days; Kayseri: CİMER and Açık Kapı 15 days) and the limit of the system
+that forwarded it, which follows the law behind the application (Law 3071 art. 7: a petition is answered
+within 30 days; Law 4982 art. 11: an information request within 15 working days). Missing either is a
+missed deadline, and the referring system's is the one the Presidency or the governorship watches. So:
+
+* the service standard's deadline is counted from the day the application reached us, as for any case;
+* the case's ``due_at`` (queue order, warnings, the escalation ladder) is the earlier of that and the end of
+  the referring system's last day (the institution's closing time);
+* both are kept (the external one on the Referral, the standard one on the open event's data) and both are
+  shown on the referral list and the intake confirmation.
+
+A referral form left without the system's deadline gets the legal one: 15 working days for an
+information request, 30 days for everything else. Reopening or transferring a case recomputes ``due_at``
+from the service standard alone (kentmasa.cases.services), as the institution then owes a new answer.
+
+The answer (``<tracking>/cevap.pdf`` and ``cevap.txt``) is a letter in the layout of Turkish official
+correspondence, made once the case is resolved, rejected with a reason or redirected to the competent
+body; the first export is stamped on the referral and noted on the timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kentmasa.cases import access, attachments, services, validators
+from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.models import Case, Kind, Status
+from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
+from kentmasa.cases.views import staff_required
+from kentmasa.channels import receipts
+from kentmasa.channels.models import Referral
+from kentmasa.deadlines import Duration, TimeUnit
+from kentmasa.directory.models import Category, Institution, User
+from kentmasa.lib import turkish
+
+R = User.Role
+INTAKE_ROLES = {R.OPERATOR, R.POLICE_OPERATOR, R.ADMINISTRATOR}
+LISTED = 50
+
+SYSTEM_NAMES_TR = {
+    Referral.System.CIMER: "Cumhurbaşkanlığı İletişim Merkezi (CİMER)",
+    Referral.System.ACIK_KAPI: "İçişleri Bakanlığı Açık Kapı",
+    Referral.System.BIMER: "Başbakanlık İletişim Merkezi (BİMER)",
+}
+SYSTEM_SHORT_TR = {
+    Referral.System.CIMER: "CİMER",
+    Referral.System.ACIK_KAPI: "Açık Kapı",
+    Referral.System.BIMER: "BİMER",
+}
+# The time limits of the laws behind a referred application, used when the form leaves the system's blank.
+INFORMATION_REQUEST_LIMIT = Duration(15, TimeUnit.BUSINESS_DAYS)  # Law 4982 art. 11
+PETITION_LIMIT = Duration(30, TimeUnit.DAYS)  # Law 3071 art. 7
+# Statuses in which the institution has something to send back.
+ANSWERED = (Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.REDIRECTED)
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"]
+
+
+def _require_intake(user: User) -> None:
+    if user.institution_id is None or not (user.is_superuser or user.role in INTAKE_ROLES):
+        raise PermissionDenied
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReferralForm(forms.Form):
+    system = forms.ChoiceField(label=gettext_lazy("Referred by"), choices=Referral.System.choices)
+    external_ref = forms.CharField(
+        label=gettext_lazy("Reference no in that system"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    reached_at = forms.DateField(
+        label=gettext_lazy("Date it reached us"), input_formats=DATE_FORMATS, widget=_date_input()
+    )
+    external_due_at = forms.DateField(
+        label=gettext_lazy("Deadline in that system"),
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=_date_input(),
+        help_text=gettext_lazy(
+            "As the referring system shows it. Empty: the legal limit, 15 working days for an information "
+            "request (Law 4982), 30 days otherwise (Law 3071)."
+        ),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Kind.choices, initial=Kind.PETITION)
+    citizen_name = forms.CharField(label=gettext_lazy("Applicant's name"), max_length=200)
+    citizen_tc_kimlik = forms.CharField(
+        label=gettext_lazy("TC identity no"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    citizen_phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    citizen_email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    citizen_address = forms.CharField(label=gettext_lazy("Address"), max_length=400, required=False)
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Category"),
+        queryset=Category.objects.none(),
+        empty_label="—",
+        error_messages={"required": gettext_lazy("Choose a category from the list.")},
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    text = forms.CharField(
+        label=gettext_lazy("Text of the application"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    document = forms.FileField(
+        label=gettext_lazy("The application as the system printed it (PDF)"), required=False
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.institution: Institution = user.institution
+        self.fields["category"].queryset = Category.objects.filter(
+            institution=self.institution, active=True
+        ).order_by("name")
+        self.fields["reached_at"].initial = timezone.localdate()
+        self.scan: tuple[bytes, str] | None = None
+
+    def clean_external_ref(self) -> str:
+        ref = " ".join(self.cleaned_data["external_ref"].split())
+        if not any(ch.isalnum() for ch in ref):
+            raise ValidationError(
+                _("Write the reference number the referring system gave."), code="external_ref"
+            )
+        return ref
+
+    def clean_citizen_tc_kimlik(self) -> str:
+        return validators.clean_tc_kimlik(self.cleaned_data["citizen_tc_kimlik"])
+
+    def clean_citizen_phone(self) -> str:
+        return validators.clean_phone(self.cleaned_data["citizen_phone"])
+
+    def clean_reached_at(self) -> dt.date:
+        reached = self.cleaned_data["reached_at"]
+        if reached > timezone.localdate():
+            raise ValidationError(_("The date it reached us cannot be in the future."), code="reached_at")
+        return reached
+
+    def clean_document(self):
+        uploaded = self.cleaned_data.get("document")
+        if uploaded:
+            data = uploaded.read()
+            attachments.check_file(data, uploaded.name or "")
+            self.scan = (data, uploaded.name or "")
+        return uploaded
+
+    def clean(self):
+        data = super().clean()
+        reached, due = data.get("reached_at"), data.get("external_due_at")
+        if reached and due and due < reached:
+            self.add_error("external_due_at", _("The deadline cannot be before the date it reached us."))
+        system, ref = data.get("system"), data.get("external_ref")
+        if system and ref:
+            earlier = duplicate_of(self.institution, system, ref)
+            if earlier is not None:
+                self.add_error("external_ref", duplicate_message(earlier))
+        return data
+
+
+def duplicate_of(institution: Institution, system: str, ref: str) -> Referral | None:
+    return (
+        Referral.objects.filter(institution=institution, system=system, external_ref=ref)
+        .select_related("case")
+        .first()
+    )
+
+
+def duplicate_message(earlier: Referral) -> str:
+    return _("%(system)s application %(ref)s is already recorded here as case %(number)s.") % {
+        "system": earlier.get_system_display(),
+        "ref": earlier.external_ref,
+        "number": format_tracking_number(earlier.case.tracking_number),
+    }
+
+
+# -- deadlines -----------------------------------------------------------------------------------------------
+
+
+def received_moment(institution: Institution, reached: dt.date) -> dt.datetime:
+    """When the case counts as received: now if it reached us today, else the start of that working day."""
+    if reached == timezone.localdate():
+        return timezone.now()
+    return dt.datetime.combine(reached, institution.workday_start, tzinfo=timezone.get_current_timezone())
+
+
+def legal_due_date(institution: Institution, kind: str, received_at: dt.datetime) -> dt.date:
+    limit = INFORMATION_REQUEST_LIMIT if kind == Kind.INFORMATION_REQUEST else PETITION_LIMIT
+    return timezone.localtime(institution.business_calendar().due(received_at, limit)).date()
+
+
+def end_of(institution: Institution, day: dt.date) -> dt.datetime:
+    """A date-only deadline ends when the institution's working day does."""
+    return dt.datetime.combine(day, institution.workday_end, tzinfo=timezone.get_current_timezone())
+
+
+# -- views ---------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def referrals(request):
+    user = request.user
+    _require_intake(user)
+    form = ReferralForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        referral = _record(request, form)
+        if referral is not None:
+            return redirect("channels:referrals")
+    listing = list(
+        Referral.objects.filter(institution_id=user.institution_id)
+        .select_related("case", "case__citizen")
+        .order_by("-created_at", "-pk")[:LISTED]
+    )
+    for referral in listing:
+        case = referral.case
+        referral.tracking_display = format_tracking_number(case.tracking_number)
+        referral.external_due_moment = end_of(user.institution, referral.external_due_at)
+        referral.answerable = answer_body(case) is not None
+    return render(
+        request,
+        "channels/referrals.html",
+        {"form": form, "referrals": listing},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _record(request, form: ReferralForm) -> Referral | None:
+    user = request.user
+    data = form.cleaned_data
+    institution = form.institution
+    try:
+        with transaction.atomic():
+            citizen = find_or_create_citizen(
+                institution,
+                name=data["citizen_name"],
+                tc_kimlik=data["citizen_tc_kimlik"],
+                phone=data["citizen_phone"],
+                email=data["citizen_email"],
+                address=data["citizen_address"],
+            )
+            received_at = received_moment(institution, data["reached_at"])
+            case = services.open_case(
+                institution=institution,
+                channel=data["system"],
+                kind=data["kind"],
+                subject=data["subject"],
+                description=data["text"],
+                citizen=citizen,
+                category=data["category"],
+                received_at=received_at,
+                actor=user,
+            )
+            external_due = data["external_due_at"] or legal_due_date(institution, data["kind"], received_at)
+            referral = Referral.objects.create(
+                case=case,
+                institution=institution,
+                system=data["system"],
+                external_ref=data["external_ref"],
+                reached_at=data["reached_at"],
+                external_due_at=external_due,
+                created_by=user,
+            )
+            standard_due = case.due_at
+            external_moment = end_of(institution, external_due)
+            if standard_due is None or external_moment < standard_due:
+                # The referring system's limit comes first: the case runs on it (see the module docstring).
+                Case.objects.filter(pk=case.pk).update(due_at=external_moment)
+                case.due_at = external_moment
+            opened = case.events.get(action="open")
+            opened.data = {
+                **opened.data,
+                "referral": {
+                    "system": data["system"],
+                    "external_ref": data["external_ref"],
+                    "reached_at": data["reached_at"].isoformat(),
+                    "external_due_at": external_due.isoformat(),
+                    "external_due_given": bool(data["external_due_at"]),
+                    "standard_due_at": timezone.localtime(standard_due).isoformat() if standard_due else None,
+                    "due_from": "external" if case.due_at == external_moment else "standard",
+                },
+            }
+            opened.save(update_fields=["data"])
+            if form.scan is not None:
+                content, name = form.scan
+                attachments.add_attachment(
+                    case, content, actor=user, public=False, event=opened, name=name or "basvuru"
+                )
+    except IntegrityError:
+        # Recorded by somebody else between the check and the write; this request wrote nothing.
+        earlier = duplicate_of(institution, data["system"], data["external_ref"])
+        form.add_error("external_ref", duplicate_message(earlier) if earlier else _("Already recorded."))
+        return None
+    except services.TransitionError as error:
+        form.add_error(None, error.message)
+        return None
+    except ValidationError as error:
+        form.add_error("document", error)
+        return None
+    due_text = timezone.localtime(case.due_at).strftime("%d.%m.%Y %H:%M")
+    standard_text = timezone.localtime(standard_due).strftime("%d.%m.%Y %H:%M") if standard_due else "—"
+    messages.success(
+        request,
+        format_html(
+            _(
+                "{system} application {ref} recorded as case {number}. Deadline {due} "
+                "(that system's: {external}; service standard: {standard})."
+            ),
+            system=referral.get_system_display(),
+            ref=referral.external_ref,
+            number=format_html(
+                '<strong id="new-tracking-number">{}</strong>', format_tracking_number(case.tracking_number)
+            ),
+            due=due_text,
+            external=external_due.strftime("%d.%m.%Y"),
+            standard=standard_text,
+        ),
+        extra_tags="new-case",
+    )
+    return referral
+
+
+# -- the answer ----------------------------------------------------------------------------------------------
+
+
+def answer_body(case: Case) -> str | None:
+    """The text of the answer, or None while the institution has not answered."""
+    if case.status not in ANSWERED:
+        return None
+    opening = "İlgi başvurunuz Kurumumuzca incelenmiştir."
+    if case.resolution.strip():
+        return f"{opening}\n{case.resolution.strip()}"
+    if case.rejection_reason.strip():
+        reason = case.rejection_reason.strip()
+        return f"{opening}\nBaşvurunuz aşağıdaki gerekçeyle yerine getirilememiştir:\n{reason}"
+    if case.status == Status.REDIRECTED and case.redirected_to:
+        # Law 3071 art. 5: a petition for another authority is sent there and the petitioner told.
+        return (
+            "İlgi başvurunuzun konusu Kurumumuzun görev alanı dışında kaldığından başvurunuz "
+            f"{case.redirected_to} kurumuna iletilmiştir."
+        )
+    return None
+
+
+def official_name(name: str) -> str:
+    """How Turkish letters write a person: given names as they are, the surname in capitals."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip()
+    return " ".join([*words[:-1], turkish.upper(words[-1])])
+
+
+def manager_title(unit_name: str) -> str:
+    """The title of a unit's head: "Fen İşleri Müdürlüğü" → "Fen İşleri Müdürü", "… Daire Başkanlığı" →
+    "… Daire Başkanı"."""
+    for office, title in (("Müdürlüğü", "Müdürü"), ("Başkanlığı", "Başkanı"), ("Amirliği", "Amiri")):
+        if unit_name.endswith(office):
+            return unit_name[: -len(office)] + title
+    return f"{unit_name} Yöneticisi"
+
+
+def signer_for(case: Case) -> tuple[str, str]:
+    """The unit manager signs; without one, the first application place of the service; else blank."""
+    if case.unit_id:
+        manager = (
+            User.objects.filter(role=R.UNIT_MANAGER, units=case.unit, is_active=True).order_by("pk").first()
+        )
+        if manager is not None:
+            return official_name(manager.get_full_name() or manager.get_username()), manager_title(
+                case.unit.name
+            )
+    place = case.service.first_application_place if case.service_id else None
+    if place is not None and place.person_name:
+        return official_name(place.person_name), place.title or place.office
+    return "", manager_title(case.unit.name) if case.unit_id else ""
+
+
+def build_letter(case: Case, referral: Referral, body: str) -> receipts.Letter:
+    citizen = case.citizen
+    addressee = [
+        f"Sayın {official_name(citizen.name)}" if citizen and citizen.name else "Sayın Başvuru Sahibi"
+    ]
+    if citizen and citizen.address:
+        addressee.append(citizen.address)
+    signer_name, signer_title = signer_for(case)
+    system = referral.system
+    return receipts.Letter(
+        institution=turkish.upper(case.institution.name),
+        unit=case.unit.name if case.unit_id else "",
+        number=format_tracking_number(case.tracking_number),
+        date=timezone.localdate().strftime("%d.%m.%Y"),
+        subject=f"{SYSTEM_SHORT_TR[system]} başvurunuz (No: {referral.external_ref})",
+        addressee=addressee,
+        reference=(
+            f"{referral.reached_at:%d.%m.%Y} tarihinde Kurumumuza ulaşan {referral.external_ref} numaralı "
+            f"{SYSTEM_NAMES_TR[system]} başvurunuz."
+        ),
+        body=body,
+        signer_name=signer_name,
+        signer_title=signer_title,
+    )
+
+
+def _answer(request, tracking_number: str, as_pdf: bool) -> HttpResponse:
+    user = request.user
+    number = clean_tracking_number(tracking_number) or tracking_number
+    cases = access.visible_cases(user).select_related(
+        "institution", "citizen", "unit", "service__first_application_place", "referral"
+    )
+    case = get_object_or_404(cases, tracking_number=number, referral__isnull=False)
+    referral = case.referral
+    body = answer_body(case)
+    if body is None:
+        messages.error(
+            request,
+            _("The case has no answer yet: resolve it, reject it with a reason or redirect it first."),
+        )
+        return redirect("cases:detail", tracking_number=case.tracking_number)
+    letter = build_letter(case, referral, body)
+    content = receipts.letter_pdf(letter) if as_pdf else letter.as_text().encode("utf-8")
+    with transaction.atomic():
+        first = Referral.objects.filter(pk=referral.pk, answer_exported_at__isnull=True).update(
+            answer_exported_at=timezone.now()
+        )
+        if first:
+            services.comment(
+                case,
+                actor=user,
+                note=f"{SYSTEM_SHORT_TR[referral.system]} sistemine yüklenecek cevap yazısı hazırlandı.",
+                public=False,
+            )
+    extension = "pdf" if as_pdf else "txt"
+    response = HttpResponse(
+        content, content_type="application/pdf" if as_pdf else "text/plain; charset=utf-8"
+    )
+    disposition = "inline" if as_pdf else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="cevap-{case.tracking_number}.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required
+def answer_pdf(request, tracking_number: str):
+    return _answer(request, tracking_number, as_pdf=True)
+
+
+@staff_required
+def answer_txt(request, tracking_number: str):
+    return _answer(request, tracking_number, as_pdf=False)
+
+
+urlpatterns = [
+    path("", referrals, name="referrals"),
+    path("<str:tracking_number>/cevap.pdf", answer_pdf, name="referral_answer_pdf"),
+    path("<str:tracking_number>/cevap.txt", answer_txt, name="referral_answer_txt"),
+]
