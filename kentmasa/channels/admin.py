@@ -1,0 +1,69 @@
+"""Admin for the channels: the reply texts are edited here; messages, referrals and calls are for reading."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.template import Template, TemplateSyntaxError
+from django.utils.translation import gettext_lazy as _
+
+from kentmasa.channels.models import IncomingCall, Message, Referral, ReplyTemplate
+from kentmasa.channels.templates import DEFAULTS
+
+
+class ReplyTemplateForm(admin.ModelAdmin.form):
+    def clean(self):
+        data = super().clean()
+        for field in ("subject", "body"):
+            try:
+                Template(data.get(field) or "")
+            except TemplateSyntaxError as error:
+                self.add_error(
+                    field, ValidationError(_("The template cannot be read: %(error)s") % {"error": error})
+                )
+        if data.get("action") and data["action"] not in DEFAULTS:
+            self.add_error(
+                "action", _("Replies are sent for these events: %(events)s") % {"events": ", ".join(DEFAULTS)}
+            )
+        return data
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    form = ReplyTemplateForm
+    list_display = ["action", "institution", "channel", "active", "updated_at"]
+    list_filter = ["action", "channel", "active", "institution"]
+    search_fields = ["subject", "body"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "direction", "channel", "state", "case", "attempts"]
+    list_filter = ["direction", "channel", "state"]
+    search_fields = ["external_id", "case__tracking_number"]
+    list_select_related = ["case"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ["system", "external_ref", "institution", "case", "reached_at", "external_due_at"]
+    list_filter = ["system", "institution"]
+    search_fields = ["external_ref", "case__tracking_number"]
+    list_select_related = ["case", "institution"]
+
+
+@admin.register(IncomingCall)
+class IncomingCallAdmin(ReadOnlyAdmin):
+    list_display = ["extension", "at", "institution"]
+    list_select_related = ["institution"]
