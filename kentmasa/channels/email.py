@@ -60,6 +60,7 @@ from kentmasa.channels.intake import Inbound, Media, Received
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
 from kentmasa.lib import turkish
+from kentmasa.lib.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -458,9 +459,7 @@ def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
     """The institution's case this mail answers, or None for a new matter.
 
     A reply names one of the case's mails in In-Reply-To or References (ours or the citizen's); failing
-    that, the subject carries the tracking number. A number found in the subject may belong to any case
-    of this institution (people write from another address, or about a case they phoned in), but a case
-    of the sender's own comes first.
+    that, the subject carries the tracking number of one of the sender's own cases.
     """
     references = list(dict.fromkeys([*mail.in_reply_to, *reversed(mail.references)]))
     if references:
@@ -482,9 +481,24 @@ def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
                 "citizen"
             )
         )
-        own = [case for case in cases if case.citizen_id and case.citizen.email == mail.sender]
-        if own or cases:
-            return _current((own or cases)[0])
+        # Only the case's own citizen (or an address that already wrote on that case) may continue it by
+        # quoting its number: tracking numbers are not secret, and a stranger must not answer for someone
+        # else, nor redirect the answer to themselves. Anybody else's mail becomes a new case.
+        wrote = set(
+            Message.objects.filter(
+                case__in=cases,
+                channel=Channel.EMAIL,
+                direction=Message.Direction.IN,
+                address__iexact=mail.sender,
+            ).values_list("case_id", flat=True)
+        )
+        own = [
+            case
+            for case in cases
+            if (case.citizen_id and case.citizen.email.lower() == mail.sender.lower()) or case.pk in wrote
+        ]
+        if own:
+            return _current(own[0])
     return None
 
 
@@ -585,7 +599,7 @@ def apply_report(report: Report) -> Message | None:
     if sent is None:
         return None
     if report.action == "failed" and sent.state in (Message.State.SENT, Message.State.DELIVERED):
-        error = report.diagnostic or "bounced"
+        error = redact(report.diagnostic or "bounced")
         Message.objects.filter(pk=sent.pk).update(state=Message.State.FAILED, last_error=error[:2000])
         if sent.case_id:
             services.comment(
@@ -593,7 +607,7 @@ def apply_report(report: Report) -> Message | None:
                 actor=None,
                 public=False,
                 note=_("The e-mail to the citizen (%(address)s) could not be delivered: %(error)s")
-                % {"address": sent.address, "error": error},
+                % {"address": redact(sent.address), "error": error},
             )
     elif report.action in ("delivered", "relayed") and sent.state == Message.State.SENT:
         Message.objects.filter(pk=sent.pk).update(state=Message.State.DELIVERED, delivered_at=timezone.now())

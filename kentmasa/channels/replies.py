@@ -41,7 +41,13 @@ def suppressed():
 def reply_channel(case: Case) -> tuple[str, str] | None:
     """(channel, address) to answer this case on, or None when the citizen cannot be reached."""
     citizen = case.citizen
-    inbound = Message.objects.filter(case=case, direction=Message.Direction.IN).order_by("pk").first()
+    # The message the case came in with: later messages on other channels (or from other people) never
+    # redirect the answer.
+    inbound = (
+        Message.objects.filter(case=case, direction=Message.Direction.IN, channel=case.channel)
+        .order_by("pk")
+        .first()
+    )
     if inbound is not None and inbound.address and sender_for(inbound.channel) is not None:
         return inbound.channel, inbound.address
     if case.channel == Channel.EMAIL and citizen and citizen.email and sender_for(Channel.EMAIL):

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from kentmasa.channels.base import SendError, sender_for
 from kentmasa.channels.models import Message
+from kentmasa.lib.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def deliver(message_id: int) -> str:
 
 
 def _failed(message: Message, error: str, *, permanent: bool) -> str:
+    error = redact(error)  # provider errors quote the citizen's address; staff lists must not
     attempts = message.attempts + 1
     with transaction.atomic():
         if permanent or attempts >= MAX_ATTEMPTS:

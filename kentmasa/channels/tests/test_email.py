@@ -20,7 +20,7 @@ from kentmasa.cases import services
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.channels import email as mail_channel
-from kentmasa.channels import intake, tasks
+from kentmasa.channels import intake, replies, tasks
 from kentmasa.channels.models import Message
 
 MAILBOX = "alo153@esenler.bel.tr"
@@ -274,19 +274,24 @@ def test_her_answer_with_the_tracking_number_in_the_subject_continues_the_waitin
 
 
 @end_to_end
-def test_plain_digits_from_her_work_address_add_to_the_case(listener, institution):
+def test_a_stranger_quoting_a_tracking_number_cannot_answer_for_the_citizen(listener, institution):
     send(listener, citizen_mail())
-    case = Case.objects.get()
+    case = services.ask_citizen(Case.objects.get(), actor=None, question="Direk numarası nedir?")
     send(
         listener,
         citizen_mail(
             f"Başvuru {case.tracking_number} hakkında",
-            "Fotoğrafı ekte gönderiyorum.",
-            sender="a.kaya@firma.com.tr",
+            "Ben de şikâyetçiyim, bana yazın.",
+            sender="stranger@evil.example",
         ),
     )
-    assert Case.objects.count() == 1
-    assert case.events.filter(action="comment", public=True, note="Fotoğrafı ekte gönderiyorum.").exists()
+    case.refresh_from_db()
+    assert case.status == Status.WAITING_CITIZEN  # not "answered" by somebody else
+    assert not case.events.filter(note__contains="bana yazın").exists()
+    stranger_case = Case.objects.exclude(pk=case.pk).get()
+    assert stranger_case.citizen.email == "stranger@evil.example"
+    # The earlier citizen's answers still go to her own address.
+    assert replies.reply_channel(case) == ("email", case.citizen.email)
 
 
 @end_to_end
@@ -440,7 +445,8 @@ def test_a_bounce_of_our_mail_marks_it_failed_on_the_case(listener, outgoing, in
     ack.refresh_from_db()
     assert ack.state == "failed" and "5.1.1" in ack.last_error
     note = ack.case.events.get(action="comment")
-    assert not note.public and "ayse@example.com" in note.note
+    # Staff learn it bounced; the internal note does not spell out the address (unit staff read it too).
+    assert not note.public and "a***@example.com" in note.note and "ayse@example.com" not in note.note
     bounce = Message.objects.get(direction="in", state="ignored")
     assert bounce.last_error.startswith("bounce") and Case.objects.count() == 1
 

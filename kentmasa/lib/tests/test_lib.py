@@ -48,3 +48,15 @@ def test_tc_kimlik():
     assert not tckimlik.is_valid("10000000147")
     assert not tckimlik.is_valid("00000000146")
     assert tckimlik.mask("10000000146") == "100******46"
+
+
+def test_redact_hides_addresses_and_numbers_but_keeps_codes():
+    from kentmasa.lib.redact import redact
+
+    assert (
+        redact("<ayse.kaya@example.com>: 550 5.1.1 user unknown")
+        == "<a***@example.com>: 550 5.1.1 user unknown"
+    )
+    assert redact("not a WhatsApp id: '905321234567'") == "not a WhatsApp id: '**********67'"
+    assert redact("numara +90 532 123 45 67 geçersiz") == "numara **********67 geçersiz"
+    assert redact("HTTP 503 after 30 s") == "HTTP 503 after 30 s"
