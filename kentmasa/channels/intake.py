@@ -86,10 +86,17 @@ def receive(inbound: Inbound) -> Received:
         with transaction.atomic():
             return _receive(inbound)
     except IntegrityError:
-        # Two deliveries of the same message raced; the other one won and wrote everything.
-        earlier = Message.objects.select_related("case").get(
-            channel=inbound.channel, direction=Message.Direction.IN, external_id=inbound.external_id
+        # Two deliveries of the same message raced; the other one won and wrote everything. Any other
+        # constraint is a real error and goes up.
+        earlier = (
+            Message.objects.select_related("case")
+            .filter(channel=inbound.channel, direction=Message.Direction.IN, external_id=inbound.external_id)
+            .first()
+            if inbound.external_id
+            else None
         )
+        if earlier is None:
+            raise
         return Received(earlier, earlier.case, created=False)
 
 

@@ -123,9 +123,26 @@ def make_reply(case: Case, event: Event) -> Message | None:
 
 
 def on_case_event(sender, case: Case, event: Event, **kwargs) -> None:
+    """Runs after the case's transaction committed: whatever goes wrong here must not turn the caller's
+    (already committed) success into an error, so it is logged and shown on the case instead."""
     if _suppressed.get():
         return
-    message = make_reply(case, event)
+    try:
+        message = make_reply(case, event)
+    except Exception as error:  # a broken reply template, a database hiccup
+        log.exception("no reply could be made for event %s of case %s", event.pk, case.pk)
+        from kentmasa.cases import services
+
+        try:
+            services.comment(
+                case,
+                actor=None,
+                public=False,
+                note=f"Vatandaşa yanıt hazırlanamadı ({type(error).__name__}); yanıt şablonunu denetleyin.",
+            )
+        except Exception:  # noqa: BLE001 - already logged above
+            pass
+        return
     if message is not None:
         from kentmasa.channels.tasks import send_message
 

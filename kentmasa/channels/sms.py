@@ -57,6 +57,7 @@ from kentmasa.channels.intake import Inbound, Received, receive
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
 from kentmasa.lib import phones
+from kentmasa.lib.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -544,7 +545,10 @@ class LogSender:
         return message.address.startswith("+")
 
     def send(self, message: Message) -> Sent:
-        log.info("SMS to %s: %s", message.address, message.body)
+        if settings.KENTMASA_PRODUCTION:
+            # A real installation that forgot KENTMASA_SMS_SENDER must not report SMS as sent.
+            raise SendError("no SMS provider is configured (KENTMASA_SMS_SENDER)", permanent=True)
+        log.info("SMS to %s: %s", phones.mask(message.address), redact(message.body))
         return Sent(external_id=f"log-{uuid.uuid4()}")
 
 
@@ -678,6 +682,12 @@ class NetgsmSender:
                 headers={"Accept": "application/json"},
                 **kwargs,
             )
+        except requests.ReadTimeout:
+            # Netgsm may have taken it: sending again could text the citizen twice. Staff see it instead.
+            raise SendError(
+                _staff(gettext_lazy("Netgsm did not answer in time; the SMS may or may not have gone out.")),
+                permanent=True,
+            ) from None
         except requests.Timeout:
             raise SendError(_staff(gettext_lazy("Netgsm did not answer in time."))) from None
         except requests.RequestException as error:

@@ -192,7 +192,10 @@ class Graph:
                 **kwargs,
             )
         except requests.RequestException as error:
-            raise GraphError(f"{type(error).__name__}: {error}", temporary=True) from error
+            # A POST that timed out while waiting for the answer may have been delivered: not retried, so the
+            # citizen never gets the same message twice (staff see it on the case).
+            unknown = method.upper() == "POST" and isinstance(error, requests.ReadTimeout)
+            raise GraphError(f"{type(error).__name__}: {error}", temporary=not unknown) from error
         if response.status_code >= 400:
             raise GraphError.from_response(response)
         return response

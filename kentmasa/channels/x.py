@@ -196,8 +196,15 @@ def _clean_text(text: str, media_links: list[str]) -> str:
 
 
 def _from_millis(value) -> dt.datetime | None:
+    """X's milliseconds since 1970; None for anything unusable, and never later than now."""
     millis = _id(value)
-    return dt.datetime.fromtimestamp(int(millis) / 1000, tz=dt.UTC) if millis else None
+    if not millis:
+        return None
+    try:
+        moment = dt.datetime.fromtimestamp(int(millis) / 1000, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return min(moment, dt.datetime.now(dt.UTC))
 
 
 def _parse_tweet(tweet: dict, account: str) -> Post | None:
@@ -529,6 +536,11 @@ def _call(conf: dict, token: str, api_path: str, body: dict) -> dict:
         response = requests.post(
             url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=conf["TIMEOUT"]
         )
+    except requests.ReadTimeout as error:
+        # X may have posted it: trying again could post the reply twice. Staff see it on the case.
+        raise SendError(
+            _("X did not answer in time; the reply may or may not have been posted."), permanent=True
+        ) from error
     except requests.RequestException as error:
         raise SendError(_("X could not be reached: %(error)s") % {"error": error}) from error
     status = response.status_code
@@ -547,7 +559,8 @@ def _call(conf: dict, token: str, api_path: str, body: dict) -> dict:
         "status": status,
         "problem": _problem(response),
     }
-    raise SendError(error, permanent=not (status == 429 or status >= 500))
+    # 401: the user token expired and is being refreshed (BEARER_TOKEN_FILE); worth another try.
+    raise SendError(error, permanent=not (status in (401, 429) or status >= 500))
 
 
 class XSender:

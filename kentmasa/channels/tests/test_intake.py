@@ -93,3 +93,18 @@ def test_an_unacceptable_file_does_not_lose_the_case(institution):
     )
     assert received.case is not None and received.case.attachments.count() == 0
     assert received.message.last_error
+
+
+def test_another_constraint_failure_is_not_mistaken_for_a_retry(institution, monkeypatch):
+    from django.db import IntegrityError
+
+    from kentmasa.channels import intake
+
+    def broken(inbound):
+        raise IntegrityError("some other constraint")
+
+    monkeypatch.setattr(intake, "_receive", broken)
+    with pytest.raises(IntegrityError):
+        receive(
+            Inbound(channel="sms", institution=institution, external_id="sms-77", address="+905321234567")
+        )

@@ -134,3 +134,28 @@ def test_staff_see_a_failed_reply_on_the_case_page(phone_case, road_staff, opera
     client.force_login(road_staff)  # unit staff see the failure, not the citizen's number
     page = client.get(f"/vaka/{case.tracking_number}/").content.decode()
     assert f'id="message-{message.pk}"' in page and "+905321234567" not in page
+
+
+def test_a_broken_template_does_not_break_the_committed_action(
+    phone_case, road_staff, institution, django_capture_on_commit_callbacks
+):
+    ReplyTemplate.objects.create(institution=institution, action="resolve", body='{% url "does-not-exist" %}')
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.resolve(phone_case, actor=road_staff, resolution="Yapıldı.")
+    case.refresh_from_db()
+    assert case.status == "resolved"
+    assert not Message.objects.filter(template="resolve").exists()
+    assert case.events.filter(action="comment", public=False, note__contains="şablon").exists()
+
+
+def test_the_log_sender_refuses_to_pretend_in_production(phone_case, road_staff, settings):
+    settings.KENTMASA_SENDERS = {"sms": "kentmasa.channels.sms.LogSender"}
+    settings.KENTMASA_PRODUCTION = True
+    case = services.resolve(phone_case, actor=road_staff, resolution="Yapıldı.")
+    message = replies.make_reply(case, case.events.get(action="resolve"))
+    assert tasks.deliver(message.pk) == "failed"
+    settings.KENTMASA_PRODUCTION = False
+    other = services.reopen(case, actor=None, note="Tekrar")
+    other = services.resolve(other, actor=road_staff, resolution="Bu kez gerçekten.")
+    second = replies.make_reply(other, other.events.filter(action="resolve").last())
+    assert tasks.deliver(second.pk) == "sent"

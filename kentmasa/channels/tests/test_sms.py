@@ -401,9 +401,8 @@ def test_a_landline_is_not_texted(ayse_case, netgsm, sms_settings):
         (503, b"<html>Service Unavailable</html>"),
         (406, {"code": "30", "description": "Invalid username, password or API access"}),
         (406, {"code": "85", "description": "Repeated sending limit"}),
-        "stall",
     ],
-    ids=["outage", "credentials", "rate-limit", "timeout"],
+    ids=["outage", "credentials", "rate-limit"],
 )
 def test_provider_trouble_is_retried_later(ayse_case, netgsm, sms_settings, trouble):
     message = sms_reply(ayse_case)
@@ -417,6 +416,18 @@ def test_provider_trouble_is_retried_later(ayse_case, netgsm, sms_settings, trou
     assert tasks.deliver(message.pk) == "sent"
     message.refresh_from_db()
     assert message.external_id == "17000001" and message.attempts == 2
+
+
+def test_an_unanswered_send_is_not_repeated(ayse_case, netgsm, sms_settings):
+    """Netgsm may have taken an SMS whose answer timed out: it is given up and shown, never sent twice."""
+    message = sms_reply(ayse_case)
+    sms_settings["timeout"] = 0.3
+    netgsm.script.append("stall")
+    assert tasks.deliver(message.pk) == "failed"
+    netgsm.released.set()
+    message.refresh_from_db()
+    assert message.attempts == 1 and message.next_attempt_at is None
+    assert ayse_case.events.filter(action="comment", public=False, note__contains="gönderilemedi").exists()
 
 
 def test_wrong_credentials_reach_the_fake_as_netgsm_would_see_them(ayse_case, netgsm, sms_settings):

@@ -317,10 +317,13 @@ def test_a_rate_limited_reply_is_retried_and_a_refused_one_is_given_up(deliver, 
     assert tasks.deliver(asking.pk) == "failed"
 
 
-def test_a_wrong_token_is_a_permanent_failure(deliver, x_api, settings):
+def test_an_expired_token_is_retried_after_the_refresh(deliver, x_api, settings):
     settings.KENTMASA_X = {**settings.KENTMASA_X, "BEARER_TOKEN": "expired"}
     deliver(fake_x.mention(alis_pothole(x_api)))
     reply = Message.objects.get(direction="out", template="open")
-    assert tasks.deliver(reply.pk) == "failed"
+    assert tasks.deliver(reply.pk) == "queued"
     reply.refresh_from_db()
     assert "401" in reply.last_error
+    settings.KENTMASA_X = {**settings.KENTMASA_X, "BEARER_TOKEN": TOKEN}
+    Message.objects.filter(pk=reply.pk).update(next_attempt_at=timezone.now())
+    assert tasks.deliver(reply.pk) == "sent"
