@@ -354,6 +354,11 @@ class AssignForm(TransitionForm):
         return data
 
 
+class CategoryOfInstitutionField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return f"{obj.institution.name} — {obj.name}"
+
+
 class TransferForm(TransitionForm):
     unit = forms.ModelChoiceField(
         label=_("Unit of this institution"),
@@ -367,6 +372,12 @@ class TransferForm(TransitionForm):
         required=False,
         empty_label=_("(none)"),
     )
+    category = CategoryOfInstitutionField(
+        label=_("Its topic (sets the unit and the deadline there)"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+    )
     note = _note()
 
     def __init__(self, *args, **kwargs):
@@ -377,16 +388,30 @@ class TransferForm(TransitionForm):
             .order_by("name")
         )
         self.fields["institution"].queryset = Institution.objects.exclude(pk=self.case.institution_id)
+        self.fields["category"].queryset = (
+            Category.objects.filter(active=True)
+            .exclude(institution_id=self.case.institution_id)
+            .select_related("institution")
+            .order_by("institution__name", "name")
+        )
 
     def clean(self):
         data = super().clean()
-        unit, institution = data.get("unit"), data.get("institution")
-        if not (unit or institution):
+        unit, institution, category = data.get("unit"), data.get("institution"), data.get("category")
+        if not (unit or institution or category):
             raise ValidationError(_("Choose the unit or institution to transfer the case to."), code="unit")
-        if unit and institution:
+        if unit and (institution or category):
             raise ValidationError(
                 _("Choose either a unit of this institution or another institution."), code="unit"
             )
+        if category and institution and category.institution_id != institution.pk:
+            self.add_error("category", _("That topic belongs to another institution."))
+        return data
+
+    def params(self) -> dict:
+        data = dict(self.cleaned_data)
+        if not data.get("category"):
+            data.pop("category", None)
         return data
 
 

@@ -11,7 +11,7 @@ from kentmasa.cases import access, services
 from kentmasa.cases.models import Attachment, Case, Citizen, Event, Status
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
-from kentmasa.directory.models import User
+from kentmasa.directory.models import Category, Service, Unit, User
 
 VALID_TC = "10000000146"
 
@@ -229,6 +229,20 @@ def test_every_action_form_works(
     assert (moved.status, moved.unit) == (Status.NEW, parks)
     away = post_action(client, make_case(), "transfer", {"institution": other_institution.pk})
     assert (away.institution, away.unit) == (other_institution, None)
+    kayseri_roads = Unit.objects.create(institution=other_institution, name="Yol Bakım Dairesi")
+    kayseri_service = Service.objects.create(
+        institution=other_institution, unit=kayseri_roads, name="Yol onarımı", completion_time="10 GÜN"
+    )
+    topic = Category.objects.create(
+        institution=other_institution, name="Yol çukuru", service=kayseri_service, unit=kayseri_roads
+    )
+    placed = post_action(client, make_case(), "transfer", {"category": topic.pk, "note": "Büyükşehir yolu"})
+    assert (placed.institution, placed.unit, placed.service) == (
+        other_institution,
+        kayseri_roads,
+        kayseri_service,
+    )
+    assert placed.due_at is not None
     sent = post_action(client, make_case(), "redirect", {"to": "Enerjisa", "note": "Elektrik arızası"})
     assert (sent.status, sent.redirected_to) == (Status.REDIRECTED, "Enerjisa")
     keeper = make_case()
