@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "kentmasa.places",
     "kentmasa.directory",
     "kentmasa.cases",
     "kentmasa.channels",

@@ -20,6 +20,7 @@ from kentmasa.cases.signals import case_event
 from kentmasa.cases.tracking import make_tracking_number, make_verification_code
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.directory.models import Category, Institution, Service, Team, Unit, User
+from kentmasa.places import geocode
 
 
 class TransitionError(Exception):
@@ -131,6 +132,12 @@ def open_case(
             if field in ("latitude", "longitude")
             else str(value).strip(),
         )
+    if case.has_location and not (case.province and case.district and case.neighbourhood):
+        # kentmasa.places: a point fills in the mahalle, ilçe and il the citizen did not give.
+        located = geocode.locate(float(case.latitude), float(case.longitude))
+        found = located.missing_fields(case.province, case.district, case.neighbourhood) if located else {}
+        for field, value in found.items():
+            setattr(case, field, value[: Case._meta.get_field(field).max_length])
     case.due_at = clock.compute_due(case)
     with transaction.atomic():
         case.save()

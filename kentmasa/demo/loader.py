@@ -65,6 +65,7 @@ from kentmasa.directory.importers import import_standards
 from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service, Team, Unit, User
 from kentmasa.escalation.services import SECOND_STEP_AFTER, sweep
 from kentmasa.lib import phones, turkish
+from kentmasa.places.importer import import_tr_admin
 
 DEFAULT_PASSWORD = "kentmasa-demo"
 PASSWORD_ENV = "KENTMASA_DEMO_PASSWORD"
@@ -682,6 +683,8 @@ def load_demo(cases: int = DEFAULT_CASES, *, now: dt.datetime | None = None) -> 
     with replies.suppressed(), transaction.atomic():
         builder = _Builder(password, now)
         imports = builder.build_directory()
+        # kentmasa.places: boundaries before cases, so located cases get their mahalle, ilçe and il.
+        import_tr_admin(_data_dir(), cities=(1, 26, 34, 38, 46), mahalle_files=["mahalleler-adana.geojson"])
         builder.build_staff()
         builder.play_cases(cases)
     result = _result(loaded=True, password=password)

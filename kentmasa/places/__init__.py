@@ -1,0 +1,1 @@
+"""Administrative areas (il, ilçe, mahalle), reverse geocoding and Turkish address parsing."""
