@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kentmasa.places",
     "kentmasa.directory",
     "kentmasa.cases",
+    "kentmasa.routing",
     "kentmasa.channels",
     "kentmasa.escalation",
     "kentmasa.reports",
@@ -221,6 +222,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.escalation.tasks.sweep_overdue",
     "kentmasa.channels.tasks.send_due_messages",
     "kentmasa.channels.sms.poll_sms_provider",
+    "kentmasa.routing.tasks.retrain_routers",
 ]
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
 # Wrong tracking look-ups per tracking number before it is locked, and for how long (seconds).

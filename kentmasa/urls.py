@@ -16,6 +16,7 @@ urlpatterns = [
     path("kanal/", include("kentmasa.channels.urls")),
     path("basvuru/", include("kentmasa.cases.public_urls")),
     path("raporlar/", include("kentmasa.reports.urls")),
+    path("yonlendirme/", include("kentmasa.routing.urls")),
     path("", include("kentmasa.cases.urls")),
 ]
 if settings.DEBUG:

@@ -234,6 +234,8 @@ class Case(models.Model):
             models.Index(fields=["institution", "status", "due_at"], name="case_institution_queue"),
             models.Index(fields=["institution", "-received_at"], name="case_institution_recent"),
             models.Index(fields=["citizen", "-received_at"], name="case_citizen_history"),
+            # Likely duplicates: open cases of the institution within a few hundred metres (a lat/lon box).
+            models.Index(fields=["institution", "latitude", "longitude"], name="case_institution_point"),
             # The overdue sweep looks only at running cases not yet escalated to the end of the ladder.
             models.Index(
                 fields=["due_at"],

@@ -29,6 +29,7 @@ from kentmasa.lib import turkish
 # Timeline lines that are not transitions.
 EVENT_LABELS = {
     "open": gettext_lazy("Case opened"),
+    "categorise": gettext_lazy("Category set"),
     "comment": gettext_lazy("Comment"),
     "merged_in": gettext_lazy("Another case was merged into this one"),
     "escalate": gettext_lazy("Escalated"),

@@ -1,0 +1,144 @@
+"""Domain functions the router needs that kentmasa.cases.services does not have yet.
+
+TO BE MOVED to kentmasa/cases/services.py (and the "categorise" action into the case page's labels): they
+follow services' own pattern — lock the case row, check, change, append the timeline event in one
+transaction, announce it after commit — and use its private helpers for that, so that moving them is a
+cut and paste.
+
+- categorise(case, category=…, actor=…): set (or correct) a case's category, and with it its service,
+  responsible unit and deadline. There is no transition for this in cases.transitions: a category is
+  not a status.
+- share_resolution(case, event): a resolved case's answer reaches every case merged into it, as a public
+  "resolve" event on each, so the citizens of the group are answered on their own channels with their
+  own tracking numbers (kentmasa.channels.replies answers public "resolve" events). The merged cases keep
+  their status "merged"; only the timeline and the citizen learn of the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kentmasa.cases import access, clock
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event, Status
+from kentmasa.cases.services import TransitionError, _event, _reset_escalation
+from kentmasa.directory.models import Category, Unit, User
+
+CATEGORISE = "categorise"
+# Who may set or correct a category by hand: those who work the whole intake, and unit managers.
+CATEGORISE_ROLES = {*access.INSTITUTION_WIDE, User.Role.UNIT_MANAGER}
+
+
+def may_categorise(user: User, case: Case) -> bool:
+    return access.can_see(user, case) and (user.is_superuser or user.role in CATEGORISE_ROLES)
+
+
+def categorise(
+    case: Case,
+    *,
+    category: Category,
+    actor: User | None,
+    unit: Unit | None = None,
+    note: str = "",
+    source: str = "operator",
+    confidence: float | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Set the case's category; its service and deadline follow, and its unit (``unit`` when a routing
+    rule chose one, else the category's own). A case that changes unit goes back to that unit's queue
+    unassigned, as a transfer would. ``source`` is "operator" or "router"."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update(of=("self",)).select_related("institution").get(pk=case.pk)
+        if actor is not None and not may_categorise(actor, locked):
+            raise TransitionError(_("You are not allowed to do this on this case."), "forbidden")
+        if locked.status not in ACTIVE_STATUSES:
+            raise TransitionError(_("The category of a finished case cannot be changed."), "status")
+        if category.institution_id != locked.institution_id or not category.active:
+            raise TransitionError(_("Choose an active category of the case's institution."), "category")
+        if unit is not None and unit.institution_id != locked.institution_id:
+            raise TransitionError(_("That unit does not belong to this institution."), "unit")
+        new_unit = unit or category.unit or (category.service.unit if category.service_id else None)
+        new_unit_id = new_unit.pk if new_unit is not None else locked.unit_id
+        if locked.category_id == category.pk and new_unit_id == locked.unit_id:
+            raise TransitionError(_("The case already has that category."), "category")
+        data = {
+            "from_category": locked.category_id,
+            "to_category": category.pk,
+            "from_unit": locked.unit_id,
+            "to_unit": new_unit_id,
+            "source": source,
+        }
+        if confidence is not None:
+            data["confidence"] = round(confidence, 3)
+        from_status = locked.status
+        locked.category = category
+        locked.service = category.service
+        if new_unit_id != locked.unit_id:
+            locked.unit_id = new_unit_id
+            locked.assignee = None
+            locked.team = None
+            if locked.status in (Status.ASSIGNED, Status.IN_PROGRESS):
+                locked.status = Status.NEW
+        old_due = locked.due_at
+        locked.due_at = clock.compute_due(locked)
+        if locked.due_at != old_due and (locked.due_at is None or locked.due_at > now):
+            _reset_escalation(locked)
+        locked.save()
+        _event(
+            locked,
+            CATEGORISE,
+            actor=actor,
+            at=now,
+            note=(note or "").strip(),
+            public=False,
+            from_status=from_status,
+            data=data,
+        )
+    return locked
+
+
+def _merged_group(case: Case) -> list[Case]:
+    """Every case merged into this one, directly or through another merged case."""
+    group, frontier, seen = [], [case.pk], {case.pk}
+    while frontier:
+        children = list(Case.objects.filter(merged_into_id__in=frontier).exclude(pk__in=seen).order_by("pk"))
+        group += children
+        seen.update(c.pk for c in children)
+        frontier = [c.pk for c in children]
+    return group
+
+
+def share_resolution(case: Case, event: Event) -> list[Event]:
+    """Answer every citizen of a merged group with the resolution of the case that carried on.
+
+    Idempotent: a merged case that already received this resolution (by the event's id) is skipped, so
+    the signal arriving twice answers nobody twice.
+    """
+    resolution = (event.note or case.resolution or "").strip()
+    if not resolution:
+        return []
+    written = []
+    for member in _merged_group(case):
+        with transaction.atomic():
+            locked = Case.objects.select_for_update(of=("self",)).get(pk=member.pk)
+            if locked.status != Status.MERGED:
+                continue  # reopened or otherwise taken out of the group since
+            if Event.objects.filter(case=locked, action="resolve", data__group_event=event.pk).exists():
+                continue
+            written.append(
+                _event(
+                    locked,
+                    "resolve",
+                    actor=event.actor,
+                    at=event.at,
+                    note=resolution,
+                    public=True,
+                    from_status=locked.status,
+                    data={"group_event": event.pk, "group_case": case.tracking_number},
+                )
+            )
+    return written
