@@ -1,0 +1,304 @@
+"""Benchmark of the task map: the server-side grid clusters and the mahalle layer over a million cases.
+
+    .venv/bin/python bench/map.py                    # SQLite, var/bench.sqlite3 (1 000 000 cases)
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kentmasa_bench .venv/bin/python bench/map.py
+    BENCH_MAP_INDEXES=0 .venv/bin/python bench/map.py  # without adding the suggested indexes
+
+The cases are the ones bench/run.py generates (its populate() is reused and tops them up). Cases without a
+location are given one here: a mahalle of Adana from the tr-admin GeoJSON (four in five in the four central
+ilçes) and a random point inside its boundary, with the province, district and mahalle names intake would
+have filled in. Prints, for a 1280 × 800 pixel screen over central Adana at zoom 10, 13 and 16, the median
+milliseconds of the cluster query and the rows it returns, then the mahalle layer's measures.
+"""
+
+import importlib.util
+import json
+import math
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("BENCH_CASES", "1000000")
+# bench/run.py sets up Django on the bench database and knows how to generate the cases.
+_spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).with_name("run.py"))
+bench_run = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_run)
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from kentmasa.cases.models import Case, Status  # noqa: E402
+from kentmasa.directory.models import Institution, Unit, User  # noqa: E402
+from kentmasa.places.importer import import_file  # noqa: E402
+from kentmasa.places.models import Area  # noqa: E402
+from kentmasa.reports import maps, neighbourhoods  # noqa: E402
+
+CENTRAL = {"Seyhan", "Yüreğir", "Çukurova", "Sarıçam"}
+SCREEN = (1280, 800)  # pixels
+CENTRE = (35.3213, 37.0000)  # lon, lat: Adana, by the Taşköprü
+BATCH = 20_000
+BLOCK = 8  # cells per side of the blocks the map asks for
+
+
+def adana_mahalles() -> list[tuple[str, str, object]]:
+    data = settings.SHARED_DIR / "data" / "tr-admin"
+    towns = {
+        feature["properties"]["id"]: feature["properties"]["name"]
+        for feature in json.loads((data / "ilceler-5-il.geojson").read_text())["features"]
+        if feature["properties"]["cityId"] == 1
+    }
+    return [
+        (towns[feature["properties"]["townId"]], feature["properties"]["name"], shape(feature["geometry"]))
+        for feature in json.loads((data / "mahalleler-adana.geojson").read_text())["features"]
+    ]
+
+
+def points_inside(geometry, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` random (lon, lat) points strictly inside ``geometry`` (rejection sampling in its box)."""
+    min_x, min_y, max_x, max_y = geometry.bounds
+    found = np.empty((0, 2))
+    while len(found) < count:
+        candidates = rng.uniform((min_x, min_y), (max_x, max_y), size=(max(64, 3 * count), 2))
+        keep = shapely.contains_xy(geometry, candidates[:, 0], candidates[:, 1])
+        found = np.vstack([found, candidates[keep]])
+    return found[:count]
+
+
+def locate_cases() -> None:
+    """Give every case without a location one in Adana, as intake's geocoder would have."""
+    missing = list(Case.objects.filter(latitude__isnull=True).order_by("pk").values_list("pk", flat=True))
+    if not missing:
+        return
+    print(f"  placing {len(missing):,} cases in Adana's mahalles", flush=True)
+    rng = np.random.default_rng(len(missing))
+    mahalles = adana_mahalles()
+    weights = np.array([4.0 if district in CENTRAL else 1.0 for district, _, _ in mahalles])
+    # A few busy mahalles, as real cities have: some get ten times the share of the others.
+    weights[rng.choice(len(mahalles), size=40, replace=False)] *= 10
+    picks = rng.choice(len(mahalles), size=len(missing), p=weights / weights.sum())
+    rows = []
+    for index in np.unique(picks):
+        district, name, geometry = mahalles[index]
+        where = np.flatnonzero(picks == index)
+        for position, (lon, lat) in zip(where, points_inside(geometry, len(where), rng), strict=True):
+            rows.append((round(lat, 6), round(lon, 6), "Adana", district, name, missing[position]))
+    rows.sort(key=lambda row: row[-1])
+    table = Case._meta.db_table
+    sql = (
+        f"UPDATE {table} SET latitude = %s, longitude = %s, province = %s, district = %s, "
+        "neighbourhood = %s WHERE id = %s"
+    )
+    started = time.perf_counter()
+    for start in range(0, len(rows), BATCH):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows[start : start + BATCH])
+        done = min(start + BATCH, len(rows))
+        print(f"  located {done:,} cases ({time.perf_counter() - started:.0f} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def screen_box(zoom: int) -> maps.BBox:
+    """What a SCREEN-sized map centred on CENTRE shows at ``zoom`` (web Mercator, near enough)."""
+    degrees_per_pixel = 360.0 / (256 * 2**zoom)
+    half_lon = SCREEN[0] / 2 * degrees_per_pixel
+    half_lat = SCREEN[1] / 2 * degrees_per_pixel * np.cos(np.radians(CENTRE[1]))
+    return maps.BBox(CENTRE[0] - half_lon, CENTRE[1] - half_lat, CENTRE[0] + half_lon, CENTRE[1] + half_lat)
+
+
+def screen_blocks(zoom: int) -> list[maps.BBox]:
+    """The blocks of BLOCK × BLOCK cells the map asks for to cover the screen (see kentmasa/map.js)."""
+    cell = maps.cell_size(zoom)
+    size = cell * BLOCK
+    box = screen_box(zoom)
+    return [
+        maps.BBox(
+            x * size + cell / 2, y * size + cell / 2, (x + 1) * size - cell / 2, (y + 1) * size - cell / 2
+        )
+        for x in range(math.floor(box.min_lon / size), math.floor(box.max_lon / size) + 1)
+        for y in range(math.floor(box.min_lat / size), math.floor(box.max_lat / size) + 1)
+    ]
+
+
+def resolve_cases() -> None:
+    """Resolved and closed cases get an answer time, 0 to 30 days after receipt (most within days)."""
+    missing = Case.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED], resolved_at__isnull=True)
+    if not missing.exists():
+        return
+    print("  giving the resolved cases their answer times", flush=True)
+    table = Case._meta.db_table
+    if connection.vendor == "postgresql":
+        later = "received_at + random() * random() * interval '30 days'"
+    else:
+        seconds = "(abs(random()) % 2592000) * (abs(random()) % 1000) / 1000"
+        later = f"datetime(received_at, '+' || ({seconds}) || ' seconds')"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET resolved_at = {later} WHERE status IN ('resolved', 'closed') "
+            "AND resolved_at IS NULL"
+        )
+        cursor.execute("ANALYZE")
+
+
+def load_areas(institution: Institution) -> None:
+    """Adana's il, ilçe and mahalle boundaries, and the bench institution made Adana's municipality."""
+    if institution.province != "Adana":
+        Institution.objects.filter(pk=institution.pk).update(province="Adana")
+        institution.refresh_from_db()
+    if Area.objects.filter(kind=Area.Kind.NEIGHBOURHOOD, province_code="01").exists():
+        return
+    data = settings.SHARED_DIR / "data" / "tr-admin"
+    adana = lambda props: str(props.get("cityId", props.get("id"))) == "1"  # noqa: E731
+    for name, kind in (
+        ("iller.geojson", Area.Kind.PROVINCE),
+        ("ilceler-5-il.geojson", Area.Kind.DISTRICT),
+        ("mahalleler-adana.geojson", Area.Kind.NEIGHBOURHOOD),
+    ):
+        import_file(data / name, kind=kind, keep=adana)
+
+
+# The indexes suggested for kentmasa.cases.models.Case (see the README). Until a migration has them the
+# bench adds them to its own database, under names of its own, so a later migration cannot collide.
+SUGGESTED_INDEXES = {
+    # The grid clusters: a box of latitude and longitude, and everything the counts read, in the index.
+    "bench_case_map": [
+        "institution",
+        "latitude",
+        "longitude",
+        "unit",
+        "status",
+        "due_at",
+        "overdue_since",
+        "paused_at",
+        "id",
+    ],
+    # The mahalle layer and page: grouped and found by the place texts; the counts and the resolution
+    # times read from the index alone.
+    "bench_case_mahalle": [
+        "institution",
+        "province",
+        "district",
+        "neighbourhood",
+        "unit",
+        "status",
+        "due_at",
+        "overdue_since",
+        "paused_at",
+        "received_at",
+        "resolved_at",
+    ],
+}
+
+
+def add_suggested_indexes() -> None:
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        have = {
+            tuple(found["columns"])
+            for found in connection.introspection.get_constraints(cursor, table).values()
+            if found["index"]
+        }
+    for name, fields in SUGGESTED_INDEXES.items():
+        columns = tuple(Case._meta.get_field(field).column for field in fields)
+        if columns in have:
+            continue
+        print(f"  adding index {name} ({', '.join(columns)})", flush=True)
+        with connection.schema_editor() as editor:
+            editor.add_index(Case, models.Index(fields=fields, name=name))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def timed(function, repeat: int = 7) -> tuple[float, object]:
+    runs, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs) * 1000, result
+
+
+def cluster_figures(cases, one_unit) -> None:
+    print("grid clusters for a 1280 × 800 screen over central Adana; median of 7 runs, milliseconds")
+    print(
+        f"{'zoom':>4} {'scope':<12} {'one query':>10} {'rows':>5} {'blocks':>7} {'slowest':>8} {'all':>8} "
+        f"{'cases in view':>14}"
+    )
+    for zoom in (10, 13, 16):
+        box = screen_box(zoom)
+        blocks = screen_blocks(zoom)
+        for scope, queryset in (("institution", cases), ("one unit", one_unit)):
+            whole, result = timed(lambda q=queryset, b=box, z=zoom: maps.clusters(q, b, z))
+            per_block = [
+                timed(lambda q=queryset, b=b, z=zoom: maps.clusters(q, b, z), repeat=3)[0] for b in blocks
+            ]
+            rows = len(result["clusters"]) + len(result["points"])
+            print(
+                f"{zoom:>4} {scope:<12} {whole:10.1f} {rows:>5} {len(blocks):>7} {max(per_block):8.1f} "
+                f"{sum(per_block):8.1f} {result['total']:>14,}"
+            )
+
+
+def mahalle_figures(institution, cases) -> None:
+    user = User(institution=institution, role=User.Role.ADMINISTRATOR)
+    now = timezone.now()
+    print("\nthe mahalle layer (833 mahalles) and the busiest mahalle's page; median of 5 runs, milliseconds")
+    gazetteer_ms, gazetteer = timed(neighbourhoods.Gazetteer, repeat=5)
+    print(f"  {'gazetteer (all mahalles, one query)':<52} {gazetteer_ms:9.1f}")
+    for measure in ("count", "median_days"):
+        ms, (figures, unmatched) = timed(
+            lambda m=measure: neighbourhoods.figures_by_mahalle(
+                cases, now, durations=m == "median_days", gazetteer=gazetteer
+            ),
+            repeat=5,
+        )
+        label = f"figures per mahalle, {measure}"
+        print(f"  {label:<52} {ms:9.1f}   ({len(figures)} mahalles, {unmatched} unmatched)")
+    areas = neighbourhoods.layer_areas(user, figures)
+    neighbourhoods._boundaries.clear()
+    cold, _ = timed(lambda: neighbourhoods.simplified_boundaries(areas, 12), repeat=1)
+    warm, shapes = timed(lambda: neighbourhoods.simplified_boundaries(areas, 12), repeat=5)
+    size = len(json.dumps(shapes)) / 1024
+    print(f"  {'boundaries simplified for zoom 12, first time':<52} {cold:9.1f}   ({size:.0f} kB of GeoJSON)")
+    print(f"  {'boundaries simplified for zoom 12, from memory':<52} {warm:9.1f}")
+    busiest = max(figures.values(), key=lambda f: f.count)
+    area = Area.objects.select_related("parent").get(pk=busiest.area_id)
+    here = neighbourhoods.cases_in(cases, area)
+    find_ms, _ = timed(lambda: neighbourhoods.cases_in(cases, area).count(), repeat=5)
+    print(f"  {'cases of ' + area.display_name + ' (' + format(busiest.count, ',') + ')':<52} {find_ms:9.1f}")
+    for name, function in (
+        ("  by category", lambda: neighbourhoods.by_category(here, now)),
+        ("  by week", lambda: neighbourhoods.by_week(here, None, None)),
+        ("  resolution times", lambda: neighbourhoods.resolution_times(here)),
+        ("  repeat locations", lambda: neighbourhoods.hotspots(here, area, now)),
+    ):
+        ms, _ = timed(function, repeat=5)
+        print(f"  {name:<52} {ms:9.1f}")
+
+
+def main() -> None:
+    print(f"kentmasa map benchmark on {connection.vendor}, {bench_run.N:,} cases")
+    bench_run.populate()
+    locate_cases()
+    resolve_cases()
+    institution = Institution.objects.get(slug="bench")
+    load_areas(institution)
+    if os.environ.get("BENCH_MAP_INDEXES", "1") == "1":
+        add_suggested_indexes()
+    cases = Case.objects.filter(institution=institution)
+    one_unit = cases.filter(unit_id__in=[Unit.objects.filter(institution=institution).order_by("pk")[0].pk])
+    located = cases.filter(latitude__isnull=False).count()
+    print(f"{located:,} located cases\n")
+    cluster_figures(cases, one_unit)
+    mahalle_figures(institution, cases)
+
+
+if __name__ == "__main__":
+    main()

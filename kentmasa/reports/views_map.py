@@ -1,0 +1,266 @@
+"""The task map (görev haritası) and the mahalle pages: "every request on the map, and the analysis of the
+mahalles" (seed 003).
+
+Every figure comes from the cases the user may see (kentmasa.cases.access.visible_cases), narrowed by the
+same filters on the map, its two JSON endpoints, the mahalle page and its export.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, Max, Min
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kentmasa.cases.views import staff_required
+from kentmasa.lib import turkish
+from kentmasa.places.models import Area
+from kentmasa.reports import exports, maps, neighbourhoods
+from kentmasa.reports.views import _with_percent, measures
+
+TURKEY = (25.6, 35.8, 44.9, 42.2)  # min_lon, min_lat, max_lon, max_lat
+
+
+def _filters(request) -> maps.MapFilterForm:
+    return maps.MapFilterForm(request.GET or None, user=request.user)
+
+
+def _bad_request(form: maps.MapFilterForm | None = None, message: str = "") -> JsonResponse:
+    errors = {name: [str(e) for e in errors] for name, errors in form.errors.items()} if form else {}
+    if message:
+        errors["__all__"] = [message]
+    return JsonResponse({"errors": errors}, status=400)
+
+
+def _measure(request) -> str:
+    measure = request.GET.get("measure") or neighbourhoods.DEFAULT_MEASURE
+    return measure if measure in neighbourhoods.MEASURES else ""
+
+
+def _zoom(request) -> int | None:
+    try:
+        zoom = int(request.GET.get("zoom", ""))
+    except ValueError:
+        return None
+    return zoom if maps.MIN_ZOOM <= zoom <= maps.MAX_ZOOM else None
+
+
+@require_GET
+@staff_required
+def task_map(request):
+    form = _filters(request)
+    territory = neighbourhoods.territory(request.user)
+    box = territory.aggregate(
+        min_lon=Min("min_lon"), min_lat=Min("min_lat"), max_lon=Max("max_lon"), max_lat=Max("max_lat")
+    )
+    if box["min_lon"] is not None:
+        extent = (box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"])
+    else:
+        extent = maps.case_extent(maps.filtered_cases(request.user, form, timezone.now())) or TURKEY
+    measure = _measure(request) or neighbourhoods.DEFAULT_MEASURE
+    filters = form.query_params()
+    config = {
+        "tiles": settings.KENTMASA_MAP_TILES,
+        "points_url": reverse("reports:map_points"),
+        "areas_url": reverse("reports:map_areas"),
+        "filters": filters,
+        "measure": measure,
+        "extent": [float(value) for value in extent],
+        "cells_per_tile": maps.CELLS_PER_TILE,
+        "text": {
+            "in_view": _("Cases in view: %(count)s, overdue: %(overdue)s"),
+            "cluster": _("%(count)s cases, %(overdue)s overdue: click to zoom in"),
+            "open_case": _("Open the case"),
+            "overdue": _("Overdue"),
+            "open_mahalle": _("Mahalle analysis"),
+            "cases": _("Cases"),
+            "loading": _("Loading…"),
+            "failed": _("The map data could not be loaded. Try again."),
+            "unmatched": _("Cases in no known mahalle: %(count)s"),
+        },
+    }
+    return render(
+        request,
+        "reports/map.html",
+        {
+            "form": form,
+            "measures": neighbourhoods.MEASURES,
+            "measure": measure,
+            "measure_label": neighbourhoods.MEASURES[measure],
+            "config": config,
+            "filter_query": urlencode(filters),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def map_points(request):
+    """Grid clusters and single cases inside ?bbox at ?zoom, as JSON."""
+    form = _filters(request)
+    if request.GET and not form.is_valid():
+        return _bad_request(form)
+    try:
+        bbox = maps.BBox.parse(request.GET.get("bbox", ""))
+    except ValueError:
+        return _bad_request(message=_("The map area (bbox) must be four numbers: west, south, east, north."))
+    zoom = _zoom(request)
+    if zoom is None:
+        return _bad_request(message=_("The zoom must be a whole number from 0 to 19."))
+    now = timezone.now()
+    cases = maps.filtered_cases(request.user, form, now)
+    response = JsonResponse(maps.clusters(cases, bbox, zoom, now))
+    # The map asks for the same blocks again as it is panned and zoomed back: let the browser keep them a
+    # short while (private: they are this user's cases).
+    response["Cache-Control"] = f"private, max-age={maps.BROWSER_CACHE_SECONDS}"
+    return response
+
+
+@require_GET
+@staff_required
+def map_areas(request):
+    """The mahalle layer as GeoJSON: simplified boundaries with the chosen measure and its class."""
+    form = _filters(request)
+    if request.GET and not form.is_valid():
+        return _bad_request(form)
+    measure = _measure(request)
+    if not measure:
+        return _bad_request(message=_("Unknown measure."))
+    zoom = _zoom(request)
+    if zoom is None:
+        zoom = 12
+    now = timezone.now()
+    cases = maps.filtered_cases(request.user, form, now)
+    gazetteer = neighbourhoods.Gazetteer.current()
+    figures, unmatched = neighbourhoods.figures_by_mahalle(
+        cases, now, durations=measure == "median_days", gazetteer=gazetteer
+    )
+    areas = neighbourhoods.layer_areas(request.user, figures)
+    values = {
+        area.pk: neighbourhoods.measure_value(measure, figures.get(area.pk), area.population)
+        for area in areas
+    }
+    breaks = neighbourhoods.quantile_breaks([value for value in values.values() if value is not None])
+    classes = len(breaks) + 1
+    boundaries = neighbourhoods.simplified_boundaries(areas, zoom)
+    query = urlencode(form.query_params())
+    features = []
+    for area in areas:
+        if area.pk not in boundaries:
+            continue
+        value = values[area.pk]
+        figure = figures.get(area.pk)
+        index = neighbourhoods.class_of(value, breaks)
+        features.append(
+            {
+                "type": "Feature",
+                "id": area.pk,
+                "geometry": boundaries[area.pk],
+                "properties": {
+                    "id": area.pk,
+                    "name": area.display_name,
+                    "district": area.parent.display_name if area.parent_id else "",
+                    "count": figure.count if figure else 0,
+                    "overdue": figure.overdue if figure else 0,
+                    "population": area.population,
+                    "value": None if value is None else round(value, 3),
+                    "value_text": neighbourhoods.format_value(measure, value),
+                    "class": index,
+                    "colour": neighbourhoods.colour_of(index, classes),
+                    "url": reverse("reports:mahalle", args=[area.pk]) + (f"?{query}" if query else ""),
+                },
+            }
+        )
+    return JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "measure": measure,
+            "measure_label": str(neighbourhoods.MEASURES[measure]),
+            "legend": neighbourhoods.legend(measure, breaks),
+            "unmatched": unmatched,
+        }
+    )
+
+
+def _mahalle_report(request, area_id: int) -> tuple[Area, maps.MapFilterForm, dict]:
+    area = get_object_or_404(
+        Area.objects.select_related("parent__parent"), pk=area_id, kind=Area.Kind.NEIGHBOURHOOD
+    )
+    form = _filters(request)
+    now = timezone.now()
+    cases = neighbourhoods.cases_in(maps.filtered_cases(request.user, form, now), area)
+    data = form.cleaned_data if form.is_valid() else {}
+    totals = _with_percent(cases.aggregate(count=Count("pk"), **measures(now)))
+    units = [
+        _with_percent(row, "unit__name")
+        for row in cases.values("unit_id", "unit__name").annotate(**measures(now)).order_by("unit__name")
+    ]
+    report = {
+        "now": now,
+        "cases": cases,
+        "totals": totals,
+        "by_category": neighbourhoods.by_category(cases, now),
+        "by_week": neighbourhoods.by_week(cases, data.get("received_from"), data.get("received_to")),
+        "times": neighbourhoods.resolution_times(cases),
+        "by_unit": units,
+        "hotspots": neighbourhoods.hotspots(cases, area, now),
+    }
+    return area, form, report
+
+
+@require_GET
+@staff_required
+def mahalle(request, area_id: int):
+    area, form, report = _mahalle_report(request, area_id)
+    query = urlencode(form.query_params())
+    times = report["times"]
+    times["median_text"] = neighbourhoods.describe_days(times["median_days"])
+    times["p90_text"] = neighbourhoods.describe_days(times["p90_days"])
+    boundary = neighbourhoods.simplified_boundaries([area], 16).get(area.pk)
+    map_config = {
+        "tiles": settings.KENTMASA_MAP_TILES,
+        "boundary": boundary,
+        "extent": [area.min_lon, area.min_lat, area.max_lon, area.max_lat],
+        "hotspots": [
+            {"lat": spot["lat"], "lon": spot["lon"], "count": spot["count"], "overdue": spot["overdue"]}
+            for spot in report["hotspots"]
+        ],
+        "text": {"cluster": _("%(count)s cases, %(overdue)s overdue")},
+    }
+    return render(
+        request,
+        "reports/mahalle.html",
+        {
+            "area": area,
+            "form": form,
+            "filter_query": query,
+            "population": area.population,
+            "map_config": map_config,
+            "hotspot_metres": neighbourhoods.HOTSPOT_METRES,
+            "per_1000": round(1000 * report["totals"]["count"] / area.population, 1)
+            if area.population
+            else None,
+            **report,
+        },
+    )
+
+
+@require_GET
+@staff_required
+def mahalle_export(request, area_id: int):
+    area, form, report = _mahalle_report(request, area_id)
+    if request.GET and not form.is_valid():
+        return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    content = exports.mahalle_workbook(area, report)
+    name = f"mahalle-{slugify(turkish.fold(area.display_name)) or area.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
