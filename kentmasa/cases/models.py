@@ -236,6 +236,38 @@ class Case(models.Model):
             models.Index(fields=["citizen", "-received_at"], name="case_citizen_history"),
             # Likely duplicates: open cases of the institution within a few hundred metres (a lat/lon box).
             models.Index(fields=["institution", "latitude", "longitude"], name="case_institution_point"),
+            # The task map's grid clusters: the lat/lon box and every column the counts read (bench/map.py).
+            models.Index(
+                fields=[
+                    "institution",
+                    "latitude",
+                    "longitude",
+                    "unit",
+                    "status",
+                    "due_at",
+                    "overdue_since",
+                    "paused_at",
+                    "id",
+                ],
+                name="case_map",
+            ),
+            # The mahalle layer and page: grouped by place texts; counts and resolution times from the index.
+            models.Index(
+                fields=[
+                    "institution",
+                    "province",
+                    "district",
+                    "neighbourhood",
+                    "unit",
+                    "status",
+                    "due_at",
+                    "overdue_since",
+                    "paused_at",
+                    "received_at",
+                    "resolved_at",
+                ],
+                name="case_mahalle",
+            ),
             # The overdue sweep looks only at running cases not yet escalated to the end of the ladder.
             models.Index(
                 fields=["due_at"],
