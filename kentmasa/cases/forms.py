@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kentmasa.cases import access, validators
+from kentmasa.cases import access, services, validators
 from kentmasa.cases.citizens import find_or_create_citizen, refresh_search_text
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Kind, Priority, Status
 from kentmasa.cases.tracking import clean_tracking_number
@@ -186,6 +186,26 @@ class NewCaseForm(forms.Form):
                 "address_text",
             )
         }
+
+    def open_case(self) -> Case:
+        """Record the citizen and open the case this form describes (inside the caller's transaction).
+
+        The console and the desk both record cases with this form; the desk adds its own checks around it.
+        """
+        data = self.cleaned_data
+        return services.open_case(
+            institution=self.user.institution,
+            channel=data["channel"],
+            kind=data["kind"],
+            subject=data["subject"],
+            description=data["description"],
+            citizen=self.save_citizen(),
+            category=data["category"],
+            priority=data["priority"],
+            several_institutions=data["several_institutions"],
+            actor=self.user,
+            location=self.location(),
+        )
 
     def save_citizen(self) -> Citizen | None:
         """The caller picked in the lookup, else the citizen known by this TC kimlik no or phone (or new)."""

@@ -71,20 +71,7 @@ def _record(request, form: NewCaseForm):
     data = form.cleaned_data
     try:
         with transaction.atomic():
-            citizen = form.save_citizen()
-            case = services.open_case(
-                institution=user.institution,
-                channel=data["channel"],
-                kind=data["kind"],
-                subject=data["subject"],
-                description=data["description"],
-                citizen=citizen,
-                category=data["category"],
-                priority=data["priority"],
-                several_institutions=data["several_institutions"],
-                actor=user,
-                location=form.location(),
-            )
+            case = form.open_case()
     except services.TransitionError as error:
         form.add_error(None, error.message)
         return None
