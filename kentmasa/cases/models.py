@@ -363,3 +363,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+
+class ApiIdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` sent with ``POST /api/v1/cases`` and the case that request recorded.
+
+    The key belongs to the member of staff whose token sent it, in their institution: their retry finds the
+    first case here instead of recording a second one. The unique constraint is what makes two copies sent
+    at the same moment meet (on both databases); the request's fingerprint tells a retry from a different
+    request that reused the key.
+    """
+
+    MAX_LENGTH = 255
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey("directory.Institution", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=MAX_LENGTH)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the checked request body
+    # Set in the same transaction that inserts the row, so a committed row always has its case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "institution", "key"], name="uniq_api_idempotency_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
