@@ -1,13 +1,14 @@
-"""Guessing is stopped where it could pay: tracking codes per number, staff passwords per address and per
-name; and every page carries a Content-Security-Policy."""
+"""Guessing is stopped where it could pay: tracking codes per address and, slowed down, per number; staff
+passwords per address and per name; and every page carries a Content-Security-Policy."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from kentmasa.cases.tracking import format_tracking_number, make_tracking_number
+from kentmasa.cases.views import public
 from kentmasa.conftest import PASSWORD
-from kentmasa.lib import security
+from kentmasa.lib import lockout, security
 
 
 @pytest.fixture(autouse=True)
@@ -34,69 +35,152 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 10**6:06d}"
 
 
-# --- tracking: failures counted per tracking number
+# --- tracking: wrong codes lock the address that makes them and only slow down the number
 
 
-def test_five_wrong_codes_lock_the_number_even_for_the_right_code(make_case):
+@pytest.fixture
+def cache_clock(monkeypatch):
+    """The database cache's clock, moved forward by the test (no sleeping); the cache rows expire by it."""
+    import datetime as dt
+
+    from django.core.cache.backends import db as db_cache
+    from django.core.cache.backends.base import DEFAULT_TIMEOUT
+    from django.utils import timezone
+
+    start = timezone.now()
+    offset = {"seconds": 0}
+    monkeypatch.setattr(db_cache, "tz_now", lambda: start + dt.timedelta(seconds=offset["seconds"]))
+    # Expiry times are written from time.time(): shift them by the same amount.
+    backend_timeout = db_cache.DatabaseCache.get_backend_timeout
+
+    def shifted(self, timeout=DEFAULT_TIMEOUT):
+        expires = backend_timeout(self, timeout)
+        return expires if expires is None else expires + offset["seconds"]
+
+    monkeypatch.setattr(db_cache.DatabaseCache, "get_backend_timeout", shifted)
+    real_now = lockout._now
+    monkeypatch.setattr(lockout, "_now", lambda: real_now() + offset["seconds"])
+
+    def advance(seconds: int) -> None:
+        offset["seconds"] += seconds
+
+    return advance
+
+
+def page_state(response) -> str:
+    page = response.content.decode()
+    for marker in ("track-locked", "track-slowed", "track-error"):
+        if f'id="{marker}"' in page:
+            return marker
+    return "found" if response.status_code == 302 else "form"
+
+
+def test_five_wrong_codes_lock_the_address_even_for_the_right_code(make_case):
     case, other = make_case(), make_case(subject="Başka bir başvuru")
+    guesser = from_address("198.51.100.1")
 
-    # Spread over five addresses, so the per-address limit never sees more than one.
-    guesses = [
-        look_up(from_address(f"198.51.100.{i}"), case.tracking_number, wrong(case.verification_code))
-        for i in range(5)
-    ]
-    right = look_up(from_address("203.0.113.50"), case.tracking_number, case.verification_code)
+    guesses = [look_up(guesser, case.tracking_number, wrong(case.verification_code)) for _ in range(5)]
+    right = look_up(guesser, case.tracking_number, case.verification_code)
 
-    assert [response.status_code for response in guesses[:4]] == [200] * 4
-    assert right.status_code == 429 and 'id="track-locked"' in right.content.decode()
-    assert "60 dakika boyunca sorgulanamaz" in right.content.decode()
-    assert int(right["Retry-After"]) == 3600
+    assert [page_state(response) for response in guesses] == ["track-error"] * 4 + ["track-locked"]
+    assert right.status_code == 429 and page_state(right) == "track-locked"
+    assert "60 dakika" in right.content.decode() and int(right["Retry-After"]) == 3600
     assert case.subject not in right.content.decode()
-    # The same person looking up another number is not affected.
-    other_client = from_address("203.0.113.50")
-    assert look_up(other_client, other.tracking_number, other.verification_code).status_code == 302
+    # The locked address gets nothing more, on any number...
+    assert look_up(guesser, other.tracking_number, other.verification_code).status_code == 429
+    # ...while the citizen, on their own connection, opens their case as usual.
+    assert (
+        look_up(from_address("203.0.113.50"), case.tracking_number, case.verification_code).status_code == 302
+    )
 
 
-def test_a_number_nobody_has_locks_exactly_like_a_real_one(make_case):
+def test_strangers_can_never_lock_the_citizen_out_of_their_case(make_case, cache_clock):
+    case = make_case()
+    # Forty wrong codes from forty addresses: more than enough to have locked the number before.
+    for i in range(40):
+        look_up(from_address(f"198.51.100.{i}"), case.tracking_number, wrong(case.verification_code))
+
+    citizen = from_address("203.0.113.9")
+    first_try = look_up(citizen, case.tracking_number, case.verification_code)
+    assert page_state(first_try) == "track-slowed" and first_try.status_code == 429
+    assert "saniyede bir" in first_try.content.decode() and first_try["Retry-After"] == "60"
+
+    cache_clock(61)  # the citizen tries again a minute later, as the page asks
+    assert look_up(citizen, case.tracking_number, case.verification_code).status_code == 302
+
+
+def test_brute_force_on_one_number_is_infeasible_from_any_number_of_addresses(make_case, cache_clock):
+    """The figures behind README "Tracking": guesses the code of one number gets checked, per hour and day.
+
+    An attacker with a fresh address for every guess, guessing every 10 seconds for a day (8 640 tries).
+    """
+    case = make_case()
+    checked_by_hour = []
+    for hour in range(24):
+        checked = 0
+        for step in range(360):
+            result = public.look_up(
+                case.tracking_number, wrong(case.verification_code), f"10.{hour}.{step // 250}.{step % 250}"
+            )
+            checked += result.refused != "number"  # the code was compared (and was wrong)
+            cache_clock(10)
+        checked_by_hour.append(checked)
+
+    per_day = sum(checked_by_hour)
+    # 10 free an hour, then one a minute; once 30 a day are spent, one every ten minutes. Windows are fixed
+    # (this hour, this day), so the start of a new day gives one more hour like the first.
+    assert max(checked_by_hour) <= 10 + 60
+    assert max(sorted(checked_by_hour)[:22]) <= 6
+    assert per_day <= 2 * (10 + 60) + 22 * 6
+    days_to_even_odds = (10**6 / 2) / per_day
+    typical = sorted(checked_by_hour)[len(checked_by_hour) // 2]
+    print(
+        f"codes checked on one number: first hour {checked_by_hour[0]}, a typical hour {typical}, a day "
+        f"{per_day}; per address 5 an hour; even odds of a hit after {days_to_even_odds:,.0f} days"
+    )
+    assert days_to_even_odds > 365 * 5
+
+
+def test_per_address_guessing_is_bounded_to_five_an_hour(make_case, cache_clock):
+    case = make_case()
+    guesser = from_address("198.51.100.1")
+    for _hour in range(3):
+        states = [
+            page_state(look_up(guesser, case.tracking_number, wrong(case.verification_code)))
+            for _ in range(20)
+        ]
+        # Five codes compared (the fifth wrong one locks), then nothing for the rest of the hour.
+        assert states == ["track-error"] * 4 + ["track-locked"] * 16
+        cache_clock(3601)
+
+
+def test_a_number_nobody_has_answers_exactly_like_a_real_one(make_case):
     case = make_case()
     unknown = make_tracking_number(2026, 9_999_999)
-    client = from_address("198.51.100.1")
 
-    real = [look_up(client, case.tracking_number, "000000") for _ in range(6)]
-    made_up = [look_up(client, format_tracking_number(unknown), "000000") for _ in range(6)]
+    real = [look_up(from_address("198.51.100.1"), case.tracking_number, "000000") for _ in range(6)]
+    made_up = [
+        look_up(from_address("198.51.100.2"), format_tracking_number(unknown), "000000") for _ in range(6)
+    ]
 
-    def shape(response):
-        page = response.content.decode()
-        return response.status_code, 'id="track-error"' in page, 'id="track-locked"' in page
-
-    assert [shape(response) for response in real] == [shape(response) for response in made_up]
-    assert shape(real[-1]) == (429, False, True)
+    shape = [(response.status_code, page_state(response)) for response in real]
+    assert shape == [(response.status_code, page_state(response)) for response in made_up]
+    assert shape[-1] == (429, "track-locked")
 
 
-def test_a_successful_look_up_does_not_reset_the_count(make_case):
+def test_the_slow_down_counts_the_number_however_it_is_typed(make_case):
     case = make_case()
-    attacker, citizen = from_address("198.51.100.1"), from_address("203.0.113.9")
-
-    for _ in range(4):
-        look_up(attacker, case.tracking_number, wrong(case.verification_code))
-    assert look_up(citizen, case.tracking_number, case.verification_code).status_code == 302
-    fifth = look_up(attacker, case.tracking_number, wrong(case.verification_code))
-
-    assert fifth.status_code == 429
-    assert look_up(citizen, case.tracking_number, case.verification_code).status_code == 429
-
-
-def test_the_lock_counts_the_number_however_it_is_typed(make_case):
-    case = make_case()
-    client = from_address("198.51.100.1")
     spellings = [
         case.tracking_number,
         format_tracking_number(case.tracking_number),
         " ".join([case.tracking_number[:2], case.tracking_number[2:-1], case.tracking_number[-1]]),
     ]
-    for i in range(5):
-        look_up(client, spellings[i % 3], wrong(case.verification_code))
-    assert look_up(client, case.tracking_number, case.verification_code).status_code == 429
+    for i in range(10):
+        look_up(from_address(f"198.51.100.{i}"), spellings[i % 3], wrong(case.verification_code))
+    first = look_up(from_address("203.0.113.1"), spellings[1], wrong(case.verification_code))
+    second = look_up(from_address("203.0.113.2"), spellings[2], case.verification_code)
+    assert page_state(first) == "track-error"  # the first check of the minute
+    assert page_state(second) == "track-slowed"
 
 
 # --- staff log-in
