@@ -23,6 +23,7 @@ import csv
 import io
 import pickle
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -273,34 +274,73 @@ COLUMN_NAMES = {
 }
 
 
-def read_csv(source: str | Path | io.TextIOBase) -> tuple[list[str], list[str]]:
-    """(texts, labels) from a CSV with a header naming the columns ``text`` and ``label`` (others ignored;
-    see COLUMN_NAMES for the other names accepted).
+@dataclass
+class CsvRows:
+    texts: list[str]
+    labels: list[str]
+    skipped: list[tuple[int, str]]  # (line the row starts on, why it was left out)
 
-    UTF-8, with or without a byte-order mark; comma, semicolon or tab separated. Rows with an empty text
-    or label are skipped.
+
+def read_csv(source: str | Path | io.TextIOBase) -> tuple[list[str], list[str]]:
+    """(texts, labels) of :func:`read_csv_rows`."""
+    rows = read_csv_rows(source)
+    return rows.texts, rows.labels
+
+
+def read_csv_rows(source: str | Path | io.TextIOBase) -> CsvRows:
+    """The labelled rows of a CSV with a header naming the columns ``text`` and ``label`` (others ignored;
+    see COLUMN_NAMES for the other names accepted), and the rows left out with the reason.
+
+    Standard CSV (RFC 4180): UTF-8, with or without a byte-order mark; fields in double quotes may hold
+    the separator, doubled quotes and line breaks. The separator is read off the header line only (comma,
+    semicolon or tab), never guessed from the texts, whose commas and quotes would mislead a sniffer.
+    Rows with an empty text or label, or with a different number of fields than the header, are left out
+    and reported.
     """
     if isinstance(source, str | Path):
         with open(source, encoding="utf-8-sig", newline="") as handle:
-            return read_csv(handle)
+            return read_csv_rows(handle)
     content = source.read()
     if content.startswith("\ufeff"):
         content = content[1:]
+    header_line = content.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=lambda candidate: _outside_quotes(header_line).count(candidate))
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, quotechar='"', strict=True)
     try:
-        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(content), dialect=dialect)
-    fields = [
-        COLUMN_NAMES.get(name.strip().lower(), name.strip().lower()) for name in reader.fieldnames or []
-    ]
+        header = next(reader)
+    except StopIteration:
+        raise CsvError("the CSV is empty") from None
+    except csv.Error as error:
+        raise CsvError(f"line 1: {error}") from None
+    fields = [COLUMN_NAMES.get(name.strip().lower(), name.strip().lower()) for name in header]
     if "text" not in fields or "label" not in fields:
         raise CsvError("the CSV needs the columns text and label")
-    reader.fieldnames = fields
-    texts, labels = [], []
-    for row in reader:
-        text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
-        if text and label:
-            texts.append(text)
-            labels.append(label)
-    return texts, labels
+    text_at, label_at = fields.index("text"), fields.index("label")
+    rows = CsvRows([], [], [])
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            rows.skipped.append((line, str(error)))
+            break  # a broken quote swallows the rest of the file: nothing after it can be trusted
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line
+        if len(row) != len(fields):
+            rows.skipped.append((start, f"{len(row)} fields, the header has {len(fields)}"))
+            continue
+        text, label = row[text_at].strip(), row[label_at].strip()
+        if not text or not label:
+            rows.skipped.append((start, "empty text" if not text else "empty label"))
+            continue
+        rows.texts.append(text)
+        rows.labels.append(label)
+    return rows
+
+
+def _outside_quotes(line: str) -> str:
+    """The line with every double-quoted part removed."""
+    return re.sub(r'"(?:[^"]|"")*"', "", line)

@@ -6,15 +6,16 @@
       complaints-tr/train.csv   and   complaints-tr/test.csv    a given split, used as it is; or
       complaints-tr/*.csv                                       pooled, then split here (held-out quarter)
 
-  each file UTF-8 with a header row naming the columns ``text`` and ``label`` (comma, semicolon or tab
-  separated; "category"/"kategori" are accepted for label, "metin"/"complaint" for text).
+  each file standard CSV (RFC 4180: quoted fields may hold commas, quotes and line breaks), UTF-8, with a
+  header row naming the columns ``text`` and ``label`` (comma, semicolon or tab separated;
+  "category"/"kategori" are accepted for label, "metin"/"complaint" for text). Rows left out are reported.
 - An institution's own finished cases (``--from-cases SLUG``): subject + description, labelled with the
   category's name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -36,6 +37,17 @@ class Dataset:
     labels: list[str]
     test_texts: list[str] | None = None  # a given test set; None: split held-out here
     test_labels: list[str] | None = None
+    skipped: list[str] = field(default_factory=list)  # "file, line N: why" for each row left out
+
+    def report_skipped(self, write, limit: int = 20) -> None:
+        """Tell the user which rows were left out (the first ``limit`` of them, and how many in all)."""
+        if not self.skipped:
+            return
+        write(f"{len(self.skipped)} rows left out:")
+        for entry in self.skipped[:limit]:
+            write(f"  {entry}")
+        if len(self.skipped) > limit:
+            write(f"  … and {len(self.skipped) - limit} more")
 
 
 def default_corpus() -> Path:
@@ -44,14 +56,16 @@ def default_corpus() -> Path:
 
 def from_csv(path: str) -> Dataset:
     try:
-        texts, labels = classifier.read_csv(path)
+        rows = classifier.read_csv_rows(path)
     except FileNotFoundError as error:
         raise DatasetError(f"no such file: {path}") from error
-    except classifier.CsvError as error:
+    except (classifier.CsvError, UnicodeDecodeError) as error:
         raise DatasetError(f"{path}: {error}") from error
-    if not texts:
+    if not rows.texts:
         raise DatasetError(f"{path}: no labelled rows")
-    return Dataset(name=Path(path).name, texts=texts, labels=labels)
+    name = Path(path).name
+    skipped = [f"{name}, line {line}: {why}" for line, why in rows.skipped]
+    return Dataset(name=name, texts=rows.texts, labels=rows.labels, skipped=skipped)
 
 
 def from_corpus(folder: str | Path | None = None) -> Dataset:
@@ -61,16 +75,18 @@ def from_corpus(folder: str | Path | None = None) -> Dataset:
     train, test = folder / "train.csv", folder / "test.csv"
     if train.is_file() and test.is_file():
         first, second = from_csv(str(train)), from_csv(str(test))
-        return Dataset(folder.name, first.texts, first.labels, second.texts, second.labels)
+        skipped = first.skipped + second.skipped
+        return Dataset(folder.name, first.texts, first.labels, second.texts, second.labels, skipped)
     files = sorted(folder.glob("*.csv"))
     if not files:
         raise DatasetError(f"{folder} holds no CSV file")
-    texts, labels = [], []
+    texts, labels, skipped = [], [], []
     for path in files:
         part = from_csv(str(path))
         texts += part.texts
         labels += part.labels
-    return Dataset(folder.name, texts, labels)
+        skipped += part.skipped
+    return Dataset(folder.name, texts, labels, skipped=skipped)
 
 
 def institution(slug: str) -> Institution:

@@ -70,3 +70,58 @@ def test_csv_files_are_read_with_their_usual_variations():
     assert classifier.read_csv(semicolons) == (["“Çöp var”"], ["Temizlik"])
     with pytest.raises(classifier.CsvError):
         classifier.read_csv(io.StringIO("a,b\n1,2\n"))
+
+
+# The first outside check: a file with quoted multi-line texts was read as "11 categories" for 8 labels.
+RFC_4180 = (
+    "text,label\r\n"
+    '"Çöp konteyneri taştı, koku var.",temizlik\r\n'
+    '"Sokak lambası yanmıyor.\r\nİkinci satır: ""acil"" dedi komşu.\r\n'
+    'Üçüncü satır, virgüllü.",aydınlatma\r\n'
+    '"Yolda çukur; araçlar zarar görüyor",yol\r\n'
+    "Park temiz değil,park\r\n"
+    '"Su kesik, üç gündür",su\r\n'
+    '"Gürültü: ""gece 3\'te"" müzik",gürültü\r\n'
+    '"Otobüs gelmedi",ulaşım\r\n'
+    '"Köpek saldırdı\nsaldırgan köpek",hayvan\r\n'
+    '"fazla",alan,var\r\n'
+    '"etiketsiz",\r\n'
+)
+
+
+def test_standard_csv_with_quoted_line_breaks_is_read_exactly():
+    rows = classifier.read_csv_rows(io.StringIO(RFC_4180))
+    assert len(rows.texts) == 8 and len(set(rows.labels)) == 8
+    assert (
+        rows.texts[1]
+        == 'Sokak lambası yanmıyor.\r\nİkinci satır: "acil" dedi komşu.\r\nÜçüncü satır, virgüllü.'
+    )
+    assert rows.labels == ["temizlik", "aydınlatma", "yol", "park", "su", "gürültü", "ulaşım", "hayvan"]
+    # Left out, with the line each row starts on.
+    assert rows.skipped == [(13, "3 fields, the header has 2"), (14, "empty label")]
+
+
+def test_a_broken_quote_is_reported_not_read_on(tmp_path):
+    path = tmp_path / "bozuk.csv"
+    path.write_text('text,label\n"iyi satır",a\n"açık kalan tırnak,b\nsonraki,c\n', encoding="utf-8")
+    rows = classifier.read_csv_rows(path)
+    assert rows.texts == ["iyi satır"] and rows.skipped and rows.skipped[0][0] == 3
+
+
+def test_evaluate_router_reports_the_labels_and_the_rows_it_left_out(tmp_path, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "sikayetler.csv"
+    lines = ["text,label"]
+    for label, words in [("yol", "çukur asfalt"), ("çöp", "konteyner çöp"), ("su", "su kesik boru")]:
+        for i in range(12):
+            lines.append(f'"{words} {i},\nikinci satır {i}",{label}')
+    lines.append('"fazla alanlı",yol,x')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = StringIO()
+    call_command("evaluate_router", "--csv", str(path), stdout=out)
+    text = out.getvalue()
+    assert "1 rows left out:" in text and "sikayetler.csv, line 74: 3 fields, the header has 2" in text
+    assert "in 3 categories, tested on" in text

@@ -64,6 +64,8 @@ class Command(BaseCommand):
         if options["test_csv"]:
             test = datasets.from_csv(options["test_csv"])
             data.test_texts, data.test_labels = test.texts, test.labels
+            data.skipped += test.skipped
+        data.report_skipped(self.stdout.write)
         if not 0 < options["test_share"] < 1:
             raise CommandError("--test-share must be between 0 and 1")
         if data.test_texts is not None:

@@ -52,6 +52,7 @@ class Command(BaseCommand):
         data = (
             datasets.from_csv(options["csv"]) if options["csv"] else datasets.from_corpus(options["corpus"])
         )
+        data.report_skipped(self.stdout.write)
         texts, labels = data.texts + (data.test_texts or []), data.labels + (data.test_labels or [])
         if options["institution"]:
             owner = datasets.institution(options["institution"])
