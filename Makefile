@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
+# Links in SMS, e-mail and receipts point here; production sets the real address (README, "Settings").
+KENTMASA_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+export KENTMASA_PUBLIC_URL
 
 .PHONY: run test test-fast lint bench messages setup clean
 
@@ -21,12 +24,13 @@ run: setup
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py load_demo
-	@echo "kentmasa: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and periodic jobs)"
+	@echo "kentmasa: http://127.0.0.1:$(PORT)/  links in messages: $(KENTMASA_PUBLIC_URL)  (Ctrl-C stops web, worker and periodic jobs)"
 	exec $(BIN)/honcho start --no-prefix -f Procfile
 
 # The whole suite, browser tests included. DATABASE_URL=postgres://... runs it on PostgreSQL.
 # pytest exits 5 when it collected nothing: that is a failure here, never a pass.
 test: setup
+	.ci/ensure-chromium
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/pytest -q $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$rc
