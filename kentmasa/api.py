@@ -3,6 +3,7 @@
 Schema: /api/v1/openapi.json; browsable documentation: /api/v1/docs.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,9 +33,24 @@ exactly what their role shows them in the console.
   "citizen.tc_kimlik": ["…"]}}`. Keys are the request's field names, nested ones joined with
   dots (`citizen.tc_kimlik`, `location.latitude`); `__all__` is for the request as a whole. Each key
   holds a list of messages. Nothing has been written.
+  A NUL character (`\\u0000`) in the path or the query string is refused this way, naming the parameter.
 * `401` no valid token or session; `403` the caller's role may not do this (`code` says why);
   `404` no such case among those the caller may see; `409` the action is not possible in the case's
-  current status (`code: "illegal_transition"`).
+  current status (`code: "illegal_transition"`); `422` an `Idempotency-Key` reused for a different
+  request (`code: "idempotency_key_reused"`); `414` the address is too long (from the web server in
+  front, without this body). Each operation lists the statuses it can answer; there is no rate limit.
+
+**Input.** Free text (subject, description, names, addresses, notes) has NUL characters removed;
+an identifier that carries one (TC kimlik no, phone, e-mail, institution, tracking number) is refused.
+Every text has the maximum length the schema gives. Ids are positive 64-bit integers. `received_at`
+must lie between 2000-01-01 and five minutes after the server's clock; list filters by date take days
+from 2000-01-01 to 2099-12-31.
+
+**Times** are ISO 8601 with the offset of the server's time zone (`TIME_ZONE`, Europe/Istanbul:
+`+03:00`); a time from before standard time zones, whose offset was not whole minutes, is given in UTC.
+
+**Retries.** `POST /cases` with an `Idempotency-Key` header records at most one case per key: a retry
+after a lost answer gets the first case back (201, header `Idempotent-Replayed: true`).
 """
 
 
@@ -72,8 +88,15 @@ def _message(error: dict) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == INVALID:
         return error["msg"]
-    if kind == "missing":
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return _("This field is required.")
+    if kind == "string_too_short":
+        limit, length = ctx.get("min_length", 0), len(error.get("input") or "")
+        return ngettext(
+            "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+            "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+            limit,
+        ) % {"limit_value": limit, "show_value": length}
     if kind == "string_too_long":
         limit, length = ctx.get("max_length", 0), len(error.get("input") or "")
         return ngettext(
@@ -179,6 +202,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         message = _("The request body is not valid JSON.")
         return _error(request, 400, message, errors={NON_FIELD: [message]})
     return _error(request, exc.status_code, exc.message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    message = _("The request body is too large.")
+    return _error(request, 400, message, errors={NON_FIELD: [message]})
 
 
 @api.exception_handler(Http404)

@@ -6,36 +6,64 @@ domain function runs, and the citizen record and the case are written in one tra
 """
 
 import datetime as dt
+import hashlib
+import json
+import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status as WithStatus
-from pydantic import ValidationInfo, field_validator
+from pydantic import BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from kentmasa.cases import access, clock, services
 from kentmasa.cases.citizens import find_or_create_citizen
-from kentmasa.cases.models import OPEN_STATUSES, Case, Channel, Citizen, Event, Kind, Priority, Status
+from kentmasa.cases.models import (
+    OPEN_STATUSES,
+    ApiIdempotencyKey,
+    Case,
+    Channel,
+    Citizen,
+    Event,
+    Kind,
+    Priority,
+    Status,
+)
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.cases.validators import clean_phone, clean_tc_kimlik
-from kentmasa.directory.api import NON_FIELD, ApiError, InvalidInput, NamedOut, add_error, institution_filter
+from kentmasa.directory.api import (
+    NON_FIELD,
+    ApiError,
+    InvalidInput,
+    NamedOut,
+    add_error,
+    answers,
+    institution_filter,
+)
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
+from kentmasa.lib import edge
 
 router = Router(tags=["cases"])
 
 # The error type our own field checks give pydantic; kentmasa.api shows its message as it is.
 INVALID = "kentmasa_invalid"
 MAX_PAGE = 200
+MAX_OFFSET = 1_000_000_000
+MAX_ID = 2**63 - 1  # row ids are 64-bit: a larger number is refused before it reaches the database
+MAX_TEXT = 20000
+# White space as both Python (str.strip) and JSON Schema (ECMA-262 \s) count it: a subject must have a
+# character outside this class, and the schema says so with the same class.
+NOT_BLANK = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 
 
 def _invalid(message: str) -> PydanticCustomError:
@@ -49,15 +77,38 @@ def _django_check(check, value):
         raise _invalid(" ".join(error.messages)) from None
 
 
+def _without_nul(value):
+    return edge.clean_text(value) if isinstance(value, str) else value
+
+
+def _refuse_nul(value):
+    if isinstance(value, str) and edge.NUL in value:
+        raise _invalid(str(edge.NUL_MESSAGE))
+    return value
+
+
+# Free text (a citizen's words, a note) has NUL removed, as on every edge (kentmasa.lib.edge); an
+# identifier that carries one is refused, since it could only be a wrong identifier.
+Text = Annotated[str, BeforeValidator(_without_nul)]
+Identifier = Annotated[str, BeforeValidator(_refuse_nul)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Times go out in the configured time zone, with an offset of whole minutes (kentmasa.lib.edge.shown_time).
+Timestamp = Annotated[dt.datetime, PlainSerializer(edge.shown_time, return_type=dt.datetime)]
+
+
 # --- input -----------------------------------------------------------------------------------------------
 
 
 class CitizenIn(Schema):
-    name: str = Field("", max_length=200)
-    tc_kimlik: str = Field("", description="11 digits; checked with the official checksum")
-    phone: str = Field("", description='Any Turkish way of writing it: "0532 123 45 67", "+90 532 123 4567"')
-    email: str = Field("", max_length=254)
-    address: str = Field("", max_length=400)
+    name: Text = Field("", max_length=200)
+    tc_kimlik: Identifier = Field(
+        "", max_length=20, description="11 digits; checked with the official checksum"
+    )
+    phone: Identifier = Field(
+        "", max_length=30, description='Any Turkish way of writing it: "0532 123 45 67", "+90 532 123 4567"'
+    )
+    email: Identifier = Field("", max_length=254)
+    address: Text = Field("", max_length=400)
 
     @field_validator("tc_kimlik")
     @classmethod
@@ -81,30 +132,39 @@ class CitizenIn(Schema):
 class LocationIn(Schema):
     latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
     longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
-    province: str = Field("", max_length=60)
-    district: str = Field("", max_length=60)
-    neighbourhood: str = Field("", max_length=120)
-    street: str = Field("", max_length=200)
-    building_no: str = Field("", max_length=20)
-    address_text: str = Field("", max_length=400)
+    province: Text = Field("", max_length=60)
+    district: Text = Field("", max_length=60)
+    neighbourhood: Text = Field("", max_length=120)
+    street: Text = Field("", max_length=200)
+    building_no: Text = Field("", max_length=20)
+    address_text: Text = Field("", max_length=400)
 
 
 class CaseIn(Schema):
     channel: Channel
-    subject: str = Field(max_length=200)
-    description: str = Field("", max_length=20000)
+    subject: Text = Field(
+        min_length=1,
+        max_length=200,
+        description="Not blank: at least one character other than white space",
+        json_schema_extra={"pattern": NOT_BLANK},
+    )
+    description: Text = Field("", max_length=MAX_TEXT)
     kind: Kind = Kind.REQUEST
-    category: int | None = Field(None, description="An active category of the caller's institution (id)")
+    category: RowId | None = Field(None, description="An active category of the caller's institution (id)")
     citizen: CitizenIn | None = None
     location: LocationIn | None = None
     priority: Priority = Priority.NORMAL
     several_institutions: bool = False
-    received_at: dt.datetime | None = Field(None, description="When the citizen got in touch; default now")
+    received_at: dt.datetime | None = Field(
+        None,
+        description="When the citizen got in touch; default now. From 2000-01-01 on and at most five "
+        "minutes ahead of the server's clock; a time without an offset is read in the server's time zone.",
+    )
 
     @field_validator("subject")
     @classmethod
     def _subject(cls, value: str) -> str:
-        if not value.strip():
+        if not re.search(NOT_BLANK, value):
             raise PydanticCustomError("missing", "Field required")
         return value.strip()
 
@@ -129,10 +189,12 @@ class CaseIn(Schema):
             return None
         if timezone.is_naive(value):
             value = timezone.make_aware(value)
-        # A little slack for clocks that are a few minutes apart.
-        if value > timezone.now() + dt.timedelta(minutes=5):
+        if edge.is_plausible(value):
+            return value
+        # A little slack (edge.FUTURE_SLACK) for clocks that are a few minutes apart.
+        if value > timezone.now():
             raise _invalid(_("The time a case was received cannot be in the future."))
-        return value
+        raise _invalid(_("The time a case was received cannot be before 2000."))
 
 
 TransitionName = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
@@ -149,35 +211,76 @@ TEXT_FIELD = {
 FIELD_CODES = {"assignee", "team", "unit", "institution", "to", "into", "subject", "channel", "kind"}
 
 
+def _transition_rules() -> dict:
+    """What each transition needs besides its name, as JSON Schema (``if name is X then …``).
+
+    The same rules are checked by the domain functions (kentmasa.cases.services), which answer 400 naming
+    the field; a transition not possible in the case's status is refused with 409 before they are looked at.
+    """
+
+    def filled(field: str) -> dict:
+        if field in ("assignee", "team", "unit"):
+            return {"required": [field], "properties": {field: {"type": "integer"}}}
+        return {"required": [field], "properties": {field: {"type": "string", "pattern": NOT_BLANK}}}
+
+    def rule(name: str, *alternatives: str) -> dict:
+        options = [filled(field) for field in alternatives]
+        then = options[0] if len(options) == 1 else {"anyOf": options}
+        return {"if": {"properties": {"name": {"const": name}}, "required": ["name"]}, "then": then}
+
+    rules = [rule("assign", "assignee", "team"), rule("transfer", "unit", "institution")]
+    rules += [rule("redirect", "to"), rule("merge", "into")]
+    for transition in TRANSITIONS.values():
+        if transition.note_required:
+            text = TEXT_FIELD.get(transition.name, "note")
+            rules.append(rule(transition.name, *dict.fromkeys((text, "note"))))
+    return {"allOf": rules}
+
+
 class TransitionIn(Schema):
+    model_config = ConfigDict(json_schema_extra=_transition_rules())
+
     name: TransitionName
-    note: str = ""
-    resolution: str = Field("", description="resolve, resolve_on_the_spot: what the citizen is told")
-    reason: str = Field("", description="reject: the legal reason")
-    question: str = Field("", description="ask_citizen")
-    answer: str = Field("", description="citizen_answered")
-    assignee: int | None = Field(None, description="assign: a member of staff (id)")
-    team: int | None = Field(None, description="assign: a field team (id)")
-    unit: int | None = Field(None, description="transfer: the receiving unit (id)")
-    institution: str | None = Field(None, description="transfer: the receiving institution (short name)")
-    category: int | None = Field(
+    note: Text = Field("", max_length=MAX_TEXT)
+    resolution: Text = Field(
+        "", max_length=MAX_TEXT, description="resolve, resolve_on_the_spot: what the citizen is told"
+    )
+    reason: Text = Field("", max_length=MAX_TEXT, description="reject: the legal reason")
+    question: Text = Field("", max_length=MAX_TEXT, description="ask_citizen")
+    answer: Text = Field("", max_length=MAX_TEXT, description="citizen_answered")
+    assignee: RowId | None = Field(None, description="assign: a member of staff (id); or team, or both")
+    team: RowId | None = Field(None, description="assign: a field team (id); or assignee, or both")
+    unit: RowId | None = Field(None, description="transfer: the receiving unit (id); or institution")
+    institution: Identifier | None = Field(
+        None, max_length=60, description="transfer: the receiving institution (short name); or unit"
+    )
+    category: RowId | None = Field(
         None,
         description="transfer to another institution: its category (id), which sets service and deadline",
     )
-    to: str = Field("", max_length=200, description="redirect: the body outside the system")
-    into: str | None = Field(None, description="merge: tracking number of the case that carries on")
+    to: Text = Field("", max_length=200, description="redirect: the body outside the system")
+    into: Identifier | None = Field(
+        None, max_length=40, description="merge: tracking number of the case that carries on"
+    )
+
+
+DAYS = f"A day from {edge.QUERY_FIRST_DAY} to {edge.QUERY_LAST_DAY}"
 
 
 class CaseFilters(Schema):
     status: list[Status] | None = Field(None, description="One or more, e.g. ?status=new&status=assigned")
-    unit: int | None = None
-    category: int | None = None
+    unit: RowId | None = None
+    category: RowId | None = None
     overdue: bool | None = None
     q: str = Field("", max_length=200, description="Tracking number, TC kimlik no, phone, name or words")
-    received_from: dt.date | None = None
-    received_to: dt.date | None = Field(None, description="Inclusive")
+    received_from: dt.date | None = Field(
+        None, ge=edge.QUERY_FIRST_DAY, le=edge.QUERY_LAST_DAY, description=f"{DAYS} and later"
+    )
+    received_to: dt.date | None = Field(
+        None, ge=edge.QUERY_FIRST_DAY, le=edge.QUERY_LAST_DAY, description=f"{DAYS}; inclusive"
+    )
     limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 # --- output ----------------------------------------------------------------------------------------------
@@ -227,8 +330,8 @@ class CaseOut(Schema):
     team: NamedOut | None
     citizen: CitizenOut | None
     location: LocationOut
-    received_at: dt.datetime
-    due_at: dt.datetime | None
+    received_at: Timestamp
+    due_at: Timestamp | None
     remaining: str | None = Field(description='"3 iş günü kaldı"; null when no answer is owed or no deadline')
     is_overdue: bool
     resolution: str
@@ -253,7 +356,7 @@ class CasePageOut(Schema):
 
 
 class EventOut(Schema):
-    at: dt.datetime
+    at: Timestamp
     action: str
     action_display: str
     from_status: str
@@ -264,14 +367,6 @@ class EventOut(Schema):
     data: dict
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str | None = None
-    errors: dict[str, list[str]] | None = Field(
-        None, description='400 only: {"field.path": ["message", …]}; "__all__" for the request as a whole'
-    )
-
-
 # Timeline actions that are not transitions.
 EVENT_LABELS = {
     "open": gettext_lazy("Case opened"),
@@ -279,8 +374,6 @@ EVENT_LABELS = {
     "merged_in": gettext_lazy("Another case merged into this one"),
     "escalate": gettext_lazy("Escalated"),
 }
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _person(user: User | None) -> dict | None:
@@ -373,8 +466,8 @@ class CaseWriter:
                 "building_no": case.building_no,
                 "address_text": case.address_text,
             },
-            "received_at": timezone.localtime(case.received_at),
-            "due_at": timezone.localtime(case.due_at) if case.due_at else None,
+            "received_at": case.received_at,
+            "due_at": case.due_at,
             "remaining": self.remaining(case),
             "is_overdue": case.is_overdue,
             "resolution": case.resolution,
@@ -427,7 +520,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 # --- endpoints -------------------------------------------------------------------------------------------
 
 
-@router.get("/cases", response={200: CasePageOut, **ERRORS}, summary="Cases the caller may see, newest first")
+@router.get("/cases", response=answers({200: CasePageOut}), summary="Cases the caller may see, newest first")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
     cases = _cases_for(request.auth)
     if filters.status:
@@ -455,8 +548,86 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
     }
 
 
-@router.post("/cases", response={201: CaseCreatedOut, **ERRORS}, summary="Record a new case")
-def create_case(request: HttpRequest, payload: CaseIn):
+IDEMPOTENCY_KEY = rf"^[!-~]{{1,{ApiIdempotencyKey.MAX_LENGTH}}}$"
+
+
+def _idempotency_key(value):
+    if isinstance(value, str) and not re.fullmatch(IDEMPOTENCY_KEY, value):
+        raise _invalid(
+            _("An Idempotency-Key is 1 to %(limit)d printable ASCII characters without spaces.")
+            % {"limit": ApiIdempotencyKey.MAX_LENGTH}
+        )
+    return value
+
+
+IdempotencyKey = Annotated[
+    str,
+    BeforeValidator(_idempotency_key),
+    Field(
+        min_length=1,
+        max_length=ApiIdempotencyKey.MAX_LENGTH,
+        json_schema_extra={"pattern": IDEMPOTENCY_KEY},
+        description="Any string of printable ASCII without spaces, e.g. a UUID, made once per case to "
+        "record. A retry with the same key and the same body (after a lost answer) is answered with the case "
+        "the first request recorded (201, the same body, header Idempotent-Replayed: true), never with "
+        "a second case; the same key with a different body is refused with 422. Keys are the caller's "
+        "own (per member of staff and institution) and kept as long as the case.",
+    ),
+]
+
+
+def _fingerprint(payload: CaseIn) -> str:
+    """What a retry must repeat: the request as read (field order, spacing and defaults do not count)."""
+    checked = json.dumps(payload.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(checked.encode()).hexdigest()
+
+
+def _recorded_by_key(user: User, key: str, fingerprint: str) -> Case | None:
+    """The case an earlier request with this key recorded; 422 if that request was a different one."""
+    earlier = ApiIdempotencyKey.objects.filter(user=user, institution_id=user.institution_id, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.fingerprint != fingerprint:
+        raise ApiError(
+            422,
+            _("This Idempotency-Key was used for a different request; use a new key for a new case."),
+            "idempotency_key_reused",
+        )
+    return Case.objects.select_related(*RELATED).get(pk=earlier.case_id)
+
+
+def _created_body(user: User, case: Case) -> dict:
+    data = CaseWriter(user).detail(case)
+    data["verification_code"] = case.verification_code
+    return data
+
+
+@router.post(
+    "/cases",
+    response=answers({201: CaseCreatedOut}, 403, 422),
+    summary="Record a new case",
+    description="With an `Idempotency-Key` header a retry never records a second case (see the header).",
+    openapi_extra={
+        "responses": {
+            "201": {
+                "headers": {
+                    "Idempotent-Replayed": {
+                        "description": "true when this is the answer to an earlier request with the same "
+                        "Idempotency-Key: the case it recorded, as it is now",
+                        "schema": {"type": "string", "enum": ["true"]},
+                        "required": False,
+                    }
+                }
+            }
+        }
+    },
+)
+def create_case(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: CaseIn,
+    idempotency_key: Annotated[IdempotencyKey | None, Header(alias="Idempotency-Key")] = None,
+):
     user: User = request.auth
     if user.institution_id is None:
         raise ApiError(
@@ -464,10 +635,26 @@ def create_case(request: HttpRequest, payload: CaseIn):
             _("Your account is not linked to an institution, so it cannot record cases."),
             "no_institution",
         )
+    fingerprint = _fingerprint(payload)
+    if idempotency_key and (earlier := _recorded_by_key(user, idempotency_key, fingerprint)):
+        response["Idempotent-Replayed"] = "true"
+        return WithStatus(201, _created_body(user, earlier))
     category = Category.objects.get(pk=payload.category) if payload.category is not None else None
     location = payload.location.model_dump(exclude_defaults=True) if payload.location else None
     try:
         with transaction.atomic():
+            # Inserted first: a copy sent at the same moment waits here (PostgreSQL) or at BEGIN (SQLite)
+            # until this transaction ends, then fails on the unique constraint and answers with this case.
+            record = (
+                ApiIdempotencyKey.objects.create(
+                    user=user,
+                    institution_id=user.institution_id,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                )
+                if idempotency_key
+                else None
+            )
             citizen = (
                 find_or_create_citizen(user.institution, **payload.citizen.model_dump())
                 if payload.citizen
@@ -487,22 +674,29 @@ def create_case(request: HttpRequest, payload: CaseIn):
                 actor=user,
                 location=location,
             )
+            if record is not None:
+                record.case = case
+                record.save(update_fields=["case"])
     except services.TransitionError as error:
         raise refusal(error) from None
+    except IntegrityError:
+        earlier = _recorded_by_key(user, idempotency_key, fingerprint) if idempotency_key else None
+        if earlier is None:
+            raise
+        response["Idempotent-Replayed"] = "true"
+        return WithStatus(201, _created_body(user, earlier))
     case = Case.objects.select_related(*RELATED).get(pk=case.pk)
-    data = CaseWriter(user).detail(case)
-    data["verification_code"] = case.verification_code
-    return WithStatus(201, data)
+    return WithStatus(201, _created_body(user, case))
 
 
-@router.get("/cases/{tracking_number}", response={200: CaseDetailOut, **ERRORS}, summary="One case")
+@router.get("/cases/{tracking_number}", response=answers({200: CaseDetailOut}, 404), summary="One case")
 def get_case(request: HttpRequest, tracking_number: str):
     return CaseWriter(request.auth).detail(_get_case(request.auth, tracking_number))
 
 
 @router.get(
     "/cases/{tracking_number}/events",
-    response={200: list[EventOut], **ERRORS},
+    response=answers({200: list[EventOut]}, 404),
     summary="A case's timeline, oldest first",
 )
 def list_events(request: HttpRequest, tracking_number: str):
@@ -510,7 +704,7 @@ def list_events(request: HttpRequest, tracking_number: str):
     events = Event.objects.filter(case=case).select_related("actor").order_by("at", "pk")
     return [
         {
-            "at": timezone.localtime(event.at),
+            "at": event.at,
             "action": event.action,
             "action_display": str(TRANSITIONS[event.action].label)
             if event.action in TRANSITIONS
@@ -574,7 +768,7 @@ def _transition_params(user: User, case: Case, body: TransitionIn) -> dict:
 
 @router.post(
     "/cases/{tracking_number}/transitions",
-    response={200: CaseDetailOut, **ERRORS},
+    response=answers({200: CaseDetailOut}, 403, 404, 409),
     summary="Act on a case: assign, start, ask_citizen, resolve, transfer, merge…",
 )
 def perform_transition(request: HttpRequest, tracking_number: str, payload: TransitionIn):

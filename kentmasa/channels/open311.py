@@ -73,12 +73,28 @@ from kentmasa.cases.views.public import STATUS_LABELS
 from kentmasa.channels.models import Message
 from kentmasa.deadlines import CompletionTimeError
 from kentmasa.directory.models import Category, Institution
+from kentmasa.lib import edge
 from kentmasa.lib.clientip import client_ip
 
 log = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 4000  # the spec's limit
 MAX_ADDRESS = 400  # Case.address_text
+# The other parameters' limits (the columns they go into); a longer value is refused, never cut.
+MAX_LENGTHS = {
+    "first_name": 100,  # the two together make Citizen.name (200)
+    "last_name": 99,
+    "email": 254,
+    "device_id": 200,
+    "account_id": 200,
+    "address_id": 100,
+    "media_url": 1000,
+}
+MAX_ATTRIBUTE = 1000  # each attribute answer
+# Parameters whose text is the reporter's own words: NUL is removed, as on every edge. In any other
+# parameter (codes, ids, keys, contact details) NUL can only make it a wrong one: it is refused.
+FREE_TEXT = {"description", "address_string", "first_name", "last_name"}
+SERVICE_CODE = re.compile(r"[0-9]{1,18}")  # a category id; longer numbers are no row's id
 MAX_MEDIA = 5
 MAX_MEDIA_BYTES = max(limit for _kind, limit in ACCEPTED.values())
 MAX_RESULTS = 1000  # the spec's default query limit
@@ -186,9 +202,18 @@ class Jurisdiction:
 
 
 def _param(request: HttpRequest, name: str) -> str:
-    """A parameter from the form body (POST) or the query string; empty counts as absent, as the spec says."""
+    """A parameter from the form body (POST) or the query string; empty counts as absent, as the spec says.
+
+    A NUL is removed from free text and refused (400) anywhere else (a query string with one never gets
+    here: kentmasa.lib.edge.RefuseNulMiddleware).
+    """
     value = request.POST.get(name) if request.method == "POST" else None
-    return (value or request.GET.get(name) or "").strip()
+    value = (value or request.GET.get(name) or "").strip()
+    if edge.NUL in value:
+        if name not in FREE_TEXT:
+            raise Open311Error(400, f"{name}: {edge.NUL_MESSAGE}")
+        value = edge.clean_text(value).strip()
+    return value
 
 
 def jurisdiction_for(request: HttpRequest) -> Jurisdiction:
@@ -268,7 +293,7 @@ def _check_rate(request: HttpRequest) -> None:
 
 
 def _w3c(value: dt.datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+    return edge.shown_time(value).isoformat(timespec="seconds") if value else None
 
 
 def _keywords(text: str) -> str:
@@ -422,7 +447,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _category(jurisdiction: Jurisdiction, service_code: str) -> Category:
     category = None
-    if service_code.isdigit():
+    if SERVICE_CODE.fullmatch(service_code):
         category = Category.objects.filter(
             institution=jurisdiction.institution, active=True, pk=int(service_code)
         ).first()
@@ -474,8 +499,14 @@ def _attributes(request: HttpRequest) -> dict:
     for key in request.POST:
         match = re.fullmatch(r"attribute\[([^\]]+)\](\[\])?", key)
         if match:
-            values = [value.strip() for value in request.POST.getlist(key)]
-            found[match.group(1)[:100]] = values if match.group(2) else values[-1]
+            values = [edge.clean_text(value).strip() for value in request.POST.getlist(key)]
+            if any(len(value) > MAX_ATTRIBUTE for value in values):
+                raise Open311Error(
+                    400,
+                    _("%(name)s may be at most %(limit)d characters.")
+                    % {"name": edge.clean_text(key)[:110], "limit": MAX_ATTRIBUTE},
+                )
+            found[edge.clean_text(match.group(1))[:100]] = values if match.group(2) else values[-1]
     return found
 
 
@@ -507,8 +538,11 @@ def read_report(request: HttpRequest, jurisdiction: Jurisdiction) -> Report:
         phone = clean_phone(_param(request, "phone"))
     except ValidationError as error:
         errors.extend(error.messages)
+    for name, limit in MAX_LENGTHS.items():
+        if len(_param(request, name)) > limit:
+            errors.append(_("%(name)s may be at most %(limit)d characters.") % {"name": name, "limit": limit})
     email = _param(request, "email").lower()
-    if email:
+    if email and len(email) <= MAX_LENGTHS["email"]:
         try:
             validate_email(email)
         except ValidationError:
@@ -526,12 +560,13 @@ def read_report(request: HttpRequest, jurisdiction: Jurisdiction) -> Report:
                 errors.append(_("media: the file is too large."))
                 continue
             data = upload.read()
+            file_name = edge.clean_text(upload.name or "")
             try:
-                check_file(data, upload.name or "")
+                check_file(data, file_name)
             except ValidationError as error:
                 errors.extend(f"media: {message}" for message in error.messages)
             else:
-                media.append((data, upload.name or ""))
+                media.append((data, file_name))
     if errors:
         raise Open311Error(400, *errors)
     name = " ".join(part for part in (_param(request, "first_name"), _param(request, "last_name")) if part)
@@ -713,7 +748,15 @@ def _datetime(name: str, text: str) -> dt.datetime | None:
         raise Open311Error(
             400, _("%(name)s must be a W3C date-time such as 2026-03-18T10:00:00+03:00.") % {"name": name}
         ) from None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    value = timezone.make_aware(value) if timezone.is_naive(value) else value
+    if not edge.is_searchable(value):
+        # Year 1 or 9999 would overflow the 90-day arithmetic below and the database's dates.
+        raise Open311Error(
+            400,
+            _("%(name)s must lie between %(first)s and %(last)s.")
+            % {"name": name, "first": edge.QUERY_FIRST_DAY, "last": edge.QUERY_LAST_DAY},
+        )
+    return value
 
 
 def _listed(request: HttpRequest, name: str) -> list[str]:
@@ -731,7 +774,7 @@ def search(request: HttpRequest, fmt: str) -> HttpResponse:
         cases = cases.filter(tracking_number__in=numbers)
     else:
         codes = _listed(request, "service_code")
-        if any(not code.isdigit() for code in codes):
+        if any(not SERVICE_CODE.fullmatch(code) for code in codes):
             raise Open311Error(400, _("service_code must be one or more codes from the services list."))
         statuses = {status.lower() for status in _listed(request, "status")}
         if statuses - {OPEN, CLOSED}:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -50,6 +50,22 @@ class ApiError(HttpError):
 
 def add_error(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field or NON_FIELD, []).append(str(message))
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str | None = None
+    errors: dict[str, list[str]] | None = Field(
+        None, description='400 only: {"field.path": ["message", …]}; "__all__" for the request as a whole'
+    )
+
+
+def answers(ok: dict, *errors: int) -> dict:
+    """An operation's documented answers: ``ok`` and ``errors`` (each with ErrorOut), and those every
+    request may get: 400 (a NUL in the path or query string, kentmasa.lib.edge), 401, and 414, which the web
+    server in front answers (gunicorn refuses a request line over 4094 bytes) before kentmasa sees it.
+    """
+    return {**ok, **{status: ErrorOut for status in sorted({400, 401, *errors})}, 414: None}
 
 
 # --- who is calling ---------------------------------------------------------------------------------------
@@ -197,7 +213,9 @@ router = Router(tags=["directory"])
 
 
 @router.get(
-    "/categories", response=list[CategoryOut], summary="Active categories of the caller's institution"
+    "/categories",
+    response=answers({200: list[CategoryOut]}),
+    summary="Active categories of the caller's institution",
 )
 def list_categories(request: HttpRequest):
     categories: QuerySet[Category] = (
@@ -225,7 +243,11 @@ def list_categories(request: HttpRequest):
     ]
 
 
-@router.get("/services", response=list[ServiceOut], summary="The caller's institution's service standards")
+@router.get(
+    "/services",
+    response=answers({200: list[ServiceOut]}),
+    summary="The caller's institution's service standards",
+)
 def list_services(request: HttpRequest):
     services = (
         Service.objects.filter(**institution_filter(request.auth))

@@ -9,18 +9,25 @@ SQLite and PostgreSQL:
   (:class:`RefuseNulMiddleware`), naming the parameter.
 * A time that comes from outside (a provider's clock, an API client's ``received_at``) is believed only
   inside a plausible window (:func:`plausible_time`): not before 2000, not more than a few minutes ahead.
+* A date a client filters by must lie in the years kentmasa holds (:func:`is_searchable`,
+  ``QUERY_FIRST_DAY``..``QUERY_LAST_DAY``); a time shown outside is in the configured time zone with an
+  offset of whole minutes (:func:`shown_time`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl, unquote
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 NUL = "\x00"
+NUL_MESSAGE = gettext_lazy("The value may not contain a NUL character.")
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FUTURE_SLACK = dt.timedelta(minutes=5)
 
@@ -85,6 +92,53 @@ class RefuseNulMiddleware:
         if name is None:
             return self.get_response(request)
         message = _("The value may not contain a NUL character.")
-        if request.path.startswith(("/api/", "/open311/")) or "json" in request.headers.get("Accept", ""):
+        if request.path.startswith("/open311/"):
+            return _open311_refusal(request.path, f"{name}: {message}")
+        if request.path.startswith("/api/"):
+            # The API's error shape (kentmasa.api): a sentence to show, and the messages by field.
+            return JsonResponse({"detail": message, "errors": {name: [message]}}, status=400)
+        if "json" in request.headers.get("Accept", ""):
             return JsonResponse({"errors": {name: [message]}}, status=400)
         return HttpResponse(f"{name}: {message}", status=400, content_type="text/plain; charset=utf-8")
+
+def _open311_refusal(path: str, description: str) -> HttpResponse:
+    """A 400 in the GeoReport v2 error format, as XML for an address ending in .xml, else as JSON."""
+    if path.endswith(".xml"):
+        root = ET.Element("errors")
+        error = ET.SubElement(root, "error")
+        ET.SubElement(error, "code").text = "400"
+        ET.SubElement(error, "description").text = description
+        body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
+    body = json.dumps([{"code": 400, "description": description}], ensure_ascii=False)
+    return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
+
+
+# Dates a client may filter by (an API list, an Open311 search): every time kentmasa can hold lies from
+# EARLIEST on, and nothing is ever received as late as this. Outside, a filter is refused with 400 rather
+# than sent to the database, where a year 1 or 9999 overflows the date arithmetic.
+QUERY_LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+QUERY_FIRST_DAY = EARLIEST.date()
+QUERY_LAST_DAY = (QUERY_LATEST - dt.timedelta(days=1)).date()
+
+
+def is_searchable(moment: dt.datetime) -> bool:
+    """Whether a time a client filters by lies inside [EARLIEST, QUERY_LATEST) (naive times never do)."""
+    return timezone.is_aware(moment) and EARLIEST <= moment < QUERY_LATEST
+
+
+def shown_time(moment: dt.datetime) -> dt.datetime:
+    """A stored time as it is shown outside (API, Open311): in the configured time zone (``TIME_ZONE``).
+
+    Before standard time zones (Istanbul until 1910) the zone's offset was local mean time, such as
+    +01:55:52, which ISO 8601 / RFC 3339 offsets (hours and minutes) cannot carry: such a time is shown
+    in UTC instead, the same instant.
+    """
+    try:
+        local = moment.astimezone(timezone.get_default_timezone())
+    except OverflowError:  # within hours of year 1 or 9999; times from the database are in UTC already
+        return moment
+    offset = local.utcoffset()
+    if offset is None or offset.seconds % 60 or offset.microseconds:
+        return moment.astimezone(dt.UTC)
+    return local
