@@ -19,6 +19,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _static_files_by_their_own_names(settings):
+    """Pages link static files by their plain names, which the live server reads from the source folders,
+    so no test depends on a fresh collectstatic. The hashed names production serves are tested against a
+    real gunicorn in kentmasa/lib/tests/test_static_files.py."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def institution(db):
     return Institution.objects.create(

@@ -143,8 +143,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (app.3f2a9c.css) with a manifest, so whitenoise serves them cached for ten years.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Files served at the site's root by whitenoise (/favicon.ico), for clients that never read the <link>.
+WHITENOISE_ROOT = BASE_DIR / "kentmasa" / "root"
 if os.environ.get("MEDIA_STORAGE") == "s3":
     # Shared media for several web machines: any S3-compatible store (AWS, MinIO, Ceph),
     # configured with the AWS_* variables django-storages reads. Needs `pip install django-storages[s3]`.
