@@ -62,9 +62,24 @@
     });
   }
 
+  // After a refused form the error summary takes the focus, so a screen reader reads it first. Each of its
+  // links puts the focus in its field (the first field of a group such as the location) with the field's
+  // label in view.
   function focusErrors() {
     var summary = document.getElementById("form-errors");
-    if (summary) summary.focus();
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      if (!target.matches("input, select, textarea, button")) {
+        target = target.querySelector("input:not([type=hidden]), select, textarea") || target;
+      }
+      event.preventDefault();
+      (target.closest(".field") || target).scrollIntoView();
+      target.focus({ preventScroll: true });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
