@@ -1,8 +1,13 @@
 """Spreadsheets of the reports, for the people who take the figures further in Excel or LibreOffice.
 
-Headers are Turkish whatever the reader's language (the files go round the municipality); dates are real
-date cells shown as dd.mm.yyyy, so they sort and filter as dates. No citizen's name, phone or identity number
-is written: the export is of the cases, not of the people.
+Headers are Turkish whatever the reader's language (the files go round the municipality); times are real
+date-time cells in Turkish local time shown as dd.mm.yyyy hh:mm (weeks as dd.mm.yyyy), so they sort and
+filter as dates. No citizen's name, phone or identity number is written: the export is of the cases, not of
+the people.
+
+Every text is written as a text cell, whatever it begins with: a subject such as ``=HYPERLINK(…)`` or
+``+90 532…`` typed by a citizen must never become a formula in the reader's spreadsheet (OWASP's "CSV
+injection"). Control characters XML cannot carry are left out rather than failing the whole file.
 """
 
 import datetime as dt
@@ -11,6 +16,7 @@ import io
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from kentmasa.cases.tracking import format_tracking_number
@@ -18,6 +24,7 @@ from kentmasa.cases.views.queue import is_late
 from kentmasa.places.models import Area
 
 DATE_FORMAT = "dd.mm.yyyy"
+DATE_TIME_FORMAT = "dd.mm.yyyy hh:mm"
 
 CASE_COLUMNS = [
     ("Takip No", 14),
@@ -38,8 +45,9 @@ CASE_COLUMNS = [
 ]
 
 
-def local_date(value: dt.datetime | None) -> dt.date | None:
-    return timezone.localtime(value).date() if value else None
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """The moment as the wall clock in Turkey showed it (a spreadsheet cell has no time zone)."""
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
 
 
 def yes_no(value: bool | None) -> str | None:
@@ -48,10 +56,22 @@ def yes_no(value: bool | None) -> str | None:
     return "Evet" if value else "Hayır"
 
 
+def text_cell(sheet, value: str) -> WriteOnlyCell:
+    """A cell that holds ``value`` as text: never a formula, whatever the first character."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"  # openpyxl reads a leading "=" as a formula; the type says otherwise
+    return cell
+
+
+def _row(sheet, values: list) -> list:
+    """A row to append, each text as a text cell (cells already made are kept as they are)."""
+    return [text_cell(sheet, value) if isinstance(value, str) else value for value in values]
+
+
 def _header(sheet, titles: list[str]) -> list:
     cells = []
     for title in titles:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = text_cell(sheet, title)
         cell.font = Font(bold=True)
         cells.append(cell)
     return cells
@@ -61,6 +81,13 @@ def _date(sheet, value: dt.date | None):
     cell = WriteOnlyCell(sheet, value=value)
     if value is not None:
         cell.number_format = DATE_FORMAT
+    return cell
+
+
+def _time(sheet, value: dt.datetime | None):
+    cell = WriteOnlyCell(sheet, value=local_time(value))
+    if value is not None:
+        cell.number_format = DATE_TIME_FORMAT
     return cell
 
 
@@ -84,29 +111,34 @@ def mahalle_workbook(area: Area, report: dict) -> bytes:
             days = (case.resolved_at - case.received_at).total_seconds() / 86400 if case.resolved_at else None
             within = case.resolved_at <= case.due_at if case.resolved_at and case.due_at else None
             cases_sheet.append(
-                [
-                    format_tracking_number(case.tracking_number),
-                    _date(cases_sheet, local_date(case.received_at)),
-                    case.subject,
-                    case.category.name if case.category_id else "",
-                    case.unit.name if case.unit_id else "",
-                    str(case.get_channel_display()),
-                    str(case.get_status_display()),
-                    _date(cases_sheet, local_date(case.due_at)),
-                    _date(cases_sheet, local_date(case.resolved_at)),
-                    round(days, 1) if days is not None else None,
-                    yes_no(within),
-                    yes_no(is_late(case, now)),
-                    case.street,
-                    float(case.latitude) if case.latitude is not None else None,
-                    float(case.longitude) if case.longitude is not None else None,
-                ]
+                _row(
+                    cases_sheet,
+                    [
+                        format_tracking_number(case.tracking_number),
+                        _time(cases_sheet, case.received_at),
+                        case.subject,
+                        case.category.name if case.category_id else "",
+                        case.unit.name if case.unit_id else "",
+                        str(case.get_channel_display()),
+                        str(case.get_status_display()),
+                        _time(cases_sheet, case.due_at),
+                        _time(cases_sheet, case.resolved_at),
+                        round(days, 1) if days is not None else None,
+                        yes_no(within),
+                        yes_no(is_late(case, now)),
+                        case.street,
+                        float(case.latitude) if case.latitude is not None else None,
+                        float(case.longitude) if case.longitude is not None else None,
+                    ],
+                )
             )
 
         categories = book.create_sheet("Kategoriler")
         categories.append(_header(categories, ["Kategori", "Başvuru", "Gecikmiş"]))
         for row in report["by_category"]:
-            categories.append([row["category__name"] or "Kategorisiz", row["count"], row["overdue"]])
+            categories.append(
+                _row(categories, [row["category__name"] or "Kategorisiz", row["count"], row["overdue"]])
+            )
 
         weeks = book.create_sheet("Haftalar")
         weeks.append(_header(weeks, ["Hafta Başı", "Hafta Sonu", "Başvuru"]))
@@ -119,14 +151,17 @@ def mahalle_workbook(area: Area, report: dict) -> bytes:
         )
         for row in report["by_unit"]:
             units.append(
-                [
-                    row["name"] or "Birimi yok",
-                    row["open"],
-                    row["overdue"],
-                    row["resolved"],
-                    row["within"],
-                    row["percent"],
-                ]
+                _row(
+                    units,
+                    [
+                        row["name"] or "Birimi yok",
+                        row["open"],
+                        row["overdue"],
+                        row["resolved"],
+                        row["within"],
+                        row["percent"],
+                    ],
+                )
             )
 
         spots = book.create_sheet("Tekrarlayan Yerler")
@@ -137,15 +172,18 @@ def mahalle_workbook(area: Area, report: dict) -> bytes:
         )
         for spot in report["hotspots"]:
             spots.append(
-                [
-                    round(spot["lat"], 6),
-                    round(spot["lon"], 6),
-                    spot["count"],
-                    spot["overdue"],
-                    _date(spots, local_date(spot["first"])),
-                    _date(spots, local_date(spot["last"])),
-                    ", ".join(spot["categories"]),
-                ]
+                _row(
+                    spots,
+                    [
+                        round(spot["lat"], 6),
+                        round(spot["lon"], 6),
+                        spot["count"],
+                        spot["overdue"],
+                        _time(spots, spot["first"]),
+                        _time(spots, spot["last"]),
+                        ", ".join(spot["categories"]),
+                    ],
+                )
             )
 
         times = report["times"]
@@ -165,8 +203,8 @@ def mahalle_workbook(area: Area, report: dict) -> bytes:
             ("90. Yüzdelik Çözüm Süresi (gün)", _round(times["p90_days"])),
             ("Standart İçinde Çözülen (%)", times["within_percent"]),
         ]:
-            summary.append([_header(summary, [label])[0], value])
-        summary.append([_header(summary, ["Hazırlanma Tarihi"])[0], _date(summary, local_date(now))])
+            summary.append(_row(summary, [_header(summary, [label])[0], value]))
+        summary.append([_header(summary, ["Hazırlanma Tarihi"])[0], _time(summary, now)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+import numpy
 import shapely
 from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Floor, Round, TruncWeek
@@ -38,6 +39,7 @@ MEASURES = {
 }
 DEFAULT_MEASURE = "count"
 CLASSES = 5
+MAX_RUNS = 2000  # natural breaks cost CLASSES × MAX_RUNS² / 2 steps at most
 # Light to dark; the class of a mahalle without a value is drawn in NO_DATA_COLOUR.
 COLOURS = ("#e8f0f7", "#bcd3e6", "#85afd3", "#4f86b8", "#245a8c")
 NO_DATA_COLOUR = "#d9d9d9"
@@ -239,17 +241,64 @@ def measure_value(measure: str, figures: MahalleFigures | None, population: int 
     raise ValueError(measure)
 
 
-def quantile_breaks(values: list[float], classes: int = CLASSES) -> list[float]:
-    """Upper bounds of the first classes-1 classes, so each class holds about as many mahalles."""
-    ordered = sorted(values)
-    if not ordered:
+def class_breaks(values: list[float], classes: int = CLASSES) -> list[float]:
+    """Upper bounds of every class but the last: Jenks' natural breaks, found exactly (Fisher's method).
+
+    The sorted values are cut into ``classes`` runs so that the values within each run differ least (the
+    smallest total of squared deviations from the runs' means). Quantiles fail on what a map usually holds:
+    when most mahalles share one value (no case yet), every quantile falls on it and a mahalle with 1 case
+    is drawn like one with 17. Natural breaks keep the crowd of equal values in one class and spread the
+    others. Zero ("no case", "none overdue") is a class of its own whenever the data has it, however few
+    mahalles are in it. A break is always a value of the data, so equal values never straddle one; with
+    no more distinct values than classes each value is its own class.
+    """
+    if not values:
         return []
+    distinct, weights = numpy.unique(numpy.asarray(values, dtype=float), return_counts=True)
+    if len(distinct) <= classes:
+        return [float(value) for value in distinct[:-1]]
+    if distinct[0] == 0 and classes > 2:
+        return [0.0, *class_breaks([value for value in values if value != 0], classes - 1)]
+    # Breaks may fall after any of at most MAX_RUNS runs of neighbouring distinct values (all of them for
+    # any realistic number of mahalles); a run's sums are exact, so the costs below stay exact too.
+    runs = numpy.array_split(numpy.arange(len(distinct)), min(len(distinct), MAX_RUNS))
+    ends = numpy.array([run[-1] for run in runs])
+    heads = [run[0] for run in runs]
+
+    def running(numbers: numpy.ndarray) -> numpy.ndarray:
+        return numpy.concatenate(([0.0], numpy.cumsum(numpy.add.reduceat(numbers, heads))))
+
+    centred = distinct - distinct.mean()  # the deviations do not change; the sums stay small
+    count = running(weights.astype(float))
+    total = running(weights * centred)
+    squares = running(weights * centred * centred)
+    size = len(runs)
+
+    def cost(first: numpy.ndarray, last: int) -> numpy.ndarray:
+        """Squared deviations of the runs first…last (inclusive) from their mean, for each first."""
+        n = count[last + 1] - count[first]
+        s = total[last + 1] - total[first]
+        return (squares[last + 1] - squares[first]) - s * s / n
+
+    best = squares[1:] - total[1:] * total[1:] / count[1:]  # runs 0…last as one class
+    starts = []  # starts[j][last]: where the last class begins in the best cut of runs 0…last in j+2 classes
+    for j in range(1, classes):
+        current = numpy.full(size, numpy.inf)
+        start = numpy.zeros(size, dtype=int)
+        for last in range(j, size):
+            first = numpy.arange(j, last + 1)
+            candidates = best[first - 1] + cost(first, last)
+            pick = int(numpy.argmin(candidates))
+            current[last], start[last] = candidates[pick], first[pick]
+        best = current
+        starts.append(start)
     breaks = []
-    for i in range(1, classes):
-        value = ordered[max(0, math.ceil(i * len(ordered) / classes) - 1)]
-        if value < ordered[-1] and (not breaks or value > breaks[-1]):
-            breaks.append(value)
-    return breaks
+    last = size - 1
+    for start in reversed(starts):
+        first = int(start[last])
+        breaks.append(float(distinct[ends[first - 1]]))
+        last = first - 1
+    return sorted(breaks)
 
 
 def class_of(value: float | None, breaks: list[float]) -> int | None:
@@ -276,23 +325,25 @@ def describe_days(days: float | None) -> str:
     return _("%(days)s days") % {"days": formats.number_format(days, 1)}
 
 
-def legend(measure: str, breaks: list[float]) -> list[dict]:
+def legend(measure: str, breaks: list[float], values: list[float]) -> list[dict]:
+    """One entry per class, named by the smallest and largest value the map has in it ("1–3", "4–9"),
+    then the entry of the mahalles without a value."""
+    members: list[list[float]] = [[] for _ in range(len(breaks) + 1)]
+    for value in values:
+        members[class_of(value, breaks)].append(value)
+    classes = len(members)
     entries = []
-    bounds = [None, *breaks, None]
-    for index in range(len(breaks) + 1):
-        low, high = bounds[index], bounds[index + 1]
-        if low is None and high is None:
-            label = _("all")
-        elif low is None:
-            label = _("up to %(value)s") % {"value": format_value(measure, high)}
-        elif high is None:
-            label = _("over %(value)s") % {"value": format_value(measure, low)}
+    for index, inside in enumerate(members):
+        if not inside:
+            continue
+        low, high = format_value(measure, min(inside)), format_value(measure, max(inside))
+        if low == high:
+            label = low
+        elif measure == "median_days":  # "5,0 sa – 2,0 gün": units on both sides, spaced
+            label = _("%(low)s – %(high)s") % {"low": low, "high": high}
         else:
-            label = _("%(low)s – %(high)s") % {
-                "low": format_value(measure, low),
-                "high": format_value(measure, high),
-            }
-        entries.append({"class": index, "label": label, "colour": colour_of(index, len(breaks) + 1)})
+            label = f"{low}–{high}"
+        entries.append({"class": index, "label": label, "colour": colour_of(index, classes)})
     entries.append({"class": None, "label": _("no data"), "colour": NO_DATA_COLOUR})
     return entries
 

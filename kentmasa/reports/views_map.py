@@ -8,6 +8,7 @@ same filters on the map, its two JSON endpoints, the mahalle page and its export
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,13 +18,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import staff_required
+from kentmasa.cases.views.queue import is_late
 from kentmasa.lib import turkish
 from kentmasa.places.models import Area
 from kentmasa.reports import exports, maps, neighbourhoods
 from kentmasa.reports.views import _with_percent, measures
 
 TURKEY = (25.6, 35.8, 44.9, 42.2)  # min_lon, min_lat, max_lon, max_lat
+# The mahalle page lists its cases a page at a time, the latest first; its small map shows that page's points.
+MAHALLE_CASES_PER_PAGE = 50
 
 
 def _filters(request) -> maps.MapFilterForm:
@@ -82,6 +87,8 @@ def task_map(request):
             "loading": _("Loading…"),
             "failed": _("The map data could not be loaded. Try again."),
             "unmatched": _("Cases in no known mahalle: %(count)s"),
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
         },
     }
     return render(
@@ -145,7 +152,8 @@ def map_areas(request):
         area.pk: neighbourhoods.measure_value(measure, figures.get(area.pk), area.population)
         for area in areas
     }
-    breaks = neighbourhoods.quantile_breaks([value for value in values.values() if value is not None])
+    known = [value for value in values.values() if value is not None]
+    breaks = neighbourhoods.class_breaks(known)
     classes = len(breaks) + 1
     boundaries = neighbourhoods.simplified_boundaries(areas, zoom)
     query = urlencode(form.query_params())
@@ -182,7 +190,7 @@ def map_areas(request):
             "features": features,
             "measure": measure,
             "measure_label": str(neighbourhoods.MEASURES[measure]),
-            "legend": neighbourhoods.legend(measure, breaks),
+            "legend": neighbourhoods.legend(measure, breaks, known),
             "unmatched": unmatched,
         }
     )
@@ -223,6 +231,29 @@ def mahalle(request, area_id: int):
     times["median_text"] = neighbourhoods.describe_days(times["median_days"])
     times["p90_text"] = neighbourhoods.describe_days(times["p90_days"])
     boundary = neighbourhoods.simplified_boundaries([area], 16).get(area.pk)
+    # Every case here is one the user may see (the report starts from visible_cases), so each links to
+    # its page; the list is bounded by the paginator, the map by the list.
+    listed = Paginator(
+        report["cases"]
+        .select_related("category")
+        .only(
+            "tracking_number",
+            "subject",
+            "status",
+            "received_at",
+            "due_at",
+            "paused_at",
+            "overdue_since",
+            "latitude",
+            "longitude",
+            "category__name",
+        )
+        .order_by("-received_at", "-pk"),
+        MAHALLE_CASES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    for case in listed:
+        case.tracking = format_tracking_number(case.tracking_number)
+        case.late = is_late(case, report["now"])
     map_config = {
         "tiles": settings.KENTMASA_MAP_TILES,
         "boundary": boundary,
@@ -230,6 +261,16 @@ def mahalle(request, area_id: int):
         "hotspots": [
             {"lat": spot["lat"], "lon": spot["lon"], "count": spot["count"], "overdue": spot["overdue"]}
             for spot in report["hotspots"]
+        ],
+        "points": [
+            {
+                "lat": float(case.latitude),
+                "lon": float(case.longitude),
+                "label": f"{case.tracking} · {case.subject}",
+                "overdue": case.late,
+            }
+            for case in listed
+            if case.latitude is not None and case.longitude is not None
         ],
         "text": {"cluster": _("%(count)s cases, %(overdue)s overdue")},
     }
@@ -242,6 +283,7 @@ def mahalle(request, area_id: int):
             "filter_query": query,
             "population": area.population,
             "map_config": map_config,
+            "listed": listed,
             "hotspot_metres": neighbourhoods.HOTSPOT_METRES,
             "per_1000": round(1000 * report["totals"]["count"] / area.population, 1)
             if area.population

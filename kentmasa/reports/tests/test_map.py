@@ -11,6 +11,7 @@ import pytest
 
 from kentmasa.cases import services
 from kentmasa.cases.models import Channel, Status
+from kentmasa.directory.models import User
 from kentmasa.reports import maps
 from kentmasa.reports.tests.conftest import (
     SARIYAKUP,
@@ -190,6 +191,19 @@ def test_bad_requests_get_a_clear_error(client, administrator, params):
 def test_the_map_needs_a_login(client):
     assert client.get(POINTS, {"bbox": OLD_TOWN, "zoom": 12}).status_code == 302
     assert client.get("/raporlar/harita/").status_code == 302
+
+
+@pytest.mark.parametrize("role", [role for role, _ in User.Role.choices])
+def test_everyone_who_may_open_the_map_has_its_link(client, make_user, roads, role):
+    """Unit staff could open the task map but had no link to it."""
+    user = make_user(role, "kisi", units=[roads])
+    client.force_login(user)
+
+    assert client.get("/raporlar/harita/").status_code == 200
+    # Where each lands after signing in: the console, the overview or the queue.
+    landing = client.get("/", follow=True)
+    assert landing.status_code == 200
+    assert '<a id="nav-map" href="/raporlar/harita/"' in landing.content.decode()
 
 
 def test_world_wrapped_longitudes_are_clamped():

