@@ -55,6 +55,17 @@ def may_perform(user: User, case: Case, transition: Transition | str) -> bool:
     return user.is_superuser or user.role in transition.roles
 
 
+def may_take(user: User, case: Case) -> bool:
+    """"Üzerime al": a member of the case's unit (staff or manager) may assign a running case that nobody
+    has to themselves (kentmasa.cases.services.take)."""
+    return (
+        user.role in User.UNIT_ROLES
+        and case.assignee_id is None
+        and case.status in TRANSITIONS["assign"].sources
+        and may_perform(user, case, "assign")
+    )
+
+
 def available_transitions(user: User, case: Case) -> list[Transition]:
     """The buttons to show on the case page: allowed from the case's status and for the user's role."""
     if not can_see(user, case):

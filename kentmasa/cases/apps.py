@@ -6,9 +6,12 @@ from django.utils.translation import gettext_lazy as _
 def _ensure_search_index(using="default", **kwargs):
     from django.db import connections
 
-    from kentmasa.cases.search import ensure_sqlite_index
+    from kentmasa.cases.search import ensure_citizen_index, ensure_sqlite_index
 
-    ensure_sqlite_index(connections[using])
+    connection = connections[using]
+    ensure_sqlite_index(connection)
+    if connection.vendor == "sqlite":  # PostgreSQL keeps its indexes; SQLite loses triggers with a table
+        ensure_citizen_index(connection)
 
 
 class CasesConfig(AppConfig):

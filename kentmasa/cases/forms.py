@@ -18,7 +18,9 @@ from kentmasa.cases.citizens import find_or_create_citizen, refresh_search_text
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Kind, Priority, Status
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
+from kentmasa.lib import turkish
 
 
 def user_may(user: User, transition: str) -> bool:
@@ -64,8 +66,9 @@ class CoordinateField(forms.DecimalField):
 
 
 def staff_of(institution: Institution | None) -> QuerySet[User]:
+    """Everyone an assignment may name (services.assign checks that they can work the case)."""
     return User.objects.filter(institution=institution, is_active=True).order_by(
-        "first_name", "last_name", "username"
+        *alphabetical("first_name", "last_name"), "username"
     )
 
 
@@ -73,8 +76,90 @@ def teams_of(institution: Institution | None) -> QuerySet[Team]:
     return (
         Team.objects.filter(unit__institution=institution, active=True)
         .select_related("unit")
-        .order_by("name")
+        .order_by(*alphabetical("name"))
     )
+
+
+# -- who an assign list offers: the unit's own people and teams, anyone else through a search ----------------
+
+FOUND_MAX = 20  # people or teams a search adds to an assign list
+
+
+def staff_of_units(institution: Institution | None, unit_ids) -> QuerySet[User]:
+    members = User.units.through.objects.filter(unit_id__in=list(unit_ids)).values("user_id")
+    return staff_of(institution).filter(pk__in=members)
+
+
+def teams_of_units(institution: Institution | None, unit_ids) -> QuerySet[Team]:
+    return teams_of(institution).filter(unit_id__in=list(unit_ids))
+
+
+def _starts_words(words: list[str], *texts: str) -> bool:
+    """Each folded word of the search starts some word of the texts ("isik" finds "Hasan Işık")."""
+    own = turkish.fold(" ".join(texts)).split()
+    return all(any(word.startswith(typed) for word in own) for typed in words)
+
+
+def _search(queryset: QuerySet, query: str, texts, limit: int = FOUND_MAX) -> list:
+    """The first ``limit`` rows of ``queryset`` (in its alphabetical order) that the search matches; reading
+    stops there, so a search costs at most one pass over one institution's staff or teams."""
+    words = turkish.fold(query or "").split()
+    found: list = []
+    if not words:
+        return found
+    for row in queryset.iterator(chunk_size=200):
+        if _starts_words(words, *texts(row)):
+            found.append(row)
+            if len(found) == limit:
+                break
+    return found
+
+
+def find_staff(institution: Institution | None, query: str) -> list[User]:
+    return _search(staff_of(institution), query, lambda u: (u.first_name, u.last_name, u.username))
+
+
+def find_teams(institution: Institution | None, query: str) -> list[Team]:
+    return _search(teams_of(institution), query, lambda t: (t.name, t.unit.name))
+
+
+def offer(field: forms.ModelChoiceField, own, found=(), keep=()) -> None:
+    """List the unit's own people (or teams), then what a search found, plus ``keep`` (the current or
+    posted choice). The field still accepts anyone of its queryset: a search result posted is valid."""
+    listed = list(own)
+    seen = {row.pk for row in listed}
+    for row in keep:
+        if row is not None and row.pk not in seen:
+            listed.append(row)
+            seen.add(row.pk)
+    extra = [row for row in found if row.pk not in seen]
+    choices: list = [("", field.empty_label)]
+    choices += [(row.pk, field.label_from_instance(row)) for row in listed]
+    if extra:
+        found_choices = [(row.pk, field.label_from_instance(row)) for row in extra]
+        choices.append((_("Found by the search"), found_choices))
+    field.widget.choices = choices
+
+
+def _posted(form: forms.Form, name: str, queryset: QuerySet):
+    """The object a bound form posted for ``name`` (to keep it listed when the form is shown again)."""
+    value = form.data.get(form.add_prefix(name)) if form.is_bound else None
+    if not value or not str(value).isdigit() or len(str(value)) > 18:
+        return None
+    return queryset.filter(pk=int(value)).first()
+
+
+def offer_assignees(form: forms.Form, institution, unit_ids, search: str, current=(None, None)) -> None:
+    """Set up a form's ``assignee`` and ``team`` fields: any active person or team of the institution is
+    accepted, the units' own are listed, and ``search`` lists others. ``form.found`` keeps what it found."""
+    assignee, team = form.fields["assignee"], form.fields["team"]
+    assignee.queryset = staff_of(institution)
+    team.queryset = teams_of(institution)
+    form.found = (find_staff(institution, search), find_teams(institution, search)) if search else ([], [])
+    keep_assignee = [current[0], _posted(form, "assignee", assignee.queryset)]
+    keep_team = [current[1], _posted(form, "team", team.queryset)]
+    offer(assignee, staff_of_units(institution, unit_ids), form.found[0], keep_assignee)
+    offer(team, teams_of_units(institution, unit_ids), form.found[1], keep_team)
 
 
 # -- the operator console ------------------------------------------------------------------------------------
@@ -264,7 +349,7 @@ class QueueFilterForm(forms.Form):
         units = Unit.objects.filter(institution_id=user.institution_id)
         if not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
             units = Unit.objects.filter(pk__in=user.scoped_unit_ids)
-        self.fields["unit"].queryset = units.order_by("name")
+        self.fields["unit"].queryset = units.order_by(*alphabetical("name"))
         self.fields["category"].queryset = Category.objects.filter(institution_id=user.institution_id)
 
 
@@ -282,11 +367,14 @@ class BulkAssignForm(forms.Form):
         label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("(no team)")
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, unit_ids=None, search: str = "", **kwargs):
+        """``unit_ids``: the units whose staff and teams are listed (the queue's unit filter, else the user's
+        own units); ``search`` adds up to FOUND_MAX others of the institution."""
         super().__init__(*args, **kwargs)
+        if unit_ids is None:
+            unit_ids = user.scoped_unit_ids if user.role in User.UNIT_ROLES else []
         self.fields["cases"].queryset = access.visible_cases(user)
-        self.fields["assignee"].queryset = staff_of(user.institution)
-        self.fields["team"].queryset = teams_of(user.institution)
+        offer_assignees(self, user.institution, unit_ids, search)
 
     def clean(self):
         data = super().clean()
@@ -360,12 +448,14 @@ class AssignForm(TransitionForm):
     )
     note = _note()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, search: str = "", **kwargs):
+        """Lists the staff and teams of the case's unit; ``search`` adds up to FOUND_MAX others."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_of(self.case.institution)
-        self.fields["team"].queryset = teams_of(self.case.institution)
-        self.fields["assignee"].initial = self.case.assignee_id
-        self.fields["team"].initial = self.case.team_id
+        case = self.case
+        current = (case.assignee if case.assignee_id else None, case.team if case.team_id else None)
+        offer_assignees(self, case.institution, [case.unit_id] if case.unit_id else [], search, current)
+        self.fields["assignee"].initial = case.assignee_id
+        self.fields["team"].initial = case.team_id
 
     def clean(self):
         data = super().clean()
@@ -405,14 +495,14 @@ class TransferForm(TransitionForm):
         self.fields["unit"].queryset = (
             Unit.objects.filter(institution_id=self.case.institution_id, active=True)
             .exclude(pk=self.case.unit_id)
-            .order_by("name")
+            .order_by(*alphabetical("name"))
         )
         self.fields["institution"].queryset = Institution.objects.exclude(pk=self.case.institution_id)
         self.fields["category"].queryset = (
             Category.objects.filter(active=True)
             .exclude(institution_id=self.case.institution_id)
             .select_related("institution")
-            .order_by("institution__name", "name")
+            .order_by(*alphabetical("institution__name", "name"))
         )
 
     def clean(self):
@@ -474,5 +564,7 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
 }
 
 
-def transition_form(name: str, *, case: Case, user: User, data=None) -> TransitionForm:
-    return TRANSITION_FORMS[name](data, case=case, user=user, prefix=name)
+def transition_form(name: str, *, case: Case, user: User, data=None, search: str = "") -> TransitionForm:
+    """The form of one action; ``search`` finds people and teams beyond the unit's for the assign form."""
+    extra = {"search": search} if name == "assign" else {}
+    return TRANSITION_FORMS[name](data, case=case, user=user, prefix=name, **extra)

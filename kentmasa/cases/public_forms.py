@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import attachments, validators
 from kentmasa.cases.models import Kind
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution
 
 # What a citizen may bring through the web form. Petitions under Law 3071 go on paper or through CİMER.
@@ -105,7 +106,8 @@ class CaseForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.institution = institution
-        categories = institution.categories.filter(active=True).order_by("name")
+        # Only topics offered to the public: a police-only one (KADES) is neither listed nor accepted.
+        categories = institution.categories.filter(active=True, public=True).order_by(*alphabetical("name"))
         self.fields["category"].queryset = categories
         # An institution without a configured topic list still receives applications; operators route them.
         self.fields["category"].required = categories.exists()

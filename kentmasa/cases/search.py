@@ -9,6 +9,12 @@ number, a valid TC kimlik no, a phone number — are looked up directly by their
 Indexes: PostgreSQL uses a pg_trgm GIN index for LIKE '%…%'; SQLite an FTS5 trigram table
 (cases_case_search) kept in step by triggers. Words shorter than three letters cannot use a
 trigram index and are matched by scanning the rows the other words already selected.
+
+The console's caller look-up (find_citizens) searches the institution's citizens the same way: by the
+start of the name through the (institution, name_key) index, by any word of the name ("Çiftçi" finds
+"Ayşe Çiftçi") and by a piece of the phone number ("0507 524") through trigram indexes on
+Citizen.name_key and Citizen.phone (PostgreSQL: citizen_name_trgm and citizen_phone_trgm; SQLite: the
+FTS5 table cases_citizen_search), made by ensure_citizen_index.
 """
 
 from django.db import connection as default_connection
@@ -20,6 +26,8 @@ from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.lib import phones, tckimlik, turkish
 
 MIN_TRIGRAM = 3
+# A shorter piece of a phone number matches too many of a million numbers to pick a caller from.
+MIN_PHONE_DIGITS = 6
 
 
 def ensure_sqlite_index(connection=default_connection) -> None:
@@ -51,6 +59,50 @@ def ensure_sqlite_index(connection=default_connection) -> None:
         )
         if created:
             cursor.execute("INSERT INTO cases_case_search(cases_case_search) VALUES ('rebuild')")
+
+
+def ensure_citizen_index(connection=default_connection) -> None:
+    """The caller look-up's trigram indexes on Citizen.name_key and Citizen.phone. Idempotent.
+
+    SQLite: an FTS5 trigram table over both columns kept in step by triggers (made again after every
+    migrate, as for cases_case_search, because a rebuilt cases_citizen table loses its triggers).
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            for index, column in (("citizen_name_trgm", "name_key"), ("citizen_phone_trgm", "phone")):
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {index} ON cases_citizen USING gin ({column} gin_trgm_ops)"
+                )
+            return
+        if connection.vendor != "sqlite":
+            return
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='cases_citizen_search'")
+        created = cursor.fetchone() is None
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS cases_citizen_search USING fts5("
+            "name_key, phone, content='cases_citizen', content_rowid='id', tokenize='trigram')"
+        )
+        cursor.execute(
+            "CREATE TRIGGER IF NOT EXISTS cases_citizen_search_ai AFTER INSERT ON cases_citizen BEGIN "
+            "INSERT INTO cases_citizen_search(rowid, name_key, phone) "
+            "VALUES (new.id, new.name_key, new.phone); END"
+        )
+        cursor.execute(
+            "CREATE TRIGGER IF NOT EXISTS cases_citizen_search_ad AFTER DELETE ON cases_citizen BEGIN "
+            "INSERT INTO cases_citizen_search(cases_citizen_search, rowid, name_key, phone) "
+            "VALUES ('delete', old.id, old.name_key, old.phone); END"
+        )
+        cursor.execute(
+            "CREATE TRIGGER IF NOT EXISTS cases_citizen_search_au AFTER UPDATE OF name_key, phone "
+            "ON cases_citizen BEGIN "
+            "INSERT INTO cases_citizen_search(cases_citizen_search, rowid, name_key, phone) "
+            "VALUES ('delete', old.id, old.name_key, old.phone); "
+            "INSERT INTO cases_citizen_search(rowid, name_key, phone) "
+            "VALUES (new.id, new.name_key, new.phone); END"
+        )
+        if created:
+            cursor.execute("INSERT INTO cases_citizen_search(cases_citizen_search) VALUES ('rebuild')")
 
 
 def _fts_phrase(word: str) -> str:
@@ -97,20 +149,64 @@ def _exact_match(query: str) -> Q | None:
 
 
 def find_citizens(query: str, institution, limit: int = 20) -> list[Citizen]:
-    """The caller lookup of the operator console: the institution's own records of people, by phone,
-    TC kimlik no, or the start of the name."""
+    """The caller lookup of the operator console: the institution's own records of people, by phone
+    (whole or a piece of at least six digits), TC kimlik no, the start of the name or any of its words.
+
+    Every query is served by an index and stops at ``limit`` rows: a whole phone number or TC kimlik no
+    by (institution, phone) and (institution, tc_kimlik); the start of the name by (institution,
+    name_key); a surname or a piece of a number by the trigram indexes of ensure_citizen_index.
+    """
     query = (query or "").strip()
     if not query:
         return []
     citizens = Citizen.objects.filter(institution=institution)
-    compact = "".join(ch for ch in query if ch not in " -.()+")
+    compact = "".join(ch for ch in query if ch not in " -.()+/")
     if compact.isdigit():
         if len(compact) == 11 and tckimlik.is_valid(compact):
             return list(citizens.filter(tc_kimlik=compact)[:limit])
         try:
             return list(citizens.filter(phone=phones.normalize(query))[:limit])
         except phones.InvalidPhone:
+            pass
+        digits = _phone_piece(query)
+        if digits is None:
             return []
-    key = turkish.fold(query)
-    # A prefix range keeps the (institution, name_key) index usable on both databases.
-    return list(citizens.filter(name_key__gte=key, name_key__lt=key + "\uffff").order_by("name_key")[:limit])
+        matching = _trigram(citizens, "phone", [digits])
+        return sorted(matching[:limit], key=lambda citizen: turkish.sort_key(citizen.name))
+    words = turkish.fold(query).split()
+    if not words:
+        return []
+    key = " ".join(words)
+    # The name as typed from its start: a range on the (institution, name_key) index, in name order.
+    found = list(citizens.filter(name_key__gte=key, name_key__lt=key + "\uffff").order_by("name_key")[:limit])
+    long_words = [word for word in words if len(word) >= MIN_TRIGRAM]
+    if len(found) < limit and long_words:
+        # Every word starts a word of the name, in any order: "çiftçi", "ayşe çiftçi", "çiftçi ayşe".
+        matching = _trigram(citizens, "name_key", long_words).exclude(pk__in=[c.pk for c in found])
+        for word in words:
+            matching = matching.filter(Q(name_key__startswith=word) | Q(name_key__contains=" " + word))
+        found += sorted(matching[: limit - len(found)], key=lambda citizen: turkish.sort_key(citizen.name))
+    return found
+
+
+def _phone_piece(query: str) -> str | None:
+    """The digits of a partial phone number as they appear in E.164 ("+905075241234"): "0507 524" and
+    "507524" → "507524", "+90 507 524" → "90507524"; None when too short to look up."""
+    text = query.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+"):
+        digits = digits[2:] if digits.startswith("00") else digits.removeprefix("0")
+    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+
+
+def _trigram(citizens: QuerySet[Citizen], column: str, words: list[str]) -> QuerySet[Citizen]:
+    """Citizens whose ``column`` contains every word (of three characters or more), through the index.
+
+    Exactly: an FTS5 trigram phrase matches where its text occurs, as LIKE '%…%' does on PostgreSQL."""
+    if citizens.db == "default" and default_connection.vendor == "sqlite":
+        match = " AND ".join(f"{column} : {_fts_phrase(word)}" for word in words)
+        indexed = "SELECT rowid FROM cases_citizen_search WHERE cases_citizen_search MATCH %s"
+        return citizens.filter(pk__in=RawSQL(indexed, [match]))
+    for word in words:
+        citizens = citizens.filter(**{f"{column}__contains": word})  # pg_trgm: citizen_*_trgm
+    return citizens

@@ -231,8 +231,17 @@ def assign(
     now: dt.datetime | None = None,
 ) -> Case:
     """Give the case to a member of staff and/or a field team of the institution."""
+    return _perform(case, "assign", actor=actor, note=note, apply=_assign_apply(assignee, team), now=now)
 
+
+def _assign_apply(assignee: User | None, team: Team | None, *, unassigned_only: bool = False):
     def apply(locked: Case, now):
+        if unassigned_only and locked.assignee_id is not None:
+            raise TransitionError(
+                _("%(name)s has already taken this case.")
+                % {"name": locked.assignee.get_full_name() or locked.assignee.get_username()},
+                "assignee",
+            )
         if assignee is None and team is None:
             raise TransitionError(_("Choose a person or a team to assign the case to."), "assignee")
         if assignee is not None and assignee.institution_id != locked.institution_id:
@@ -252,7 +261,19 @@ def assign(
             )
         return {"assignee": assignee.pk if assignee else None, "team": team.pk if team else None}
 
-    return _perform(case, "assign", actor=actor, note=note, apply=apply, now=now)
+    return apply
+
+
+def take(case: Case, *, actor: User, now: dt.datetime | None = None) -> Case:
+    """"Üzerime al": a member of the case's unit assigns a case nobody has to themselves (its team stays).
+
+    Checked again on the locked row, so of two people who take the same case at once the second is told
+    who has it rather than taking it over.
+    """
+    if actor.role not in User.UNIT_ROLES:
+        raise TransitionError(_("Only the staff of a unit take cases on themselves."), "assignee")
+    apply = _assign_apply(actor, None, unassigned_only=True)
+    return _perform(case, "assign", actor=actor, apply=apply, now=now)
 
 
 def start(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | None = None) -> Case:
@@ -290,18 +311,24 @@ def citizen_answered(
     return _perform(case, "citizen_answered", actor=actor, note=answer, apply=apply, now=now)
 
 
-def _resolve_apply(resolution: str):
+def _resolve_apply(resolution: str, resolver: User | None = None):
     def apply(locked: Case, now):
         locked.resolution = resolution.strip()
         locked.resolved_at = now
         locked.paused_at = None
+        if resolver is not None and locked.assignee_id is None:
+            locked.assignee = resolver
+            return {"assignee": resolver.pk}
+        return None
 
     return apply
 
 
 def resolve(case: Case, *, actor: User | None, resolution: str, now: dt.datetime | None = None) -> Case:
-    """Answer the case; the resolution text is what the citizen is told."""
-    return _perform(case, "resolve", actor=actor, note=resolution, apply=_resolve_apply(resolution), now=now)
+    """Answer the case; the resolution text is what the citizen is told. Whoever answers a case nobody was
+    assigned becomes its assignee, so every answered case names the person who answered it."""
+    apply = _resolve_apply(resolution, resolver=actor)
+    return _perform(case, "resolve", actor=actor, note=resolution, apply=apply, now=now)
 
 
 def resolve_on_the_spot(

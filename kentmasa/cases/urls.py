@@ -18,6 +18,7 @@ urlpatterns = [
     path("kuyruk/toplu-atama/", queue.bulk_assign, name="bulk_assign"),
     path("vaka/<str:tracking_number>/", case.case_detail, name="detail"),
     path("vaka/<str:tracking_number>/islem/<str:name>/", case.perform_transition, name="transition"),
+    path("vaka/<str:tracking_number>/uzerime-al/", case.take, name="take"),
     path("vaka/<str:tracking_number>/yorum/", case.add_comment, name="comment"),
     path("vaka/<str:tracking_number>/ek/", case.upload_attachment, name="upload"),
     path("vaka/<str:tracking_number>/ek/<int:attachment_id>/", case.download_attachment, name="attachment"),

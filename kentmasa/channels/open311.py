@@ -2,8 +2,9 @@
 
 Endpoints, each as ``.json`` or ``.xml`` (the extension picks the format, as the spec says):
 
-* ``GET services`` — the institution's active categories; ``service_code`` is the category id, ``group``
-  the responsible unit, ``description`` the service standard's row and time; ``metadata`` is false.
+* ``GET services`` — the institution's active categories offered to the public (police-only ones never);
+  ``service_code`` is the category id, ``group`` the responsible unit, ``description`` the service
+  standard's row and time; ``metadata`` is false.
 * ``GET services/<service_code>`` — the definition, with no attributes.
 * ``POST requests`` — form-encoded as the spec says, or multipart with ``media`` files. Opens the case at
   once (type ``realtime``): the answer carries the tracking number as ``service_request_id``.
@@ -72,6 +73,7 @@ from kentmasa.cases.validators import clean_phone
 from kentmasa.cases.views.public import STATUS_LABELS
 from kentmasa.channels.models import Message
 from kentmasa.deadlines import CompletionTimeError
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution
 from kentmasa.lib import edge
 from kentmasa.lib.clientip import client_ip
@@ -438,9 +440,9 @@ def published_cases(jurisdiction: Jurisdiction):
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     jurisdiction = jurisdiction_for(request)
     categories = (
-        Category.objects.filter(institution=jurisdiction.institution, active=True)
+        Category.objects.filter(institution=jurisdiction.institution, active=True, public=True)
         .select_related("service__unit", "unit")
-        .order_by("name", "pk")
+        .order_by(*alphabetical("name"), "pk")
     )
     return render(fmt, "services", [_service(category) for category in categories])
 
@@ -449,7 +451,7 @@ def _category(jurisdiction: Jurisdiction, service_code: str) -> Category:
     category = None
     if SERVICE_CODE.fullmatch(service_code):
         category = Category.objects.filter(
-            institution=jurisdiction.institution, active=True, pk=int(service_code)
+            institution=jurisdiction.institution, active=True, public=True, pk=int(service_code)
         ).first()
     if category is None:
         raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": service_code[:50]})

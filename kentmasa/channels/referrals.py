@@ -52,6 +52,7 @@ from kentmasa.cases.views import staff_required
 from kentmasa.channels import receipts
 from kentmasa.channels.models import Referral
 from kentmasa.deadlines import Duration, TimeUnit
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution, User
 from kentmasa.lib import turkish
 
@@ -141,7 +142,7 @@ class ReferralForm(forms.Form):
         self.institution: Institution = user.institution
         self.fields["category"].queryset = Category.objects.filter(
             institution=self.institution, active=True
-        ).order_by("name")
+        ).order_by(*alphabetical("name"))
         self.fields["reached_at"].initial = timezone.localdate()
         self.scan: tuple[bytes, str] | None = None
 

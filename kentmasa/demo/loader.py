@@ -104,6 +104,8 @@ class SeedInstitution:
     teams: tuple[tuple[str, str, str], ...] = ()
     # (category, row number of the imported service, unit, keywords)
     categories: tuple[tuple[str, int, str, str], ...] = ()
+    # Categories only staff record, never offered on public forms (Category.public)
+    staff_only: frozenset[str] = frozenset()
 
 
 ESKISEHIR = SeedInstitution(
@@ -150,6 +152,8 @@ ESKISEHIR = SeedInstitution(
             "kamera kayıt görüntü kgys pts",
         ),
     ),
+    # KADES alerts come from the app of a woman under protection; footage requests from investigators.
+    staff_only=frozenset({"KADES yardım çağrısı", "KGYS kamera kaydı talebi"}),
 )
 
 ESENLER = SeedInstitution(
@@ -949,6 +953,7 @@ class _Builder:
                     "service": services_by_row[row],
                     "unit": self.units[seed.slug, unit],
                     "keywords": keywords,
+                    "public": name not in seed.staff_only,
                 },
             )
         return seed.name, result.summary()

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.deadlines import CompletionTimeError
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import (
     ApiToken,
     ApplicationPlace,
@@ -68,6 +69,7 @@ class StaffAdmin(UserAdmin):
     ]
     list_display = ["username", "first_name", "last_name", "role", "institution", "is_active"]
     list_filter = ["role", "institution", "is_staff", "is_active"]
+    ordering = [*alphabetical("first_name", "last_name"), "username"]
     list_select_related = ["institution"]
     autocomplete_fields = ["institution"]
     filter_horizontal = [*UserAdmin.filter_horizontal, "units", "teams"]
@@ -130,8 +132,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "institution", "unit", "service", "active"]
-    list_filter = ["active", "institution"]
+    list_display = ["name", "institution", "unit", "service", "active", "public"]
+    list_filter = ["active", "public", "institution"]
     search_fields = ["name", "keywords"]
     autocomplete_fields = ["institution", "service", "unit"]
     list_select_related = ["institution", "unit", "service"]

@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class DirectoryConfig(AppConfig):
     name = "kentmasa.directory"
     verbose_name = _("Directory")
+
+    def ready(self):
+        from kentmasa.directory.collation import register_on_sqlite
+
+        # Every connection, including those opened before a migration or by a worker: names sort the
+        # Turkish way on SQLite as they do on PostgreSQL (kentmasa.directory.collation).
+        connection_created.connect(register_on_sqlite, dispatch_uid="kentmasa.directory.turkish_collation")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.deadlines import BusinessCalendar, CompletionTime, CompletionTimeError, parse_completion_time
+from kentmasa.directory.collation import alphabetical
 from kentmasa.lib import turkish
 
 
@@ -49,7 +50,7 @@ class Institution(models.Model):
     class Meta:
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
-        ordering = ["name"]
+        ordering = alphabetical("name")
 
     def __str__(self) -> str:
         return self.name
@@ -107,7 +108,7 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["institution__name", "name"]
+        ordering = alphabetical("institution__name", "name")
         constraints = [models.UniqueConstraint(fields=["institution", "name"], name="uniq_unit_name")]
 
     def __str__(self) -> str:
@@ -141,7 +142,7 @@ class Team(models.Model):
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
-        ordering = ["name"]
+        ordering = alphabetical("name")
 
     def __str__(self) -> str:
         return self.name
@@ -177,6 +178,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
+        ordering = [*alphabetical("first_name", "last_name"), "username"]
 
     @cached_property
     def scoped_unit_ids(self) -> list[int]:
@@ -248,7 +250,7 @@ class Service(models.Model):
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
-        ordering = ["institution__name", "number", "name"]
+        ordering = [*alphabetical("institution__name"), "number", *alphabetical("name")]
         constraints = [models.UniqueConstraint(fields=["institution", "name"], name="uniq_service_name")]
 
     def __str__(self) -> str:
@@ -289,11 +291,19 @@ class Category(models.Model):
     keywords = models.CharField(_("keywords"), max_length=500, blank=True)
     search_key = models.CharField(max_length=800, editable=False, db_index=True)
     active = models.BooleanField(_("active"), default=True)
+    public = models.BooleanField(
+        _("offered to the public"),
+        default=True,
+        help_text=_(
+            "Shown on the public application form and to Open311 apps. Untick for topics only staff record, "
+            "such as KADES alerts or camera footage requests."
+        ),
+    )
 
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
-        ordering = ["name"]
+        ordering = alphabetical("name")
         constraints = [models.UniqueConstraint(fields=["institution", "name"], name="uniq_category_name")]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kentmasa.directory.collation import alphabetical
 from kentmasa.places.models import Area
 
 
@@ -13,6 +14,7 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ["display_name", "name", "name_key", "code"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
+    ordering = ["kind", "province_code", *alphabetical("display_name")]
     readonly_fields = ["code", "kind", "boundary", "bounding_box", "source", "updated_at"]
     fields = [
         "kind",

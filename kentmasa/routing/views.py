@@ -18,6 +18,7 @@ from kentmasa.cases.models import ACTIVE_STATUSES, Case
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.cases.views import staff_required
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category
 from kentmasa.routing import apply as routing_apply
 from kentmasa.routing import duplicates, intake, jurisdiction, training
@@ -223,7 +224,7 @@ def case_panel(request, tracking_number):
         )
         rows = _candidate_rows([c for c in found if c.case.pk in visible])
     categories = (
-        Category.objects.filter(institution=case.institution, active=True).order_by("name")
+        Category.objects.filter(institution=case.institution, active=True).order_by(*alphabetical("name"))
         if may_categorise
         else Category.objects.none()
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.cases.views import describe_remaining, map_config, staff_required
-from kentmasa.cases.views.queue import is_late
+from kentmasa.cases.views.queue import is_late, is_paused
 from kentmasa.lib import turkish
 
 # Timeline lines that are not transitions.
@@ -82,11 +83,19 @@ def _address(case: Case) -> str:
     return " ".join(parts)
 
 
+# The case page's GET parameter that searches people and teams beyond the unit's for the assign form.
+ASSIGN_SEARCH = "atama"
+
+
 def _render_case(request, case: Case, *, bound=None, comment_form=None, attachment_form=None, status=200):
     user = request.user
     bound = bound or {}
+    search = (request.GET.get(ASSIGN_SEARCH) or "").strip()[:100]
     actions = [
-        {"transition": t, "form": bound.get(t.name) or transition_form(t.name, case=case, user=user)}
+        {
+            "transition": t,
+            "form": bound.get(t.name) or transition_form(t.name, case=case, user=user, search=search),
+        }
         for t in access.available_transitions(user, case)
     ]
     events = list(case.events.select_related("actor"))
@@ -108,6 +117,9 @@ def _render_case(request, case: Case, *, bound=None, comment_form=None, attachme
             "tracking": format_tracking_number(case.tracking_number),
             "late": is_late(case, timezone.now()),
             "remaining": describe_remaining(clock.remaining(case)),
+            "paused": is_paused(case),
+            "may_take": access.may_take(user, case),
+            "assign_search": search,
             # The full TC kimlik no and phone only for the roles that work the whole intake; masked for units.
             "full_identity": user.is_superuser or user.role in access.INSTITUTION_WIDE,
             "actions": actions,
@@ -213,3 +225,25 @@ def download_attachment(request, tracking_number, attachment_id):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@staff_required
+def take(request, tracking_number):
+    """"Üzerime al" from the case page or a queue row; back to where it was pressed."""
+    case = _case_or_404(request, tracking_number)
+    if not access.may_perform(request.user, case, "assign"):
+        raise PermissionDenied
+    try:
+        services.take(case, actor=request.user)
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Case %(number)s is yours now.") % {"number": format_tracking_number(case.tracking_number)},
+        )
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("cases:detail", tracking_number=case.tracking_number)

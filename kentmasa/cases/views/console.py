@@ -20,6 +20,7 @@ from kentmasa.cases.models import ACTIVE_STATUSES
 from kentmasa.cases.search import find_citizens
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import map_config, staff_required
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category
 from kentmasa.lib import phones, tckimlik, turkish
 
@@ -156,7 +157,7 @@ def category_options(request):
         request,
         "cases/_category_options.html",
         {
-            "categories": categories.order_by("name")[:CATEGORY_OPTIONS],
+            "categories": categories.order_by(*alphabetical("name"))[:CATEGORY_OPTIONS],
             "query": query,
         },
     )

@@ -31,6 +31,7 @@ from kentmasa.cases.citizens import find_or_create_citizen
 from kentmasa.cases.models import Attachment, Case, Channel, Event, Status
 from kentmasa.cases.public_forms import CaseForm, TrackForm
 from kentmasa.cases.views import describe_remaining
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Institution, Unit
 from kentmasa.lib import lockout
 
@@ -181,7 +182,7 @@ def look_up(number_text: str, code: str) -> tuple[Case | None, bool]:
 
 @require_GET
 def institutions(request: HttpRequest) -> HttpResponse:
-    choices = list(PUBLIC_INSTITUTIONS.order_by("name"))
+    choices = list(PUBLIC_INSTITUTIONS.order_by(*alphabetical("name")))
     if len(choices) == 1:
         return redirect("public:form", choices[0].slug)
     return render(request, "public/institutions.html", {"institutions": choices})

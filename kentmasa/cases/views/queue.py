@@ -23,6 +23,7 @@ from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import describe_remaining, staff_required
 
 PAGE_SIZE = 50
+ASSIGN_SEARCH = "atama"  # the GET parameter that finds people and teams beyond the listed ones
 
 
 def overdue_q(now: dt.datetime) -> Q:
@@ -31,6 +32,12 @@ def overdue_q(now: dt.datetime) -> Q:
     running_late = Q(status__in=OPEN_STATUSES) & (Q(overdue_since__isnull=False) | Q(due_at__lt=now))
     paused_late = Q(status=Status.WAITING_CITIZEN, due_at__lt=F("paused_at"))
     return running_late | paused_late
+
+
+def is_paused(case: Case) -> bool:
+    """The deadline clock is stopped (waiting for the citizen): the due moment shown would be a stale one,
+    and the time left is the time left when it stopped."""
+    return case.status == Status.WAITING_CITIZEN and case.paused_at is not None
 
 
 def is_late(case: Case, now: dt.datetime) -> bool:
@@ -48,12 +55,14 @@ def queue(request):
     now = timezone.now()
     form = QueueFilterForm(request.GET or None, user=user)
     cases = access.visible_cases(user).filter(status__in=ACTIVE_STATUSES)
+    unit_ids = None  # the assign list offers the filtered unit's people, else the user's units'
     if form.is_valid():
         data = form.cleaned_data
         if data["status"]:
             cases = cases.filter(status=data["status"])
         if data["unit"]:
             cases = cases.filter(unit=data["unit"])
+            unit_ids = [data["unit"].pk]
         if data["category"]:
             cases = cases.filter(category=data["category"])
         if data["overdue"]:
@@ -74,12 +83,15 @@ def queue(request):
                 "case": case,
                 "tracking": format_tracking_number(case.tracking_number),
                 "late": is_late(case, now),
+                "paused": is_paused(case),
                 "remaining": describe_remaining(clock.remaining(case, now=now, calendar=calendar)),
+                "may_take": access.may_take(user, case),
             }
         )
 
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     may_assign = user_may(user, "assign")
+    search = (request.GET.get(ASSIGN_SEARCH) or "").strip()[:100]
     return render(
         request,
         "cases/queue.html",
@@ -88,7 +100,9 @@ def queue(request):
             "page": page,
             "rows": rows,
             "filter_query": urlencode(filters),
-            "bulk_form": BulkAssignForm(user=user) if may_assign else None,
+            "bulk_form": BulkAssignForm(user=user, unit_ids=unit_ids, search=search) if may_assign else None,
+            "assign_search": search,
+            "kept_filters": {key: value for key, value in filters.items() if key != ASSIGN_SEARCH},
             "now": now,
         },
     )

@@ -75,6 +75,19 @@ def test_the_seed_institutions_carry_their_real_standards_tables(loaded):
     assert Institution.objects.get(slug="esenler").parent.slug == "istanbul-bb"
 
 
+def test_police_only_topics_are_kept_off_the_public_forms(loaded, client):
+    police = Category.objects.filter(institution__slug="eskisehir-emniyet")
+
+    page = client.get(f"/basvuru/{demo.ESKISEHIR.slug}/").content.decode()
+
+    assert set(police.filter(public=False).values_list("name", flat=True)) == {
+        "KADES yardım çağrısı",
+        "KGYS kamera kaydı talebi",
+    }
+    assert "Hırsızlık ihbarı" in page and "KADES" not in page and "KGYS" not in page
+    assert not Category.objects.exclude(institution__slug="eskisehir-emniyet").filter(public=False).exists()
+
+
 def test_adana_is_set_up_as_its_alo_153_describes(loaded):
     adana = Institution.objects.get(slug=demo.ADANA_SLUG)
     assert adana.kind == Institution.Kind.METROPOLITAN
