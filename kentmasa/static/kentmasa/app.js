@@ -47,14 +47,23 @@
   });
 
   // -- category combobox: type, arrows, Enter ---------------------------------------------------------------
+  // The ARIA combobox pattern with a list of suggestions: typing shows them with none highlighted; ArrowDown
+  // highlights the first (opening the list if it is closed), ArrowUp from nothing the last; Enter takes the
+  // highlighted one (or the only suggestion, when the text matches just one); Escape closes the list.
   function initCombobox(root) {
     var input = root.querySelector("[role=combobox]");
     var hidden = byId("id_category");
     var list = byId(input.getAttribute("aria-controls"));
     var chosen = byId("category-chosen");
+    var highlightFirst = false;  // ArrowDown asked for options still on their way: highlight the first
+    var picked = false;  // a topic was just taken; suggestions arriving late must not open the list again
 
     function options() { return Array.prototype.slice.call(list.querySelectorAll("[role=option]")); }
-    function open(yes) { list.hidden = !yes; input.setAttribute("aria-expanded", yes ? "true" : "false"); }
+    function open(yes) {
+      list.hidden = !yes;
+      input.setAttribute("aria-expanded", yes ? "true" : "false");
+      if (!yes) mark(-1);
+    }
     function mark(index) {
       var all = options();
       all.forEach(function (o, i) { o.setAttribute("aria-selected", i === index ? "true" : "false"); });
@@ -78,8 +87,11 @@
       if (option.dataset.unit) chosen.appendChild(document.createTextNode(" → " + option.dataset.unit));
       list.innerHTML = "";
       open(false);
+      picked = true;
     }
     function fetchOptions() {
+      highlightFirst = true;
+      picked = false;
       if (window.htmx) {
         htmx.ajax("GET", root.dataset.url + "?q=" + encodeURIComponent(input.value), { target: list, swap: "innerHTML" });
       }
@@ -91,26 +103,31 @@
       chosen.textContent = "";
       list.innerHTML = "";
       open(false);
+      picked = false;
     });
     input.addEventListener("keydown", function (event) {
       var all = options();
       var i = active();
       if (event.key === "ArrowDown") {
         event.preventDefault();
-        if (!all.length || list.hidden) { fetchOptions(); return; }
+        if (!all.length) { fetchOptions(); return; }
+        if (list.hidden) { open(true); mark(0); return; }
         mark(Math.min(i + 1, all.length - 1));
       } else if (event.key === "ArrowUp") {
         event.preventDefault();
-        if (all.length) mark(Math.max(i - 1, 0));
+        if (!all.length) return;
+        if (list.hidden) open(true);
+        mark(i < 0 ? all.length - 1 : Math.max(i - 1, 0));
       } else if (event.key === "Enter") {
-        if (!list.hidden && all.length) {
+        var only = all.length === 1 ? all[0] : null;
+        if (!list.hidden && (i >= 0 || only)) {
           event.preventDefault();
-          pick(all[i >= 0 ? i : 0]);
+          pick(i >= 0 ? all[i] : only);
         } else if (!hidden.value) {
           event.preventDefault();  // no category yet: do not send the form by accident
         }
       } else if (event.key === "Escape") {
-        open(false);
+        if (!list.hidden) { event.preventDefault(); open(false); }
       }
     });
     list.addEventListener("mousedown", function (event) { event.preventDefault(); });
@@ -121,8 +138,16 @@
     input.addEventListener("blur", function () { open(false); });
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target !== list) return;
-      open(document.activeElement === input && list.children.length > 0);
-      mark(0);
+      if (picked) { list.innerHTML = ""; open(false); return; }  // a late answer after the choice
+      // Never pre-highlighted, so ArrowDown takes the first; an option already highlighted stays so when the
+      // same suggestions come back (a second answer to the same text).
+      var before = input.getAttribute("aria-activedescendant");
+      var shown = document.activeElement === input && list.children.length > 0;
+      list.hidden = !shown;
+      input.setAttribute("aria-expanded", shown ? "true" : "false");
+      var again = options().findIndex(function (o) { return o.id === before; });
+      mark(!shown ? -1 : highlightFirst ? Math.max(again, 0) : again);
+      highlightFirst = false;
     });
   }
 
