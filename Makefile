@@ -38,6 +38,12 @@ test: setup
 test-fast: setup
 	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS); rc=$$?; [ $$rc -ne 5 ] && exit $$rc || exit 1
 
+# Schemathesis against the staff API's OpenAPI schema (kentmasa/api_fuzz.py), fixed seed, a few minutes;
+# DATABASE_URL=postgres://... runs it on PostgreSQL (in a throwaway test database).
+.PHONY: fuzz-api
+fuzz-api: setup
+	$(BIN)/pytest -q kentmasa/api_fuzz.py $(PYTEST_ARGS)
+
 lint: setup
 	$(BIN)/ruff check kentmasa bench
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -213,3 +213,9 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, _("Not found."), "not_found")
+
+
+def unknown_address(request: HttpRequest) -> HttpResponse:
+    """Any other address under /api/v1/ (a tracking number with "/" in it, a mistyped path): 404 in the
+    API's own shape rather than the site's HTML page."""
+    return _error(request, 404, _("Not found."), "not_found")

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from kentmasa.api import api
+from kentmasa.api import api, unknown_address
 from kentmasa.cases.views.auth import limit_logins
 
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", unknown_address),
     path("open311/v2/", include("kentmasa.channels.open311")),
     path("kanal/", include("kentmasa.channels.urls")),
     path("basvuru/", include("kentmasa.cases.public_urls")),

@@ -212,7 +212,8 @@ FIELD_CODES = {"assignee", "team", "unit", "institution", "to", "into", "subject
 
 
 def _transition_rules() -> dict:
-    """What each transition needs besides its name, as JSON Schema (``if name is X then …``).
+    """What each transition needs besides its name, as JSON Schema: one ``anyOf`` branch per transition
+    with a rule (its ``name`` and the fields it needs), one for all the others.
 
     The same rules are checked by the domain functions (kentmasa.cases.services), which answer 400 naming
     the field; a transition not possible in the case's status is refused with 409 before they are looked at.
@@ -223,18 +224,24 @@ def _transition_rules() -> dict:
             return {"required": [field], "properties": {field: {"type": "integer"}}}
         return {"required": [field], "properties": {field: {"type": "string", "pattern": NOT_BLANK}}}
 
-    def rule(name: str, *alternatives: str) -> dict:
-        options = [filled(field) for field in alternatives]
-        then = options[0] if len(options) == 1 else {"anyOf": options}
-        return {"if": {"properties": {"name": {"const": name}}, "required": ["name"]}, "then": then}
-
-    rules = [rule("assign", "assignee", "team"), rule("transfer", "unit", "institution")]
-    rules += [rule("redirect", "to"), rule("merge", "into")]
+    needs = {"assign": ("assignee", "team"), "transfer": ("unit", "institution"), "redirect": ("to",)}
+    needs["merge"] = ("into",)
     for transition in TRANSITIONS.values():
         if transition.note_required:
-            text = TEXT_FIELD.get(transition.name, "note")
-            rules.append(rule(transition.name, *dict.fromkeys((text, "note"))))
-    return {"allOf": rules}
+            needs[transition.name] = tuple(dict.fromkeys((TEXT_FIELD.get(transition.name, "note"), "note")))
+    branches = []
+    for name, fields in needs.items():
+        options = [filled(field) for field in fields]
+        branch: dict = {"properties": {"name": {"const": name}}}
+        if len(options) == 1:
+            branch["properties"] |= options[0]["properties"]
+            branch["required"] = options[0]["required"]
+        else:
+            branch["anyOf"] = options
+        branches.append(branch)
+    others = [name for name in TRANSITIONS if name not in needs]
+    branches.append({"properties": {"name": {"enum": others}}})
+    return {"anyOf": branches}
 
 
 class TransitionIn(Schema):

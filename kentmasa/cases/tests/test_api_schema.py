@@ -76,9 +76,13 @@ def test_the_subject_may_not_be_blank_and_the_schema_says_so(schema, operator, c
 
 
 def rule_for(schema: dict, name: str) -> dict:
-    rules = schema["components"]["schemas"]["TransitionIn"]["allOf"]
-    [rule] = [rule["then"] for rule in rules if rule["if"]["properties"]["name"] == {"const": name}]
-    return rule
+    """The branch of TransitionIn's anyOf for one transition, without its name."""
+    branches = schema["components"]["schemas"]["TransitionIn"]["anyOf"]
+    [branch] = [branch for branch in branches if branch["properties"]["name"] == {"const": name}]
+    properties = {key: value for key, value in branch["properties"].items() if key != "name"}
+    return {key: value for key, value in branch.items() if key != "properties"} | (
+        {"properties": properties} if properties else {}
+    )
 
 
 def test_the_schema_states_what_each_transition_needs(schema):
@@ -88,17 +92,19 @@ def test_the_schema_states_what_each_transition_needs(schema):
             {"required": ["team"], "properties": {"team": {"type": "integer"}}},
         ]
     }
-    assert [option["required"] for option in rule_for(schema, "transfer")["anyOf"]] == [
-        ["unit"],
-        ["institution"],
-    ]
+    transfer = rule_for(schema, "transfer")["anyOf"]
+    assert [option["required"] for option in transfer] == [["unit"], ["institution"]]
     assert rule_for(schema, "redirect")["required"] == ["to"]
     assert rule_for(schema, "merge")["required"] == ["into"]
-    assert [option["required"] for option in rule_for(schema, "resolve")["anyOf"]] == [
-        ["resolution"],
-        ["note"],
-    ]
+    resolve = rule_for(schema, "resolve")["anyOf"]
+    assert [option["required"] for option in resolve] == [["resolution"], ["note"]]
     assert [option["required"] for option in rule_for(schema, "reject")["anyOf"]] == [["reason"], ["note"]]
+    [others] = [
+        branch["properties"]["name"]["enum"]
+        for branch in schema["components"]["schemas"]["TransitionIn"]["anyOf"]
+        if "enum" in branch["properties"]["name"]
+    ]
+    assert "start" in others and "close" in others and "assign" not in others
 
 
 def test_an_assignment_without_assignee_or_team_is_refused_as_the_schema_says(mert, make_case):
@@ -147,3 +153,12 @@ def test_times_are_shown_in_the_configured_time_zone(mert, make_case, settings):
     due = dt.datetime.fromisoformat(data["due_at"])
     assert due.utcoffset() == due.astimezone(zoneinfo.ZoneInfo("Europe/Berlin")).utcoffset()
     assert due == Case.objects.get().due_at
+
+
+@pytest.mark.parametrize("path", ["/nothing", "/cases/26/0000012/events", "/cases//events", "/cases/"])
+def test_any_other_address_under_the_api_is_a_json_404(mert, path):
+    response = mert.get(f"/api/v1{path}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {"detail": "Bulunamadı.", "code": "not_found"}
