@@ -20,7 +20,14 @@ from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
-from kentmasa.lib import turkish
+from kentmasa.lib import edge, turkish
+
+# The longest text staff may type into one field (a description, a note, an answer): twice what the public
+# form allows a citizen, room for a dictated call or a petition copied in full (about three typed A4 pages);
+# longer documents are attached as files. Without it a 216,000-character description was saved.
+STAFF_TEXT_MAX = 10_000
+EMAIL_MAX = 254  # Citizen.email; Django's form field alone would take 320
+SEARCH_MAX = 200
 
 
 def user_may(user: User, transition: str) -> bool:
@@ -165,7 +172,7 @@ def offer_assignees(form: forms.Form, institution, unit_ids, search: str, curren
 # -- the operator console ------------------------------------------------------------------------------------
 
 
-class NewCaseForm(forms.Form):
+class NewCaseForm(edge.EdgeForm, forms.Form):
     """What an operator records while the citizen is on the line, in the order they hear it."""
 
     citizen = forms.ModelChoiceField(
@@ -190,7 +197,10 @@ class NewCaseForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     citizen_email = forms.EmailField(
-        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+        label=_("E-mail"),
+        max_length=EMAIL_MAX,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     category = forms.ModelChoiceField(
         queryset=Category.objects.none(),
@@ -200,12 +210,15 @@ class NewCaseForm(forms.Form):
             "invalid_choice": _("Choose a category from the list."),
         },
     )
-    category_search = forms.CharField(label=_("Category"), required=False)
+    category_search = forms.CharField(label=_("Category"), max_length=SEARCH_MAX, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.REQUEST)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        max_length=STAFF_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     province = forms.CharField(label=_("Province (il)"), max_length=60, required=False)
     district = forms.CharField(label=_("District (ilçe)"), max_length=60, required=False)
@@ -221,7 +234,10 @@ class NewCaseForm(forms.Form):
     several_institutions = forms.BooleanField(label=_("Concerns several institutions"), required=False)
     resolve_now = forms.BooleanField(label=_("Resolved on the spot"), required=False)
     resolution = forms.CharField(
-        label=_("What the citizen was told"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("What the citizen was told"),
+        max_length=STAFF_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -324,9 +340,10 @@ class NewCaseForm(forms.Form):
 # -- the unit queue ------------------------------------------------------------------------------------------
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(edge.EdgeForm, forms.Form):
     q = forms.CharField(
         label=_("Search"),
+        max_length=SEARCH_MAX,
         required=False,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Tracking no, name, phone, words…")}
@@ -353,7 +370,7 @@ class QueueFilterForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(institution_id=user.institution_id)
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(edge.EdgeForm, forms.Form):
     cases = forms.ModelMultipleChoiceField(
         queryset=Case.objects.none(),
         error_messages={
@@ -386,17 +403,19 @@ class BulkAssignForm(forms.Form):
 # -- the case page -------------------------------------------------------------------------------------------
 
 
-class CommentForm(forms.Form):
-    note = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+class CommentForm(edge.EdgeForm, forms.Form):
+    note = forms.CharField(
+        label=_("Comment"), max_length=STAFF_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     public = forms.BooleanField(label=_("Visible to the citizen"), required=False)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(edge.EdgeForm, forms.Form):
     file = forms.FileField(label=_("File"))
     public = forms.BooleanField(label=_("Visible to the citizen"), required=False)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(edge.EdgeForm, forms.Form):
     """The small form behind one action button; ``params`` are its domain function's keyword arguments."""
 
     def __init__(self, *args, case: Case, user: User, **kwargs):
@@ -412,7 +431,9 @@ NOTE = _("Note")
 
 
 def _note(required: bool = False, label=NOTE) -> forms.CharField:
-    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}))
+    return forms.CharField(
+        label=label, required=required, max_length=STAFF_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class NoteForm(TransitionForm):

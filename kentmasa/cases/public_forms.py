@@ -12,6 +12,7 @@ from kentmasa.cases import attachments, validators
 from kentmasa.cases.models import Kind
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution
+from kentmasa.lib import edge
 
 # What a citizen may bring through the web form. Petitions under Law 3071 go on paper or through CİMER.
 PUBLIC_KINDS = [
@@ -26,6 +27,8 @@ PUBLIC_KINDS = [
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
 PHOTO_MAX_BYTES = attachments.ACCEPTED["image/jpeg"][1]
 MAX_TEXT = 5000
+# What Citizen.email holds (RFC 5321's limit of a usable address); Django's form field would take 320.
+EMAIL_MAX = 254
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -33,7 +36,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class CaseForm(forms.Form):
+class CaseForm(edge.EdgeForm, forms.Form):
     kind = forms.ChoiceField(label=_("Type of application"), choices=PUBLIC_KINDS, initial=Kind.REQUEST)
     category = CategoryChoiceField(
         label=_("Topic"),
@@ -79,7 +82,10 @@ class CaseForm(forms.Form):
         ),
     )
     email = forms.EmailField(
-        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail"),
+        max_length=EMAIL_MAX,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     tc_kimlik = forms.CharField(
         label=_("TC identity no"),
@@ -189,7 +195,7 @@ class CaseForm(forms.Form):
         return location
 
 
-class TrackForm(forms.Form):
+class TrackForm(edge.EdgeForm, forms.Form):
     number = forms.CharField(
         label=_("Tracking number"),
         max_length=30,

@@ -59,7 +59,7 @@ from kentmasa.channels.base import SendError, Sent
 from kentmasa.channels.intake import Inbound, Media, Received
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
-from kentmasa.lib import turkish
+from kentmasa.lib import edge, turkish
 from kentmasa.lib.redact import redact
 
 log = logging.getLogger(__name__)
@@ -150,11 +150,11 @@ def _header(message: EmailMessage, name: str) -> str:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("cp1254", "replace")
-    return " ".join(text.split())
+    return " ".join(edge.clean_text(text).split())  # NUL is removed at the edge (kentmasa.lib.edge)
 
 
 def _message_ids(value: str) -> list[str]:
-    return [message_key(found) for found in _MSGID.findall(value)][:MAX_REFERENCES]
+    return [message_key(found) for found in _MSGID.findall(edge.clean_text(value))][:MAX_REFERENCES]
 
 
 # Text declared as Western European often is Turkish from an old mail program: the six letters where
@@ -222,7 +222,7 @@ def html_to_text(html: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = edge.clean_text(text).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:MAX_TEXT]
 
@@ -297,7 +297,7 @@ def _report(message: EmailMessage, text: str) -> Report | None:
         ids = _message_ids(" ".join(re.findall(r"(?im)^\s*Message-ID:\s*(<[^<>\s]+>)", text)))
     if not ids:
         return None
-    return Report(list(dict.fromkeys(ids)), action or "failed", diagnostic[:500])
+    return Report(list(dict.fromkeys(ids)), action or "failed", edge.clean_text(diagnostic)[:500])
 
 
 def parse(raw: bytes) -> ParsedMail:

@@ -18,9 +18,10 @@ from django.utils import timezone
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.citizens import find_or_create_citizen
-from kentmasa.cases.models import ACTIVE_STATUSES, Case, Kind, Status
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Citizen, Kind, Status
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
+from kentmasa.lib import edge
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,38 @@ def _subject(inbound: Inbound) -> str:
     return first_line[:120]
 
 
+def _fit(inbound: Inbound) -> None:
+    """Make what a provider sent storable on both databases, whatever it was (see kentmasa.lib.edge).
+
+    NUL is removed from every text; a text longer than its column is cut, an id too long becomes a
+    digest (so retries still find it), an e-mail address or phone number too long to be one is dropped
+    (a cut one would reach somebody else); the message is recorded all the same. A provider's time
+    outside the plausible window gives way to our receipt time.
+    """
+    for name in ("external_id", "address", "text", "subject", "name", "phone", "email", "thread_key"):
+        setattr(inbound, name, edge.clean_text(getattr(inbound, name) or ""))
+    inbound.ignore_reason = edge.clean_text(inbound.ignore_reason)
+    inbound.data = edge.clean_tree(inbound.data)
+    for item in inbound.media:
+        item.name = edge.clean_text(item.name)
+    inbound.external_id = edge.fit_id(inbound.external_id, _length(Message, "external_id"))
+    inbound.thread_key = edge.fit_id(inbound.thread_key, _length(Message, "thread_key"))
+    inbound.address = edge.fit(inbound.address, _length(Message, "address"))
+    inbound.name = edge.fit(inbound.name, _length(Citizen, "name"))
+    if len(inbound.email) > _length(Citizen, "email"):
+        inbound.email = ""
+    if len(inbound.phone) > _length(Citizen, "phone"):
+        inbound.phone = ""
+    inbound.received_at = edge.plausible_time(inbound.received_at)
+
+
+def _length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
 def receive(inbound: Inbound) -> Received:
     """Record one inbound message; returns the (new or earlier) Message and its case."""
+    _fit(inbound)
     if inbound.external_id:
         earlier = (
             Message.objects.filter(

@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from kentmasa.cases import access, attachments, services, validators
 from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.forms import EMAIL_MAX, STAFF_TEXT_MAX
 from kentmasa.cases.models import Case, Kind, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.views import staff_required
@@ -54,7 +55,7 @@ from kentmasa.channels.models import Referral
 from kentmasa.deadlines import Duration, TimeUnit
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution, User
-from kentmasa.lib import turkish
+from kentmasa.lib import edge, turkish
 
 R = User.Role
 INTAKE_ROLES = {R.OPERATOR, R.POLICE_OPERATOR, R.ADMINISTRATOR}
@@ -87,7 +88,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(edge.EdgeForm, forms.Form):
     system = forms.ChoiceField(label=gettext_lazy("Referred by"), choices=Referral.System.choices)
     external_ref = forms.CharField(
         label=gettext_lazy("Reference no in that system"),
@@ -121,7 +122,7 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    citizen_email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    citizen_email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=EMAIL_MAX, required=False)
     citizen_address = forms.CharField(label=gettext_lazy("Address"), max_length=400, required=False)
     category = forms.ModelChoiceField(
         label=gettext_lazy("Category"),
@@ -131,7 +132,9 @@ class ReferralForm(forms.Form):
     )
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
     text = forms.CharField(
-        label=gettext_lazy("Text of the application"), widget=forms.Textarea(attrs={"rows": 6})
+        label=gettext_lazy("Text of the application"),
+        max_length=STAFF_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     document = forms.FileField(
         label=gettext_lazy("The application as the system printed it (PDF)"), required=False
@@ -164,6 +167,9 @@ class ReferralForm(forms.Form):
         reached = self.cleaned_data["reached_at"]
         if reached > timezone.localdate():
             raise ValidationError(_("The date it reached us cannot be in the future."), code="reached_at")
+        if reached < edge.EARLIEST.date():
+            # A mistyped year (0001, 1900) would date the case and its tracking number in that year.
+            raise ValidationError(_("The date it reached us cannot be before 2000."), code="reached_at")
         return reached
 
     def clean_document(self):

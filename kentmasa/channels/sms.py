@@ -56,7 +56,7 @@ from kentmasa.channels.base import SendError, Sent, sender_for
 from kentmasa.channels.intake import Inbound, Received, receive
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
-from kentmasa.lib import phones
+from kentmasa.lib import edge, phones
 from kentmasa.lib.redact import redact
 
 log = logging.getLogger(__name__)
@@ -426,7 +426,8 @@ def _signed_payload(request: HttpRequest) -> dict:
         payload = None
     if not isinstance(payload, dict):
         raise _Refused(400, "body", gettext_lazy("The body must be a JSON object or form fields."))
-    return payload
+    # Signed as sent; NUL is removed only now, so the message is still recorded (kentmasa.lib.edge).
+    return edge.clean_tree(payload)
 
 
 def _field(payload: dict, name: str, *, required: bool = True, limit: int = 255) -> str:
@@ -447,7 +448,10 @@ def _moment(payload: dict, name: str) -> dt.datetime | None:
     raw = _field(payload, name, required=False, limit=64)
     if not raw:
         return None
-    moment = parse_datetime(raw.strip())
+    try:
+        moment = parse_datetime(raw.strip())
+    except ValueError:  # well formed but no date: month 13, year 0
+        moment = None
     if moment is None:
         raise _Refused(
             400,
@@ -455,7 +459,10 @@ def _moment(payload: dict, name: str) -> dt.datetime | None:
             gettext_lazy('The field "%(field)s" must be an ISO 8601 date and time.'),
             field=name,
         )
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=timezone.get_current_timezone())
+    # The relay's clock is believed within the plausible window; outside it, our receipt time counts.
+    return moment if edge.is_plausible(moment) else None
 
 
 @csrf_exempt
@@ -592,13 +599,21 @@ def _netgsm_date(moment: dt.datetime, fmt: str) -> str:
 
 
 def _parse_netgsm_date(raw) -> dt.datetime | None:
-    text = str(raw or "").strip()
+    """A time Netgsm wrote, if it is one and plausible (kentmasa.lib.edge); else None: our own time counts."""
+    moment = _read_netgsm_date(str(raw or "").strip())
+    return moment if moment is not None and edge.is_plausible(moment) else None
+
+
+def _read_netgsm_date(text: str) -> dt.datetime | None:
     for fmt in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d%m%Y%H%M%S"):
         try:
             return dt.datetime.strptime(text, fmt).replace(tzinfo=TURKEY)
         except ValueError:
             continue
-    moment = parse_datetime(text) if text else None
+    try:
+        moment = parse_datetime(text) if text else None
+    except ValueError:
+        return None
     if moment is not None and timezone.is_naive(moment):
         moment = moment.replace(tzinfo=TURKEY)
     return moment

@@ -58,7 +58,7 @@ from kentmasa.channels.base import SendError, Sent, sender_for
 from kentmasa.channels.intake import Inbound, Media, receive
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
-from kentmasa.lib import phones
+from kentmasa.lib import edge, phones
 
 log = logging.getLogger(__name__)
 
@@ -319,9 +319,13 @@ def _string(container: dict, key: str, what: str) -> str:
 
 
 def _timestamp(value) -> dt.datetime | None:
+    """Meta's seconds since 1970; None for anything unusable or implausible (kentmasa.lib.edge), so that
+    our receipt time counts instead."""
     try:
         sent_at = dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    if not edge.is_plausible(sent_at):
         return None
     return min(sent_at, timezone.now())  # a phone's clock ahead of ours does not date a case in the future
 
@@ -387,7 +391,8 @@ def parse_delivery(body: bytes) -> list[Change]:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise Malformed("the body is not JSON") from error
-    payload = _object(payload, "the body")
+    # The signature was checked over the body as sent; NUL goes only now, and the message is still recorded.
+    payload = _object(edge.clean_tree(payload), "the body")
     if not isinstance(payload.get("entry"), list):
         raise Malformed("the body has no entry list")
     changes = []

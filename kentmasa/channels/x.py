@@ -60,6 +60,7 @@ from kentmasa.channels.base import SendError, Sent
 from kentmasa.channels.intake import Inbound, Media, receive
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
+from kentmasa.lib import edge
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,13 @@ def _from_millis(value) -> dt.datetime | None:
         moment = dt.datetime.fromtimestamp(int(millis) / 1000, tz=dt.UTC)
     except (OverflowError, OSError, ValueError):
         return None
+    return _plausible(moment)
+
+
+def _plausible(moment: dt.datetime | None) -> dt.datetime | None:
+    """X's time if plausible (kentmasa.lib.edge), never later than now; else None: receipt time counts."""
+    if moment is None or not edge.is_plausible(moment):
+        return None
     return min(moment, dt.datetime.now(dt.UTC))
 
 
@@ -226,8 +234,8 @@ def _parse_tweet(tweet: dict, account: str) -> Post | None:
     created_at = _from_millis(tweet.get("timestamp_ms"))
     if created_at is None and tweet.get("created_at"):
         try:
-            created_at = dt.datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S %z %Y")
-        except ValueError:
+            created_at = _plausible(dt.datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S %z %Y"))
+        except (TypeError, ValueError):
             created_at = None
     return Post(
         kind="tweet",
@@ -464,7 +472,8 @@ def webhook(request: HttpRequest) -> JsonResponse:
         log.warning("X webhook delivery with a missing or wrong signature refused")
         return _refuse(_("The signature of this delivery is missing or wrong."), 403)
     try:
-        delivery = parse_delivery(json.loads(request.body))
+        # Signed as sent; NUL is removed only now, so the posts are still recorded (kentmasa.lib.edge).
+        delivery = parse_delivery(edge.clean_tree(json.loads(request.body)))
     except (ValueError, UnicodeDecodeError) as error:  # Malformed is a ValueError, as is bad JSON
         log.warning("X webhook delivery refused: %s", error)
         return _refuse(_("This delivery could not be read: %(error)s") % {"error": error}, 400)

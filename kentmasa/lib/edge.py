@@ -7,23 +7,30 @@ SQLite and PostgreSQL:
   Text from a citizen or a provider has it removed (:func:`clean_text`, :func:`clean_tree`) so a webhook
   message is still recorded; a path or query string that carries it is refused with 400
   (:class:`RefuseNulMiddleware`), naming the parameter.
+* A form refuses NUL in any of its fields, whatever the field's kind, with one clear error, and model
+  choices past what a database key holds (:class:`EdgeForm`).
 * A time that comes from outside (a provider's clock, an API client's ``received_at``) is believed only
   inside a plausible window (:func:`plausible_time`): not before 2000, not more than a few minutes ahead.
 * A date a client filters by must lie in the years kentmasa holds (:func:`is_searchable`,
   ``QUERY_FIRST_DAY``..``QUERY_LAST_DAY``); a time shown outside is in the configured time zone with an
   offset of whole minutes (:func:`shown_time`).
+* Text from outside that is longer than the column it goes into is cut to fit (:func:`fit`), and an
+  identifier is shortened to a digest instead (:func:`fit_id`), so two long ids stay two ids.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qsl, unquote
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 NUL = "\x00"
@@ -46,6 +53,100 @@ def clean_tree(value):
     if isinstance(value, list):
         return [clean_tree(item) for item in value]
     return value
+
+
+def fit(value: str, max_length: int) -> str:
+    """The text cut to ``max_length`` characters: for what must be stored even when it is too long."""
+    return value[:max_length]
+
+
+def fit_id(value: str, max_length: int) -> str:
+    """An identifier as it fits a column: as given, or its start and a digest of the whole when too long."""
+    if len(value) <= max_length:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{value[: max_length - len(digest) - 1]}#{digest}"
+
+
+def _carries_nul(value) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(_carries_nul(item) for item in value)
+    name = getattr(value, "name", None)  # an uploaded file
+    return isinstance(name, str) and NUL in name
+
+
+def _raw(data, key: str) -> list:
+    """Everything posted under ``key``, as posted (a widget may already have turned "\\x00" into True)."""
+    if hasattr(data, "getlist"):
+        return data.getlist(key)
+    value = data.get(key)
+    return value if isinstance(value, list) else [value]
+
+
+# What a database integer key can hold (PostgreSQL bigint, SQLite INTEGER): a look-up outside it fails there.
+KEY_RANGE = range(-(2**63), 2**63)
+
+
+def _key_out_of_range(field, value) -> str | None:
+    """The posted value a model choice by integer key cannot look up (past 64 bits), or None."""
+    if not isinstance(field, forms.ModelChoiceField):
+        return None
+    meta = field.queryset.model._meta
+    key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
+    if not isinstance(key, models.IntegerField):
+        return None
+    for item in value if isinstance(value, list | tuple) else [value]:
+        try:
+            number = int(str(item).strip())
+        except ValueError:
+            continue  # not a number: the field itself says it is no choice
+        if number not in KEY_RANGE:
+            return str(item)
+    return None
+
+
+def _guarded(clean, form, name: str):
+    field = form.fields[name]
+
+    def refuse_then_clean(value, *args):
+        if name in form._fields_with_nul or _carries_nul(value):
+            raise ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
+        wrong = _key_out_of_range(field, value)
+        if wrong is not None:
+            raise ValidationError(field.error_messages["invalid_choice"], "invalid_choice", {"value": wrong})
+        return clean(value, *args)
+
+    refuse_then_clean.guarded = True
+    return refuse_then_clean
+
+
+class EdgeForm:
+    """Form mixin: every field refuses what cannot reach the database before it converts or looks it up.
+
+    * NUL, with one clear error. Django's CharField has a validator for it, but only after ``to_python``;
+      choice, number, date, model-choice and file fields never check (a checkbox even takes "\\x00" as
+      ticked, and a model choice by a text key sends it to the database). What was posted is looked at
+      as posted.
+    * A model choice by integer key past 64 bits: Django checks a single look-up, but a multiple choice
+      (``pk__in``) goes to the database and fails there (SQLite: OverflowError).
+
+    Fields a subclass adds after ``__init__`` are covered too: the checks are put in place when the form
+    is cleaned.
+    """
+
+    def full_clean(self):
+        self._fields_with_nul = set()
+        if self.is_bound:
+            for name in self.fields:
+                key = self.add_prefix(name)
+                if _carries_nul(_raw(self.data, key)) or _carries_nul(_raw(self.files, key)):
+                    self._fields_with_nul.add(name)
+        for name, field in self.fields.items():
+            if not getattr(field.clean, "guarded", False):
+                field.clean = _guarded(field.clean, self, name)
+        super().full_clean()
 
 
 def is_plausible(moment: dt.datetime, *, now: dt.datetime | None = None) -> bool:
@@ -91,7 +192,9 @@ class RefuseNulMiddleware:
         name = nul_parameter(request)
         if name is None:
             return self.get_response(request)
-        message = _("The value may not contain a NUL character.")
+        # This runs before LocaleMiddleware: the language the client asks for is read here.
+        with translation.override(translation.get_language_from_request(request)):
+            message = str(NUL_MESSAGE)
         if request.path.startswith("/open311/"):
             return _open311_refusal(request.path, f"{name}: {message}")
         if request.path.startswith("/api/"):
@@ -100,6 +203,7 @@ class RefuseNulMiddleware:
         if "json" in request.headers.get("Accept", ""):
             return JsonResponse({"errors": {name: [message]}}, status=400)
         return HttpResponse(f"{name}: {message}", status=400, content_type="text/plain; charset=utf-8")
+
 
 def _open311_refusal(path: str, description: str) -> HttpResponse:
     """A 400 in the GeoReport v2 error format, as XML for an address ending in .xml, else as JSON."""
