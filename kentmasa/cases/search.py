@@ -28,6 +28,7 @@ from kentmasa.lib import phones, tckimlik, turkish
 MIN_TRIGRAM = 3
 # A shorter piece of a phone number matches too many of a million numbers to pick a caller from.
 MIN_PHONE_DIGITS = 6
+QUERY_MAX = 100  # a caller's name and number fit; a pasted page does not become a hundred index probes
 
 
 def ensure_sqlite_index(connection=default_connection) -> None:
@@ -156,7 +157,7 @@ def find_citizens(query: str, institution, limit: int = 20) -> list[Citizen]:
     by (institution, phone) and (institution, tc_kimlik); the start of the name by (institution,
     name_key); a surname or a piece of a number by the trigram indexes of ensure_citizen_index.
     """
-    query = (query or "").strip()
+    query = (query or "").strip()[:QUERY_MAX]
     if not query:
         return []
     citizens = Citizen.objects.filter(institution=institution)

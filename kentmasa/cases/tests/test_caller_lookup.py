@@ -58,6 +58,12 @@ def test_whole_numbers_and_short_pieces(callers, institution):
     assert names("1234", institution) == []
 
 
+def test_a_pasted_page_is_cut_to_a_name_and_a_number(callers, institution):
+    # Two thousand words would be two thousand index probes (and past SQLite's expression depth).
+    assert names("çiftçi " * 2000, institution) == ["Ayşe Çiftçi", "Mehmet Çiftçioğlu"]
+    assert names("5" * 5000, institution) == []
+
+
 def test_another_institutions_records_are_never_found(callers, other_institution, institution):
     assert names("çiftçi", other_institution) == ["Ayşe Çiftçi"]
     assert [c.pk for c in find_citizens("0507 524", other_institution)] == [callers["kayseri"].pk]
