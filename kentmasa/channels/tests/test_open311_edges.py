@@ -142,3 +142,21 @@ def test_times_before_standard_time_are_given_with_a_whole_minute_offset(client,
 
     assert shown["requested_datetime"] == "1900-06-01T12:00:00+00:00"
     assert W3C.match(shown["updated_datetime"])
+
+
+@pytest.mark.parametrize(
+    ("lat", "long"), [("nan", "28.87"), ("41.04", "inf"), ("1e400", "28.87"), ("41", "-1e-400x")]
+)
+def test_coordinates_that_are_no_numbers_are_refused(client, category, lat, long):
+    descriptions = assert_errors(post_form(client, ayse_report(category, lat=lat, long=long)), 400)
+
+    assert "lat" in descriptions[0] and "long" in descriptions[0]
+    assert not Case.objects.exists()
+
+
+def test_coordinates_with_many_decimals_are_kept_to_the_micro_degree(client, category):
+    response = post_form(client, ayse_report(category, lat="41.04381234567891", long="28.87573149999999"))
+
+    assert response.status_code == 200, response.content
+    case = Case.objects.get()
+    assert (str(case.latitude), str(case.longitude)) == ("41.043812", "28.875731")
