@@ -172,8 +172,11 @@ KENTMASA_TRUSTED_PROXIES = int(os.environ.get("KENTMASA_TRUSTED_PROXIES", "0"))
 
 # kentmasa's own knobs
 KENTMASA_PRODUCTION = False  # True in kentmasa.settings_production
-# The public address of the site, for links in replies (e.g. https://basvuru.adana.bel.tr).
-KENTMASA_PUBLIC_URL = os.environ.get("KENTMASA_PUBLIC_URL", "http://127.0.0.1:8000")
+# The public address of the site, for links in SMS, e-mail and printed receipts (e.g.
+# https://basvuru.adana.bel.tr). Locally it follows PORT, which `make run` passes to the web server too.
+KENTMASA_PUBLIC_URL = (
+    os.environ.get("KENTMASA_PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+)
 # Which sender answers on which channel (dotted paths; see kentmasa.channels.base). The SMS default only
 # writes to the log; production sets KENTMASA_SMS_SENDER=kentmasa.channels.sms.NetgsmSender.
 KENTMASA_SENDERS = {
@@ -218,6 +221,9 @@ KENTMASA_OPEN311 = {
 KENTMASA_EMAIL = {
     "MAILBOXES": _pairs("KENTMASA_EMAIL_MAILBOXES"),  # "alo153@adana.bel.tr=adana-bb"
     "MESSAGE_ID_DOMAIN": os.environ.get("KENTMASA_EMAIL_DOMAIN", ""),
+    # The authserv-id our receiving mail server writes in Authentication-Results (e.g. "mx.adana.bel.tr"):
+    # a From address counts as the sender's only with that server's dmarc=pass (kentmasa.cases.citizens).
+    "AUTHSERV_ID": os.environ.get("KENTMASA_EMAIL_AUTHSERV_ID", ""),
     "MAX_SIZE": int(os.environ.get("KENTMASA_EMAIL_MAX_SIZE", str(50 * 1024 * 1024))),
 }
 KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "60"))
@@ -229,9 +235,22 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.routing.tasks.retrain_routers",
 ]
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
-# Wrong tracking look-ups per tracking number before it is locked, and for how long (seconds).
+# Phone numbers proven on the public form by SMS code (kentmasa.cases.phone_codes): how long a code lives,
+# and how many codes one number and one client address may ask for (SMS cost money: "SMS pumping").
+KENTMASA_PHONE_CODE_SECONDS = 5 * 60
+KENTMASA_PHONE_CODE_LIMITS = {
+    "per_number_hour": 3,
+    "per_number_day": 5,
+    "per_address_hour": 5,
+    "per_address_day": 10,
+}
+# Tracking look-ups (kentmasa.cases.views.public.look_up). Wrong codes lock the client address after
+# TRACK_FAILURES for TRACK_LOCK_SECONDS. Per tracking number they only slow down, so a stranger can never
+# lock the rightful citizen out: past each (window, free wrong look-ups) below, that number's code is
+# checked at most once every so many seconds, whoever asks. 6-digit codes: README "Tracking".
 KENTMASA_TRACK_FAILURES = 5
 KENTMASA_TRACK_LOCK_SECONDS = 60 * 60
+KENTMASA_TRACK_NUMBER_LIMITS = [(60 * 60, 10, 60), (24 * 60 * 60, 30, 10 * 60)]
 # Staff log-in POSTs per client address and per user name.
 KENTMASA_LOGIN_RATE_PER_IP = "10/m"
 KENTMASA_LOGIN_RATE_PER_USERNAME = "5/m"

@@ -25,7 +25,7 @@ from pydantic import BeforeValidator, ConfigDict, PlainSerializer, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from kentmasa.cases import access, clock, services
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import STAFF, find_or_create_citizen
 from kentmasa.cases.models import (
     OPEN_STATUSES,
     ApiIdempotencyKey,
@@ -663,7 +663,7 @@ def create_case(
                 else None
             )
             citizen = (
-                find_or_create_citizen(user.institution, **payload.citizen.model_dump())
+                find_or_create_citizen(user.institution, **payload.citizen.model_dump(), proven=STAFF)
                 if payload.citizen
                 else None
             )

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import access, services, validators
-from kentmasa.cases.citizens import find_or_create_citizen, refresh_search_text
+from kentmasa.cases.citizens import STAFF, fill_in, find_or_create_citizen, refresh_search_text
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Kind, Priority, Status
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
@@ -319,21 +319,12 @@ class NewCaseForm(edge.EdgeForm, forms.Form):
         )
         picked: Citizen | None = data.get("citizen")
         if picked is not None and not (tc and picked.tc_kimlik and picked.tc_kimlik != tc):
-            changed = []
-            for field, value in (("name", name), ("phone", phone), ("email", email.lower())):
-                if value and not getattr(picked, field):
-                    setattr(picked, field, value)
-                    changed.append(field)
-            taken = Citizen.objects.filter(institution=picked.institution_id, tc_kimlik=tc).exists()
-            if tc and not picked.tc_kimlik and not taken:
-                picked.tc_kimlik = tc
-                changed.append("tc_kimlik")
-            if changed:
-                picked.save()
+            # The operator checked who is calling: what they recorded is proven (see cases.citizens).
+            if fill_in(picked, name=name, tc_kimlik=tc, phone=phone, email=email):
                 refresh_search_text(picked)
             return picked
         return find_or_create_citizen(
-            self.user.institution, name=name, tc_kimlik=tc, phone=phone, email=email
+            self.user.institution, name=name, tc_kimlik=tc, phone=phone, email=email, proven=STAFF
         )
 
 

@@ -29,6 +29,11 @@ class Citizen(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=400, blank=True)
+    # Whether each identifier is proven to be this person's (see kentmasa.cases.citizens): only a proven
+    # identifier ever finds this record again, so typed contact data never redirects someone's messages.
+    tc_kimlik_verified = models.BooleanField(_("TC identity no checked"), default=False)
+    phone_verified = models.BooleanField(_("phone verified"), default=False)
+    email_verified = models.BooleanField(_("e-mail verified"), default=False)
     name_key = models.CharField(max_length=200, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -36,9 +41,15 @@ class Citizen(models.Model):
         verbose_name = _("citizen")
         verbose_name_plural = _("citizens")
         constraints = [
-            models.UniqueConstraint(fields=["institution", "tc_kimlik"], name="uniq_citizen_tc_kimlik"),
+            # One checked record per person; unchecked records (a number typed on a public form) may repeat.
+            models.UniqueConstraint(
+                fields=["institution", "tc_kimlik"],
+                condition=models.Q(tc_kimlik_verified=True),
+                name="uniq_citizen_tc_kimlik",
+            ),
         ]
         indexes = [
+            models.Index(fields=["institution", "tc_kimlik"], name="citizen_tc_kimlik"),
             models.Index(fields=["institution", "phone"], name="citizen_phone"),
             models.Index(fields=["institution", "email"], name="citizen_email"),
             models.Index(fields=["institution", "name_key"], name="citizen_name"),
@@ -363,6 +374,36 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove that a phone number is the applicant's (cases.phone_codes).
+
+    Only a keyed hash of the code is stored; the client address is kept as a keyed hash too, for the
+    per-address limits. Rows are the limits' ledger: every code sent counts, confirmed or not.
+    """
+
+    institution = models.ForeignKey(
+        "directory.Institution", on_delete=models.CASCADE, related_name="+", verbose_name=_("institution")
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    code_hash = models.CharField(max_length=64)
+    client = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+    failures = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification code")
+        verbose_name_plural = _("phone verification codes")
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="phonecode_phone"),
+            models.Index(fields=["client", "created_at"], name="phonecode_client"),
+        ]
+
+    def __str__(self) -> str:
+        return phones.mask(self.phone)
 
 
 class ApiIdempotencyKey(models.Model):

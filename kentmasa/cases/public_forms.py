@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kentmasa.cases import attachments, validators
+from kentmasa.cases import attachments, phone_codes, validators
 from kentmasa.cases.models import Kind
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution
@@ -79,6 +79,16 @@ class CaseForm(edge.EdgeForm, forms.Form):
         required=False,
         widget=forms.TextInput(
             attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "0532 123 45 67"}
+        ),
+    )
+    phone_code = forms.CharField(
+        label=_("Code sent to your phone"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text=_(
+            "Optional. Confirm your phone with the code we send by SMS if you want this application linked"
+            " to your earlier ones."
         ),
     )
     email = forms.EmailField(
@@ -168,6 +178,24 @@ class CaseForm(edge.EdgeForm, forms.Form):
             message = _("Give a phone number or an e-mail address so that we can answer you.")
             self.add_error("phone", ValidationError(message, code="contact"))
             self.add_error("email", ValidationError(message, code="contact"))
+        cleaned["phone_proven"] = False
+        code = cleaned.get("phone_code", "").strip()
+        if code and "phone" not in self.errors:
+            if not cleaned.get("phone"):
+                self.add_error(
+                    "phone_code",
+                    ValidationError(_("Write the phone number the code was sent to."), code="phone_code"),
+                )
+            elif phone_codes.confirm(self.institution, cleaned["phone"], code):
+                cleaned["phone_proven"] = True
+            else:
+                self.add_error(
+                    "phone_code",
+                    ValidationError(
+                        _("The code is wrong or has expired. Ask for a new code, or leave this field empty."),
+                        code="phone_code",
+                    ),
+                )
         if kind == Kind.INFORMATION_REQUEST:
             # Law 4982 and its regulation: an electronic application gives the name and TC identity no.
             if not cleaned.get("name", "").strip():

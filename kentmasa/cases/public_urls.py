@@ -15,4 +15,5 @@ urlpatterns = [
     path("kvkk/", public.kvkk, name="kvkk"),
     # Last, so an institution's slug never hides the fixed pages above.
     path("<slug:slug>/", public.case_form, name="form"),
+    path("<slug:slug>/telefon-kodu/", public.phone_code, name="phone_code"),
 ]

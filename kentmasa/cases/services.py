@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, clock
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import find_or_create_citizen, proven_of
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Event, Kind, Priority, Status
 from kentmasa.cases.signals import case_event
 from kentmasa.cases.tracking import make_tracking_number, make_verification_code
@@ -421,6 +421,7 @@ def transfer(
                     phone=old.phone,
                     email=old.email,
                     address=old.address,
+                    proven=proven_of(old),  # unproven contact data never joins a record there either
                 )
             _restart_clock(locked, now)
             locked.search_text = locked.build_search_text()

@@ -10,7 +10,10 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Channels")
 
     def ready(self):
-        from kentmasa.cases.signals import case_event
-        from kentmasa.channels import replies
+        from kentmasa.cases.signals import case_event, phone_code_requested
+        from kentmasa.channels import phone_codes, replies
 
         case_event.connect(replies.on_case_event, dispatch_uid="kentmasa.channels.replies")
+        phone_code_requested.connect(
+            phone_codes.send_phone_code, dispatch_uid="kentmasa.channels.phone_codes"
+        )

@@ -117,6 +117,7 @@ class ParsedMail:
     name: str
     subject: str
     text: str
+    sender_proven: bool = False  # From passed DMARC at our own mail server and answers go to From
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
@@ -306,12 +307,14 @@ def parse(raw: bytes) -> ParsedMail:
     if not message_id:
         # A mail without a Message-ID is known by its bytes: a second delivery of it is the same mail.
         message_id = f"<{hashlib.sha256(raw).hexdigest()[:40]}@kentmasa.invalid>"
-    name, sender = "", ""
+    name, sender, from_address = "", "", ""
     for header in ("Reply-To", "From"):
         parsed_name, address = parseaddr(_header(message, header))
         if address and "@" in address:
             sender = sender or address.strip().lower()
             name = name or parsed_name.strip()
+            if header == "From":
+                from_address = address.strip().lower()
     text, body = _body_text(message)
     subject = _header(message, "Subject")
     parsed = ParsedMail(
@@ -319,6 +322,7 @@ def parse(raw: bytes) -> ParsedMail:
         message_id=message_id,
         sender=sender,
         name=name[:200],
+        sender_proven=bool(sender) and sender == from_address and dmarc_passed(message, from_address),
         subject=subject,
         text=text,
         in_reply_to=_message_ids(_header(message, "In-Reply-To")),
@@ -328,6 +332,32 @@ def parse(raw: bytes) -> ParsedMail:
     if message.get_content_type() == "multipart/report" or _looks_like_bounce(parsed):
         parsed.report = _report(message, text)
     return parsed
+
+
+def dmarc_passed(message: EmailMessage, from_address: str) -> bool:
+    """Whether our own mail server recorded ``dmarc=pass`` for the From domain (RFC 8601, RFC 7489).
+
+    Anyone can write a From address, and anyone can add an Authentication-Results header before the mail
+    reaches us; only the one our receiving server added counts. It is the topmost header carrying our
+    server's authserv-id (``KENTMASA_EMAIL_AUTHSERV_ID``), which a conforming server strips from incoming
+    mail before adding its own. Without that setting no From address is believed.
+    """
+    authserv_id = (_config().get("AUTHSERV_ID") or "").strip().lower()
+    domain = from_address.rpartition("@")[2]
+    if not authserv_id or not domain:
+        return False
+    for header in message.get_all("Authentication-Results") or []:
+        text = " ".join(str(header).split())
+        head, _sep, results = text.partition(";")
+        if head.lower().split()[:1] != [authserv_id]:
+            continue
+        for result in results.split(";"):
+            words = result.strip().lower().split()
+            if words and words[0] == "dmarc=pass":
+                header_from = next((w.split("=", 1)[1] for w in words if w.startswith("header.from=")), "")
+                return header_from.strip('"') == domain
+        return False  # our server's verdict was not a pass
+    return False
 
 
 # Auto-replies, bounces and lists ---------------------------------------------------------------------
@@ -577,6 +607,7 @@ def receive_email(raw: bytes, institution: Institution, *, envelope_sender: str 
             external_id="",
             address=mail.sender,
             email=mail.sender,
+            proven=frozenset({"email"}) if mail.sender_proven else frozenset(),
             name=mail.name,
             subject=subject,
             text=text,

@@ -45,6 +45,9 @@ class Inbound:
     name: str = ""
     phone: str = ""  # cleaned E.164, when the channel knows it
     email: str = ""
+    # Which of phone / e-mail are proven to be the sender's (an SMS or WhatsApp sender's number, an e-mail
+    # that passed DMARC at our mail server); only proven ones find an existing citizen (cases.citizens).
+    proven: frozenset = frozenset()
     thread_key: str = ""  # e.g. the e-mail's Message-ID
     case: Case | None = None  # the case this message answers, when the channel could tell
     media: list[Media] = field(default_factory=list)
@@ -149,7 +152,11 @@ def _receive(inbound: Inbound) -> Received:
         message.save()
         return Received(message, None, created=True)
     citizen = find_or_create_citizen(
-        inbound.institution, name=inbound.name, phone=inbound.phone, email=inbound.email
+        inbound.institution,
+        name=inbound.name,
+        phone=inbound.phone,
+        email=inbound.email,
+        proven=inbound.proven,
     )
     case = (
         inbound.case

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kentmasa.cases import access, attachments, services, validators
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import STAFF, find_or_create_citizen
 from kentmasa.cases.forms import EMAIL_MAX, STAFF_TEXT_MAX
 from kentmasa.cases.models import Case, Kind, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
@@ -272,6 +272,7 @@ def _record(request, form: ReferralForm) -> Referral | None:
                 phone=data["citizen_phone"],
                 email=data["citizen_email"],
                 address=data["citizen_address"],
+                proven=STAFF,  # the referring system (e-Devlet sign-in) and our operator checked who it is
             )
             received_at = received_moment(institution, data["reached_at"])
             case = services.open_case(

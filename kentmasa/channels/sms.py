@@ -309,6 +309,7 @@ def receive_sms(
         external_id=message_id,
         address=sender,
         phone=sender,
+        proven=frozenset({"phone"}),  # the operator delivered it from this number
         text=text,
         kind=Kind.TIP_OFF if institution.kind == Institution.Kind.POLICE else Kind.REQUEST,
         received_at=received_at,

@@ -554,6 +554,7 @@ def _receive(
         subject=_subject(incoming),
         name=name,
         phone=_phone(incoming.wa_id),
+        proven=frozenset({"phone"}),  # WhatsApp registered this number by code
         media=media,
         latitude=incoming.latitude,
         longitude=incoming.longitude,

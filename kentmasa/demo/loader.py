@@ -42,7 +42,7 @@ from shapely.geometry import Point, shape
 from stdnum.tr import tckimlik
 
 from kentmasa.cases import services
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import STAFF, find_or_create_citizen
 from kentmasa.cases.models import OPEN_STATUSES, Case, Channel, Citizen, Event, Kind, Priority, Status
 from kentmasa.channels import replies
 from kentmasa.demo.content import (
@@ -1470,7 +1470,9 @@ class _Player:
             case = yield when, action, office
 
     def _open(self, spec: _CaseSpec) -> Case:
-        citizen = find_or_create_citizen(spec.institution, **spec.citizen) if spec.citizen else None
+        citizen = (
+            find_or_create_citizen(spec.institution, **spec.citizen, proven=STAFF) if spec.citizen else None
+        )
         # Web, mobile, SMS and CİMER applications arrive by themselves; the rest an operator records.
         recorded_by_staff = spec.channel not in (Channel.WEB, Channel.MOBILE, Channel.SMS, Channel.CIMER)
         spec.case = services.open_case(

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import STAFF, find_or_create_citizen
 from kentmasa.cases.models import Citizen
 from kentmasa.cases.validators import clean_phone, clean_tc_kimlik
 
@@ -9,30 +9,38 @@ pytestmark = pytest.mark.django_db
 
 
 def test_one_person_across_channels(institution):
-    by_phone = find_or_create_citizen(institution, name="Fatma Şahin", phone="+905321234567")
+    # Fatma texts us (her number is proven), then writes from an address nobody proved.
+    by_phone = find_or_create_citizen(
+        institution, name="Fatma Şahin", phone="+905321234567", proven={"phone"}
+    )
     by_mail = find_or_create_citizen(institution, email="Fatma@Example.com")
     assert by_mail != by_phone
-    # The desk learns her TC kimlik no, phone and e-mail: the phone matches, the rest is filled in.
+    # The desk checks her identity and records her TC kimlik no, phone and e-mail: the phone matches, the
+    # rest is filled in and now proven.
     same = find_or_create_citizen(
         institution,
         name="Fatma Şahin",
         phone="+905321234567",
         tc_kimlik="10000000146",
         email="fatma@example.com",
+        proven=STAFF,
     )
     assert same == by_phone
     same.refresh_from_db()
     assert (same.tc_kimlik, same.email) == ("10000000146", "fatma@example.com")
-    assert find_or_create_citizen(institution, tc_kimlik="10000000146") == by_phone
-    assert Citizen.objects.count() == 2
+    assert (same.tc_kimlik_verified, same.phone_verified, same.email_verified) == (True, True, True)
+    assert find_or_create_citizen(institution, tc_kimlik="10000000146", proven=STAFF) == by_phone
+    # A typed TC kimlik no finds nobody: it makes a record of its own.
+    assert find_or_create_citizen(institution, tc_kimlik="10000000146") != by_phone
+    assert Citizen.objects.count() == 3
 
 
 def test_a_different_tc_on_a_shared_phone_is_another_person(institution):
     mother = find_or_create_citizen(
-        institution, name="Hatice Kaya", phone="+905321234567", tc_kimlik="10000000146"
+        institution, name="Hatice Kaya", phone="+905321234567", tc_kimlik="10000000146", proven=STAFF
     )
     son = find_or_create_citizen(
-        institution, name="Emre Kaya", phone="+905321234567", tc_kimlik="10000000078"
+        institution, name="Emre Kaya", phone="+905321234567", tc_kimlik="10000000078", proven=STAFF
     )
     assert mother != son
 

@@ -326,8 +326,8 @@ def test_what_we_learn_about_a_citizen_later_is_searchable_on_earlier_cases(make
     from kentmasa.cases.citizens import find_or_create_citizen
     from kentmasa.cases.search import search_cases
 
-    citizen = find_or_create_citizen(institution, phone="+905321234567")
+    citizen = find_or_create_citizen(institution, phone="+905321234567", proven={"phone"})
     case = make_case(citizen=citizen)
     assert not search_cases(Case.objects.all(), "gülsüm").exists()
-    find_or_create_citizen(institution, name="Gülsüm Öztürk", phone="+905321234567")
+    find_or_create_citizen(institution, name="Gülsüm Öztürk", phone="+905321234567", proven={"phone"})
     assert list(search_cases(Case.objects.all(), "GULSUM OZTURK")) == [case]

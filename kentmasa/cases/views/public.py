@@ -2,20 +2,22 @@
 
 No login. A citizen sees a case only after proving they hold its tracking number and verification code (or
 right after submitting it); that proof is remembered in their session for a short while, never in the URL.
-POSTs are rate-limited per IP address, and wrong look-ups are counted per tracking number (which is then
-locked for a while), so codes cannot be guessed by brute force from one address or from many.
+POSTs are rate-limited per IP address; wrong look-ups lock the address that makes them and slow down the
+tracking number they aim at (see ``look_up``), so codes cannot be guessed from one address or from many,
+and nobody can lock a citizen out of their own case.
 """
 
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from kentmasa.cases import clock, services, tracking
+from kentmasa.cases import clock, phone_codes, services, tracking, validators
 from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.citizens import find_or_create_citizen
 from kentmasa.cases.models import Attachment, Case, Channel, Event, Status
@@ -33,7 +35,8 @@ from kentmasa.cases.public_forms import CaseForm, TrackForm
 from kentmasa.cases.views import describe_remaining
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Institution, Unit
-from kentmasa.lib import lockout
+from kentmasa.lib import lockout, phones
+from kentmasa.lib.clientip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -154,27 +157,58 @@ def find_case(number_text: str, code: str) -> Case | None:
     return case if case is not None and code and matches else None
 
 
-def look_up(number_text: str, code: str) -> tuple[Case | None, bool]:
-    """``find_case``, counting wrong answers per tracking number: (the case or None, whether locked).
+@dataclass(frozen=True)
+class LookUp:
+    case: Case | None
+    refused: str = ""  # "address": this client is locked out; "number": that number is slowed down
+    wait: int = 0  # seconds before asking again is worth it
 
-    After KENTMASA_TRACK_FAILURES wrong look-ups of one number, from any address, the number is locked
-    for KENTMASA_TRACK_LOCK_SECONDS, the right code included. Numbers no case has are counted and locked
-    the same way, so the answers never tell whether a number exists.
+
+def look_up(number_text: str, code: str, client: str) -> LookUp:
+    """``find_case`` with brute force kept out, without letting anyone lock a citizen out of their case.
+
+    * Per client address: KENTMASA_TRACK_FAILURES wrong look-ups (of any numbers) lock that address for
+      KENTMASA_TRACK_LOCK_SECONDS. The rightful citizen, on their own address, is not affected.
+    * Per tracking number, whoever asks: past the free wrong look-ups of each KENTMASA_TRACK_NUMBER_LIMITS
+      window, the number's code is checked at most once per the window's interval. A slowed-down number
+      answers "try again in a minute", never "locked": the right code gets through on a later try.
+    Numbers no case has are counted the same way, so the answers never tell whether a number exists.
     """
+    if lockout.is_locked("track-address", client):
+        return LookUp(None, "address", settings.KENTMASA_TRACK_LOCK_SECONDS)
     number = tracking.clean_tracking_number(number_text)
-    if number and lockout.is_locked("track", number):
-        return None, True
+    if number:
+        every = _number_interval(number)
+        if every and not lockout.take_turn("track-number", number, every_seconds=every):
+            _address_failed(client)
+            return LookUp(None, "number", every)
     case = find_case(number_text, code)
-    if case is None and number:
-        seconds = settings.KENTMASA_TRACK_LOCK_SECONDS
-        limit = settings.KENTMASA_TRACK_FAILURES
-        locked = lockout.record_failure(
-            "track", number, limit=limit, window_seconds=seconds, lock_seconds=seconds
-        )
-        if locked:
-            logger.warning("tracking number locked after %d wrong look-ups", limit)
-        return None, locked
-    return case, False
+    if case is None:
+        if number:
+            for window, _free, _every in settings.KENTMASA_TRACK_NUMBER_LIMITS:
+                lockout.add_failure("track-number", number, window_seconds=window)
+        if _address_failed(client):
+            return LookUp(None, "address", settings.KENTMASA_TRACK_LOCK_SECONDS)
+    return LookUp(case)
+
+
+def _number_interval(number: str) -> int:
+    """Seconds between checks of this number's code now: 0 while its wrong look-ups are within bounds."""
+    every = 0
+    for window, free, interval in settings.KENTMASA_TRACK_NUMBER_LIMITS:
+        if lockout.count("track-number", number, window_seconds=window) >= free:
+            every = max(every, interval)
+    return every
+
+
+def _address_failed(client: str) -> bool:
+    seconds, limit = settings.KENTMASA_TRACK_LOCK_SECONDS, settings.KENTMASA_TRACK_FAILURES
+    locked = lockout.record_failure(
+        "track-address", client, limit=limit, window_seconds=seconds, lock_seconds=seconds
+    )
+    if locked:
+        logger.warning("tracking look-ups locked for a client address after %d wrong answers", limit)
+    return locked
 
 
 # --- the application form
@@ -213,12 +247,15 @@ def _open_case(form: CaseForm) -> Case | None:
     data = form.cleaned_data
     try:
         with transaction.atomic():
+            # Typed contact data never joins an existing record (cases.citizens); a phone confirmed with
+            # the SMS code may.
             citizen = find_or_create_citizen(
                 form.institution,
                 name=data["name"],
                 tc_kimlik=data["tc_kimlik"],
                 phone=data["phone"],
                 email=data["email"],
+                proven={"phone"} if data.get("phone_proven") else (),
             )
             case = services.open_case(
                 institution=form.institution,
@@ -240,6 +277,46 @@ def _open_case(form: CaseForm) -> Case | None:
         form.add_error("photo", error)
         return None
     return case
+
+
+@require_POST
+@limit_posts("public:phone_code")
+def phone_code(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send a one-time code to the phone typed on the form (cases.phone_codes).
+
+    Answers JSON to the form's script; without script the form's "send code" button posts the whole form
+    here and gets it back, filled in as it was, with the outcome beside the code field.
+    """
+    institution = get_object_or_404(PUBLIC_INSTITUTIONS, slug=slug)
+    status, message, retry_after = 200, "", 0
+    try:
+        phone = validators.clean_phone(request.POST.get("phone", "")[:30])
+    except ValidationError as error:
+        status, message = 400, error.messages[0]
+    else:
+        if not phone:
+            status, message = 400, _("Write your mobile phone number first.")
+        else:
+            try:
+                phone_codes.request_code(institution, phone, client_ip(request))
+                message = _("We have sent a code to %(phone)s. It is valid for %(minutes)d minutes.") % {
+                    "phone": phones.display(phone),
+                    "minutes": settings.KENTMASA_PHONE_CODE_SECONDS // 60,
+                }
+            except phone_codes.CodeRefused as refused:
+                status = 429 if refused.retry_after else 400
+                message, retry_after = refused.message, refused.retry_after
+    if "application/json" in request.headers.get("Accept", ""):
+        response: HttpResponse = JsonResponse({"ok": status == 200, "message": message}, status=status)
+    else:
+        kept = [name for name in CaseForm.base_fields if name not in ("photo", "website", "phone_code")]
+        form = CaseForm(institution=institution, initial={name: request.POST.get(name, "") for name in kept})
+        context = {"institution": institution, "form": form, "phone_code_message": message}
+        context["phone_code_sent"] = status == 200
+        response = render(request, "public/form.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @never_cache
@@ -267,26 +344,33 @@ def receipt(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @limit_posts("public:track")
 def track(request: HttpRequest) -> HttpResponse:
-    not_found = locked = False
+    result = LookUp(None)
+    not_found = False
     if request.method == "POST":
         form = TrackForm(request.POST)
         if form.is_valid():
-            case, locked = look_up(form.cleaned_data["number"], form.cleaned_data["code"])
-            if case is not None:
-                _grant(request, case)
-                return redirect("public:track_case", case.tracking_number)
-            not_found = not locked
+            result = look_up(form.cleaned_data["number"], form.cleaned_data["code"], client_ip(request))
+            if result.case is not None:
+                _grant(request, result.case)
+                return redirect("public:track_case", result.case.tracking_number)
+            not_found = not result.refused
     else:
         form = TrackForm(initial={"number": request.GET.get("no", "")[:30]})
-    wait = settings.KENTMASA_TRACK_LOCK_SECONDS
     response = render(
         request,
         "public/track.html",
-        {"form": form, "not_found": not_found, "locked": locked, "lock_minutes": max(1, wait // 60)},
-        status=429 if locked else 200,
+        {
+            "form": form,
+            "not_found": not_found,
+            "locked": result.refused == "address",
+            "slowed": result.refused == "number",
+            "lock_minutes": max(1, result.wait // 60),
+            "wait_seconds": result.wait,
+        },
+        status=429 if result.refused else 200,
     )
-    if locked:
-        response["Retry-After"] = str(wait)
+    if result.refused:
+        response["Retry-After"] = str(result.wait)
     return response
 
 

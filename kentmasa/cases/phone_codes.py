@@ -1,0 +1,134 @@
+"""Proving a phone number on the public form with a one-time code sent by SMS.
+
+A citizen who wants the new application linked to their earlier ones asks for a code, receives it on the
+phone and types it into the form; the case's applicant record may then be found by that number
+(kentmasa.cases.citizens). Without the code the number is still used to answer them, on a record of its own.
+
+* Six digits, valid for five minutes (``KENTMASA_PHONE_CODE_SECONDS``), five wrong tries per code; only a
+  keyed hash is stored, and a confirmed code stays usable until it expires (a form sent again after a
+  refused photo needs no second code).
+* SMS cost money and attract "SMS pumping" fraud, so codes go only to Turkish mobile numbers (+90 5xx) and
+  are limited per number and per client address, per hour and per day (``KENTMASA_PHONE_CODE_LIMITS``).
+  The ledger is the PhoneCode table itself, so every web process sees the same counts.
+* The SMS itself is sent by whoever listens to :data:`kentmasa.cases.signals.phone_code_requested` (the
+  channels app); this module never imports a channel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import math
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kentmasa.cases.models import PhoneCode
+from kentmasa.cases.signals import phone_code_requested
+
+TURKISH_MOBILE = re.compile(r"^\+905\d{9}$")
+MAX_FAILURES = 5
+CODE_DIGITS = 6
+
+
+@dataclass
+class CodeRefused(Exception):
+    """A code that is not sent (limits, a number we do not text, the SMS provider failed)."""
+
+    message: str
+    retry_after: int = 0
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _hash(kind: str, value: str) -> str:
+    return salted_hmac(f"kentmasa.phone_codes.{kind}", value, algorithm="sha256").hexdigest()
+
+
+def _limits() -> dict:
+    return settings.KENTMASA_PHONE_CODE_LIMITS
+
+
+def _check_limits(phone: str, client: str, now: dt.datetime) -> None:
+    limits = _limits()
+    for field, value, hour_key, day_key in (
+        ("phone", phone, "per_number_hour", "per_number_day"),
+        ("client", client, "per_address_hour", "per_address_day"),
+    ):
+        for key, window in ((hour_key, dt.timedelta(hours=1)), (day_key, dt.timedelta(days=1))):
+            recent = PhoneCode.objects.filter(**{field: value, "created_at__gt": now - window})
+            if recent.count() >= limits[key]:
+                oldest = recent.order_by("created_at").values_list("created_at", flat=True).first()
+                wait = math.ceil(((oldest or now) + window - now).total_seconds())
+                minutes = max(1, -(-wait // 60))
+                raise CodeRefused(
+                    ngettext(
+                        "Too many codes were asked for. Please try again in %(minutes)d minute.",
+                        "Too many codes were asked for. Please try again in %(minutes)d minutes.",
+                        minutes,
+                    )
+                    % {"minutes": minutes},
+                    retry_after=wait,
+                )
+
+
+def request_code(institution, phone: str, client_ip: str, *, now: dt.datetime | None = None) -> PhoneCode:
+    """Make a code for this (cleaned, E.164) number and have it sent; raises CodeRefused."""
+    now = now or timezone.now()
+    if not TURKISH_MOBILE.match(phone or ""):
+        raise CodeRefused(_("Codes can only be sent to Turkish mobile numbers (05xx)."))
+    client = _hash("client", client_ip or "-")
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    with transaction.atomic():
+        _check_limits(phone, client, now)
+        entry = PhoneCode.objects.create(
+            institution=institution,
+            phone=phone,
+            code_hash=_hash("code", f"{phone}:{code}"),
+            client=client,
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=settings.KENTMASA_PHONE_CODE_SECONDS),
+        )
+    # Outside the transaction: the row counts against the limits even if the SMS fails.
+    minutes = settings.KENTMASA_PHONE_CODE_SECONDS // 60
+    text = _(
+        "%(institution)s verification code: %(code)s. Valid for %(minutes)d minutes; do not share it."
+    ) % {
+        "institution": institution.name,
+        "code": code,
+        "minutes": minutes,
+    }
+    answers = phone_code_requested.send(PhoneCode, institution=institution, phone=phone, text=text, code=code)
+    if not any(sent for _receiver, sent in answers):
+        raise CodeRefused(_("The code could not be sent just now. Please try again later."))
+    return entry
+
+
+def confirm(institution, phone: str, code: str, *, now: dt.datetime | None = None) -> bool:
+    """Whether ``code`` is the live code of this number; a wrong one counts against the code's tries."""
+    now = now or timezone.now()
+    code = "".join(code.split())
+    if not phone or not code:
+        return False
+    entry = (
+        PhoneCode.objects.filter(institution=institution, phone=phone, expires_at__gt=now)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if entry is None or entry.failures >= MAX_FAILURES:
+        return False
+    if hmac.compare_digest(entry.code_hash, _hash("code", f"{phone}:{code}")):
+        if entry.confirmed_at is None:
+            PhoneCode.objects.filter(pk=entry.pk, confirmed_at__isnull=True).update(confirmed_at=now)
+        return True
+    PhoneCode.objects.filter(pk=entry.pk).update(failures=F("failures") + 1)
+    return False
