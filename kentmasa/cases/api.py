@@ -616,7 +616,8 @@ def _created_body(user: User, case: Case) -> dict:
     description="With an `Idempotency-Key` header a retry never records a second case (see the header).",
     openapi_extra={
         "responses": {
-            "201": {
+            # An int, as django-ninja keys its own responses: a "201" string would be a second key.
+            201: {
                 "headers": {
                     "Idempotent-Replayed": {
                         "description": "true when this is the answer to an earlier request with the same "

@@ -30,6 +30,19 @@ def mert(road_manager) -> Client:
     return Client(headers={"authorization": f"Bearer {out.getvalue().strip()}"})
 
 
+def test_the_schema_is_strict_json_without_repeated_keys(client, db):
+    """Swagger UI (and YAML-minded clients) refuse a document with a key twice, e.g. two "201" answers."""
+    repeated = []
+
+    def no_repeats(pairs):
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_repeats)
+    assert repeated == []
+
+
 def statuses(schema: dict, path: str, method: str) -> list[str]:
     return sorted(schema["paths"][f"/api/v1{path}"][method]["responses"])
 
