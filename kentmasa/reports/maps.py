@@ -23,6 +23,7 @@ from kentmasa.cases import access
 from kentmasa.cases.models import ACTIVE_STATUSES, Channel, Status
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views.queue import overdue_q
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Unit, User
 
 # A cell is a quarter of a web-map tile: 4 × 4 cells per 256-pixel tile, about 64 pixels each.
@@ -143,8 +144,8 @@ class MapFilterForm(forms.Form):
         )
         if not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
             units = Unit.objects.filter(pk__in=user.scoped_unit_ids)
-        self.fields["unit"].queryset = units.order_by("name")
-        self.fields["category"].queryset = categories.order_by("name")
+        self.fields["unit"].queryset = units.order_by(*alphabetical("name"))
+        self.fields["category"].queryset = categories.order_by(*alphabetical("name"))
 
     def clean(self):
         data = super().clean()

@@ -419,7 +419,7 @@ def layer_areas(user: User, figures: dict[int, MahalleFigures]) -> list[Area]:
             Area.objects.filter(pk__in=chunk).select_related("parent").only(*fields, "parent__display_name")
         ):
             areas[area.pk] = area
-    return sorted(areas.values(), key=lambda area: (turkish.fold(area.display_name), area.pk))
+    return sorted(areas.values(), key=lambda area: (turkish.sort_key(area.display_name), area.pk))
 
 
 def chunks(items: list, size: int = 500):
@@ -549,5 +549,7 @@ def hotspots(cases: QuerySet, area: Area, now: dt.datetime, limit: int = 20, lis
         cases_here = members[(cell["cell_y"], cell["cell_x"])]
         cell["cases"] = cases_here[:listed]
         cell["more"] = max(0, cell["count"] - listed)
-        cell["categories"] = sorted({case.category.name for case in cases_here if case.category_id})
+        cell["categories"] = sorted(
+            {case.category.name for case in cases_here if case.category_id}, key=turkish.sort_key
+        )
     return cells

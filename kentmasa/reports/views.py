@@ -18,6 +18,7 @@ from kentmasa.cases import access
 from kentmasa.cases.models import ACTIVE_STATUSES
 from kentmasa.cases.views import staff_required
 from kentmasa.cases.views.queue import overdue_q
+from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import User
 
 # Who may read the overview: managers (their units), the intake roles and administrators (the institution).
@@ -78,11 +79,15 @@ def overview(request):
     figures = measures(now)
     by_unit = [
         _with_percent(row, "unit__name")
-        for row in cases.values("unit_id", "unit__name").annotate(**figures).order_by("unit__name")
+        for row in cases.values("unit_id", "unit__name")
+        .annotate(**figures)
+        .order_by(*alphabetical("unit__name"))
     ]
     by_service = [
         _with_percent(row, "service__name")
-        for row in cases.values("service_id", "service__name").annotate(**figures).order_by("service__name")
+        for row in cases.values("service_id", "service__name")
+        .annotate(**figures)
+        .order_by(*alphabetical("service__name"))
     ]
     totals = _with_percent(cases.aggregate(**figures))
     return render(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import staff_required
 from kentmasa.cases.views.queue import is_late
+from kentmasa.directory.collation import alphabetical
 from kentmasa.lib import turkish
 from kentmasa.places.models import Area
 from kentmasa.reports import exports, maps, neighbourhoods
@@ -207,7 +208,9 @@ def _mahalle_report(request, area_id: int) -> tuple[Area, maps.MapFilterForm, di
     totals = _with_percent(cases.aggregate(count=Count("pk"), **measures(now)))
     units = [
         _with_percent(row, "unit__name")
-        for row in cases.values("unit_id", "unit__name").annotate(**measures(now)).order_by("unit__name")
+        for row in cases.values("unit_id", "unit__name")
+        .annotate(**measures(now))
+        .order_by(*alphabetical("unit__name"))
     ]
     report = {
         "now": now,

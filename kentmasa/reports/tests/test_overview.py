@@ -131,3 +131,28 @@ def test_other_institutions_cases_are_not_counted(client, operator, other_instit
     client.force_login(operator)
 
     assert figures(client.get(OVERVIEW).context["totals"])[0] == 5
+
+
+def test_units_are_listed_in_turkish_alphabetical_order(client, administrator, institution, make_case):
+    from kentmasa.directory.models import Unit
+
+    names = [
+        "Zabıta Müdürlüğü",
+        "Çevre Koruma Müdürlüğü",
+        "İmar Müdürlüğü",
+        "Işıklandırma Birimi",
+        "Cenaze Hizmetleri",
+    ]
+    for name in names:
+        make_case(subject=name, category=None, unit=Unit.objects.create(institution=institution, name=name))
+    client.force_login(administrator)
+
+    listed = [row["name"] for row in client.get(OVERVIEW).context["by_unit"] if row["name"]]
+
+    assert listed == [
+        "Cenaze Hizmetleri",
+        "Çevre Koruma Müdürlüğü",
+        "Işıklandırma Birimi",
+        "İmar Müdürlüğü",
+        "Zabıta Müdürlüğü",
+    ]
