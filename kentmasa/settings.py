@@ -244,6 +244,9 @@ KENTMASA_PHONE_CODE_LIMITS = {
     "per_address_hour": 5,
     "per_address_day": 10,
 }
+# SMS answers to numbers nobody proved (typed on the public form or in an app): a day, per number and per
+# institution in all (kentmasa.channels.replies); proven numbers are not limited.
+KENTMASA_UNPROVEN_SMS_LIMITS = {"per_number_day": 5, "per_day": 2000}
 # Tracking look-ups (kentmasa.cases.views.public.look_up). Wrong codes lock the client address after
 # TRACK_FAILURES for TRACK_LOCK_SECONDS. Per tracking number they only slow down, so a stranger can never
 # lock the rightful citizen out: past each (window, free wrong look-ups) below, that number's code is

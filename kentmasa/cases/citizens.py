@@ -110,8 +110,10 @@ def _find_or_create(institution, name: str, given: dict, address: str, proven: f
 def fill_in(citizen: Citizen, *, name: str = "", address: str = "", **proven_identifiers: str) -> bool:
     """Give the record what it lacked: a name, an address and identifiers proven to be this person's.
 
-    A proven identifier equal to one the record holds unproven makes it proven. Nothing is overwritten.
-    A TC kimlik no another record holds proven is left off. Returns whether the record changed.
+    A proven identifier replaces one the record holds unproven (a stranger may have typed it: when staff
+    pick such a record and record the caller's own number, the answers must go to that number) and makes
+    it proven; a proven one is never overwritten. A TC kimlik no another record holds proven is left off.
+    Returns whether the record changed.
     """
     changed = []
     for field, value in (("name", name), ("address", address)):
@@ -124,6 +126,8 @@ def fill_in(citizen: Citizen, *, name: str = "", address: str = "", **proven_ide
         if field == "email":
             value = value.lower()
         current = getattr(citizen, field) or ""
+        if current and current != value and getattr(citizen, f"{field}_verified"):
+            continue
         if field == "tc_kimlik" and current != value:
             taken = (
                 Citizen.objects.filter(
@@ -132,10 +136,8 @@ def fill_in(citizen: Citizen, *, name: str = "", address: str = "", **proven_ide
                 .exclude(pk=citizen.pk)
                 .exists()
             )
-            if current or taken:
+            if taken:
                 continue
-        elif current and current != value:
-            continue
         if current != value:
             setattr(citizen, field, value)
             changed.append(field)

@@ -24,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -81,6 +81,18 @@ def _check_limits(phone: str, client: str, now: dt.datetime) -> None:
                 )
 
 
+def _serialise(phone: str, client: str) -> None:
+    """Two requests for the same number or client take turns, so both cannot pass the limits at once.
+
+    SQLite's IMMEDIATE transactions already take turns; on PostgreSQL transaction-scoped advisory locks
+    do (always the number first, then the client, so two requests never wait on each other in a circle).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in (f"kentmasa.phonecode.phone:{phone}", f"kentmasa.phonecode.client:{client}"):
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
 def request_code(institution, phone: str, client_ip: str, *, now: dt.datetime | None = None) -> PhoneCode:
     """Make a code for this (cleaned, E.164) number and have it sent; raises CodeRefused."""
     now = now or timezone.now()
@@ -89,6 +101,7 @@ def request_code(institution, phone: str, client_ip: str, *, now: dt.datetime | 
     client = _hash("client", client_ip or "-")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with transaction.atomic():
+        _serialise(phone, client)
         _check_limits(phone, client, now)
         entry = PhoneCode.objects.create(
             institution=institution,
@@ -114,21 +127,20 @@ def request_code(institution, phone: str, client_ip: str, *, now: dt.datetime | 
 
 
 def confirm(institution, phone: str, code: str, *, now: dt.datetime | None = None) -> bool:
-    """Whether ``code`` is the live code of this number; a wrong one counts against the code's tries."""
+    """Whether ``code`` is a live code of this number. Every guess spends one try of each live code
+    first (atomically, so parallel guesses get no more than MAX_FAILURES); any live code counts, so a
+    stranger asking for a new code does not void the one the citizen is typing."""
     now = now or timezone.now()
     code = "".join(code.split())
     if not phone or not code:
         return False
-    entry = (
-        PhoneCode.objects.filter(institution=institution, phone=phone, expires_at__gt=now)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if entry is None or entry.failures >= MAX_FAILURES:
-        return False
-    if hmac.compare_digest(entry.code_hash, _hash("code", f"{phone}:{code}")):
-        if entry.confirmed_at is None:
-            PhoneCode.objects.filter(pk=entry.pk, confirmed_at__isnull=True).update(confirmed_at=now)
-        return True
-    PhoneCode.objects.filter(pk=entry.pk).update(failures=F("failures") + 1)
+    guess = _hash("code", f"{phone}:{code}")
+    live = PhoneCode.objects.filter(
+        institution=institution, phone=phone, expires_at__gt=now, failures__lt=MAX_FAILURES
+    ).order_by("-created_at", "-pk")
+    for pk, code_hash in live.values_list("pk", "code_hash")[:10]:
+        spent = PhoneCode.objects.filter(pk=pk, failures__lt=MAX_FAILURES).update(failures=F("failures") + 1)
+        if spent and hmac.compare_digest(code_hash, guess):
+            PhoneCode.objects.filter(pk=pk, confirmed_at__isnull=True).update(confirmed_at=now)
+            return True
     return False

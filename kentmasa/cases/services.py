@@ -483,9 +483,15 @@ def merge(
 
 
 def comment(
-    case: Case, *, actor: User | None, note: str, public: bool = False, now: dt.datetime | None = None
+    case: Case,
+    *,
+    actor: User | None,
+    note: str,
+    public: bool = False,
+    from_citizen: bool = False,
+    now: dt.datetime | None = None,
 ) -> Event:
-    """A note on the timeline without a change of status."""
+    """A note on the timeline without a change of status; ``from_citizen`` for what the citizen wrote."""
     if not note.strip():
         raise TransitionError(_("Please write a note for this action."), "note")
     with transaction.atomic():
@@ -497,6 +503,7 @@ def comment(
             note=note.strip(),
             public=public,
             from_status=case.status,
+            data={"from_citizen": True} if from_citizen else None,
         )
 
 

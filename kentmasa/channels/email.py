@@ -489,7 +489,9 @@ def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
     """The institution's case this mail answers, or None for a new matter.
 
     A reply names one of the case's mails in In-Reply-To or References (ours or the citizen's); failing
-    that, the subject carries the tracking number of one of the sender's own cases.
+    that, the subject carries the tracking number of one of the sender's own cases — believed only when
+    the From address passed DMARC at our mail server (``sender_proven``), since anyone can write a From
+    line and tracking numbers are not secret.
     """
     references = list(dict.fromkeys([*mail.in_reply_to, *reversed(mail.references)]))
     if references:
@@ -504,7 +506,7 @@ def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
             for key in (ref, f"{ref} {institution.slug}"):
                 if key in known:
                     return _current(known[key])
-    numbers = tracking_numbers_in(mail.subject)
+    numbers = tracking_numbers_in(mail.subject) if mail.sender_proven else []
     if numbers:
         cases = list(
             Case.objects.filter(institution=institution, tracking_number__in=numbers).select_related(

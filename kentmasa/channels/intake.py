@@ -169,7 +169,7 @@ def _receive(inbound: Inbound) -> Received:
         if case.status == Status.WAITING_CITIZEN:
             case = services.citizen_answered(case, actor=None, answer=note)
         elif case.status in ACTIVE_STATUSES or case.status in (Status.RESOLVED, Status.CLOSED):
-            services.comment(case, actor=None, note=note, public=True)
+            services.comment(case, actor=None, note=note, public=True, from_citizen=True)
         else:
             case = None
     if case is None:

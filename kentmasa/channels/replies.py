@@ -22,6 +22,7 @@ from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.channels import templates
 from kentmasa.channels.base import sender_for
 from kentmasa.channels.models import Message
+from kentmasa.lib import lockout
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,32 @@ def context_for(case: Case, event: Event) -> dict:
     }
 
 
+def _within_unproven_sms_limits(case: Case) -> bool:
+    """SMS to a number nobody proved (typed on the public form or in an app) cost money and can be abused
+    ("SMS pumping"): at most so many a day to one such number and from one institution in all
+    (KENTMASA_UNPROVEN_SMS_LIMITS). Past them the citizen is not texted and staff see why on the case."""
+    limits = settings.KENTMASA_UNPROVEN_SMS_LIMITS
+    day = 24 * 60 * 60
+    number, institution = case.citizen.phone, str(case.institution_id)
+    if (
+        lockout.count("unproven-sms-number", number, window_seconds=day) >= limits["per_number_day"]
+        or lockout.count("unproven-sms-institution", institution, window_seconds=day) >= limits["per_day"]
+    ):
+        log.warning("SMS to an unproven number withheld for case %s: daily limit reached", case.pk)
+        from kentmasa.cases import services
+
+        services.comment(
+            case,
+            actor=None,
+            public=False,
+            note="Vatandaşa SMS gönderilmedi: doğrulanmamış numaralara günlük SMS sınırı doldu.",
+        )
+        return False
+    lockout.add_failure("unproven-sms-number", number, window_seconds=day)
+    lockout.add_failure("unproven-sms-institution", institution, window_seconds=day)
+    return True
+
+
 def make_reply(case: Case, event: Event) -> Message | None:
     """The outbound message for this event, made once; None when nothing is to be sent."""
     if not event.public or event.action not in templates.DEFAULTS or case.citizen_id is None:
@@ -90,6 +117,8 @@ def make_reply(case: Case, event: Event) -> Message | None:
     if target is None:
         return None
     channel, address = target
+    if channel == Channel.SMS and not case.citizen.phone_verified and not _within_unproven_sms_limits(case):
+        return None
     source = templates.choose(case.institution, channel, event.action)
     if source is None:
         return None

@@ -259,7 +259,13 @@ def institution_for(number: str, options: dict | None = None) -> Institution | N
 def case_answered(
     institution: Institution, phone: str, text: str, options: dict | None = None
 ) -> Case | None:
-    """The case an SMS from this number is about, if it is about one."""
+    """The case an SMS from this number is about, if it is about one.
+
+    A message naming a case's tracking number continues that case when the case's applicant gave this
+    number (the receipt went here). Without a number, it continues a case only of an applicant whose
+    number is proven (cases.citizens): a number typed on a public form by a stranger must not pull the
+    owner's unrelated messages onto the stranger's case, where the stranger would read them.
+    """
     options = options or config()
     cases = Case.objects.filter(institution=institution, citizen__phone=phone)
     numbers = tracking_numbers_in(text)
@@ -267,6 +273,7 @@ def case_answered(
         named = cases.filter(tracking_number__in=numbers).order_by("-received_at").first()
         if named is not None:
             return named
+    cases = cases.filter(citizen__phone_verified=True)
     waiting = cases.filter(status=Status.WAITING_CITIZEN).order_by("-updated_at").first()
     if waiting is not None:
         return waiting
@@ -277,7 +284,8 @@ def case_answered(
             direction=Message.Direction.OUT,
             institution=institution,
             address=phone,
-            case__isnull=False,
+            case__citizen__phone=phone,
+            case__citizen__phone_verified=True,
             sent_at__gte=since,
         )
         .select_related("case")

@@ -46,3 +46,20 @@ def client_ip(request: HttpRequest) -> str:
             "does not name an X-Forwarded-For entry."
         )
     return address
+
+
+def client_network(address: str) -> str:
+    """What per-client limits count: an IPv4 address as it is, an IPv6 address by its /64 network.
+
+    One IPv6 subscriber holds a whole /64 (2^64 addresses); counting single addresses would give them an
+    endless budget (django-ratelimit masks IPv6 to /64 for the same reason).
+    """
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))

@@ -4,13 +4,26 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# Where staff recorded the applicant (or a referring system checked them): what they recorded is proven.
+STAFF_CHANNELS = ["phone", "desk", "mobile_desk", "field", "cimer", "acik_kapi", "bimer", "kades"]
+# Delivered from the sender's own number.
+NUMBER_CHANNELS = ["sms", "whatsapp"]
+
+
 def trust_existing_records(apps, schema_editor):
-    """Records made before this rule were the ones matched by every channel: their identifiers stay proven,
-    so citizens' histories keep linking. Only what arrives from now on is held to the rule."""
+    """Records made before this rule get their identifiers proven by where their cases came from: staff
+    channels prove everything staff recorded, SMS and WhatsApp the phone. Records known only from the web
+    form, Open311, e-mail or X stay unproven (anyone could have typed them), so an earlier hijack is not
+    made permanent; staff can confirm such a caller at the console."""
     Citizen = apps.get_model("cases", "Citizen")
-    Citizen.objects.exclude(tc_kimlik=None).exclude(tc_kimlik="").update(tc_kimlik_verified=True)
-    Citizen.objects.exclude(phone="").update(phone_verified=True)
-    Citizen.objects.exclude(email="").update(email_verified=True)
+    Case = apps.get_model("cases", "Case")
+    by_staff = Case.objects.filter(channel__in=STAFF_CHANNELS, citizen__isnull=False).values("citizen_id")
+    by_number = Case.objects.filter(channel__in=NUMBER_CHANNELS, citizen__isnull=False).values("citizen_id")
+    staff = Citizen.objects.filter(pk__in=by_staff)
+    staff.exclude(tc_kimlik=None).exclude(tc_kimlik="").update(tc_kimlik_verified=True)
+    staff.exclude(email="").update(email_verified=True)
+    for proving in (by_staff, by_number):
+        Citizen.objects.filter(pk__in=proving).exclude(phone="").update(phone_verified=True)
 
 
 class Migration(migrations.Migration):

@@ -304,3 +304,72 @@ def test_a_transfer_links_a_proven_phone_there(institution, other_institution, o
     target = Category.objects.create(institution=other_institution, name="Yol")
     moved = services.transfer(case, actor=operator, institution=other_institution, category=target)
     assert moved.citizen_id == there.pk
+
+
+# --- found by the outside review of this change
+
+
+def test_picking_a_typed_record_at_the_console_puts_the_callers_own_number_on_it(
+    client, institution, category, operator
+):
+    # Mallory typed Ayşe's TC kimlik no with his own phone; Ayşe calls, the operator finds that record by
+    # her TC kimlik no and records her real number.
+    typed = apply(client, institution, category, name="Ayşe Kaya", tc_kimlik=AYSE_TC, phone="0555 999 88 77")
+    client.force_login(operator)
+    response = client.post(
+        "/konsol/",
+        {
+            "citizen": str(typed.citizen_id),
+            "citizen_name": "Ayşe Kaya",
+            "citizen_phone": "0532 123 45 67",
+            "citizen_tc_kimlik": AYSE_TC,
+            "citizen_email": "",
+            "category": str(category.pk),
+            "category_search": category.name,
+            "kind": "complaint",
+            "channel": "phone",
+            "subject": "Çukur",
+            "description": "Okul önünde çukur.",
+            "priority": "2",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    case = Case.objects.latest("pk")
+    assert case.citizen_id == typed.citizen_id
+    assert (case.citizen.phone, case.citizen.phone_verified) == (AYSE_PHONE, True)
+    assert reply_channel(case) == ("sms", AYSE_PHONE)
+
+
+def test_a_proven_identifier_is_never_overwritten(institution, ayse):
+    from kentmasa.cases.citizens import fill_in
+
+    fill_in(ayse, phone=MALLORY_PHONE)
+    ayse.refresh_from_db()
+    assert ayse.phone == AYSE_PHONE
+
+
+def test_parallel_guesses_get_no_more_than_five_tries(institution, codes):
+    phone_codes.request_code(institution, AYSE_PHONE, "198.51.100.1")
+    (code,) = codes
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    entry = PhoneCode.objects.get()
+    PhoneCode.objects.filter(pk=entry.pk).update(failures=4)  # four wrong guesses already made
+    assert not phone_codes.confirm(institution, AYSE_PHONE, wrong)  # the fifth spends the last try
+    assert not phone_codes.confirm(institution, AYSE_PHONE, code)
+    assert PhoneCode.objects.get().failures == 5
+
+
+def test_a_strangers_new_code_does_not_void_the_one_she_is_typing(institution, codes):
+    phone_codes.request_code(institution, AYSE_PHONE, "203.0.113.9")  # Ayşe asks
+    phone_codes.request_code(institution, AYSE_PHONE, "198.51.100.1")  # a stranger asks for her number
+    hers, _theirs = codes
+    assert phone_codes.confirm(institution, AYSE_PHONE, hers)
+
+
+def test_ipv6_clients_are_counted_by_their_64_network(client, institution):
+    url = reverse("public:phone_code", args=[institution.slug])
+    for i in range(5):
+        client.post(url, {"phone": f"0532 000 00 0{i}"}, REMOTE_ADDR=f"2001:db8:1:2::{i + 1}")
+    sixth = client.post(url, {"phone": "0532 000 00 09"}, REMOTE_ADDR="2001:db8:1:2:ffff::1")
+    assert sixth.status_code == 429
+    assert client.post(url, {"phone": "0532 000 00 09"}, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200

@@ -110,6 +110,17 @@ def test_strangers_can_never_lock_the_citizen_out_of_their_case(make_case, cache
     assert look_up(citizen, case.tracking_number, case.verification_code).status_code == 302
 
 
+def test_retrying_while_the_number_is_slowed_never_locks_the_citizens_connection(make_case, cache_clock):
+    case = make_case()
+    for i in range(40):
+        look_up(from_address(f"198.51.100.{i}"), case.tracking_number, wrong(case.verification_code))
+    citizen = from_address("203.0.113.9")
+    retries = [page_state(look_up(citizen, case.tracking_number, case.verification_code)) for _ in range(10)]
+    assert retries == ["track-slowed"] * 10
+    cache_clock(61)
+    assert look_up(citizen, case.tracking_number, case.verification_code).status_code == 302
+
+
 def test_brute_force_on_one_number_is_infeasible_from_any_number_of_addresses(make_case, cache_clock):
     """The figures behind README "Tracking": guesses the code of one number gets checked, per hour and day.
 

@@ -36,7 +36,7 @@ from kentmasa.cases.views import describe_remaining
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Institution, Unit
 from kentmasa.lib import lockout, phones
-from kentmasa.lib.clientip import client_ip
+from kentmasa.lib.clientip import client_ip, client_network
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,8 @@ def look_up(number_text: str, code: str, client: str) -> LookUp:
     if number:
         every = _number_interval(number)
         if every and not lockout.take_turn("track-number", number, every_seconds=every):
-            _address_failed(client)
+            # Not counted against the address: the citizen retrying with the right code while strangers
+            # guess must never end up locked out of their own connection.
             return LookUp(None, "number", every)
     case = find_case(number_text, code)
     if case is None:
@@ -298,7 +299,7 @@ def phone_code(request: HttpRequest, slug: str) -> HttpResponse:
             status, message = 400, _("Write your mobile phone number first.")
         else:
             try:
-                phone_codes.request_code(institution, phone, client_ip(request))
+                phone_codes.request_code(institution, phone, client_network(client_ip(request)))
                 message = _("We have sent a code to %(phone)s. It is valid for %(minutes)d minutes.") % {
                     "phone": phones.display(phone),
                     "minutes": settings.KENTMASA_PHONE_CODE_SECONDS // 60,
@@ -349,7 +350,8 @@ def track(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = TrackForm(request.POST)
         if form.is_valid():
-            result = look_up(form.cleaned_data["number"], form.cleaned_data["code"], client_ip(request))
+            client = client_network(client_ip(request))
+            result = look_up(form.cleaned_data["number"], form.cleaned_data["code"], client)
             if result.case is not None:
                 _grant(request, result.case)
                 return redirect("public:track_case", result.case.tracking_number)
@@ -425,6 +427,8 @@ def _timeline_row(event: Event, units: dict, institutions_by_id: dict) -> dict:
             label = _("Transferred to the responsible unit")
     elif event.action == "redirect":
         label = _("Redirected to %(body)s") % {"body": event.data.get("to", "")}
+    elif event.action == "comment" and (event.data or {}).get("from_citizen"):
+        label, note = pgettext_lazy("citizen", "Your message"), event.note
     elif event.action in EVENT_LABELS:
         label, note_for_citizen = EVENT_LABELS[event.action]
         note = event.note if note_for_citizen else ""

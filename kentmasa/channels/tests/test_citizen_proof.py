@@ -208,3 +208,108 @@ def test_when_the_provider_fails_the_citizen_is_told_and_may_try_again(client, i
     assert answer.status_code == 400 and "gönderilemedi" in answer.json()["message"]
     assert Message.objects.get(template="phone_code").state == Message.State.FAILED
     assert PhoneCode.objects.count() == 1  # it still counts against the limits
+
+
+# --- threading never pulls the owner's messages onto a stranger's case
+
+
+def test_her_unrelated_sms_never_lands_on_a_case_where_a_stranger_typed_her_number(
+    institution, make_case, road_manager, settings
+):
+    from django.utils import timezone
+
+    from kentmasa.cases import services
+
+    settings.KENTMASA_SMS = {**settings.KENTMASA_SMS, "reply_window_days": 3}
+    typed = find_or_create_citizen(institution, name="Mallory", phone=AYSE_PHONE)  # unproven
+    strangers = make_case(citizen=typed)
+    Message.objects.create(
+        direction=Message.Direction.OUT,
+        channel="sms",
+        state=Message.State.SENT,
+        institution=institution,
+        case=strangers,
+        address=AYSE_PHONE,
+        body="Başvurunuz alındı",
+        sent_at=timezone.now(),
+    )
+    services.ask_citizen(strangers, actor=road_manager, question="Adres nedir?")
+
+    received = receive_sms(
+        message_id="in-9", sender=AYSE_PHONE, text="Annemin sağlık raporu hakkında", institution=institution
+    )
+
+    assert received.case.pk != strangers.pk
+    # Quoting the stranger's tracking number (which reached her phone) is a deliberate answer to it.
+    quoted = receive_sms(
+        message_id="in-10",
+        sender=AYSE_PHONE,
+        text=f"{strangers.tracking_number} yanlış numara",
+        institution=institution,
+    )
+    assert quoted.case.pk == strangers.pk
+
+
+def test_a_forged_from_cannot_continue_her_case_by_its_number(institution, ayse, authserv, make_case):
+    hers = make_case(citizen=ayse)
+    raw = mail_from(AYSE_EMAIL).replace(
+        b"Subject: Parkta", f"Subject: [{hers.tracking_number}] Parkta".encode()
+    )
+    received = mail_channel.receive_email(raw, institution)
+    assert received.case.pk != hers.pk
+    proven = mail_from(AYSE_EMAIL, results=[PASS]).replace(
+        b"Subject: Parkta", f"Subject: [{hers.tracking_number}] Parkta".encode()
+    )
+    assert mail_channel.receive_email(proven, institution).case.pk == hers.pk
+
+
+# --- SMS pumping through the receipts of typed numbers
+
+
+def test_receipts_to_a_typed_number_stop_at_the_daily_limit_and_staff_see_why(
+    institution, make_case, settings
+):
+    from kentmasa.channels.replies import make_reply
+
+    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.LogSender"}
+    settings.KENTMASA_UNPROVEN_SMS_LIMITS = {"per_number_day": 5, "per_day": 8}
+    made = []
+    for i in range(6):
+        typed = find_or_create_citizen(institution, name=f"Başvuran {i}", phone="+905551112233")
+        case = make_case(citizen=typed, channel="web")
+        made.append(make_reply(case, case.events.get(action="open")))
+    assert [message is not None for message in made] == [True] * 5 + [False]
+    assert case.events.filter(action="comment", public=False, note__contains="günlük SMS sınırı").exists()
+
+    # Other typed numbers share the institution's daily ceiling; a proven number is never limited.
+    others = [
+        make_reply(c, c.events.get(action="open"))
+        for c in (
+            make_case(
+                citizen=find_or_create_citizen(institution, name=f"B{i}", phone=f"+90555000000{i}"),
+                channel="web",
+            )
+            for i in range(4)
+        )
+    ]
+    assert [message is not None for message in others] == [True, True, True, False]
+    proven = make_case(
+        citizen=find_or_create_citizen(institution, phone="+905321234567", proven={"phone"}), channel="sms"
+    )
+    assert make_reply(proven, proven.events.get(action="open")) is not None
+
+
+def test_what_the_citizen_texted_shows_as_hers_not_as_the_institutions(institution, ayse, make_case):
+    from kentmasa.cases.views.public import public_timeline
+
+    case = make_case(citizen=ayse)
+    receive_sms(
+        message_id="in-20",
+        sender=AYSE_PHONE,
+        text=f"{case.tracking_number} kapı no 12",
+        institution=institution,
+    )
+    rows = [row for row in public_timeline(case) if row["action"] == "comment"]
+    assert [(str(row["label"]), row["note"]) for row in rows] == [
+        ("Mesajınız", f"{case.tracking_number} kapı no 12")
+    ]

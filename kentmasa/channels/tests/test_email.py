@@ -253,7 +253,11 @@ def test_the_listener_will_not_start_without_mailboxes(settings):
 
 
 @end_to_end
-def test_her_answer_with_the_tracking_number_in_the_subject_continues_the_waiting_case(listener, institution):
+def test_her_answer_with_the_tracking_number_in_the_subject_continues_the_waiting_case(
+    listener, institution, mail_settings
+):
+    # Threading by the number in the subject believes the From line only with our server's DMARC pass.
+    mail_settings.KENTMASA_EMAIL = {**mail_settings.KENTMASA_EMAIL, "AUTHSERV_ID": "mx.esenler.bel.tr"}
     send(listener, citizen_mail())
     case = services.ask_citizen(Case.objects.get(), actor=None, question="Direğin numarası nedir?")
     number = format_tracking_number(case.tracking_number)
@@ -264,6 +268,8 @@ def test_her_answer_with_the_tracking_number_in_the_subject_continues_the_waitin
             f"YNT: Başvurunuz için bilgi gerekiyor: [{number}]",
             "Direk numarası 1453.\n\nEsenler Belediyesi <alo153@esenler.bel.tr>, 18 Mar 2026 Çar, 10:00 "
             "tarihinde şunu yazdı:\n> Direğin numarası nedir?",
+            Authentication_Results="mx.esenler.bel.tr; spf=pass smtp.mailfrom=example.com; "
+            "dmarc=pass header.from=example.com",
         ),
     )
 

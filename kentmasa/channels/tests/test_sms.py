@@ -232,7 +232,8 @@ def test_an_empty_sms_is_recorded_but_opens_no_case(client, institution, sms_set
 
 @pytest.fixture
 def ayse(institution):
-    return find_or_create_citizen(institution, name="Ayşe Kaya", phone=AYSE)
+    # She has texted us before: her number is proven (cases.citizens).
+    return find_or_create_citizen(institution, name="Ayşe Kaya", phone=AYSE, proven={"phone"})
 
 
 def test_a_reply_with_the_tracking_number_answers_the_waiting_case(
