@@ -74,7 +74,6 @@ class Migration(migrations.Migration):
             model_name='citizen',
             index=models.Index(fields=['institution', 'tc_kimlik'], name='citizen_tc_kimlik'),
         ),
-        migrations.RunPython(trust_existing_records, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='citizen',
             constraint=models.UniqueConstraint(condition=models.Q(('tc_kimlik_verified', True)), fields=('institution', 'tc_kimlik'), name='uniq_citizen_tc_kimlik'),
@@ -92,4 +91,7 @@ class Migration(migrations.Migration):
             model_name='phonecode',
             index=models.Index(fields=['client', 'created_at'], name='phonecode_client'),
         ),
+        # Last: on PostgreSQL an UPDATE leaves trigger events pending, and no index may be made on that table
+        # after it in the same transaction.
+        migrations.RunPython(trust_existing_records, migrations.RunPython.noop),
     ]

@@ -9,8 +9,16 @@ BEFORE = [("cases", "0005_api_idempotency"), ("directory", "0002_apitoken")]
 AFTER = [("cases", "0006_citizen_proof_and_phone_codes")]
 
 
+@pytest.fixture
+def at_latest_afterwards():
+    """Whatever happens in the test, the database goes back to the latest migrations for the next ones."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_existing_records_are_proven_only_by_staff_and_by_their_own_number():
+def test_existing_records_are_proven_only_by_staff_and_by_their_own_number(at_latest_afterwards):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
@@ -50,5 +58,3 @@ def test_existing_records_are_proven_only_by_staff_and_by_their_own_number():
     assert proofs(desk) == (True, True, True)
     assert proofs(texted) == (False, True, False)
     assert proofs(typed) == (False, False, False)
-    # Leave the database at the latest migration for the tests that follow.
-    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
