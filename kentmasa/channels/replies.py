@@ -104,8 +104,8 @@ def _within_unproven_sms_limits(case: Case) -> bool:
             note="Vatandaşa SMS gönderilmedi: doğrulanmamış numaralara günlük SMS sınırı doldu.",
         )
         return False
-    lockout.add_failure("unproven-sms-number", number, window_seconds=day)
-    lockout.add_failure("unproven-sms-institution", institution, window_seconds=day)
+    lockout.tally("unproven-sms-number", number, window_seconds=day)
+    lockout.tally("unproven-sms-institution", institution, window_seconds=day)
     return True
 
 
@@ -117,10 +117,10 @@ def make_reply(case: Case, event: Event) -> Message | None:
     if target is None:
         return None
     channel, address = target
-    if channel == Channel.SMS and not case.citizen.phone_verified and not _within_unproven_sms_limits(case):
-        return None
     source = templates.choose(case.institution, channel, event.action)
     if source is None:
+        return None
+    if channel == Channel.SMS and not case.citizen.phone_verified and not _within_unproven_sms_limits(case):
         return None
     context = context_for(case, event)
     thread = (

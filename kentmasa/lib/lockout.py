@@ -36,12 +36,12 @@ def is_locked(scope: str, target: str) -> bool:
 
 
 def count(scope: str, target: str, *, window_seconds: int) -> int:
-    """How many failures ``add_failure`` counted on ``target`` in the current window."""
+    """How many ``tally`` counted on ``target`` in the current window."""
     return int(cache.get(_window_key(scope, target, window_seconds)) or 0)
 
 
-def add_failure(scope: str, target: str, *, window_seconds: int) -> int:
-    """Count one failure in the current window; returns the window's count so far."""
+def tally(scope: str, target: str, *, window_seconds: int) -> int:
+    """Count one more (a failure, a message sent) in the current window; returns the window's count so far."""
     counter = _window_key(scope, target, window_seconds)
     cache.add(counter, 0, timeout=window_seconds)
     try:
@@ -55,7 +55,7 @@ def add_failure(scope: str, target: str, *, window_seconds: int) -> int:
 
 def record_failure(scope: str, target: str, *, limit: int, window_seconds: int, lock_seconds: int) -> bool:
     """Count one failure on ``target``; True if the target is now locked for ``lock_seconds``."""
-    if add_failure(scope, target, window_seconds=window_seconds) >= limit:
+    if tally(scope, target, window_seconds=window_seconds) >= limit:
         cache.add(_key("lock", scope, target), True, timeout=lock_seconds)
         cache.delete(_window_key(scope, target, window_seconds))
         return True

@@ -187,7 +187,7 @@ def look_up(number_text: str, code: str, client: str) -> LookUp:
     if case is None:
         if number:
             for window, _free, _every in settings.KENTMASA_TRACK_NUMBER_LIMITS:
-                lockout.add_failure("track-number", number, window_seconds=window)
+                lockout.tally("track-number", number, window_seconds=window)
         if _address_failed(client):
             return LookUp(None, "address", settings.KENTMASA_TRACK_LOCK_SECONDS)
     return LookUp(case)
