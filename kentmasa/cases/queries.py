@@ -2,7 +2,7 @@
 
 from django.db.models import F, QuerySet
 
-from kentmasa.cases.models import Case
+from kentmasa.cases.models import Case, Status
 
 DEADLINE_ORDER = (F("due_at").asc(nulls_last=True), "pk")
 
@@ -38,3 +38,26 @@ class ByDeadline:
             raise TypeError("ByDeadline supports slices only")
         start, stop = index.start or 0, index.stop
         return list(page_by_deadline(self.cases, start, stop - start).select_related(*self.related))
+
+
+# A duplicate merged into a case that was merged in turn: a handful of hops at most; a cycle (never written
+# by services.merge, but a database can hold anything) stops here instead of looping.
+_MERGE_HOPS = 10
+
+
+def current_case(case: Case) -> Case:
+    """The case a message about ``case`` belongs to: a merged case lives on in the case it was merged into.
+
+    The one "follow a merged case" rule: a case counts as merged only when its status is MERGED and it
+    names the case it went into (services.merge writes both); the citizen is loaded with each hop.
+    """
+    seen = {case.pk}
+    for _hop in range(_MERGE_HOPS):
+        if case.status != Status.MERGED or case.merged_into_id is None or case.merged_into_id in seen:
+            break
+        target = Case.objects.select_related("citizen").filter(pk=case.merged_into_id).first()
+        if target is None:
+            break
+        seen.add(target.pk)
+        case = target
+    return case

@@ -68,3 +68,21 @@ def take_turn(scope: str, target: str, *, every_seconds: int) -> bool:
     A slow-down, not a lock: the target answers again after at most ``every_seconds``.
     """
     return cache.add(_key(f"turn{every_seconds}", scope, target), True, timeout=every_seconds)
+
+
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_seconds(rate: str) -> int:
+    """The period of a rate written the django-ratelimit way: "5/m" → 60, "600/h" → 3600, "100/2h" → 7200.
+
+    Used to tell a refused client how long to wait (the Retry-After header, the 429 page). A rate that
+    cannot be read counts as one minute rather than failing the refusal itself.
+    """
+    try:
+        period = str(rate).split("/", 1)[1].strip()
+        multiple = int(period[:-1] or 1)
+        seconds = multiple * _PERIOD_SECONDS[period[-1]]
+    except (IndexError, KeyError, ValueError):
+        return 60
+    return seconds if seconds > 0 else 60

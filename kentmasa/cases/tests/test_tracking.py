@@ -43,3 +43,50 @@ def test_verification_codes_are_six_random_digits():
     codes = {make_verification_code() for _ in range(200)}
     assert all(len(c) == 6 and c.isdigit() for c in codes)
     assert len(codes) > 190
+
+
+# -- the one finder every channel uses ------------------------------------------------------------------
+
+from kentmasa.cases.tracking import find_tracking_number, find_tracking_numbers  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Başvuru no {d}",
+        "başvurum {h} hakkında",
+        "No: {s}. Hâlâ çözülmedi",
+        "{d}",
+        "RE: [{h}] Sokak lambası",
+        "TN{d} ne oldu",
+        "no {s} 12 tane",
+        "@kentmasa {h} #çukur",
+    ],
+)
+def test_finder_reads_every_way_a_number_is_written(template):
+    number = make_tracking_number(2026, 1234)
+    text = template.format(d=number, h=format_tracking_number(number), s=f"26 000 1234 {number[-1]}")
+    assert find_tracking_numbers(text) == [number]
+    assert find_tracking_number(text) == number
+
+
+def test_finder_ignores_wrong_check_digits_and_numbers_glued_to_digits():
+    number = make_tracking_number(2026, 1234)
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert find_tracking_numbers(f"no {wrong}") == []
+    assert find_tracking_numbers(f"1{number}") == []
+    assert find_tracking_numbers(f"{number}5") == []
+    assert find_tracking_number("telefonum 0532 123 45 67, adres yok") in (None, "05321234567")
+    assert find_tracking_number("") is None
+
+
+def test_finder_returns_several_in_order_once_each():
+    first, second = make_tracking_number(2026, 1), make_tracking_number(2025, 7654321)
+    text = f"{format_tracking_number(second)} ve {first}, yine {second}"
+    assert find_tracking_numbers(text) == [second, first]
+
+
+def test_finder_reads_ids_past_ten_million():
+    number = make_tracking_number(2029, 12_345_678)
+    assert len(number) == 11
+    assert find_tracking_numbers(f"başvuru {number[:2]}-{number[2:-1]}-{number[-1]}") == [number]
