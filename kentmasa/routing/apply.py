@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, clock
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event, Status
-from kentmasa.cases.services import TransitionError, _event, _reset_escalation
+from kentmasa.cases.services.base import TransitionError, _event, _reset_escalation
 from kentmasa.directory.models import Category, Unit, User
 
 CATEGORISE = "categorise"

@@ -1,0 +1,44 @@
+"""The domain functions: the only way a case is opened or changes state.
+
+Each function checks the transition against kentmasa.cases.transitions, writes the case and appends its
+timeline event in one database transaction, and announces the event (kentmasa.cases.signals.case_event)
+only after that transaction has committed. Views, the API, channel adapters and tasks call these, as
+``from kentmasa.cases import services; services.assign(...)``; the modules of this package group them:
+
+* ``opening``: open_case;
+* ``work``: assign, take, start, ask_citizen, citizen_answered;
+* ``outcome``: resolve, resolve_on_the_spot, close, reopen, reject;
+* ``moving``: transfer, redirect, merge;
+* ``timeline``: comment;
+* ``bulk``: perform (by name), bulk_assign.
+"""
+
+from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError
+from kentmasa.cases.services.bulk import bulk_assign, perform
+from kentmasa.cases.services.moving import merge, redirect, transfer
+from kentmasa.cases.services.opening import open_case
+from kentmasa.cases.services.outcome import close, reject, reopen, resolve, resolve_on_the_spot
+from kentmasa.cases.services.timeline import comment
+from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start, take
+
+__all__ = [
+    "LOCATION_FIELDS",
+    "TransitionError",
+    "ask_citizen",
+    "assign",
+    "bulk_assign",
+    "citizen_answered",
+    "close",
+    "comment",
+    "merge",
+    "open_case",
+    "perform",
+    "redirect",
+    "reject",
+    "reopen",
+    "resolve",
+    "resolve_on_the_spot",
+    "start",
+    "take",
+    "transfer",
+]

@@ -1,0 +1,48 @@
+"""Transitions by name (for the API and generic forms) and on several cases at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from kentmasa.cases.models import Case
+from kentmasa.cases.services.base import TransitionError
+from kentmasa.cases.services.moving import merge, redirect, transfer
+from kentmasa.cases.services.outcome import close, reject, reopen, resolve, resolve_on_the_spot
+from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start
+from kentmasa.directory.models import Team, User
+
+
+def perform(case: Case, name: str, *, actor: User | None, **params) -> Case:
+    """Dispatch a transition by name (for the API and generic forms)."""
+    functions = {
+        "assign": assign,
+        "start": start,
+        "ask_citizen": ask_citizen,
+        "citizen_answered": citizen_answered,
+        "resolve": resolve,
+        "resolve_on_the_spot": resolve_on_the_spot,
+        "close": close,
+        "reopen": reopen,
+        "reject": reject,
+        "transfer": transfer,
+        "redirect": redirect,
+        "merge": merge,
+    }
+    if name not in functions:
+        raise TransitionError(_("Unknown action: %(name)s") % {"name": name}, "transition")
+    return functions[name](case, actor=actor, **params)
+
+
+def bulk_assign(
+    cases: Iterable[Case], *, actor: User, assignee: User | None = None, team: Team | None = None
+) -> tuple[list[Case], list[tuple[Case, str]]]:
+    """Assign several cases; each in its own transaction so one refusal does not undo the others."""
+    done, refused = [], []
+    for case in cases:
+        try:
+            done.append(assign(case, actor=actor, assignee=assignee, team=team))
+        except TransitionError as error:
+            refused.append((case, error.message))
+    return done, refused

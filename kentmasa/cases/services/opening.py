@@ -1,0 +1,103 @@
+"""Opening a case: the one place a Case row is created."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kentmasa.cases import clock
+from kentmasa.cases.models import Case, Channel, Citizen, Kind, Priority
+from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError, _event
+from kentmasa.cases.tracking import make_tracking_number, make_verification_code
+from kentmasa.directory.models import Category, Institution, Service, Unit, User
+from kentmasa.places import geocode
+
+
+def open_case(
+    *,
+    institution: Institution,
+    channel: str,
+    subject: str,
+    description: str = "",
+    kind: str = Kind.REQUEST,
+    citizen: Citizen | None = None,
+    category: Category | None = None,
+    service: Service | None = None,
+    unit: Unit | None = None,
+    priority: int = Priority.NORMAL,
+    received_at: dt.datetime | None = None,
+    several_institutions: bool = False,
+    actor: User | None = None,
+    location: dict | None = None,
+) -> Case:
+    """Record a new case. The category decides the service and responsible unit unless they are given.
+
+    The deadline is computed from the service standard and the institution's calendar.
+    """
+    if not subject.strip():
+        raise TransitionError(_("A case needs a subject."), "subject")
+    if channel not in Channel.values:
+        raise TransitionError(_("Unknown channel."), "channel")
+    if kind not in Kind.values:
+        raise TransitionError(_("Unknown kind of case."), "kind")
+    if citizen is not None and citizen.institution_id != institution.pk:
+        raise TransitionError(_("The citizen record belongs to another institution."), "citizen")
+    for related in (category, service, unit):
+        if related is not None and related.institution_id != institution.pk:
+            raise TransitionError(
+                _("The category, service and unit must belong to the institution."), "scope"
+            )
+    if category is not None:
+        service = service or category.service
+        unit = unit or category.unit
+    if unit is None and service is not None:
+        unit = service.unit
+    now = timezone.now()
+    case = Case(
+        institution=institution,
+        channel=channel,
+        kind=kind,
+        subject=subject.strip()[:200],
+        description=description.strip(),
+        citizen=citizen,
+        category=category,
+        service=service,
+        unit=unit,
+        priority=priority,
+        received_at=received_at or now,
+        several_institutions=several_institutions,
+        created_by=actor,
+        verification_code=make_verification_code(),
+    )
+    for field, value in (location or {}).items():
+        if field not in LOCATION_FIELDS:
+            raise TransitionError(_("Unknown location field."), field)
+        if value in (None, ""):
+            continue
+        setattr(
+            case,
+            field,
+            Decimal(str(value)).quantize(Decimal("0.000001"))
+            if field in ("latitude", "longitude")
+            else str(value).strip(),
+        )
+    if case.has_location and not (case.province and case.district and case.neighbourhood):
+        # kentmasa.places: a point fills in the mahalle, ilçe and il the citizen did not give.
+        located = geocode.locate(float(case.latitude), float(case.longitude))
+        found = located.missing_fields(case.province, case.district, case.neighbourhood) if located else {}
+        for field, value in found.items():
+            setattr(case, field, value[: Case._meta.get_field(field).max_length])
+    case.due_at = clock.compute_due(case)
+    with transaction.atomic():
+        case.save()
+        case.tracking_number = make_tracking_number(timezone.localtime(case.received_at).year, case.pk)
+        case.search_text = case.build_search_text()
+        Case.objects.filter(pk=case.pk).update(
+            tracking_number=case.tracking_number, search_text=case.search_text
+        )
+        _event(case, "open", actor=actor, at=case.received_at, public=True, data={"channel": channel})
+    return case

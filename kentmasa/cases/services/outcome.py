@@ -1,0 +1,67 @@
+"""The outcome of a case: answering it, closing, reopening and rejecting it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kentmasa.cases.models import Case, Status
+from kentmasa.cases.services.base import _perform, _restart_clock
+from kentmasa.directory.models import User
+
+
+def _resolve_apply(resolution: str, resolver: User | None = None):
+    def apply(locked: Case, now):
+        locked.resolution = resolution.strip()
+        locked.resolved_at = now
+        locked.paused_at = None
+        if resolver is not None and locked.assignee_id is None:
+            locked.assignee = resolver
+            return {"assignee": resolver.pk}
+        return None
+
+    return apply
+
+
+def resolve(case: Case, *, actor: User | None, resolution: str, now: dt.datetime | None = None) -> Case:
+    """Answer the case; the resolution text is what the citizen is told. Whoever answers a case nobody was
+    assigned becomes its assignee, so every answered case names the person who answered it."""
+    apply = _resolve_apply(resolution, resolver=actor)
+    return _perform(case, "resolve", actor=actor, note=resolution, apply=apply, now=now)
+
+
+def resolve_on_the_spot(
+    case: Case, *, actor: User | None, resolution: str, now: dt.datetime | None = None
+) -> Case:
+    """An operator answers a new case during the call itself (information given, appointment made)."""
+    return _perform(
+        case, "resolve_on_the_spot", actor=actor, note=resolution, apply=_resolve_apply(resolution), now=now
+    )
+
+
+def close(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | None = None) -> Case:
+    def apply(locked: Case, now):
+        locked.closed_at = now
+
+    return _perform(case, "close", actor=actor, note=note, apply=apply, now=now)
+
+
+def reopen(case: Case, *, actor: User | None, note: str, now: dt.datetime | None = None) -> Case:
+    """Open a finished case again (the citizen says it is not done). It goes back to its unit's queue."""
+
+    def apply(locked: Case, now):
+        locked.status = Status.ASSIGNED if (locked.assignee_id or locked.team_id) else Status.NEW
+        locked.resolution = ""  # the earlier answer stays on the timeline; the case no longer has one
+        _restart_clock(locked, now)  # the institution owes a new answer, within the standard from now
+        locked.resolved_at = None
+        locked.closed_at = None
+        locked.rejection_reason = ""
+
+    return _perform(case, "reopen", actor=actor, note=note, apply=apply, now=now)
+
+
+def reject(case: Case, *, actor: User | None, reason: str, now: dt.datetime | None = None) -> Case:
+    def apply(locked: Case, now):
+        locked.rejection_reason = reason.strip()
+        locked.paused_at = None
+
+    return _perform(case, "reject", actor=actor, note=reason, apply=apply, now=now)
