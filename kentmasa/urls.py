@@ -13,7 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", unknown_address),
-    path("open311/v2/", include("kentmasa.channels.open311")),
+    path("open311/v2/", include("kentmasa.channels.open311.urls")),
     path("kanal/", include("kentmasa.channels.urls")),
     path("basvuru/", include("kentmasa.cases.public_urls")),
     path("raporlar/", include("kentmasa.reports.urls")),

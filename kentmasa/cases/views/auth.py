@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 
 from kentmasa.lib import turkish
+from kentmasa.lib.lockout import rate_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -32,21 +33,9 @@ def _username(group: str, request: HttpRequest) -> str:
     return turkish.fold(request.POST.get("username", ""))[:150]
 
 
-_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _seconds(rate: str) -> int:
-    """The period of a django-ratelimit rate: "5/m" → 60, "100/2h" → 7200."""
-    try:
-        period = rate.split("/", 1)[1]
-        return int(period[:-1] or 1) * _PERIOD_SECONDS[period[-1]]
-    except (IndexError, KeyError, ValueError):
-        return 60
-
-
 def login_rate_limited(request: HttpRequest, rate: str) -> HttpResponse:
     """The 429 page, asking to wait out the period of the limit that was reached."""
-    wait = _seconds(rate)
+    wait = rate_seconds(rate)
     response = render(
         request, "registration/rate_limited.html", {"wait_minutes": max(1, wait // 60)}, status=429
     )
@@ -79,7 +68,7 @@ def limit_logins(view):
                     rates.append(settings.KENTMASA_LOGIN_RATE_PER_IP)
                 if by_name:
                     rates.append(settings.KENTMASA_LOGIN_RATE_PER_USERNAME)
-                return login_rate_limited(request, max(rates, key=_seconds))
+                return login_rate_limited(request, max(rates, key=rate_seconds))
         return view(request, *args, **kwargs)
 
     return wrapped

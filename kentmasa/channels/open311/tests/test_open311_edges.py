@@ -9,7 +9,14 @@ import pytest
 
 from kentmasa.cases.models import Case, Channel, Citizen
 from kentmasa.channels.models import Message
-from kentmasa.channels.tests.test_open311 import API_KEY, W3C, as_json, assert_errors, ayse_report, post_form
+from kentmasa.channels.open311.tests.test_open311 import (
+    API_KEY,
+    W3C,
+    as_json,
+    assert_errors,
+    ayse_report,
+    post_form,
+)
 
 pytestmark = pytest.mark.django_db
 
