@@ -9,54 +9,21 @@ transaction, so a webhook is acknowledged only after everything it brought is co
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
-from kentmasa.cases.citizens import find_or_create_citizen
-from kentmasa.cases.models import ACTIVE_STATUSES, Case, Citizen, Kind, Status
+from kentmasa.cases.intake import Inbound, Media, citizen_for, open_from
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Citizen, Status
 from kentmasa.channels.models import Message
-from kentmasa.directory.models import Institution
 from kentmasa.lib import edge
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class Media:
-    data: bytes
-    name: str = ""
-
-
-@dataclass
-class Inbound:
-    """What a channel parsed out of one delivery."""
-
-    channel: str
-    institution: Institution
-    external_id: str  # the provider's message id ("" only where the channel has none)
-    address: str  # who sent it: E.164 phone, e-mail address, WhatsApp or X user id
-    text: str = ""
-    subject: str = ""
-    name: str = ""
-    phone: str = ""  # cleaned E.164, when the channel knows it
-    email: str = ""
-    # Which of phone / e-mail are proven to be the sender's (an SMS or WhatsApp sender's number, an e-mail
-    # that passed DMARC at our mail server); only proven ones find an existing citizen (cases.citizens).
-    proven: frozenset = frozenset()
-    thread_key: str = ""  # e.g. the e-mail's Message-ID
-    case: Case | None = None  # the case this message answers, when the channel could tell
-    media: list[Media] = field(default_factory=list)
-    latitude: float | None = None
-    longitude: float | None = None
-    kind: str = Kind.REQUEST
-    ignore_reason: str = ""  # auto-replies and bounces: recorded, never a case
-    data: dict = field(default_factory=dict)
-    received_at: object = None
+__all__ = ["Inbound", "Media", "Received", "receive"]  # Inbound and Media live in kentmasa.cases.intake
 
 
 @dataclass
@@ -151,13 +118,7 @@ def _receive(inbound: Inbound) -> Received:
         message.last_error = inbound.ignore_reason
         message.save()
         return Received(message, None, created=True)
-    citizen = find_or_create_citizen(
-        inbound.institution,
-        name=inbound.name,
-        phone=inbound.phone,
-        email=inbound.email,
-        proven=inbound.proven,
-    )
+    citizen = citizen_for(inbound)
     case = (
         inbound.case
         if inbound.case is not None and inbound.case.institution_id == inbound.institution.pk
@@ -173,19 +134,7 @@ def _receive(inbound: Inbound) -> Received:
         else:
             case = None
     if case is None:
-        location = {}
-        if inbound.latitude is not None and inbound.longitude is not None:
-            location = {"latitude": inbound.latitude, "longitude": inbound.longitude}
-        case = services.open_case(
-            institution=inbound.institution,
-            channel=inbound.channel,
-            kind=inbound.kind,
-            subject=_subject(inbound),
-            description=inbound.text.strip(),
-            citizen=citizen,
-            location=location,
-            received_at=inbound.received_at or timezone.now(),
-        )
+        case = open_from(replace(inbound, subject=_subject(inbound), citizen=citizen))
     message.case = case
     message.save()
     for item in inbound.media:

@@ -5,7 +5,7 @@ timeline event in one database transaction, and announces the event (kentmasa.ca
 only after that transaction has committed. Views, the API, channel adapters and tasks call these, as
 ``from kentmasa.cases import services; services.assign(...)``; the modules of this package group them:
 
-* ``opening``: open_case;
+* ``opening``: open_case (with its deadline: standard_due, capped);
 * ``work``: assign, take, start, ask_citizen, citizen_answered;
 * ``outcome``: resolve, resolve_on_the_spot, close, reopen, reject;
 * ``moving``: transfer, redirect, merge;
@@ -16,7 +16,7 @@ only after that transaction has committed. Views, the API, channel adapters and 
 from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError
 from kentmasa.cases.services.bulk import bulk_assign, perform
 from kentmasa.cases.services.moving import merge, redirect, transfer
-from kentmasa.cases.services.opening import open_case
+from kentmasa.cases.services.opening import capped, open_case, standard_due
 from kentmasa.cases.services.outcome import close, reject, reopen, resolve, resolve_on_the_spot
 from kentmasa.cases.services.timeline import comment
 from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start, take
@@ -27,6 +27,7 @@ __all__ = [
     "ask_citizen",
     "assign",
     "bulk_assign",
+    "capped",
     "citizen_answered",
     "close",
     "comment",
@@ -38,6 +39,7 @@ __all__ = [
     "reopen",
     "resolve",
     "resolve_on_the_spot",
+    "standard_due",
     "start",
     "take",
     "transfer",

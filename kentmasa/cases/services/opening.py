@@ -33,10 +33,15 @@ def open_case(
     several_institutions: bool = False,
     actor: User | None = None,
     location: dict | None = None,
+    due_cap: dt.datetime | None = None,
+    opening_data: dict | None = None,
 ) -> Case:
     """Record a new case. The category decides the service and responsible unit unless they are given.
 
-    The deadline is computed from the service standard and the institution's calendar.
+    The deadline is computed from the service standard and the institution's calendar; ``due_cap`` (e.g. the
+    limit of the system that referred the application) brings it forward when it comes earlier, and a case
+    without a standard runs on the cap alone. ``opening_data`` is kept on the "open" event's data beside
+    the channel (e.g. the referral's record), so nothing edits that event afterwards.
     """
     if not subject.strip():
         raise TransitionError(_("A case needs a subject."), "subject")
@@ -91,7 +96,7 @@ def open_case(
         found = located.missing_fields(case.province, case.district, case.neighbourhood) if located else {}
         for field, value in found.items():
             setattr(case, field, value[: Case._meta.get_field(field).max_length])
-    case.due_at = clock.compute_due(case)
+    case.due_at = capped(clock.compute_due(case), due_cap)
     with transaction.atomic():
         case.save()
         case.tracking_number = make_tracking_number(timezone.localtime(case.received_at).year, case.pk)
@@ -99,5 +104,35 @@ def open_case(
         Case.objects.filter(pk=case.pk).update(
             tracking_number=case.tracking_number, search_text=case.search_text
         )
-        _event(case, "open", actor=actor, at=case.received_at, public=True, data={"channel": channel})
+        data = {**(opening_data or {}), "channel": channel}
+        _event(case, "open", actor=actor, at=case.received_at, public=True, data=data)
     return case
+
+
+def capped(due: dt.datetime | None, cap: dt.datetime | None) -> dt.datetime | None:
+    """The earlier of a deadline and its cap (either may be missing)."""
+    if cap is None:
+        return due
+    return cap if due is None or cap < due else due
+
+
+def standard_due(
+    *,
+    institution: Institution,
+    received_at: dt.datetime,
+    category: Category | None = None,
+    service: Service | None = None,
+    several_institutions: bool = False,
+) -> dt.datetime | None:
+    """The deadline the service standard alone would give a case opened with these (None without one)."""
+    service = service or (category.service if category is not None else None)
+    if service is None:
+        return None
+    return clock.compute_due(
+        Case(
+            institution=institution,
+            service=service,
+            received_at=received_at,
+            several_institutions=several_institutions,
+        )
+    )

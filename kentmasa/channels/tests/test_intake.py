@@ -7,7 +7,8 @@ from PIL import Image
 
 from kentmasa.cases import services
 from kentmasa.cases.models import Case, Status
-from kentmasa.channels.intake import Inbound, Media, receive
+from kentmasa.cases.intake import Inbound, Media
+from kentmasa.channels.intake import receive
 from kentmasa.channels.models import Message
 
 pytestmark = pytest.mark.django_db
