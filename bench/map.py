@@ -38,7 +38,7 @@ from kentmasa.cases.models import Case, Status  # noqa: E402
 from kentmasa.directory.models import Institution, Unit, User  # noqa: E402
 from kentmasa.places.importer import import_file  # noqa: E402
 from kentmasa.places.models import Area  # noqa: E402
-from kentmasa.reports import maps, neighbourhoods  # noqa: E402
+from kentmasa.reports import mahalle_page, maps, neighbourhoods  # noqa: E402
 
 CENTRAL = {"Seyhan", "Yüreğir", "Çukurova", "Sarıçam"}
 SCREEN = (1280, 800)  # pixels
@@ -274,10 +274,10 @@ def mahalle_figures(institution, cases) -> None:
     find_ms, _ = timed(lambda: neighbourhoods.cases_in(cases, area).count(), repeat=5)
     print(f"  {'cases of ' + area.display_name + ' (' + format(busiest.count, ',') + ')':<52} {find_ms:9.1f}")
     for name, function in (
-        ("  by category", lambda: neighbourhoods.by_category(here, now)),
-        ("  by week", lambda: neighbourhoods.by_week(here, None, None)),
-        ("  resolution times", lambda: neighbourhoods.resolution_times(here)),
-        ("  repeat locations", lambda: neighbourhoods.hotspots(here, area, now)),
+        ("  by category", lambda: mahalle_page.by_category(here, now)),
+        ("  by week", lambda: mahalle_page.by_week(here, None, None)),
+        ("  resolution times", lambda: mahalle_page.resolution_times(here)),
+        ("  repeat locations", lambda: mahalle_page.hotspots(here, area, now)),
     ):
         ms, _ = timed(function, repeat=5)
         print(f"  {name:<52} {ms:9.1f}")

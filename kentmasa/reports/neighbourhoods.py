@@ -1,30 +1,25 @@
 """The analysis of the mahalles: which mahalle a case belongs to, the measures the map colours them by, and
-the figures of one mahalle's page.
+the simplified boundaries it draws. How the values become colours is in `choropleth`; the figures of one
+mahalle's page are in `mahalle_page`.
 
 A case keeps its place as text (province, district, mahalle), written by intake's geocoder or typed by an
 operator, so "Sarıyakup Mh." and "Sarıyakup Mahallesi" are the same mahalle. Cases are grouped by those
 texts in the database (one GROUP BY), and each distinct text is matched to an Area once, in Python.
 """
 
-import bisect
 import datetime as dt
 import json
-import math
 import statistics
 import threading
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
-import numpy
 import shapely
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, TextField
-from django.db.models.functions import Cast, Floor, Round, TruncWeek
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q, QuerySet, TextField
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy
 
 from kentmasa.cases.models import ACTIVE_STATUSES
-from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views.queue import overdue_q
 from kentmasa.directory.models import User
 from kentmasa.lib import turkish
@@ -38,13 +33,6 @@ MEASURES = {
     "median_days": gettext_lazy("Median resolution time"),
 }
 DEFAULT_MEASURE = "count"
-CLASSES = 5
-MAX_RUNS = 2000  # natural breaks cost CLASSES × MAX_RUNS² / 2 steps at most
-# Light to dark; the class of a mahalle without a value is drawn in NO_DATA_COLOUR.
-COLOURS = ("#e8f0f7", "#bcd3e6", "#85afd3", "#4f86b8", "#245a8c")
-NO_DATA_COLOUR = "#d9d9d9"
-HOTSPOT_METRES = 25
-METRES_PER_DEGREE = 111_320
 
 
 class Seconds(Func):
@@ -241,122 +229,6 @@ def measure_value(measure: str, figures: MahalleFigures | None, population: int 
     raise ValueError(measure)
 
 
-def class_breaks(values: list[float], classes: int = CLASSES) -> list[float]:
-    """Upper bounds of every class but the last: Jenks' natural breaks, found exactly (Fisher's method).
-
-    The sorted values are cut into ``classes`` runs so that the values within each run differ least (the
-    smallest total of squared deviations from the runs' means). Quantiles fail on what a map usually holds:
-    when most mahalles share one value (no case yet), every quantile falls on it and a mahalle with 1 case
-    is drawn like one with 17. Natural breaks keep the crowd of equal values in one class and spread the
-    others. Zero ("no case", "none overdue") is a class of its own whenever the data has it, however few
-    mahalles are in it. A break is always a value of the data, so equal values never straddle one; with
-    no more distinct values than classes each value is its own class.
-    """
-    if not values:
-        return []
-    distinct, weights = numpy.unique(numpy.asarray(values, dtype=float), return_counts=True)
-    if len(distinct) <= classes:
-        return [float(value) for value in distinct[:-1]]
-    if distinct[0] == 0 and classes > 2:
-        return [0.0, *class_breaks([value for value in values if value != 0], classes - 1)]
-    # Breaks may fall after any of at most MAX_RUNS runs of neighbouring distinct values (all of them for
-    # any realistic number of mahalles); a run's sums are exact, so the costs below stay exact too.
-    runs = numpy.array_split(numpy.arange(len(distinct)), min(len(distinct), MAX_RUNS))
-    ends = numpy.array([run[-1] for run in runs])
-    heads = [run[0] for run in runs]
-
-    def running(numbers: numpy.ndarray) -> numpy.ndarray:
-        return numpy.concatenate(([0.0], numpy.cumsum(numpy.add.reduceat(numbers, heads))))
-
-    centred = distinct - distinct.mean()  # the deviations do not change; the sums stay small
-    count = running(weights.astype(float))
-    total = running(weights * centred)
-    squares = running(weights * centred * centred)
-    size = len(runs)
-
-    def cost(first: numpy.ndarray, last: int) -> numpy.ndarray:
-        """Squared deviations of the runs first…last (inclusive) from their mean, for each first."""
-        n = count[last + 1] - count[first]
-        s = total[last + 1] - total[first]
-        return (squares[last + 1] - squares[first]) - s * s / n
-
-    best = squares[1:] - total[1:] * total[1:] / count[1:]  # runs 0…last as one class
-    starts = []  # starts[j][last]: where the last class begins in the best cut of runs 0…last in j+2 classes
-    for j in range(1, classes):
-        current = numpy.full(size, numpy.inf)
-        start = numpy.zeros(size, dtype=int)
-        for last in range(j, size):
-            first = numpy.arange(j, last + 1)
-            candidates = best[first - 1] + cost(first, last)
-            pick = int(numpy.argmin(candidates))
-            current[last], start[last] = candidates[pick], first[pick]
-        best = current
-        starts.append(start)
-    breaks = []
-    last = size - 1
-    for start in reversed(starts):
-        first = int(start[last])
-        breaks.append(float(distinct[ends[first - 1]]))
-        last = first - 1
-    return sorted(breaks)
-
-
-def class_of(value: float | None, breaks: list[float]) -> int | None:
-    return None if value is None else bisect.bisect_left(breaks, value)
-
-
-def format_value(measure: str, value: float | None) -> str:
-    if value is None:
-        return _("no data")
-    if measure == "count":
-        return formats.number_format(int(value), force_grouping=True)
-    if measure == "per_1000":
-        return formats.number_format(value, 1, force_grouping=True)
-    if measure == "overdue_share":
-        return _("%(value)s%%") % {"value": formats.number_format(value, 1)}
-    return describe_days(value)
-
-
-def describe_days(days: float | None) -> str:
-    if days is None:
-        return "—"
-    if days < 1:
-        return _("%(hours)s h") % {"hours": formats.number_format(days * 24, 1)}
-    return _("%(days)s days") % {"days": formats.number_format(days, 1)}
-
-
-def legend(measure: str, breaks: list[float], values: list[float]) -> list[dict]:
-    """One entry per class, named by the smallest and largest value the map has in it ("1–3", "4–9"),
-    then the entry of the mahalles without a value."""
-    members: list[list[float]] = [[] for _ in range(len(breaks) + 1)]
-    for value in values:
-        members[class_of(value, breaks)].append(value)
-    classes = len(members)
-    entries = []
-    for index, inside in enumerate(members):
-        if not inside:
-            continue
-        low, high = format_value(measure, min(inside)), format_value(measure, max(inside))
-        if low == high:
-            label = low
-        elif measure == "median_days":  # "5,0 sa – 2,0 gün": units on both sides, spaced
-            label = _("%(low)s – %(high)s") % {"low": low, "high": high}
-        else:
-            label = f"{low}–{high}"
-        entries.append({"class": index, "label": label, "colour": colour_of(index, classes)})
-    entries.append({"class": None, "label": _("no data"), "colour": NO_DATA_COLOUR})
-    return entries
-
-
-def colour_of(index: int | None, classes: int) -> str:
-    """Spread the palette over the classes there are (fewer when many mahalles share a value)."""
-    if index is None:
-        return NO_DATA_COLOUR
-    if classes <= 1:
-        return COLOURS[len(COLOURS) // 2]
-    return COLOURS[round(index * (len(COLOURS) - 1) / (classes - 1))]
-
-
 # -- simplified boundaries -----------------------------------------------------------------------------------
 
 
@@ -426,130 +298,3 @@ def chunks(items: list, size: int = 500):
     """Lists short enough for an IN (…) on any database (SQLite's parameter limit included)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-# -- one mahalle ---------------------------------------------------------------------------------------------
-
-
-def percentile(ordered: list[float], share: float) -> float | None:
-    """Linear interpolation between closest ranks of a sorted list (the median at share 0.5)."""
-    if not ordered:
-        return None
-    position = (len(ordered) - 1) * share
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def resolution_times(cases: QuerySet) -> dict:
-    """Median and 90th percentile of the resolution time (days), and the share resolved within standard."""
-    resolved = cases.order_by().filter(resolved_at__isnull=False)
-    seconds = sorted(s for s in resolved.values_list(resolution_seconds(), flat=True) if s is not None)
-    measured = resolved.aggregate(
-        measured=Count("pk", filter=Q(due_at__isnull=False)),
-        within=Count("pk", filter=Q(due_at__isnull=False, resolved_at__lte=F("due_at"))),
-    )
-    median, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
-    return {
-        "resolved": len(seconds),
-        "median_days": median / 86400 if median is not None else None,
-        "p90_days": p90 / 86400 if p90 is not None else None,
-        "measured": measured["measured"],
-        "within": measured["within"],
-        "within_percent": round(100 * measured["within"] / measured["measured"], 1)
-        if measured["measured"]
-        else None,
-    }
-
-
-def by_category(cases: QuerySet, now: dt.datetime) -> list[dict]:
-    rows = list(
-        cases.order_by()
-        .values("category_id", "category__name")
-        .annotate(count=Count("pk"), overdue=Count("pk", filter=overdue_q(now)))
-        .order_by("-count", F("category__name").asc(nulls_last=True))
-    )
-    return with_bars(rows)
-
-
-def by_week(cases: QuerySet, start: dt.date | None, end: dt.date | None, most: int = 52) -> list[dict]:
-    """Cases received per week (Monday first), every week of the period shown, empty ones too."""
-    counts = {}
-    for row in (
-        cases.order_by().annotate(week=TruncWeek("received_at")).values("week").annotate(count=Count("pk"))
-    ):
-        week = row["week"]
-        if isinstance(week, dt.datetime):
-            week = timezone.localtime(week).date() if timezone.is_aware(week) else week.date()
-        counts[week] = counts.get(week, 0) + row["count"]
-    if not counts and not (start and end):
-        return []
-    first = monday(start) if start else min(counts)
-    last = monday(end) if end else max(max(counts), monday(timezone.localdate()))
-    if last < first:
-        return []
-    weeks = []
-    week = first
-    while week <= last:
-        weeks.append({"week": week, "week_end": week + dt.timedelta(days=6), "count": counts.get(week, 0)})
-        week += dt.timedelta(weeks=1)
-    return with_bars(weeks[-most:])
-
-
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def with_bars(rows: list[dict], key: str = "count") -> list[dict]:
-    """Each row's share of the largest, in percent, for the CSS bar beside it."""
-    top = max((row[key] for row in rows), default=0)
-    for row in rows:
-        row["bar"] = round(100 * row[key] / top, 1) if top else 0
-    return rows
-
-
-def hotspots(cases: QuerySet, area: Area, now: dt.datetime, limit: int = 20, listed: int = 5) -> list[dict]:
-    """Repeat locations: cases grouped on a ~25 m grid, the cells with two cases or more, busiest first."""
-    cell_lat = HOTSPOT_METRES / METRES_PER_DEGREE
-    cell_lon = cell_lat / max(0.1, math.cos(math.radians(area.centroid_lat)))
-    lat, lon = Cast("latitude", FloatField()), Cast("longitude", FloatField())
-    located = cases.order_by().filter(latitude__isnull=False, longitude__isnull=False)
-    cells = list(
-        located.annotate(cell_y=Floor(lat / cell_lat), cell_x=Floor(lon / cell_lon))
-        .values("cell_y", "cell_x")
-        .annotate(
-            count=Count("pk"),
-            overdue=Count("pk", filter=overdue_q(now)),
-            lat=Avg(lat),
-            lon=Avg(lon),
-            first=Min("received_at"),
-            last=Max("received_at"),
-        )
-        .filter(count__gte=2)
-        .order_by("-count", "-last")[:limit]
-    )
-    if not cells:
-        return []
-    in_cells = Q()
-    for cell in cells:
-        in_cells |= Q(cell_y=cell["cell_y"], cell_x=cell["cell_x"])
-    members = defaultdict(list)
-    for case in (
-        located.annotate(cell_y=Floor(lat / cell_lat), cell_x=Floor(lon / cell_lon))
-        .filter(in_cells)
-        .select_related("category")
-        .only(
-            "tracking_number", "subject", "status", "received_at", "category__name", "latitude", "longitude"
-        )
-        .order_by("-received_at")
-    ):
-        case.tracking = format_tracking_number(case.tracking_number)
-        members[(case.cell_y, case.cell_x)].append(case)
-    for cell in cells:
-        cases_here = members[(cell["cell_y"], cell["cell_x"])]
-        cell["cases"] = cases_here[:listed]
-        cell["more"] = max(0, cell["count"] - listed)
-        cell["categories"] = sorted(
-            {case.category.name for case in cases_here if case.category_id}, key=turkish.sort_key
-        )
-    return cells

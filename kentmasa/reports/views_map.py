@@ -24,7 +24,7 @@ from kentmasa.cases.views.queue import is_late
 from kentmasa.directory.collation import alphabetical
 from kentmasa.lib import turkish
 from kentmasa.places.models import Area
-from kentmasa.reports import exports, maps, neighbourhoods
+from kentmasa.reports import choropleth, exports, mahalle_page, maps, neighbourhoods
 from kentmasa.reports.views import _with_percent, measures
 
 TURKEY = (25.6, 35.8, 44.9, 42.2)  # min_lon, min_lat, max_lon, max_lat
@@ -154,7 +154,7 @@ def map_areas(request):
         for area in areas
     }
     known = [value for value in values.values() if value is not None]
-    breaks = neighbourhoods.class_breaks(known)
+    breaks = choropleth.class_breaks(known)
     classes = len(breaks) + 1
     boundaries = neighbourhoods.simplified_boundaries(areas, zoom)
     query = urlencode(form.query_params())
@@ -164,7 +164,7 @@ def map_areas(request):
             continue
         value = values[area.pk]
         figure = figures.get(area.pk)
-        index = neighbourhoods.class_of(value, breaks)
+        index = choropleth.class_of(value, breaks)
         features.append(
             {
                 "type": "Feature",
@@ -178,9 +178,9 @@ def map_areas(request):
                     "overdue": figure.overdue if figure else 0,
                     "population": area.population,
                     "value": None if value is None else round(value, 3),
-                    "value_text": neighbourhoods.format_value(measure, value),
+                    "value_text": choropleth.format_value(measure, value),
                     "class": index,
-                    "colour": neighbourhoods.colour_of(index, classes),
+                    "colour": choropleth.colour_of(index, classes),
                     "url": reverse("reports:mahalle", args=[area.pk]) + (f"?{query}" if query else ""),
                 },
             }
@@ -191,7 +191,7 @@ def map_areas(request):
             "features": features,
             "measure": measure,
             "measure_label": str(neighbourhoods.MEASURES[measure]),
-            "legend": neighbourhoods.legend(measure, breaks, known),
+            "legend": choropleth.legend(measure, breaks, known),
             "unmatched": unmatched,
         }
     )
@@ -216,11 +216,11 @@ def _mahalle_report(request, area_id: int) -> tuple[Area, maps.MapFilterForm, di
         "now": now,
         "cases": cases,
         "totals": totals,
-        "by_category": neighbourhoods.by_category(cases, now),
-        "by_week": neighbourhoods.by_week(cases, data.get("received_from"), data.get("received_to")),
-        "times": neighbourhoods.resolution_times(cases),
+        "by_category": mahalle_page.by_category(cases, now),
+        "by_week": mahalle_page.by_week(cases, data.get("received_from"), data.get("received_to")),
+        "times": mahalle_page.resolution_times(cases),
         "by_unit": units,
-        "hotspots": neighbourhoods.hotspots(cases, area, now),
+        "hotspots": mahalle_page.hotspots(cases, area, now),
     }
     return area, form, report
 
@@ -231,8 +231,8 @@ def mahalle(request, area_id: int):
     area, form, report = _mahalle_report(request, area_id)
     query = urlencode(form.query_params())
     times = report["times"]
-    times["median_text"] = neighbourhoods.describe_days(times["median_days"])
-    times["p90_text"] = neighbourhoods.describe_days(times["p90_days"])
+    times["median_text"] = choropleth.describe_days(times["median_days"])
+    times["p90_text"] = choropleth.describe_days(times["p90_days"])
     boundary = neighbourhoods.simplified_boundaries([area], 16).get(area.pk)
     # Every case here is one the user may see (the report starts from visible_cases), so each links to
     # its page; the list is bounded by the paginator, the map by the list.
@@ -287,7 +287,7 @@ def mahalle(request, area_id: int):
             "population": area.population,
             "map_config": map_config,
             "listed": listed,
-            "hotspot_metres": neighbourhoods.HOTSPOT_METRES,
+            "hotspot_metres": mahalle_page.HOTSPOT_METRES,
             "per_1000": round(1000 * report["totals"]["count"] / area.population, 1)
             if area.population
             else None,

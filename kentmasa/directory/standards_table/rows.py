@@ -1,118 +1,25 @@
-"""Read a service standards table (hizmet standartları tablosu) as institutions publish it.
+"""The numbered rows of a standards table: its title, the column header (wrapped or not), and each
+service's name, documents and completion time, cell by cell, past page breaks and wrapped cells.
 
-Every institution must publish its services in a table with the same four columns — row number,
-service name, the documents asked for, the completion time — followed by the first and second
-application place (ilk / ikinci müracaat yeri) a citizen turns to when the standard is missed.
-What reaches us is that table copied out of a PDF or a Word file: cells separated by tabs, long
-cells wrapped onto following lines, the document's title repeated at a page break, a paragraph of
-text before the table, and the two application places one below the other or side by side.
-
-`read_standards_table` reads such a text without any hand editing and reports every line it could
-not read as a `Problem` (line number, Turkish message). A completion time is kept exactly as
-written and checked with `parse_completion_time`: a cell we cannot read is a problem, never a zero
-or a missing deadline.
-
+`TableReader` reads the whole text and hands the lines below the table to `places.PlacesReader`.
 Pure Python: no Django import.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
-from kentmasa.deadlines import CompletionTime, CompletionTimeError, parse_completion_time
-from kentmasa.lib import turkish
-
-
-class Problem(NamedTuple):
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"satır {self.line}: {self.message}"
-
-
-@dataclass(frozen=True)
-class ServiceRow:
-    """One numbered row of the table. `line` is where the row starts in the text."""
-
-    line: int
-    number: int
-    name: str
-    documents: str
-    completion_time: str
-    standard: CompletionTime | None
-
-
-@dataclass(frozen=True)
-class ApplicationPlaceBlock:
-    """The first or second application place as printed under the table. `line` is where the block starts."""
-
-    line: int
-    rank: int  # 1 for the first application place, 2 for the second
-    office: str = ""
-    person_name: str = ""
-    title: str = ""
-    address: str = ""
-    phone: str = ""
-    fax: str = ""
-    email: str = ""
-    # The line each field was read from, so a value the directory refuses can be pointed at.
-    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    def line_of(self, name: str) -> int:
-        return self.field_lines.get(name, self.line)
-
-
-@dataclass(frozen=True)
-class StandardsTable:
-    title: str
-    rows: tuple[ServiceRow, ...]
-    first_place: ApplicationPlaceBlock | None
-    second_place: ApplicationPlaceBlock | None
-    problems: tuple[Problem, ...]
-
-    @property
-    def places(self) -> tuple[ApplicationPlaceBlock, ...]:
-        return tuple(place for place in (self.first_place, self.second_place) if place is not None)
-
-
-# -- text helpers --------------------------------------------------------------------------------
-
-_ASCII = str.maketrans("çğıöşüâîû", "cgiosuaiu")
-_SPACES = re.compile(r"\s+")
-
-
-def _fold(text: str) -> str:
-    """Turkish lower case with the Turkish letters made plain, keeping every character in its place.
-
-    The text is NFC already (see `_lines`), so the result has the same length as its input and a
-    match found in the folded text can be cut out of the original.
-    """
-    return turkish.lower(text).translate(_ASCII)
-
-
-def _squeeze(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
-
-
-def _key(text: str) -> str:
-    """What two lines are compared by when we look for a repeated heading."""
-    return _squeeze(_fold(text))
-
-
-def _lines(text: str) -> list[str]:
-    """The text's lines, numbered from 1 by their index + 1, the way an editor numbers them."""
-    text = unicodedata.normalize("NFC", text).lstrip("\ufeff")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # A form feed is a page break, a no-break space is a space; both come with text copied out of a PDF.
-    # Trailing tabs stay: they end a cell whose text continues on the next line.
-    return [line.replace("\f", "").replace("\xa0", " ").rstrip(" ") for line in text.split("\n")]
-
-
-# -- the table -----------------------------------------------------------------------------------
+from kentmasa.deadlines import CompletionTimeError, parse_completion_time
+from kentmasa.directory.standards_table.places import PlacesReader
+from kentmasa.directory.standards_table.result import (
+    ApplicationPlaceBlock,
+    Problem,
+    ServiceRow,
+    StandardsTable,
+)
+from kentmasa.directory.standards_table.text import fold, heading_key, numbered_lines, squeeze
 
 # A row starts with its number in the first cell: "7<TAB>…", also written "7.<TAB>" or "7)<TAB>".
 _ROW_START = re.compile(r"^ *(\d{1,4}) *[.)]? *\t")
@@ -138,13 +45,13 @@ def _is_header(line: str) -> bool:
     cells = [cell for cell in line.split("\t") if cell.strip()]
     if len(cells) < 3:
         return False
-    folded = _fold(line)
+    folded = fold(line)
     return "hizmet" in folded and re.search(r"\b(?:tamamlanma|suresi?)\b", folded) is not None
 
 
 def _columns(cells: list[str]) -> _Columns | None:
     """Which cell holds what, from the column header's words; None when the header cannot be understood."""
-    folded = [_fold(cell) for cell in cells]
+    folded = [fold(cell) for cell in cells]
     taken: set[int] = set()
 
     def find(pattern: str) -> int | None:
@@ -203,7 +110,7 @@ def _documents(lines: list[str]) -> str:
     Only the items numbered 1, 2, 3… in order start a line, so numbers in the text ("155 Polis İmdat Hattı",
     "444 00 73") stay where they are.
     """
-    text = "\n".join(_squeeze(line) for line in lines if line.strip())
+    text = "\n".join(squeeze(line) for line in lines if line.strip())
     pieces, last, expected = [], 0, 1
     for match in _ITEM.finditer(text):
         if int(match.group(1)) != expected:
@@ -216,9 +123,9 @@ def _documents(lines: list[str]) -> str:
     return "\n".join(piece for piece in pieces if piece)
 
 
-class _Reader:
+class TableReader:
     def __init__(self, text: str):
-        self.lines = _lines(text)
+        self.lines = numbered_lines(text)
         self.problems: list[Problem] = []
         # The keys of the lines that make up the document's title and the column header, which a page
         # break prints again; below the table only the whole title and the header count, since a line of
@@ -235,7 +142,7 @@ class _Reader:
         A repeated heading must match whole lines of the original, so a wrapped cell that merely mentions the
         unit's name is never taken for one.
         """
-        key = _key(line)
+        key = heading_key(line)
         if "\t" not in line and _PAGE_NUMBER.match(key):
             return True
         return key in (self.page_headings if below_table else self.headings)
@@ -262,13 +169,13 @@ class _Reader:
         while index >= 0 and not self.lines[index].strip():
             index -= 1
         while index >= 0 and len(title) < _TITLE_LINES and self.lines[index].strip():
-            title.insert(0, _squeeze(self.lines[index]))
+            title.insert(0, squeeze(self.lines[index]))
             index -= 1
         # The title comes back at a page break as it was, or with its lines run together into one.
         for first in range(len(title)):
             for last in range(first + 1, len(title) + 1):
-                self.headings.add(_key(" ".join(title[first:last])))
-        self.page_headings.add(_key(" ".join(title)))
+                self.headings.add(heading_key(" ".join(title[first:last])))
+        self.page_headings.add(heading_key(" ".join(title)))
         return " ".join(title)
 
     # -- rows --------------------------------------------------------------------------------------
@@ -276,18 +183,18 @@ class _Reader:
     def read_rows(self, header: int) -> tuple[list[ServiceRow], int]:
         """The numbered rows below the header, and the index of the first line after the table."""
         header_cells = self.lines[header].split("\t")
-        self.headings.add(_key(self.lines[header]))
-        self.page_headings.add(_key(self.lines[header]))
+        self.headings.add(heading_key(self.lines[header]))
+        self.page_headings.add(heading_key(self.lines[header]))
         index = header + 1
         # A header wrapped onto more lines ("HİZMETİN TAMAMLANMA" / "SÜRESİ (EN GEÇ)"): everything up to the
         # first numbered row belongs to it.
         while index < len(self.lines) and not _ROW_START.match(self.lines[index]):
             line = self.lines[index]
-            if _TABLE_END.search(_fold(line)):
+            if _TABLE_END.search(fold(line)):
                 break
             if line.strip() and not self.is_noise(line):
-                self.headings.add(_key(line))
-                self.page_headings.add(_key(line))
+                self.headings.add(heading_key(line))
+                self.page_headings.add(heading_key(line))
                 pieces = line.split("\t")
                 if len(pieces) == 1:
                     header_cells[-1] += " " + line
@@ -309,7 +216,7 @@ class _Reader:
         while index < len(self.lines):
             line = self.lines[index]
             start = _ROW_START.match(line)
-            if start is None and _TABLE_END.search(_fold(line)):
+            if start is None and _TABLE_END.search(fold(line)):
                 break
             current = records[-1] if records else None
             expected = current.number + 1 if current else 1
@@ -410,9 +317,9 @@ class _Reader:
         def lines_of(position: int) -> list[str]:
             return _unquote("\n".join(cells[position][1])).split("\n")
 
-        name = _squeeze(" ".join(lines_of(columns.name)))
+        name = squeeze(" ".join(lines_of(columns.name)))
         documents = _documents(lines_of(columns.documents)) if columns.documents is not None else ""
-        completion_time = _squeeze(" ".join(lines_of(columns.time)))
+        completion_time = squeeze(" ".join(lines_of(columns.time)))
         time_line = cells[columns.time][0]
 
         if not name:
@@ -428,156 +335,5 @@ class _Reader:
     # -- application places ------------------------------------------------------------------------
 
     def read_places(self, start: int) -> tuple[ApplicationPlaceBlock | None, ApplicationPlaceBlock | None]:
-        reader = _PlacesReader(self, start)
+        reader = PlacesReader(self, start)
         return reader.read()
-
-
-# The two blocks' headings: "İLK MÜRACAAT YERİ", "İkinci Müracaat Yeri : Belediye Başkan Yardımcısı",
-# "1. Müracaat Yeri". "ilk müracaat yerine" in the closing sentence is not one.
-_BLOCK = re.compile(r"(?<!\S)(?:(?P<first>ilk|1\.?)|(?P<second>ikinci|2\.?))\s+muracaat\s+yeri\b\s*:?")
-_FIELDS = {
-    "person_name": r"isim|isim\s+soyisim|adi\s*soyadi|ad\s*soyad|adi",
-    "title": r"unvani?|gorevi?",
-    "address": r"adresi?",
-    "phone": r"tel(?:efon)?(?:\s+no)?|telefon\s+numarasi",
-    "fax": r"faks|fax|belgegecer",
-    "email": r"e\s*-?\s*posta(?:\s+adresi)?|e\s*-?\s*mail|elektronik\s+posta(?:\s+adresi)?",
-}
-_FIELD = re.compile(
-    r"(?<!\S)(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _FIELDS.items()) + r")\s*:"
-)
-# A line that looks like "Something : value" with a label we do not know.
-# "No:358" in a wrapped address is not one: a label is one to three words and a space follows its colon.
-_UNKNOWN_LABEL = re.compile(r"^\s*([^\W\d][\w.-]*(?: [\w.-]+){0,2})\s*:(?:\s|$)")
-# Fields a long value may wrap from onto the next line.
-_WRAPPING_FIELDS = {"office", "person_name", "title", "address"}
-_FIELD_NAMES_TR = {
-    "office": "birim",
-    "person_name": "isim",
-    "title": "unvan",
-    "address": "adres",
-    "phone": "telefon",
-    "fax": "faks",
-    "email": "e-posta",
-}
-
-
-@dataclass
-class _Block:
-    line: int
-    rank: int
-    values: dict[str, str]
-    lines: dict[str, int]
-    last: str = "office"
-
-    def put(self, name: str, value: str, index: int) -> None:
-        value = _squeeze(value.strip().lstrip(":"))
-        existing = self.values.get(name, "")
-        # A field written twice ("Tel : …" on two lines) keeps both values.
-        self.values[name] = f"{existing}, {value}" if existing and value else existing or value
-        self.lines.setdefault(name, index)
-        self.last = name
-
-
-class _PlacesReader:
-    """The application places under the table, one block below the other or both side by side."""
-
-    def __init__(self, table: _Reader, start: int):
-        self.table = table
-        self.start = start
-        self.blocks: dict[int, _Block] = {}
-        self.current: _Block | None = None
-        # Side by side: the second block's cells start after this many tabs.
-        self.split_at: int | None = None
-
-    def read(self) -> tuple[ApplicationPlaceBlock | None, ApplicationPlaceBlock | None]:
-        lines = self.table.lines
-        for index in range(self.start, len(lines)):
-            self.read_line(index, lines[index])
-        last = max(len(lines) - 1, 0)
-        for rank, label in ((1, "İlk"), (2, "İkinci")):
-            if rank not in self.blocks:
-                self.table.problem(last, f"{label} müracaat yeri bulunamadı.")
-        return self.place(1), self.place(2)
-
-    def read_line(self, index: int, line: str) -> None:
-        folded = _fold(line)
-        matches = sorted(
-            [(m.start(), m.end(), "first" if m.group("first") else "second") for m in _BLOCK.finditer(folded)]
-            + [(m.start(), m.end(), m.lastgroup or "") for m in _FIELD.finditer(folded)]
-        )
-        if not matches:
-            self.read_plain(index, line)
-            return
-        if line[: matches[0][0]].strip():
-            # Something before the first label we know: "Web Adresi : …" ends in one, a sentence may hold
-            # one ("… Tel : 153 numaralı hattan …").
-            if self.current is not None:
-                self.unreadable(index, line)
-            return
-        blocks = [match for match in matches if match[2] in ("first", "second")]
-        if len(blocks) == 2 and blocks[0][2] == "first" and blocks[1][2] == "second":
-            self.split_at = line[: blocks[1][0]].count("\t")
-        elif blocks:
-            self.split_at = None
-
-        for position, (begin, end, kind) in enumerate(matches):
-            value_end = matches[position + 1][0] if position + 1 < len(matches) else len(line)
-            value = line[end:value_end]
-            if kind in ("first", "second"):
-                rank = 1 if kind == "first" else 2
-                if rank in self.blocks:
-                    label = "İlk" if rank == 1 else "İkinci"
-                    self.table.problem(index, f"{label} müracaat yeri iki kez yazılmış.")
-                    continue
-                block = _Block(index, rank, {}, {})
-                self.blocks[rank] = block
-                self.current = block
-                if value.strip(" \t:"):
-                    block.put("office", value, index)
-                continue
-            block = self.block_for(line, begin)
-            if block is None:
-                return  # text before the first block (the closing sentence) is not ours to read
-            block.put(kind, value, index)
-
-    def block_for(self, line: str, begin: int) -> _Block | None:
-        if self.split_at is not None and 2 in self.blocks:
-            return self.blocks[2] if line[:begin].count("\t") >= self.split_at else self.blocks[1]
-        return self.current
-
-    def read_plain(self, index: int, line: str) -> None:
-        if not line.strip() or self.current is None or self.table.is_noise(line, below_table=True):
-            return
-        block = self.current
-        if self.split_at is None and block.last in _WRAPPING_FIELDS and not _UNKNOWN_LABEL.match(line):
-            # A long address (or office, name, title) wrapped onto the next line.
-            existing = block.values.get(block.last, "")
-            block.values[block.last] = _squeeze(f"{existing} {line}")
-            block.lines.setdefault(block.last, index)
-            return
-        self.unreadable(index, line)
-
-    def unreadable(self, index: int, line: str) -> None:
-        label = _UNKNOWN_LABEL.match(line)
-        if label:
-            self.table.problem(index, f"Müracaat yeri alanı tanınmadı: “{_squeeze(label.group(1))}”.")
-        else:
-            self.table.problem(index, "Müracaat yeri satırı anlaşılamadı.")
-
-    def place(self, rank: int) -> ApplicationPlaceBlock | None:
-        block = self.blocks.get(rank)
-        if block is None:
-            return None
-        field_lines = {name: index + 1 for name, index in block.lines.items()}
-        return ApplicationPlaceBlock(line=block.line + 1, rank=rank, field_lines=field_lines, **block.values)
-
-
-def read_standards_table(text: str) -> StandardsTable:
-    """Read a service standards table copied out of a PDF or Word file (see the module docstring)."""
-    return _Reader(text).read()
-
-
-def field_name_tr(name: str) -> str:
-    """The Turkish name of an application place's field, for messages."""
-    return _FIELD_NAMES_TR.get(name, name)

@@ -21,7 +21,7 @@ from kentmasa.cases.models import Case, Channel
 from kentmasa.directory.models import User
 from kentmasa.places.importer import import_features
 from kentmasa.places.models import Area
-from kentmasa.reports import neighbourhoods, views_map
+from kentmasa.reports import choropleth, mahalle_page, neighbourhoods, views_map
 from kentmasa.reports.tests.conftest import (
     BAHCELIEVLER_SEYHAN,
     BAHCELIEVLER_YUREGIR,
@@ -166,9 +166,9 @@ def test_few_distinct_values_are_a_class_each_and_the_legend_says_so(client, adm
     ]
     colours = {props["class"]: props["colour"] for props in by_name(data).values()}
     assert colours == {
-        0: neighbourhoods.COLOURS[0],
-        1: neighbourhoods.COLOURS[2],
-        2: neighbourhoods.COLOURS[4],
+        0: choropleth.COLOURS[0],
+        1: choropleth.COLOURS[2],
+        2: choropleth.COLOURS[4],
     }
 
 
@@ -327,36 +327,36 @@ DEMO_LIKE = (
     ],
 )
 def test_natural_breaks(values, breaks):
-    assert neighbourhoods.class_breaks(values) == breaks
+    assert choropleth.class_breaks(values) == breaks
 
 
 def test_the_legend_names_each_class_by_its_smallest_and_largest_value():
-    breaks = neighbourhoods.class_breaks(DEMO_LIKE)
+    breaks = choropleth.class_breaks(DEMO_LIKE)
     with translation.override("tr"):
-        labels = [entry["label"] for entry in neighbourhoods.legend("count", breaks, DEMO_LIKE)]
+        labels = [entry["label"] for entry in choropleth.legend("count", breaks, DEMO_LIKE)]
         days = [1 / 24 * 5, 0.9, 2.0, 2.5, 6.0, 7.0, 30.0]
-        day_breaks = neighbourhoods.class_breaks(days, classes=3)
-        day_labels = [entry["label"] for entry in neighbourhoods.legend("median_days", day_breaks, days)]
+        day_breaks = choropleth.class_breaks(days, classes=3)
+        day_labels = [entry["label"] for entry in choropleth.legend("median_days", day_breaks, days)]
 
     assert labels == ["0", "1–3", "4–8", "12–17", "40", "veri yok"]
-    assert neighbourhoods.class_of(1, breaks) != neighbourhoods.class_of(17, breaks)
+    assert choropleth.class_of(1, breaks) != choropleth.class_of(17, breaks)
     assert day_labels == ["5,0 saat – 2,5 gün", "6,0 gün – 7,0 gün", "30,0 gün", "veri yok"]
 
 
 def test_natural_breaks_of_many_distinct_values_are_values_of_the_data():
     values = [round(1.001**index, 6) for index in range(20_000)]
 
-    breaks = neighbourhoods.class_breaks(values)
+    breaks = choropleth.class_breaks(values)
 
     assert len(breaks) == 4 and breaks == sorted(set(breaks))
     assert set(breaks) <= set(values)
 
 
 def test_percentiles_interpolate_between_ranks():
-    assert neighbourhoods.percentile([], 0.5) is None
-    assert neighbourhoods.percentile([4.0], 0.9) == 4.0
-    assert neighbourhoods.percentile([1, 2, 4, 10], 0.5) == 3.0
-    assert neighbourhoods.percentile([1, 2, 4, 10], 0.9) == pytest.approx(8.2)
+    assert mahalle_page.percentile([], 0.5) is None
+    assert mahalle_page.percentile([4.0], 0.9) == 4.0
+    assert mahalle_page.percentile([1, 2, 4, 10], 0.5) == 3.0
+    assert mahalle_page.percentile([1, 2, 4, 10], 0.9) == pytest.approx(8.2)
 
 
 # -- the mahalle page ---------------------------------------------------------------------------------------
