@@ -315,7 +315,7 @@ def _record(request, form: DeskCaseForm) -> Case | None:
         with transaction.atomic():
             case = form.open_case()
             opened = case.events.get(action="open")
-            stored = {}
+            stored: dict = {}
             for key, label in (("petition", "dilekce"), ("proxy", "temsil-belgesi")):
                 scan = form.scans.get(key)
                 if scan is not None:
@@ -323,11 +323,8 @@ def _record(request, form: DeskCaseForm) -> Case | None:
                     stored[key] = attachments.add_attachment(
                         case, scan.data, actor=user, public=False, event=opened, name=scan.name or label
                     )
-            opened.data = {
-                **opened.data,
-                "desk": form.identity_record(petition=stored.get("petition"), proxy=stored.get("proxy")),
-            }
-            opened.save(update_fields=["data"])
+            record = form.identity_record(petition=stored.get("petition"), proxy=stored.get("proxy"))
+            services.record_on_opening(case, "desk", record)
             services.comment(case, actor=user, note=form.identity_note(), public=False)
     except services.TransitionError as error:
         form.add_error(None, error.message)

@@ -44,9 +44,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kentmasa.cases import access, attachments, services, validators
-from kentmasa.cases.citizens import STAFF, find_or_create_citizen
+from kentmasa.cases import access, attachments, intake, services, validators
+from kentmasa.cases.citizens import STAFF
 from kentmasa.cases.forms import EMAIL_MAX, STAFF_TEXT_MAX
+from kentmasa.cases.intake import Inbound
 from kentmasa.cases.models import Case, Kind, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.views import staff_required
@@ -263,30 +264,45 @@ def _record(request, form: ReferralForm) -> Referral | None:
     user = request.user
     data = form.cleaned_data
     institution = form.institution
+    received_at = received_moment(institution, data["reached_at"])
+    external_due = data["external_due_at"] or legal_due_date(institution, data["kind"], received_at)
+    external_moment = end_of(institution, external_due)
+    standard_due = services.standard_due(
+        institution=institution, category=data["category"], received_at=received_at
+    )
+    # The case runs on the earlier of the two (see the module docstring): open_case caps its deadline.
+    due_from = "external" if services.capped(standard_due, external_moment) == external_moment else "standard"
+    inbound = Inbound(
+        channel=data["system"],
+        institution=institution,
+        kind=data["kind"],
+        subject=data["subject"],
+        text=data["text"],
+        name=data["citizen_name"],
+        tc_kimlik=data["citizen_tc_kimlik"],
+        phone=data["citizen_phone"],
+        email=data["citizen_email"],
+        postal_address=data["citizen_address"],
+        proven=STAFF,  # the referring system (e-Devlet sign-in) and our operator checked who it is
+        category=data["category"],
+        received_at=received_at,
+        actor=user,
+        due_cap=external_moment,
+        opening={
+            "referral": {
+                "system": data["system"],
+                "external_ref": data["external_ref"],
+                "reached_at": data["reached_at"].isoformat(),
+                "external_due_at": external_due.isoformat(),
+                "external_due_given": bool(data["external_due_at"]),
+                "standard_due_at": timezone.localtime(standard_due).isoformat() if standard_due else None,
+                "due_from": due_from,
+            },
+        },
+    )
     try:
         with transaction.atomic():
-            citizen = find_or_create_citizen(
-                institution,
-                name=data["citizen_name"],
-                tc_kimlik=data["citizen_tc_kimlik"],
-                phone=data["citizen_phone"],
-                email=data["citizen_email"],
-                address=data["citizen_address"],
-                proven=STAFF,  # the referring system (e-Devlet sign-in) and our operator checked who it is
-            )
-            received_at = received_moment(institution, data["reached_at"])
-            case = services.open_case(
-                institution=institution,
-                channel=data["system"],
-                kind=data["kind"],
-                subject=data["subject"],
-                description=data["text"],
-                citizen=citizen,
-                category=data["category"],
-                received_at=received_at,
-                actor=user,
-            )
-            external_due = data["external_due_at"] or legal_due_date(institution, data["kind"], received_at)
+            case = intake.open_from(inbound)
             referral = Referral.objects.create(
                 case=case,
                 institution=institution,
@@ -296,28 +312,9 @@ def _record(request, form: ReferralForm) -> Referral | None:
                 external_due_at=external_due,
                 created_by=user,
             )
-            standard_due = case.due_at
-            external_moment = end_of(institution, external_due)
-            if standard_due is None or external_moment < standard_due:
-                # The referring system's limit comes first: the case runs on it (see the module docstring).
-                Case.objects.filter(pk=case.pk).update(due_at=external_moment)
-                case.due_at = external_moment
-            opened = case.events.get(action="open")
-            opened.data = {
-                **opened.data,
-                "referral": {
-                    "system": data["system"],
-                    "external_ref": data["external_ref"],
-                    "reached_at": data["reached_at"].isoformat(),
-                    "external_due_at": external_due.isoformat(),
-                    "external_due_given": bool(data["external_due_at"]),
-                    "standard_due_at": timezone.localtime(standard_due).isoformat() if standard_due else None,
-                    "due_from": "external" if case.due_at == external_moment else "standard",
-                },
-            }
-            opened.save(update_fields=["data"])
             if form.scan is not None:
                 content, name = form.scan
+                opened = case.events.get(action="open")
                 attachments.add_attachment(
                     case, content, actor=user, public=False, event=opened, name=name or "basvuru"
                 )

@@ -9,7 +9,7 @@ only after that transaction has committed. Views, the API, channel adapters and 
 * ``work``: assign, take, start, ask_citizen, citizen_answered;
 * ``outcome``: resolve, resolve_on_the_spot, close, reopen, reject;
 * ``moving``: transfer, redirect, merge;
-* ``timeline``: comment;
+* ``timeline``: comment, record_on_opening;
 * ``bulk``: perform (by name), bulk_assign.
 """
 
@@ -18,7 +18,7 @@ from kentmasa.cases.services.bulk import bulk_assign, perform
 from kentmasa.cases.services.moving import merge, redirect, transfer
 from kentmasa.cases.services.opening import capped, open_case, standard_due
 from kentmasa.cases.services.outcome import close, reject, reopen, resolve, resolve_on_the_spot
-from kentmasa.cases.services.timeline import comment
+from kentmasa.cases.services.timeline import comment, record_on_opening
 from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start, take
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "merge",
     "open_case",
     "perform",
+    "record_on_opening",
     "redirect",
     "reject",
     "reopen",

@@ -1,4 +1,4 @@
-"""Notes on the timeline that change nothing else."""
+"""Notes on the timeline that change nothing else: comments, and records kept on the opening of a case."""
 
 from __future__ import annotations
 
@@ -36,3 +36,18 @@ def comment(
             from_status=case.status,
             data={"from_citizen": True} if from_citizen else None,
         )
+
+
+def record_on_opening(case: Case, key: str, value: dict) -> Event:
+    """Keep, under ``key`` of the case's "open" event, a record made while the case was being opened
+    (e.g. the desk's identity check, which names the files it kept, so it is written after them).
+
+    Call it in the transaction that opened the case. A key once written is history and is not replaced.
+    """
+    with transaction.atomic():
+        opened = Event.objects.select_for_update().get(case=case, action="open")
+        if key in (opened.data or {}):
+            raise TransitionError(_("The opening of the case already records this."), key)
+        opened.data = {**(opened.data or {}), key: value}
+        opened.save(update_fields=["data"])
+    return opened

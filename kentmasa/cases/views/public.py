@@ -27,9 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from kentmasa.cases import clock, phone_codes, services, tracking, validators
+from kentmasa.cases import clock, intake, phone_codes, services, tracking, validators
 from kentmasa.cases.attachments import add_attachment
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import NOTHING
+from kentmasa.cases.intake import Inbound
 from kentmasa.cases.models import Attachment, Case, Channel, Event, Status
 from kentmasa.cases.public_forms import CaseForm, TrackForm
 from kentmasa.cases.views import describe_remaining
@@ -246,28 +247,25 @@ def case_form(request: HttpRequest, slug: str) -> HttpResponse:
 def _open_case(form: CaseForm) -> Case | None:
     """Record the application, citizen and photo in one transaction; None (with form errors) if refused."""
     data = form.cleaned_data
+    inbound = Inbound(
+        channel=Channel.WEB,
+        institution=form.institution,
+        kind=data["kind"],
+        subject=data["subject"],
+        text=data["text"],
+        name=data["name"],
+        tc_kimlik=data["tc_kimlik"],
+        phone=data["phone"],
+        email=data["email"],
+        # Typed contact data never joins an existing record (cases.citizens); a phone confirmed with the
+        # SMS code may.
+        proven=frozenset({"phone"}) if data.get("phone_proven") else NOTHING,
+        category=data["category"],
+        location=form.location(),
+    )
     try:
         with transaction.atomic():
-            # Typed contact data never joins an existing record (cases.citizens); a phone confirmed with
-            # the SMS code may.
-            citizen = find_or_create_citizen(
-                form.institution,
-                name=data["name"],
-                tc_kimlik=data["tc_kimlik"],
-                phone=data["phone"],
-                email=data["email"],
-                proven={"phone"} if data.get("phone_proven") else (),
-            )
-            case = services.open_case(
-                institution=form.institution,
-                channel=Channel.WEB,
-                kind=data["kind"],
-                subject=data["subject"],
-                description=data["text"],
-                citizen=citizen,
-                category=data["category"],
-                location=form.location(),
-            )
+            case = intake.open_from(inbound)
             if form.photo_data is not None:
                 opened = case.events.filter(action="open").first()
                 add_attachment(case, form.photo_data, name=form.photo_name, public=True, event=opened)
