@@ -11,8 +11,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from kentmasa.cases.api import INVALID, refusal
-from kentmasa.cases.api import router as cases_router
+from kentmasa.cases.api.fields import INVALID
+from kentmasa.cases.api.views import refusal
+from kentmasa.cases.api.views import router as cases_router
 from kentmasa.cases.services import TransitionError
 from kentmasa.directory.api import NON_FIELD, ApiError, BearerToken, InvalidInput, StaffSession, add_error
 from kentmasa.directory.api import router as directory_router
