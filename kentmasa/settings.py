@@ -181,7 +181,7 @@ KENTMASA_PUBLIC_URL = (
 # writes to the log; production sets KENTMASA_SMS_SENDER=kentmasa.channels.sms.NetgsmSender.
 KENTMASA_SENDERS = {
     "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.LogSender"),
-    "whatsapp": os.environ.get("KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.WhatsAppSender"),
+    "whatsapp": os.environ.get("KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.sender.WhatsAppSender"),
     "social": os.environ.get("KENTMASA_X_SENDER", "kentmasa.channels.x.XSender"),
     "email": "kentmasa.channels.email.EmailSender",
 }
@@ -203,7 +203,9 @@ KENTMASA_WHATSAPP = {
     "APP_SECRET": os.environ.get("WHATSAPP_APP_SECRET", ""),
     "ACCESS_TOKEN": os.environ.get("WHATSAPP_ACCESS_TOKEN", ""),
     "PHONE_NUMBERS": _pairs("WHATSAPP_PHONE_NUMBERS", ":"),  # phone number id → institution slug
-    "GRAPH_URL": os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0"),
+    "GRAPH_URL": os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com"),
+    "GRAPH_VERSION": os.environ.get("WHATSAPP_GRAPH_VERSION", "v26.0"),  # Graph API version we speak
+    "TEMPLATE_PARAMETER": os.environ.get("WHATSAPP_TEMPLATE_PARAMETER", ""),  # named variable, if any
     "TEMPLATE_NAME": os.environ.get("WHATSAPP_TEMPLATE_NAME", ""),
     "TEMPLATE_LANGUAGE": os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "tr"),
 }
@@ -231,6 +233,7 @@ KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "6
 KENTMASA_PERIODIC_TASKS = [
     "kentmasa.escalation.tasks.sweep_overdue",
     "kentmasa.channels.tasks.send_due_messages",
+    "kentmasa.channels.whatsapp.tasks.fetch_pending_media",
     "kentmasa.channels.sms.poll_sms_provider",
     "kentmasa.routing.tasks.retrain_routers",
 ]

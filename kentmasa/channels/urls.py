@@ -6,7 +6,7 @@ app_name = "channels"
 urlpatterns = [
     path("sms/", include("kentmasa.channels.sms")),
     path("eposta/", include("kentmasa.channels.email")),
-    path("whatsapp/", include("kentmasa.channels.whatsapp")),
+    path("whatsapp/", include("kentmasa.channels.whatsapp.views")),
     path("x/", include("kentmasa.channels.x")),
     path("masa/", include("kentmasa.channels.desk")),
     path("cimer/", include("kentmasa.channels.referrals")),

@@ -1,5 +1,9 @@
 """Meta's Graph API for WhatsApp, on this machine, answering over real HTTP as the Cloud API documents.
 
+Paths start with the Graph version the fake was started with (``version``, by default the one kentmasa
+speaks, :data:`kentmasa.channels.whatsapp.conf.DEFAULT_GRAPH_VERSION`); any other version gets Graph's
+error 2635 ("deprecated version"). :attr:`FakeGraph.url` is the host, as ``GRAPH_URL`` is configured.
+
 * ``GET /<version>/<media id>`` → the media's metadata (``url``, ``mime_type``, ``sha256``,
   ``file_size``, ``id``); the ``url`` points at ``/lookaside/<media id>`` here, as Meta's points at its
   own media host, and that download, too, needs the bearer token;
@@ -7,9 +11,12 @@
   → ``{"id": <media id>}``;
 * ``POST /<version>/<phone number id>/messages`` → ``{"messaging_product", "contacts", "messages":
   [{"id": "wamid…"}]}``; text, image (by uploaded media id) and template messages are checked the way
-  Graph checks them. With ``enforce_window`` on, a message other than a template to a citizen who has
+  Graph checks them. The recipient is ``to`` (a phone number) or ``recipient`` (a business-scoped user id,
+  ``TR.…``, for citizens known only by a username), never both; a template parameter may carry its
+  ``parameter_name``. With ``enforce_window`` on, a message other than a template to a citizen who has
   not written within 24 hours (see ``customer_wrote``) is refused with error 131047;
-* every call without ``Authorization: Bearer <token>`` gets 401 and error 190.
+* every call without ``Authorization: Bearer <token>`` gets 401 and error 190, and so does every call
+  while ``token_expired`` is set (a token Meta expired or revoked).
 
 Every request is recorded; ``fail_next`` makes the next matching calls fail as Graph does.
 """
@@ -26,7 +33,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-VERSION = "v21.0"
+from kentmasa.channels.whatsapp.conf import DEFAULT_GRAPH_VERSION
 
 
 @dataclass
@@ -58,11 +65,16 @@ REENGAGEMENT = graph_error(
     "Message failed to send because more than 24 hours have passed since the customer last replied.",
 )
 UNDELIVERABLE = graph_error(131026, "(#131026) Message undeliverable")
+EXPIRED_TOKEN = graph_error(
+    190, "Error validating access token: Session has expired on Thursday, 03-Dec-26 10:00:00 PST."
+)
 
 
 @dataclass
 class FakeGraph:
     token: str
+    version: str = DEFAULT_GRAPH_VERSION
+    token_expired: bool = False
     requests: list[Recorded] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     uploads: list[Upload] = field(default_factory=list)
@@ -93,7 +105,8 @@ class FakeGraph:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/{VERSION}"
+        """The host, as GRAPH_URL is configured; kentmasa adds the version."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def _new_id(self, prefix: str) -> str:
         self._counter += 1
@@ -127,19 +140,25 @@ class FakeGraph:
                         401, graph_error(190, "Invalid OAuth access token - Cannot parse access token")
                     )
                     return
+                if fake.token_expired:
+                    self._answer(401, EXPIRED_TOKEN)
+                    return
                 for index, (fragment, status, error) in enumerate(fake.failures):
                     if fragment in self.path:
                         del fake.failures[index]
                         self._answer(status, error)
                         return
                 parts = self.path.split("?")[0].strip("/").split("/")
+                if parts[0] != "lookaside" and parts[0] != fake.version:
+                    self._answer(400, graph_error(2635, f"(#2635) Version {parts[0]} is not available"))
+                    return
                 if method == "GET" and parts[0] == "lookaside" and len(parts) == 2:
                     self._download(parts[1])
-                elif method == "GET" and parts[0] == VERSION and len(parts) == 2:
+                elif method == "GET" and len(parts) == 2:
                     self._metadata(parts[1])
-                elif method == "POST" and parts[0] == VERSION and parts[-1] == "media" and len(parts) == 3:
+                elif method == "POST" and parts[-1] == "media" and len(parts) == 3:
                     self._upload(parts[1], body)
-                elif method == "POST" and parts[0] == VERSION and parts[-1] == "messages" and len(parts) == 3:
+                elif method == "POST" and parts[-1] == "messages" and len(parts) == 3:
                     self._message(parsed)
                 else:
                     self._answer(400, graph_error(100, "Unsupported request"))
@@ -191,19 +210,22 @@ class FakeGraph:
                 if not isinstance(payload, dict) or payload.get("messaging_product") != "whatsapp":
                     self._answer(400, graph_error(100, "(#100) The parameter messaging_product is required."))
                     return
-                to, kind = payload.get("to"), payload.get("type", "text")
+                to, recipient, kind = payload.get("to"), payload.get("recipient"), payload.get("type", "text")
                 content = payload.get(kind) or {}
+                if bool(to) == bool(recipient) or (to and not str(to).isdigit()):
+                    self._answer(400, graph_error(100, "(#100) Invalid parameter: to or recipient"))
+                    return
                 valid = {
                     "text": bool(content.get("body")),
                     "image": content.get("id") in fake.media or bool(content.get("link")),
                     "template": bool(content.get("name"))
                     and bool((content.get("language") or {}).get("code")),
                 }.get(kind, False)
-                if not to or not valid:
+                if not valid:
                     self._answer(400, graph_error(100, "(#100) Invalid parameter"))
                     return
                 if fake.enforce_window and kind != "template":
-                    wrote = fake.last_customer_message.get(to)
+                    wrote = fake.last_customer_message.get(to or recipient)
                     now = dt.datetime.now(dt.UTC)
                     if wrote is None or now - wrote > dt.timedelta(hours=24):
                         self._answer(400, REENGAGEMENT)
@@ -214,7 +236,9 @@ class FakeGraph:
                     200,
                     {
                         "messaging_product": "whatsapp",
-                        "contacts": [{"input": to, "wa_id": to}],
+                        "contacts": [
+                            {"input": to, "wa_id": to} if to else {"input": recipient, "user_id": recipient}
+                        ],
                         "messages": [{"id": wamid}],
                     },
                 )

@@ -17,17 +17,21 @@ from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.channels import collage, replies, tasks, whatsapp
+from kentmasa.channels import replies, tasks
 from kentmasa.channels.models import Message
-from kentmasa.channels.tests.fake_graph import UNDELIVERABLE, FakeGraph, graph_error
+from kentmasa.channels.whatsapp import collage, sender
+from kentmasa.channels.whatsapp.conf import DEFAULT_GRAPH_VERSION
+from kentmasa.channels.whatsapp.tests.conftest import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    URL,
+    VERIFY_TOKEN,
+)
+from kentmasa.channels.whatsapp.tests.fake_graph import UNDELIVERABLE, graph_error
 
 pytestmark = pytest.mark.django_db
 
-URL = "/kanal/whatsapp/webhook/"
-APP_SECRET = "meta-app-secret"
-VERIFY_TOKEN = "esenler-153-dogrulama"
-ACCESS_TOKEN = "EAAG-system-user-token"
-PHONE_NUMBER_ID = "106540352242922"
 ALI = "905321234567"
 RED, GREEN = (200, 30, 30), (30, 160, 60)
 
@@ -99,31 +103,6 @@ def picture(colour, size=(640, 480), kind="JPEG") -> bytes:
 
 
 @pytest.fixture
-def graph():
-    fake = FakeGraph(token=ACCESS_TOKEN).start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(autouse=True)
-def whatsapp_settings(settings, graph, institution):
-    settings.KENTMASA_WHATSAPP = {
-        "VERIFY_TOKEN": VERIFY_TOKEN,
-        "APP_SECRET": APP_SECRET,
-        "ACCESS_TOKEN": ACCESS_TOKEN,
-        "PHONE_NUMBERS": {PHONE_NUMBER_ID: institution.slug},
-        "GRAPH_URL": graph.url,
-        "TEMPLATE_NAME": "basvuru_guncellendi",
-        "TEMPLATE_LANGUAGE": "tr",
-        "TIMEOUT": 5,
-    }
-    settings.KENTMASA_SENDERS = {
-        **settings.KENTMASA_SENDERS,
-        "whatsapp": "kentmasa.channels.whatsapp.WhatsAppSender",
-    }
-
-
-@pytest.fixture
 def deliver(client):
     def post(payload, *, signature=None, raw: bytes | None = None):
         body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()
@@ -179,11 +158,24 @@ def test_unsigned_forged_or_tampered_deliveries_are_refused_and_change_nothing(d
 def test_malformed_deliveries_get_a_clear_400_and_change_nothing(deliver):
     assert deliver(None, raw=b"{not json").status_code == 400
     assert deliver({"entry": "x"}).status_code == 400
-    broken_photo = message("wamid.2", "image", {"mime_type": "image/jpeg"})  # no media id
-    answer = deliver(delivery(text("wamid.1", "Çukur var"), broken_photo))
-    assert answer.status_code == 400 and b"image has no id" in answer.content
-    assert deliver(delivery(location("wamid.3", 91.5, 35.3))).status_code == 400
+    no_number = delivery(text("wamid.1", "Çukur var"))
+    del no_number["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"]
+    answer = deliver(no_number)
+    assert answer.status_code == 400 and b"metadata has no phone_number_id" in answer.content
     assert not Message.objects.exists() and not Case.objects.exists()
+
+
+def test_one_odd_message_is_noted_and_never_sinks_the_others(deliver):
+    # Issue 9 (2.1): a photo without its media id and a place off the globe used to refuse the whole
+    # delivery with 400, Ali's readable text included. Each message now stands alone.
+    broken_photo = message("wamid.2", "image", {"mime_type": "image/jpeg"})  # no media id
+    answer = deliver(delivery(text("wamid.1", "Çukur var"), broken_photo, location("wamid.3", 91.5, 35.3)))
+    assert answer.status_code == 200
+    case = Case.objects.get()
+    assert case.subject == "Çukur var"
+    photo, place = Message.objects.get(external_id="wamid.2"), Message.objects.get(external_id="wamid.3")
+    assert (photo.state, photo.case) == ("ignored", None) and "image has no id" in photo.last_error
+    assert (place.state, place.case) == ("ignored", None) and "latitude is out of range" in place.last_error
 
 
 def test_only_get_and_post(client):
@@ -223,7 +215,7 @@ def test_a_photo_is_fetched_from_graph_and_stored_re_encoded(deliver, graph):
     )
     assert photo.sha256 != hashlib.sha256(png).hexdigest()  # stored as our own JPEG, not Meta's bytes
     metadata, download = graph.requests
-    assert (metadata.method, metadata.path) == ("GET", f"/v21.0/{media_id}")
+    assert (metadata.method, metadata.path) == ("GET", f"/{DEFAULT_GRAPH_VERSION}/{media_id}")
     assert download.path.startswith(f"/lookaside/{media_id}")
     assert download.authorization == metadata.authorization == f"Bearer {ACCESS_TOKEN}"
 
@@ -487,7 +479,7 @@ def test_a_number_that_cannot_receive_whatsapp_is_not_retried(deliver, graph):
 def test_an_unreachable_graph_is_a_temporary_failure(deliver, settings):
     deliver(delivery(text("wamid.in", "Çukur var")))
     case = services.resolve(Case.objects.get(), actor=None, resolution="Tamamlandı.")
-    settings.KENTMASA_WHATSAPP = {**settings.KENTMASA_WHATSAPP, "GRAPH_URL": "http://127.0.0.1:9/v21.0"}
+    settings.KENTMASA_WHATSAPP = {**settings.KENTMASA_WHATSAPP, "GRAPH_URL": "http://127.0.0.1:9"}
     reply = send_reply(case, "resolve")
     assert (reply.state, reply.attempts) == ("queued", 1)
 
@@ -541,7 +533,7 @@ def test_only_public_citizen_and_team_photos_make_a_collage(deliver, graph, road
     deliver(delivery(image("wamid.p", graph.add_media(picture(RED), "image/jpeg"))))
     case = services.transfer(Case.objects.get(), actor=operator, unit=roads)
     add_attachment(case, picture(GREEN), actor=road_staff, public=False)
-    assert whatsapp.before_and_after(case) is None
+    assert sender.before_and_after(case) is None
     later = add_attachment(case, picture(GREEN), actor=road_staff)
-    before, after = whatsapp.before_and_after(case)
+    before, after = sender.before_and_after(case)
     assert (before.uploaded_by, after.pk) == (None, later.pk)
