@@ -183,7 +183,7 @@ KENTMASA_SENDERS = {
     "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.LogSender"),
     "whatsapp": os.environ.get("KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.sender.WhatsAppSender"),
     "social": os.environ.get("KENTMASA_X_SENDER", "kentmasa.channels.x.XSender"),
-    "email": "kentmasa.channels.email.EmailSender",
+    "email": "kentmasa.channels.email.sender.EmailSender",
 }
 
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 app_name = "channels"
 urlpatterns = [
     path("sms/", include("kentmasa.channels.sms")),
-    path("eposta/", include("kentmasa.channels.email")),
+    path("eposta/", include("kentmasa.channels.email.urls")),
     path("whatsapp/", include("kentmasa.channels.whatsapp.views")),
     path("x/", include("kentmasa.channels.x")),
     path("masa/", include("kentmasa.channels.desk")),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kentmasa.cases.citizens import STAFF, find_or_create_citizen
 from kentmasa.cases.models import Case, PhoneCode
-from kentmasa.channels import email as mail_channel
+from kentmasa.channels.email import intake as mail_channel
 from kentmasa.channels.models import Message
 from kentmasa.channels.sms import receive_sms
 from kentmasa.channels.tests.fake_sms import FakeNetgsm

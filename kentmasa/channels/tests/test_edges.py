@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kentmasa.cases.models import Case, Citizen
-from kentmasa.channels import email as mail_channel
+from kentmasa.channels.email import intake as mail_channel
 from kentmasa.channels import sms
 from kentmasa.channels.desk import DeskCaseForm
 from kentmasa.channels.models import Message, Referral

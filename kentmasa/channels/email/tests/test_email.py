@@ -18,9 +18,11 @@ from PIL import Image
 
 from kentmasa.cases import services
 from kentmasa.cases.models import Case, Status
-from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.channels import email as mail_channel
+from kentmasa.cases.tracking import find_tracking_numbers, format_tracking_number
 from kentmasa.channels import intake, replies, tasks
+from kentmasa.channels.email.parse import decode_text
+from kentmasa.channels.email.quotes import strip_quoted_reply
+from kentmasa.channels.email.smtpd import listener as mail_listener
 from kentmasa.channels.models import Message
 
 MAILBOX = "alo153@esenler.bel.tr"
@@ -57,7 +59,7 @@ class OutgoingServer:
 @pytest.fixture(autouse=True)
 def mail_settings(settings):
     settings.KENTMASA_EMAIL = {"MAILBOXES": {MAILBOX: "esenler", KAYSERI_MAILBOX.upper(): "kayseri"}}
-    settings.KENTMASA_SENDERS = {"email": "kentmasa.channels.email.EmailSender"}
+    settings.KENTMASA_SENDERS = {"email": "kentmasa.channels.email.sender.EmailSender"}
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()  # nothing listens there unless the outgoing server is started
@@ -76,7 +78,7 @@ def outgoing(mail_settings):
 
 @pytest.fixture
 def listener():
-    controller = mail_channel.listener("127.0.0.1", free_port())
+    controller = mail_listener("127.0.0.1", free_port())
     controller.start()
     yield controller
     controller.stop()
@@ -228,7 +230,7 @@ def test_over_lmtp_each_recipient_gets_its_own_answer(institution, other_institu
         return real_receive(inbound)
 
     monkeypatch.setattr(intake, "receive", kayseri_is_down)
-    controller = mail_channel.listener("127.0.0.1", free_port(), lmtp=True)
+    controller = mail_listener("127.0.0.1", free_port(), lmtp=True)
     controller.start()
     try:
         with smtplib.LMTP(controller.hostname, controller.port) as lmtp:
@@ -461,21 +463,21 @@ def test_a_bounce_of_our_mail_marks_it_failed_on_the_case(listener, outgoing, in
 
 
 def test_tracking_numbers_are_found_however_they_are_written():
-    assert mail_channel.tracking_numbers_in("YNT: Başvurunuz sonuçlandı: [26-0000123-2]") == ["2600001232"]
-    assert mail_channel.tracking_numbers_in("başvuru no 26 0000123 2, tel 0532 111 22 33") == ["2600001232"]
-    assert mail_channel.tracking_numbers_in("26-0000123-3 yanlış yazılmış") == []
+    assert find_tracking_numbers("YNT: Başvurunuz sonuçlandı: [26-0000123-2]") == ["2600001232"]
+    assert find_tracking_numbers("başvuru no 26 0000123 2, tel 0532 111 22 33") == ["2600001232"]
+    assert find_tracking_numbers("26-0000123-3 yanlış yazılmış") == []
 
 
 def test_the_quoted_earlier_mail_is_cut_from_a_reply():
     gmail = "Tamam.\n\nOn Wed, 18 Mar 2026 at 10:00, Esenler\n<alo153@esenler.bel.tr> wrote:\n> Soru"
     outlook = "Ekte.\n\nKimden: Esenler Belediyesi\nGönderildi: 18 Mart 2026\nKonu: Başvurunuz\n\nSoru"
-    assert mail_channel.strip_quoted_reply(gmail) == "Tamam."
-    assert mail_channel.strip_quoted_reply(outlook) == "Ekte."
-    assert mail_channel.strip_quoted_reply("> yalnız alıntı") == "> yalnız alıntı"
+    assert strip_quoted_reply(gmail) == "Tamam."
+    assert strip_quoted_reply(outlook) == "Ekte."
+    assert strip_quoted_reply("> yalnız alıntı") == "> yalnız alıntı"
 
 
 def test_turkish_text_sent_as_western_european_is_repaired():
     data = "Çöp şikâyeti: ağaç dalı yıkıldı".encode("iso-8859-9")
-    assert mail_channel.decode_text(data, "iso-8859-1") == "Çöp şikâyeti: ağaç dalı yıkıldı"
-    assert mail_channel.decode_text("Işık".encode("cp1254"), None) == "Işık"
-    assert mail_channel.decode_text("Işık".encode(), "x-unknown") == "Işık"
+    assert decode_text(data, "iso-8859-1") == "Çöp şikâyeti: ağaç dalı yıkıldı"
+    assert decode_text("Işık".encode("cp1254"), None) == "Işık"
+    assert decode_text("Işık".encode(), "x-unknown") == "Işık"

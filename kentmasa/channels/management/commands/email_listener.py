@@ -12,7 +12,8 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kentmasa.channels.email import listener, mailboxes
+from kentmasa.channels.email.config import mailboxes
+from kentmasa.channels.email.smtpd import listener
 
 
 class Command(BaseCommand):

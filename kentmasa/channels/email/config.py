@@ -1,0 +1,34 @@
+"""The e-mail channel's settings: KENTMASA_EMAIL (see the package docstring) and the mailbox map."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+
+from kentmasa.directory.models import Institution
+
+DEFAULT_MAX_SIZE = 50 * 1024 * 1024
+
+
+def config() -> dict[str, Any]:
+    return getattr(settings, "KENTMASA_EMAIL", None) or {}
+
+
+def mailboxes() -> dict[str, str]:
+    """Our mailbox addresses (lower case) and the slug of the institution each belongs to."""
+    return {address.strip().lower(): slug for address, slug in config().get("MAILBOXES", {}).items()}
+
+
+def institution_slug_for(address: str) -> str | None:
+    return mailboxes().get((address or "").strip().lower())
+
+
+def address_of(institution: Institution | None) -> str:
+    """The address an institution's mail goes out from: its first mailbox, else DEFAULT_FROM_EMAIL."""
+    if institution is not None:
+        for address, slug in mailboxes().items():
+            if slug == institution.slug:
+                return address
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
