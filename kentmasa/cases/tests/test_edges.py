@@ -9,7 +9,8 @@ year 0001 and 2^63 into every field of every form.
 import pytest
 from django.urls import reverse
 
-from kentmasa.cases.forms import STAFF_TEXT_MAX, TRANSITION_FORMS, NewCaseForm
+from kentmasa.cases.action_forms import TRANSITION_FORMS
+from kentmasa.cases.forms import STAFF_TEXT_MAX, NewCaseForm
 from kentmasa.cases.models import Attachment, Case, Citizen, Event, Kind
 from kentmasa.cases.public_forms import CaseForm, TrackForm
 from kentmasa.lib.tests import fuzz

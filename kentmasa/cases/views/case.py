@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kentmasa.cases import access, clock, services
+from kentmasa.cases.action_forms import AttachmentForm, CommentForm, transition_form
 from kentmasa.cases.attachments import add_attachment
-from kentmasa.cases.forms import AttachmentForm, CommentForm, transition_form
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
