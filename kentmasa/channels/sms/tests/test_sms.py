@@ -12,11 +12,15 @@ from django.utils import timezone
 from kentmasa.cases import services
 from kentmasa.cases.citizens import find_or_create_citizen
 from kentmasa.cases.models import Case, Status
-from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.channels import sms, tasks
+from kentmasa.cases.tracking import find_tracking_numbers, format_tracking_number
+from kentmasa.channels import tasks
 from kentmasa.channels.models import Message
-from kentmasa.channels.sms import GSM7, TURKISH, UCS2, gsm_text, segments, sign, tracking_numbers_in
-from kentmasa.channels.tests.fake_sms import FakeNetgsm
+from kentmasa.channels.sms import encoding
+from kentmasa.channels.sms.encoding import GSM7, TURKISH, UCS2, gsm_text, segments
+from kentmasa.channels.sms.netgsm import NetgsmSender
+from kentmasa.channels.sms.reports import poll_provider
+from kentmasa.channels.sms.tests.fake_netgsm import FakeNetgsm
+from kentmasa.channels.sms.views import sign
 from kentmasa.directory.models import Institution
 
 SECRET = "paylasilan-sir"
@@ -38,7 +42,7 @@ def test_turkish_letters_take_the_turkish_table_or_ucs2():
 
 
 def test_the_default_alphabet_has_capital_c_cedilla_and_umlauts_but_not_the_other_turkish_letters():
-    assert len(sms.GSM7_BASIC) == 127  # 128 codes, less the escape
+    assert len(encoding.GSM7_BASIC) == 127  # 128 codes, less the escape
     for letter in "ÇÖÜöü":
         assert segments(letter) == (GSM7, 1), letter
     for letter in "çğışİŞĞ":
@@ -85,10 +89,10 @@ def test_what_an_sms_cannot_carry_is_written_plainly():
 
 
 def test_tracking_numbers_are_found_however_they_are_written():
-    assert tracking_numbers_in("Takip no 26-0000012-8, kapı no 12") == ["2600000128"]
-    assert tracking_numbers_in("26 0000012 8 12 numara") == ["2600000128"]
-    assert tracking_numbers_in("2600000128") == ["2600000128"]
-    assert tracking_numbers_in("2600000123 yanlış, 0532 123 45 67") == []
+    assert find_tracking_numbers("Takip no 26-0000012-8, kapı no 12") == ["2600000128"]
+    assert find_tracking_numbers("26 0000012 8 12 numara") == ["2600000128"]
+    assert find_tracking_numbers("2600000128") == ["2600000128"]
+    assert find_tracking_numbers("2600000123 yanlış, 0532 123 45 67") == []
 
 
 # --- the fake provider and the webhook --------------------------------------------------------------
@@ -103,7 +107,7 @@ def netgsm():
 
 @pytest.fixture
 def sms_settings(settings, netgsm):
-    settings.KENTMASA_SENDERS = {"sms": "kentmasa.channels.sms.NetgsmSender"}
+    settings.KENTMASA_SENDERS = {"sms": "kentmasa.channels.sms.netgsm.NetgsmSender"}
     settings.KENTMASA_SMS = {
         "webhook_secret": SECRET,
         "numbers": {"155": "eskisehir-emniyet", "0 444 01 53": "esenler"},
@@ -391,7 +395,7 @@ def test_a_number_netgsm_refuses_fails_at_once_and_is_shown_on_the_case(ayse_cas
 
 def test_a_landline_is_not_texted(ayse_case, netgsm, sms_settings):
     message = sms_reply(ayse_case, address="+902124401190")
-    assert not sms.NetgsmSender().can_reach(message)
+    assert not NetgsmSender().can_reach(message)
     assert tasks.deliver(message.pk) == "failed"
     assert netgsm.sent() == []
 
@@ -448,8 +452,8 @@ def test_delivery_reports_are_polled_from_netgsm(ayse_case, netgsm, sms_settings
         assert tasks.deliver(message.pk) == "sent"
     netgsm.deliver("17000001", status=1)
     netgsm.deliver("17000002", status=3)
-    assert sms.poll_provider() == {"reports": 2, "received": 0}
-    assert sms.poll_provider() == {"reports": 0, "received": 0}
+    assert poll_provider() == {"reports": 2, "received": 0}
+    assert poll_provider() == {"reports": 0, "received": 0}
     states = dict(Message.objects.filter(direction="out").values_list("external_id", "state"))
     assert states == {"17000001": "delivered", "17000002": "failed", "17000003": "sent"}
     (report,) = {r.json["startdate"] for r in netgsm.requests if r.path == "/sms/rest/v2/report"}
@@ -499,8 +503,8 @@ def test_the_netgsm_inbox_is_read_into_the_intake_once(institution, netgsm, sms_
             "datetime": "18.03.2026 09:43:51",
         }
     ]
-    assert sms.poll_provider() == {"reports": 0, "received": 1}
-    assert sms.poll_provider() == {"reports": 0, "received": 0}
+    assert poll_provider() == {"reports": 0, "received": 1}
+    assert poll_provider() == {"reports": 0, "received": 0}
     case = Case.objects.get()
     assert case.citizen.phone == AYSE and case.subject == "Otobüs durağı kırık"
     assert case.received_at == dt.datetime.fromisoformat("2026-03-18T09:43:51+03:00")

@@ -3,10 +3,14 @@
 :class:`FakeX` answers what kentmasa calls, as the X API v2 documents it:
 
 * ``POST /2/tweets`` → 201 ``{"data": {"id", "text"}}``; 400 for a tweet over 280 characters or a reply
-  without ``in_reply_to_tweet_id``;
+  without ``in_reply_to_tweet_id``; 403 for a text the account already posted (duplicate content), and,
+  with ``summoned_only``, for a reply to a post that did not mention or quote the account (self-serve
+  plans since 2026: ``summoned`` holds the tweet ids that did);
 * ``POST /2/dm_conversations/with/<user id>/messages`` → 201
   ``{"data": {"dm_conversation_id", "dm_event_id"}}``;
-* 401 without the expected ``Authorization: Bearer`` token;
+* user-context authentication only: a valid OAuth 1.0a signature (HMAC-SHA1 over the request, checked
+  with the consumer and token secrets) or the OAuth 2.0 user ``token``; the app-only Bearer token
+  ``app_token`` gets 403 "Unsupported Authentication" on every POST, as X answers; anything else 401;
 * ``GET /media/<name>``: the photos registered in ``photos`` (what pbs.twimg.com / ton.twitter.com serve).
 
 It records every request, and ``fail_next(status)`` makes the next API calls fail as X does when it is
@@ -22,6 +26,31 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from kentmasa.channels.x import oauth
+
+# X's answers, as its API documents and sends them.
+UNSUPPORTED_AUTHENTICATION = {
+    "title": "Unsupported Authentication",
+    "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  Supported "
+    "authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+    "type": "https://api.twitter.com/2/problems/unsupported-authentication",
+    "status": 403,
+}
+DUPLICATE_CONTENT = {
+    "detail": "You are not allowed to create a Tweet with duplicate content.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
+REPLY_NOT_ALLOWED = {
+    "detail": "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
+    "engaged by the author of the post you are replying to.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
 
 OUR_ACCOUNT = "1500000000000000001"  # the municipality's X account (for_user_id)
 OUR_HANDLE = "EsenlerBld"
@@ -37,7 +66,15 @@ class Recorded:
 
 @dataclass
 class FakeX:
-    token: str
+    token: str = ""  # an OAuth 2.0 user access token
+    app_token: str = "AAAAAAAAAAAAAAAAAAAAAapp-only-bearer"
+    consumer_key: str = "kentmasa-consumer-key"
+    consumer_secret: str = "kentmasa-consumer-secret"
+    access_token: str = "1500000000000000001-esenlerbld"
+    access_token_secret: str = "esenlerbld-token-secret"
+    summoned_only: bool = False
+    summoned: set[str] = field(default_factory=set)
+    posted: list[str] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     photos: dict[str, bytes] = field(default_factory=dict)
     failures: list[int] = field(default_factory=list)
@@ -73,7 +110,11 @@ class FakeX:
                 except ValueError:
                     body = None
                 fake.requests.append(Recorded("POST", self.path, dict(self.headers), body))
-                if self.headers.get("Authorization") != f"Bearer {fake.token}":
+                authorization = self.headers.get("Authorization") or ""
+                if authorization == f"Bearer {fake.app_token}":
+                    self._answer(403, UNSUPPORTED_AUTHENTICATION)
+                    return
+                if not fake.authorised("POST", f"{fake.url}{self.path}", authorization):
                     self._answer(401, {"title": "Unauthorized", "status": 401, "detail": "Unauthorized"})
                     return
                 if fake.failures:
@@ -110,6 +151,17 @@ class FakeX:
                         400, {"title": "Invalid Request", "detail": "One or more parameters are invalid."}
                     )
                     return
+                if text in fake.posted:
+                    self._answer(403, DUPLICATE_CONTENT)
+                    return
+                if (
+                    fake.summoned_only
+                    and reply is not None
+                    and reply["in_reply_to_tweet_id"] not in fake.summoned
+                ):
+                    self._answer(403, REPLY_NOT_ALLOWED)
+                    return
+                fake.posted.append(text)
                 self._answer(201, {"data": {"id": tweet_id, "text": text}})
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -126,6 +178,25 @@ class FakeX:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def authorised(self, method: str, url: str, authorization: str) -> bool:
+        """A user-context request: the OAuth 2.0 user token, or an OAuth 1.0a signature that checks out."""
+        if self.token and authorization == f"Bearer {self.token}":
+            return True
+        fields = oauth.parse_header(authorization)
+        if (
+            fields.get("oauth_consumer_key") != self.consumer_key
+            or fields.get("oauth_token") != self.access_token
+        ):
+            return False
+        params = [(key, value) for key, value in fields.items() if key != "oauth_signature"]
+        params += parse_qsl(urlsplit(url).query, keep_blank_values=True)
+        expected = oauth.signature(
+            oauth.base_string(method, url, params), self.consumer_secret, self.access_token_secret
+        )
+        return (
+            fields.get("oauth_signature_method") == "HMAC-SHA1" and fields.get("oauth_signature") == expected
+        )
 
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)

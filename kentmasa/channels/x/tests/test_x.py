@@ -18,8 +18,8 @@ from kentmasa.cases.models import Case, Citizen, Status
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.channels import replies, tasks
 from kentmasa.channels.models import Message
-from kentmasa.channels.tests import fake_x
-from kentmasa.channels.tests.fake_x import OUR_ACCOUNT, OUR_HANDLE
+from kentmasa.channels.x.tests import fake_x
+from kentmasa.channels.x.tests.fake_x import OUR_ACCOUNT, OUR_HANDLE
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def x_settings(settings, x_api, institution):
         "MEDIA_HOSTS": ["127.0.0.1"],
         "TIMEOUT": 5,
     }
-    settings.KENTMASA_SENDERS = {"social": "kentmasa.channels.x.XSender"}
+    settings.KENTMASA_SENDERS = {"social": "kentmasa.channels.x.sender.XSender"}
 
 
 @pytest.fixture
