@@ -276,6 +276,37 @@ def intake(case: Case) -> Case:
     return act(case, decision)
 
 
+def relocated(case: Case) -> Case:
+    """Route a case whose point came after it was opened (services.set_location) as if it had come with it:
+    the territory and competence findings are recorded, and while no person has acted on the case the
+    router acts as at opening — the area rules choose the unit, and a category the router itself chose
+    takes a district matter to the district municipality of the point."""
+    by_router = case.category_id is not None and _category_by_router(case)
+    decision = decide(
+        case.institution,
+        subject=case.subject,
+        description=case.description,
+        category=case.category,
+        where=jurisdiction.where_case(case),
+        classify_given=False,  # a category the router chose keeps its prediction as it was recorded
+    )
+    acting = getattr(settings, "KENTMASA_ROUTING_AUTO", True)
+    record(case, decision, applied=acting and case.category_id is None and decision.confident)
+    people = case.events.filter(actor__isnull=False).exclude(action__in=("open", "comment")).exists()
+    if not acting or people:
+        return case
+    competence = decision.referral(jurisdiction.COMPETENCE)
+    outside = decision.referral(jurisdiction.TERRITORY) is not None
+    if by_router and competence is not None and competence.target is not None and not outside:
+        return forward(case, competence, case.category)
+    return act(case, decision)
+
+
+def _category_by_router(case: Case) -> bool:
+    last = case.events.filter(action=routing_apply.CATEGORISE).order_by("-at", "-pk").first()
+    return last is not None and last.data.get("source") == "router"
+
+
 # -- signal receivers ----------------------------------------------------------------------------------
 
 CLEARING_ACTIONS = {"redirect", "merge", "reject", "close", "resolve", "resolve_on_the_spot"}
@@ -298,7 +329,7 @@ def on_case_event(sender, case: Case, event: Event, **kwargs) -> None:
                     note=_("Automatic routing failed (%(error)s); route this case by hand.")
                     % {"error": type(error).__name__},
                 )
-        except Exception:  # noqa: BLE001 - already logged above
+        except Exception:  # noqa: BLE001, S110 - already logged above; the note is a courtesy
             pass
 
 
@@ -307,9 +338,14 @@ def _handle(case: Case, event: Event) -> None:
         fresh = Case.objects.select_related("institution", "category", "category__unit").get(pk=case.pk)
         # Routing is for a case as it was opened. When the announcement comes after people already worked
         # on it (a replay of history committed in one transaction), they have routed it themselves.
-        worked_on = fresh.events.filter(pk__gt=event.pk).exclude(action="comment").exists()
+        later = fresh.events.filter(pk__gt=event.pk)
+        worked_on = later.exclude(action__in=("comment", services.LOCATE)).exists()
         if fresh.status in ACTIVE_STATUSES and not worked_on:
             intake(fresh)
+    elif event.action == services.LOCATE:
+        fresh = Case.objects.select_related("institution", "category", "category__unit").get(pk=case.pk)
+        if fresh.status in ACTIVE_STATUSES:
+            relocated(fresh)
     elif event.action in ("resolve", "resolve_on_the_spot") and not event.data.get("group_event"):
         routing_apply.share_resolution(case, event)
     if event.action in CLEARING_ACTIONS or (

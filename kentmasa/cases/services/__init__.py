@@ -9,12 +9,14 @@ only after that transaction has committed. Views, the API, channel adapters and 
 * ``work``: assign, take, start, ask_citizen, citizen_answered;
 * ``outcome``: resolve, resolve_on_the_spot, close, reopen, reject;
 * ``moving``: transfer, redirect, merge;
+* ``location``: set_location (a point that came after the case);
 * ``timeline``: comment, record_on_opening;
 * ``bulk``: perform (by name), bulk_assign.
 """
 
 from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError
 from kentmasa.cases.services.bulk import bulk_assign, perform
+from kentmasa.cases.services.location import LOCATE, set_location
 from kentmasa.cases.services.moving import merge, redirect, transfer
 from kentmasa.cases.services.opening import capped, open_case, standard_due
 from kentmasa.cases.services.outcome import close, reject, reopen, resolve, resolve_on_the_spot
@@ -22,6 +24,7 @@ from kentmasa.cases.services.timeline import comment, record_on_opening
 from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start, take
 
 __all__ = [
+    "LOCATE",
     "LOCATION_FIELDS",
     "TransitionError",
     "ask_citizen",
@@ -40,6 +43,7 @@ __all__ = [
     "reopen",
     "resolve",
     "resolve_on_the_spot",
+    "set_location",
     "standard_due",
     "start",
     "take",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import clock
 from kentmasa.cases.models import Case, Channel, Citizen, Kind, Priority
-from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError, _event
+from kentmasa.cases.services.base import TransitionError, _event
+from kentmasa.cases.services.location import place_fields
 from kentmasa.cases.tracking import make_tracking_number, make_verification_code
 from kentmasa.directory.models import Category, Institution, Service, Unit, User
-from kentmasa.places import geocode
 
 
 def open_case(
@@ -78,24 +77,7 @@ def open_case(
         created_by=actor,
         verification_code=make_verification_code(),
     )
-    for field, value in (location or {}).items():
-        if field not in LOCATION_FIELDS:
-            raise TransitionError(_("Unknown location field."), field)
-        if value in (None, ""):
-            continue
-        setattr(
-            case,
-            field,
-            Decimal(str(value)).quantize(Decimal("0.000001"))
-            if field in ("latitude", "longitude")
-            else str(value).strip(),
-        )
-    if case.has_location and not (case.province and case.district and case.neighbourhood):
-        # kentmasa.places: a point fills in the mahalle, ilçe and il the citizen did not give.
-        located = geocode.locate(float(case.latitude), float(case.longitude))
-        found = located.missing_fields(case.province, case.district, case.neighbourhood) if located else {}
-        for field, value in found.items():
-            setattr(case, field, value[: Case._meta.get_field(field).max_length])
+    place_fields(case, location or {})
     case.due_at = capped(clock.compute_due(case), due_cap)
     with transaction.atomic():
         case.save()

@@ -31,6 +31,7 @@ from kentmasa.lib import turkish
 EVENT_LABELS = {
     "open": gettext_lazy("Case opened"),
     "categorise": gettext_lazy("Category set"),
+    "locate": gettext_lazy("Location added"),
     "comment": gettext_lazy("Comment"),
     "merged_in": gettext_lazy("Another case was merged into this one"),
     "escalate": gettext_lazy("Escalated"),
