@@ -14,7 +14,8 @@ from django.test import override_settings
 from shapely.geometry import Point, shape
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
-from kentmasa.demo import loader as demo
+from kentmasa.demo import loader, tables
+from kentmasa.demo.directory import read_seed
 from kentmasa.directory.importers import import_standards
 from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service, Team, Unit, User
 from kentmasa.lib import tckimlik
@@ -35,7 +36,7 @@ def loaded(django_db_setup, django_db_blocker):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        patch.setenv(demo.PASSWORD_ENV, PASSWORD)
+        patch.setenv(loader.PASSWORD_ENV, PASSWORD)
         call_command("load_demo", cases=60, stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
@@ -60,10 +61,10 @@ def mahalle_shapes(province: str) -> dict[str, list]:
 
 
 def test_the_seed_institutions_carry_their_real_standards_tables(loaded):
-    for seed in demo.SEED_INSTITUTIONS:
+    for seed in tables.SEED_INSTITUTIONS:
         institution = Institution.objects.get(slug=seed.slug)
         # Importing the seed again finds every service already there, unchanged, and nothing else.
-        again = import_standards(institution, demo.read_seed(seed.seed), dry_run=True)
+        again = import_standards(institution, read_seed(seed.seed), dry_run=True)
         assert again.ok, again.problems
         assert again.services.unchanged == again.services.total == institution.services.count()
         assert again.not_in_table == []
@@ -78,7 +79,7 @@ def test_the_seed_institutions_carry_their_real_standards_tables(loaded):
 def test_police_only_topics_are_kept_off_the_public_forms(loaded, client):
     police = Category.objects.filter(institution__slug="eskisehir-emniyet")
 
-    page = client.get(f"/basvuru/{demo.ESKISEHIR.slug}/").content.decode()
+    page = client.get(f"/basvuru/{tables.ESKISEHIR.slug}/").content.decode()
 
     assert set(police.filter(public=False).values_list("name", flat=True)) == {
         "KADES yardım çağrısı",
@@ -89,10 +90,10 @@ def test_police_only_topics_are_kept_off_the_public_forms(loaded, client):
 
 
 def test_adana_is_set_up_as_its_alo_153_describes(loaded):
-    adana = Institution.objects.get(slug=demo.ADANA_SLUG)
+    adana = Institution.objects.get(slug=tables.ADANA_SLUG)
     assert adana.kind == Institution.Kind.METROPOLITAN
-    assert adana.units.count() == len(demo.ADANA_UNITS)
-    assert Team.objects.filter(unit__institution=adana).count() == len(demo.ADANA_TEAMS)
+    assert adana.units.count() == len(tables.ADANA_UNITS)
+    assert Team.objects.filter(unit__institution=adana).count() == len(tables.ADANA_TEAMS)
     assert Team.objects.filter(unit__institution=adana, name__contains="Derman").exists()
     categories = adana.categories.select_related("service", "unit")
     assert categories.count() >= 30
@@ -123,7 +124,7 @@ def test_there_is_a_login_for_every_role_with_the_configured_password(loaded):
         user = User.objects.get(username=username)
         assert user.role == role
         assert user.check_password(PASSWORD)
-        assert user.institution.slug == ("eskisehir-emniyet" if username == "polis" else demo.ADANA_SLUG)
+        assert user.institution.slug == ("eskisehir-emniyet" if username == "polis" else tables.ADANA_SLUG)
     assert User.objects.get(username="saha").teams.exists()
     assert User.objects.get(username="birim").units.get().name == "Yol Bakım Şube Müdürlüğü"
     assert User.objects.get(username="admin").is_superuser
@@ -134,8 +135,8 @@ def test_there_is_a_login_for_every_role_with_the_configured_password(loaded):
 
 def test_cases_reach_every_status_through_the_domain_functions(loaded):
     cases = Case.objects.all()
-    adana_cases = cases.filter(institution__slug=demo.ADANA_SLUG)
-    assert adana_cases.count() + cases.filter(institution__parent__slug=demo.ADANA_SLUG).count() == 60
+    adana_cases = cases.filter(institution__slug=tables.ADANA_SLUG)
+    assert adana_cases.count() + cases.filter(institution__parent__slug=tables.ADANA_SLUG).count() == 60
     assert set(cases.values_list("status", flat=True)) == set(Status.values)
     # Every case was opened, and every change of status left its event.
     assert Event.objects.filter(action="open").count() == cases.count()
