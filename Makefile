@@ -46,6 +46,7 @@ fuzz-api: setup
 
 lint: setup
 	$(BIN)/ruff check kentmasa bench
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=kentmasa.settings_production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING

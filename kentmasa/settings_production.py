@@ -4,7 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from kentmasa.settings import *  # noqa: F401,F403
+from kentmasa.settings import *  # noqa: F403
 from kentmasa.settings import env_bool
 
 DEBUG = False

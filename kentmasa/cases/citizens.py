@@ -79,7 +79,7 @@ def find_or_create_citizen(
     if not (name or tc_kimlik or phone or email):
         return None
     given = {"tc_kimlik": tc_kimlik, "phone": phone, "email": email}
-    proven = frozenset(field for field in proven if field in given and given[field])
+    proven = frozenset(field for field in proven if given.get(field))
     for attempt in range(2):
         try:
             with transaction.atomic():

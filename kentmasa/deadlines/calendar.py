@@ -144,7 +144,8 @@ class BusinessCalendar:
 
     def _closing(self, d: date) -> datetime:
         hours = self.working_hours(d)
-        assert hours is not None, f"{d} is not a working day"
+        if hours is None:
+            raise ValueError(f"{d} is not a working day")
         return hours[1]
 
     def _working_days_after(self, start: date, end: date) -> int:

@@ -232,12 +232,12 @@ def split(
     by_label: dict[str, list[str]] = {}
     for text, label in zip(texts, labels, strict=True):
         by_label.setdefault(label, []).append(text)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a seeded, repeatable split, not a secret
     train_x, train_y, test_x, test_y = [], [], [], []
     for label in sorted(by_label):
         items = by_label[label][:]
         rng.shuffle(items)
-        n_test = int(round(len(items) * test_share)) if len(items) > 1 else 0
+        n_test = round(len(items) * test_share) if len(items) > 1 else 0
         n_test = min(n_test, len(items) - 1)
         if len(items) > 1 and n_test == 0 and len(items) >= 4:
             n_test = 1

@@ -81,9 +81,7 @@ def matches(rule: RuleLike, facts: Facts) -> bool:
         return False
     if rule.area_id is not None and rule.area_id not in facts.area_ids:
         return False
-    if turkish_text.split_phrases(rule.keywords) and not keywords_found(rule, facts):
-        return False
-    return True
+    return not (turkish_text.split_phrases(rule.keywords) and not keywords_found(rule, facts))
 
 
 def _rank(rule: RuleLike, facts: Facts) -> tuple:

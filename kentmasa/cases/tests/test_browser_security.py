@@ -44,7 +44,7 @@ def assert_shown_as_text(page) -> None:
     assert any(HOSTILE_SUBJECT in text for text in tooltips), tooltips
 
 
-def test_a_hostile_subject_is_shown_as_text_on_the_maps(new_page, operator, make_case):  # noqa: F811
+def test_a_hostile_subject_is_shown_as_text_on_the_maps(new_page, operator, make_case):
     case = make_case(subject=HOSTILE_SUBJECT, channel=Channel.WEB, location=LOCATION)
     page = new_page()
     log_in(page, "operator")
@@ -57,7 +57,7 @@ def test_a_hostile_subject_is_shown_as_text_on_the_maps(new_page, operator, make
     assert_shown_as_text(page)
 
 
-def test_the_console_works_under_the_content_security_policy(new_page, operator, category, make_case):  # noqa: F811
+def test_the_console_works_under_the_content_security_policy(new_page, operator, category, make_case):
     make_case(subject="Kaldırımda çukur", location=LOCATION)
     page = new_page()
     violations = []
@@ -87,7 +87,7 @@ def test_the_console_works_under_the_content_security_policy(new_page, operator,
     assert violations == []
 
 
-def test_no_screen_breaks_the_content_security_policy(new_page, operator, make_case, institution):  # noqa: F811
+def test_no_screen_breaks_the_content_security_policy(new_page, operator, make_case, institution):
     case = make_case(location=LOCATION)
     page = new_page()
     violations = []

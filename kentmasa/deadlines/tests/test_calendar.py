@@ -192,7 +192,7 @@ def test_another_time_zone():
 
 def test_a_naive_receipt_is_refused(calendar):
     with pytest.raises(ValueError):
-        calendar.due(datetime(2026, 3, 18, 10), Duration(1, DAY))
+        calendar.due(datetime(2026, 3, 18, 10), Duration(1, DAY))  # noqa: DTZ001 - naive on purpose
 
 
 def test_deadline_from_a_completion_time(calendar):

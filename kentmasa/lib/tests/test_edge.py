@@ -52,7 +52,7 @@ def test_a_text_is_cut_to_its_column_and_an_id_becomes_a_digest_that_keeps_two_i
         (NOW + dt.timedelta(minutes=6), False),
         (dt.datetime(2099, 1, 1, tzinfo=dt.UTC), False),
         (dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-12))), False),
-        (dt.datetime(2026, 3, 18, 9, 0), False),  # naive: whose clock?
+        (dt.datetime(2026, 3, 18, 9, 0), False),  # noqa: DTZ001 - naive: whose clock?
     ],
 )
 def test_a_time_from_outside_is_believed_from_2000_to_five_minutes_ahead(moment, believed):

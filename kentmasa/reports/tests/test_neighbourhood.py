@@ -34,6 +34,11 @@ from kentmasa.reports.tests.conftest import (
     place,
 )
 
+
+def excel_time(*parts: int) -> dt.datetime:
+    """A date-time cell as openpyxl reads it back: the wall clock in Turkey, without a zone."""
+    return dt.datetime(*parts)  # noqa: DTZ001 - Excel cells carry no time zone
+
 AREAS = "/raporlar/harita/mahalleler"
 MARCH_18 = dt.datetime.fromisoformat("2026-03-18T10:00+03:00")
 
@@ -533,19 +538,19 @@ def test_the_export_is_the_table_behind_the_page(client, administrator, adana, s
     # Times are kept to the minute, as the wall clock in Turkey showed them.
     assert last[:9] == (
         f"{number[:2]}-{number[2:-1]}-{number[-1]}",
-        dt.datetime(2026, 3, 30, 9, 0),
+        excel_time(2026, 3, 30, 9, 0),
         "SMS ile çukur",
         "Yol çökmesi / çukur",
         "Fen İşleri Müdürlüğü",
         "SMS",
         "Alındı",
-        dt.datetime(2026, 4, 20, 17, 30),  # the end of the fifteenth working day
+        excel_time(2026, 4, 20, 17, 30),  # the end of the fifteenth working day
         None,
     )
     assert last[9:12] == (None, None, "Evet")
     assert last[13:] == (pytest.approx(SARIYAKUP[0] - 60 / 111_320, abs=1e-6), pytest.approx(SARIYAKUP[1]))
     answered = next(row for row in rows if row[2] == "Köşede çukur (10)")
-    assert answered[8:12] == (dt.datetime(2026, 3, 28, 10, 0), 10.0, "Evet", "Hayır")
+    assert answered[8:12] == (excel_time(2026, 3, 28, 10, 0), 10.0, "Evet", "Hayır")
     # Times are date-time cells shown the Turkish way, a number Excel sorts and filters as a date.
     assert (sheet["B2"].data_type, sheet["B2"].number_format) == ("d", "dd.mm.yyyy hh:mm")
     assert sheet["B2"].is_date
@@ -554,7 +559,7 @@ def test_the_export_is_the_table_behind_the_page(client, administrator, adana, s
     assert summary["Başvuru"] == 7 and summary["Ortanca Çözüm Süresi (gün)"] == 4.0
     weeks = list(book["Haftalar"].iter_rows(values_only=True))
     assert weeks[0] == ("Hafta Başı", "Hafta Sonu", "Başvuru")
-    assert (dt.datetime(2026, 3, 16), dt.datetime(2026, 3, 22), 6) in weeks
+    assert (excel_time(2026, 3, 16), excel_time(2026, 3, 22), 6) in weeks
 
 
 def test_the_export_is_scoped_like_the_page(client, park_staff, adana, sariyakup_month):

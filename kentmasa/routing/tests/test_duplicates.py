@@ -94,7 +94,7 @@ def test_a_case_without_a_point_is_compared_within_its_mahalle_and_street(make_c
 
 
 def test_the_box_holds_the_circle_and_the_distance_is_the_great_circle_one():
-    south, west, north, east = duplicates.bbox(41.0, 29.0, 300)
+    _south, _west, north, east = duplicates.bbox(41.0, 29.0, 300)
     assert duplicates.haversine_m(41.0, 29.0, north, 29.0) == pytest.approx(300, rel=1e-3)
     assert duplicates.haversine_m(41.0, 29.0, 41.0, east) == pytest.approx(300, rel=1e-3)
     # Ankara to İstanbul, about 350 km as the crow flies.

@@ -43,7 +43,7 @@ def test_route_reads_the_case_and_writes_nothing(institution, sample_categories,
     decision = routing.route(case)
     assert decision.category == sample_categories["Park ve yeşil alan"]
     assert decision.category_source == "classifier" and decision.action == "route"
-    assert [c.category.name for c in decision.suggestions][0] == "Park ve yeşil alan"
+    assert decision.suggestions[0].category.name == "Park ve yeşil alan"
     assert not Prediction.objects.exists() and not Event.objects.filter(action="categorise").exists()
 
 

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         "are Istanbul time."
     )
     # A calculator: it must answer even while a half-finished app elsewhere fails the system checks.
-    requires_system_checks = []
+    requires_system_checks = ()
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -88,7 +88,7 @@ class Command(BaseCommand):
         except ValueError:
             for pattern in _TURKISH_FORMATS:
                 try:
-                    moment = datetime.strptime(value.strip(), pattern)
+                    moment = datetime.strptime(value.strip(), pattern).replace(tzinfo=calendar.tz)
                     break
                 except ValueError:
                     continue
