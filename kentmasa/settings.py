@@ -178,11 +178,11 @@ KENTMASA_PUBLIC_URL = (
     os.environ.get("KENTMASA_PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
 )
 # Which sender answers on which channel (dotted paths; see kentmasa.channels.base). The SMS default only
-# writes to the log; production sets KENTMASA_SMS_SENDER=kentmasa.channels.sms.NetgsmSender.
+# writes to the log; production sets KENTMASA_SMS_SENDER=kentmasa.channels.sms.netgsm.NetgsmSender.
 KENTMASA_SENDERS = {
-    "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.LogSender"),
+    "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.sender.LogSender"),
     "whatsapp": os.environ.get("KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.sender.WhatsAppSender"),
-    "social": os.environ.get("KENTMASA_X_SENDER", "kentmasa.channels.x.XSender"),
+    "social": os.environ.get("KENTMASA_X_SENDER", "kentmasa.channels.x.sender.XSender"),
     "email": "kentmasa.channels.email.sender.EmailSender",
 }
 
@@ -218,7 +218,7 @@ KENTMASA_OPEN311 = {
     "type": os.environ.get("KENTMASA_OPEN311_TYPE", "realtime"),
     "publish_media": env_bool("KENTMASA_OPEN311_PUBLISH_MEDIA", True),
 }
-# X (kentmasa.channels.x) reads its KENTMASA_X_* environment variables itself.
+# X (kentmasa.channels.x) reads its KENTMASA_X_* environment variables itself (kentmasa.channels.x.options).
 # E-mail (kentmasa.channels.email, `manage.py email_listener`): mailbox → institution slug.
 KENTMASA_EMAIL = {
     "MAILBOXES": _pairs("KENTMASA_EMAIL_MAILBOXES"),  # "alo153@adana.bel.tr=adana-bb"
@@ -234,7 +234,8 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.escalation.tasks.sweep_overdue",
     "kentmasa.channels.tasks.send_due_messages",
     "kentmasa.channels.whatsapp.tasks.fetch_pending_media",
-    "kentmasa.channels.sms.poll_sms_provider",
+    "kentmasa.channels.sms.reports.poll_sms_provider",
+    "kentmasa.channels.x.media.fetch_pending_x_media",
     "kentmasa.routing.tasks.retrain_routers",
 ]
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")

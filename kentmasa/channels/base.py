@@ -1,6 +1,6 @@
 """What every channel module provides, and the registry that picks the module for a channel.
 
-A channel module (``kentmasa/channels/sms.py``, ``email.py``, ``whatsapp.py``…) has two halves:
+A channel module (``kentmasa/channels/sms/``, ``email/``, ``whatsapp/``…) has two halves:
 
 * intake: parse and verify what arrived, then call :func:`kentmasa.channels.intake.receive`, which finds
   or creates the citizen, threads the message onto its case or opens a new one, and stores the media;

@@ -4,10 +4,10 @@ from django.urls import include, path
 
 app_name = "channels"
 urlpatterns = [
-    path("sms/", include("kentmasa.channels.sms")),
+    path("sms/", include("kentmasa.channels.sms.urls")),
     path("eposta/", include("kentmasa.channels.email.urls")),
     path("whatsapp/", include("kentmasa.channels.whatsapp.views")),
-    path("x/", include("kentmasa.channels.x")),
+    path("x/", include("kentmasa.channels.x.urls")),
     path("masa/", include("kentmasa.channels.desk")),
     path("cimer/", include("kentmasa.channels.referrals")),
     path("santral/", include("kentmasa.channels.screenpop")),

@@ -30,7 +30,7 @@ def public_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KENTMASA_PUBLIC_RATE = "1000/d"
     settings.LANGUAGE_CODE = "tr"
-    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.LogSender"}
+    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.sender.LogSender"}
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from kentmasa.cases.citizens import STAFF, find_or_create_citizen
 from kentmasa.cases.models import Case, PhoneCode
 from kentmasa.channels.email import intake as mail_channel
 from kentmasa.channels.models import Message
-from kentmasa.channels.sms import receive_sms
-from kentmasa.channels.tests.fake_sms import FakeNetgsm
+from kentmasa.channels.sms.intake import receive_sms
+from kentmasa.channels.sms.tests.fake_netgsm import FakeNetgsm
 
 AYSE_PHONE = "+905321234567"
 AYSE_EMAIL = "ayse.kaya@example.com"
@@ -152,7 +152,7 @@ def test_an_open311_report_with_her_email_gets_a_record_of_its_own(
 @pytest.fixture
 def netgsm(settings):
     fake = FakeNetgsm().start()
-    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.NetgsmSender"}
+    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.netgsm.NetgsmSender"}
     settings.KENTMASA_SMS = {
         **settings.KENTMASA_SMS,
         "netgsm_username": fake.username,
@@ -271,7 +271,7 @@ def test_receipts_to_a_typed_number_stop_at_the_daily_limit_and_staff_see_why(
 ):
     from kentmasa.channels.replies import make_reply
 
-    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.LogSender"}
+    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.sender.LogSender"}
     settings.KENTMASA_UNPROVEN_SMS_LIMITS = {"per_number_day": 5, "per_day": 8}
     made = []
     for i in range(6):

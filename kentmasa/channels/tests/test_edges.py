@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from kentmasa.cases.models import Case, Citizen
 from kentmasa.channels.email import intake as mail_channel
-from kentmasa.channels import sms
+from kentmasa.channels.sms import netgsm
+from kentmasa.channels.sms import views as sms_views
 from kentmasa.channels.desk import DeskCaseForm
 from kentmasa.channels.models import Message, Referral
 from kentmasa.channels.referrals import ReferralForm
-from kentmasa.channels.tests import fake_x
+from kentmasa.channels.x.tests import fake_x
 from kentmasa.lib.tests import fuzz
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,7 @@ def sms_post(client, payload: dict):
         "/kanal/sms/gelen/",
         body,
         content_type="application/json",
-        headers={"X-Kentmasa-Signature": sms.sign(body, SMS_SECRET)},
+        headers={"X-Kentmasa-Signature": sms_views.sign(body, SMS_SECRET)},
     )
 
 
@@ -173,7 +174,7 @@ def test_a_delivery_report_from_an_odd_clock_is_dated_when_we_received_it(client
             "/kanal/sms/rapor/",
             body,
             content_type="application/json",
-            headers={"X-Kentmasa-Signature": sms.sign(body, SMS_SECRET)},
+            headers={"X-Kentmasa-Signature": sms_views.sign(body, SMS_SECRET)},
         )
     assert answer.status_code == 200
     sent.refresh_from_db()
@@ -182,9 +183,9 @@ def test_a_delivery_report_from_an_odd_clock_is_dated_when_we_received_it(client
 
 @pytest.mark.parametrize("clock", ODD_CLOCKS, ids=ODD_CLOCK_IDS)
 def test_netgsm_report_and_inbox_dates_from_an_odd_clock_are_not_believed(clock):
-    written = clock.astimezone(sms.TURKEY).strftime("%d.%m.%Y %H:%M:%S")
-    assert sms._parse_netgsm_date(written) is None
-    assert sms._parse_netgsm_date("18.03.2026 10:00:00") == dt.datetime(2026, 3, 18, 10, tzinfo=sms.TURKEY)
+    written = clock.astimezone(netgsm.TURKEY).strftime("%d.%m.%Y %H:%M:%S")
+    assert netgsm._parse_netgsm_date(written) is None
+    assert netgsm._parse_netgsm_date("18.03.2026 10:00:00") == dt.datetime(2026, 3, 18, 10, tzinfo=netgsm.TURKEY)
 
 
 @pytest.mark.parametrize("field", ["message_id", "from", "to", "text", "received_at"])

@@ -149,7 +149,7 @@ def test_a_broken_template_does_not_break_the_committed_action(
 
 
 def test_the_log_sender_refuses_to_pretend_in_production(phone_case, road_staff, settings):
-    settings.KENTMASA_SENDERS = {"sms": "kentmasa.channels.sms.LogSender"}
+    settings.KENTMASA_SENDERS = {"sms": "kentmasa.channels.sms.sender.LogSender"}
     settings.KENTMASA_PRODUCTION = True
     case = services.resolve(phone_case, actor=road_staff, resolution="Yapıldı.")
     message = replies.make_reply(case, case.events.get(action="resolve"))
