@@ -2,11 +2,11 @@
 pieces every staff form shares (choosing staff and teams, coordinates, text limits). The case page's
 action forms are in kentmasa.cases.action_forms.
 
-Forms only read and check input. Writing goes through kentmasa.cases.services (cases) and
-kentmasa.cases.citizens (people); ``NewCaseForm.save_citizen`` is the one place a form writes, and
-the console view runs it in the same transaction as ``services.open_case``.
+Forms only read and check input. ``NewCaseForm.open_case`` hands what the operator recorded to the one
+way in (kentmasa.cases.intake.open_from), which writes the citizen and the case in one transaction.
 """
 
+import contextlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kentmasa.cases import access, services, validators
-from kentmasa.cases.citizens import STAFF, fill_in, find_or_create_citizen, refresh_search_text
+from kentmasa.cases import access, validators
+from kentmasa.cases.citizens import STAFF
+from kentmasa.cases.intake import Inbound, open_from
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Kind, Priority, Status
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.directory.collation import alphabetical
@@ -65,10 +66,8 @@ class CoordinateField(forms.DecimalField):
             value = value.strip().replace(",", ".")
             # The map writes six decimals; a longer hand-typed value is rounded rather than refused.
             if "." in value and len(value.split(".", 1)[1]) > 6:
-                try:
+                with contextlib.suppress(ArithmeticError):
                     value = str(Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
-                except ArithmeticError:
-                    pass
         return super().to_python(value)
 
 
@@ -288,44 +287,39 @@ class NewCaseForm(edge.EdgeForm, forms.Form):
             )
         }
 
-    def open_case(self) -> Case:
-        """Record the citizen and open the case this form describes (inside the caller's transaction).
+    def inbound(self) -> Inbound:
+        """The case this form describes, as the one way in takes it (kentmasa.cases.intake).
 
-        The console and the desk both record cases with this form; the desk adds its own checks around it.
+        What the operator recorded about the caller is proven (staff checked it, see cases.citizens); the
+        caller picked in the look-up is filled in with it, unless a different TC kimlik no was typed.
         """
         data = self.cleaned_data
-        return services.open_case(
-            institution=self.user.institution,
+        return Inbound(
             channel=data["channel"],
-            kind=data["kind"],
+            institution=self.user.institution,
             subject=data["subject"],
-            description=data["description"],
-            citizen=self.save_citizen(),
+            text=data["description"],
+            name=data["citizen_name"].strip(),
+            tc_kimlik=data["citizen_tc_kimlik"],
+            phone=data["citizen_phone"],
+            email=data["citizen_email"],
+            proven=STAFF,
+            citizen=data.get("citizen"),
+            kind=data["kind"],
             category=data["category"],
             priority=data["priority"],
             several_institutions=data["several_institutions"],
-            actor=self.user,
             location=self.location(),
+            actor=self.user,
         )
 
-    def save_citizen(self) -> Citizen | None:
-        """The caller picked in the lookup, else the citizen known by this TC kimlik no or phone (or new)."""
-        data = self.cleaned_data
-        name, tc, phone, email = (
-            data["citizen_name"].strip(),
-            data["citizen_tc_kimlik"],
-            data["citizen_phone"],
-            data["citizen_email"],
-        )
-        picked: Citizen | None = data.get("citizen")
-        if picked is not None and not (tc and picked.tc_kimlik and picked.tc_kimlik != tc):
-            # The operator checked who is calling: what they recorded is proven (see cases.citizens).
-            if fill_in(picked, name=name, tc_kimlik=tc, phone=phone, email=email):
-                refresh_search_text(picked)
-            return picked
-        return find_or_create_citizen(
-            self.user.institution, name=name, tc_kimlik=tc, phone=phone, email=email, proven=STAFF
-        )
+    def open_case(self) -> Case:
+        """Record the citizen and open the case this form describes, in one transaction (joining the
+        caller's, if any).
+
+        The console and the desk both record cases with this form; the desk adds its own checks around it.
+        """
+        return open_from(self.inbound())
 
 
 # -- the unit queue ------------------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from kentmasa.cases.api.outputs import (
     EventOut,
     person,
 )
-from kentmasa.cases.citizens import STAFF, find_or_create_citizen
+from kentmasa.cases.citizens import STAFF
+from kentmasa.cases.intake import Inbound, open_from
 from kentmasa.cases.models import OPEN_STATUSES, ApiIdempotencyKey, Case, Event
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import clean_tracking_number
@@ -137,6 +138,30 @@ def _recorded_by_key(user: User, key: str, fingerprint: str) -> Case | None:
     return Case.objects.select_related(*RELATED).get(pk=earlier.case_id)
 
 
+def _inbound(user: User, payload: CaseIn) -> Inbound:
+    """The case a request describes, as the one way in takes it; what staff record is proven."""
+    citizen = payload.citizen.model_dump() if payload.citizen else {}
+    return Inbound(
+        channel=payload.channel,
+        institution=user.institution,
+        subject=payload.subject,
+        text=payload.description,
+        name=citizen.get("name", ""),
+        tc_kimlik=citizen.get("tc_kimlik", ""),
+        phone=citizen.get("phone", ""),
+        email=citizen.get("email", ""),
+        postal_address=citizen.get("address", ""),
+        proven=STAFF,
+        kind=payload.kind,
+        category=Category.objects.get(pk=payload.category) if payload.category is not None else None,
+        priority=payload.priority,
+        several_institutions=payload.several_institutions,
+        location=payload.location.model_dump(exclude_defaults=True) if payload.location else {},
+        received_at=payload.received_at,
+        actor=user,
+    )
+
+
 def _created_body(user: User, case: Case) -> dict:
     data = CaseWriter(user).detail(case)
     data["verification_code"] = case.verification_code
@@ -182,8 +207,6 @@ def create_case(
     if idempotency_key and (earlier := _recorded_by_key(user, idempotency_key, fingerprint)):
         response["Idempotent-Replayed"] = "true"
         return WithStatus(201, _created_body(user, earlier))
-    category = Category.objects.get(pk=payload.category) if payload.category is not None else None
-    location = payload.location.model_dump(exclude_defaults=True) if payload.location else None
     try:
         with transaction.atomic():
             # Inserted first: a copy sent at the same moment waits here (PostgreSQL) or at BEGIN (SQLite)
@@ -198,25 +221,7 @@ def create_case(
                 if idempotency_key
                 else None
             )
-            citizen = (
-                find_or_create_citizen(user.institution, **payload.citizen.model_dump(), proven=STAFF)
-                if payload.citizen
-                else None
-            )
-            case = services.open_case(
-                institution=user.institution,
-                channel=payload.channel,
-                kind=payload.kind,
-                subject=payload.subject,
-                description=payload.description,
-                citizen=citizen,
-                category=category,
-                priority=payload.priority,
-                received_at=payload.received_at,
-                several_institutions=payload.several_institutions,
-                actor=user,
-                location=location,
-            )
+            case = open_from(_inbound(user, payload))
             if record is not None:
                 record.case = case
                 record.save(update_fields=["case"])

@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
@@ -71,8 +70,7 @@ def _record(request, form: NewCaseForm):
     user = request.user
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            case = form.open_case()
+        case = form.open_case()  # the citizen and the case in one transaction (cases.intake.open_from)
     except services.TransitionError as error:
         form.add_error(None, error.message)
         return None

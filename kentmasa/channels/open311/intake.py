@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
-from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.citizens import NOTHING
+from kentmasa.cases.intake import Inbound, open_from
 from kentmasa.cases.models import Channel
 from kentmasa.channels.models import Message
 from kentmasa.channels.open311.access import Jurisdiction, app_for_key, check_rate, config, jurisdiction_for
@@ -59,7 +60,7 @@ def _subject(report: Report) -> str:
 
 
 def _record(report: Report, jurisdiction: Jurisdiction, token: str, data: dict) -> Message:
-    """The message, citizen, case and photos, in the caller's transaction."""
+    """The message, citizen, case and photos, in the caller's transaction; the case by the one way in."""
     institution = jurisdiction.institution
     message = Message.objects.create(
         direction=Message.Direction.IN,
@@ -72,18 +73,23 @@ def _record(report: Report, jurisdiction: Jurisdiction, token: str, data: dict) 
         body=report.description,
         data=data,
     )
-    citizen = find_or_create_citizen(institution, name=report.name, phone=report.phone, email=report.email)
-    location = {"address_text": report.address}
-    if report.latitude is not None:
-        location |= {"latitude": report.latitude, "longitude": report.longitude}
-    case = services.open_case(
-        institution=institution,
-        channel=Channel.OPEN311,
-        subject=_subject(report),
-        description=_case_description(report),
-        citizen=citizen,
-        category=report.category,
-        location=location,
+    # Nothing about the reporter is proven: an open app's form may carry anybody's phone or e-mail, so
+    # they never find an existing record (kentmasa.cases.citizens).
+    case = open_from(
+        Inbound(
+            channel=Channel.OPEN311,
+            institution=institution,
+            subject=_subject(report),
+            text=_case_description(report),
+            name=report.name,
+            phone=report.phone,
+            email=report.email,
+            proven=NOTHING,
+            category=report.category,
+            location={"address_text": report.address},
+            latitude=report.latitude,
+            longitude=report.longitude,
+        )
     )
     message.case = case
     message.save(update_fields=["case"])

@@ -112,7 +112,7 @@ def post_form(client, form: dict, fmt: str = "json", headers: dict | None = None
 def as_xml(response) -> ET.Element:
     assert response["Content-Type"] == "text/xml; charset=utf-8"
     assert response.content.startswith(b"<?xml version=")
-    return ET.fromstring(response.content)
+    return ET.fromstring(response.content)  # noqa: S314 - our own answer, not untrusted input
 
 
 def as_json(response):
