@@ -120,7 +120,7 @@ def _wrap(text: str, font, width: int, *, max_lines: int) -> list[str]:
     if current:
         lines.append(current)
     if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + [" ".join(lines[max_lines - 1 :])]
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
     return [_fit(font, line, width) for line in lines]
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -268,18 +267,16 @@ def case_for(institution: Institution, incoming: Incoming) -> Case | None:
 def _place(case: Case, incoming: Incoming) -> None:
     """A location sent after the photo places the case, unless it is placed already.
 
-    Only coordinates a case does not yet have are filled in (no state changes; the timeline already
-    shows the message as a citizen note).
+    Through the domain function every late location takes (services.set_location): the point, the il,
+    ilçe and mahalle it lies in, the address WhatsApp showed, and the area routing and territory check
+    that follow its "locate" event. A case that has a point keeps it.
     """
-    fields = {
-        "latitude": Decimal(str(incoming.latitude)).quantize(Decimal("0.000001")),
-        "longitude": Decimal(str(incoming.longitude)).quantize(Decimal("0.000001")),
-    }
-    Case.objects.filter(pk=case.pk, latitude__isnull=True, longitude__isnull=True).update(**fields)
-    if incoming.place:
-        Case.objects.filter(pk=case.pk, address_text="").update(
-            address_text=incoming.place.replace("\n", ", ")[:400]
-        )
+    services.set_location(
+        case,
+        latitude=incoming.latitude,
+        longitude=incoming.longitude,
+        address_text=incoming.place.replace("\n", ", "),
+    )
 
 
 def _note_number_change(institution: Institution, incoming: Incoming) -> None:

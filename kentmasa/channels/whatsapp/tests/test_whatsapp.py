@@ -28,7 +28,7 @@ from kentmasa.channels.whatsapp.tests.conftest import (
     URL,
     VERIFY_TOKEN,
 )
-from kentmasa.channels.whatsapp.tests.fake_graph import UNDELIVERABLE, graph_error
+from kentmasa.channels.whatsapp.tests.fake_graph import UNDELIVERABLE, FakeGraph, graph_error
 
 pytestmark = pytest.mark.django_db
 
@@ -428,6 +428,37 @@ def test_after_24_hours_the_approved_template_goes_instead(deliver, graph):
         {"type": "text", "text": format_tracking_number(case.tracking_number)}
     ]
     assert [sent["type"] for sent in graph.sent] == ["template"]
+
+
+def test_a_template_with_named_variables_sends_the_parameter_name(deliver, graph, settings):
+    settings.KENTMASA_WHATSAPP = {**settings.KENTMASA_WHATSAPP, "TEMPLATE_PARAMETER": "takip_no"}
+    deliver(delivery(text("wamid.old", "Çukur var")))
+    Message.objects.filter(direction="in").update(created_at=timezone.now() - dt.timedelta(hours=25))
+    case = services.resolve(Case.objects.get(), actor=None, resolution="Tamamlandı.")
+    reply = send_reply(case, "resolve")
+    assert (reply.state, reply.data["sent_as"]) == ("sent", "template")
+    assert graph.sent[-1]["template"]["components"][0]["parameters"] == [
+        {"type": "text", "text": format_tracking_number(case.tracking_number), "parameter_name": "takip_no"}
+    ]
+
+
+def test_the_graph_version_is_a_setting_with_a_current_default(deliver, settings):
+    assert DEFAULT_GRAPH_VERSION == "v26.0"  # v21.0 stops working in January 2027
+    older = FakeGraph(token=ACCESS_TOKEN, version="v25.0").start()
+    try:
+        settings.KENTMASA_WHATSAPP = {**settings.KENTMASA_WHATSAPP, "GRAPH_URL": older.url}
+        deliver(delivery(text("wamid.v", "Çukur var")))
+        case = services.resolve(Case.objects.get(), actor=None, resolution="Tamamlandı.")
+        refused = send_reply(case, "resolve")  # our default version is not the one this Graph speaks
+        assert refused.state == "failed" and "2635" in refused.last_error
+        settings.KENTMASA_WHATSAPP = {**settings.KENTMASA_WHATSAPP, "GRAPH_VERSION": "v25.0"}
+        case = services.reopen(case, actor=None, note="Devam ediyor")
+        case = services.resolve(case, actor=None, resolution="Şimdi tamam.")
+        reply = send_reply(case, "resolve")
+        assert reply.state == "sent"
+        assert older.calls("POST")[-1].path == f"/v25.0/{PHONE_NUMBER_ID}/messages"
+    finally:
+        older.stop()
 
 
 def test_when_meta_says_the_window_has_closed_the_template_goes(deliver, graph):
