@@ -234,7 +234,6 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.escalation.tasks.sweep_overdue",
     "kentmasa.channels.tasks.send_due_messages",
     "kentmasa.channels.whatsapp.tasks.fetch_pending_media",
-    "kentmasa.channels.whatsapp.tasks.fetch_pending_media",
     "kentmasa.channels.sms.reports.poll_sms_provider",
     "kentmasa.channels.x.media.fetch_pending_x_media",
     "kentmasa.routing.tasks.retrain_routers",
