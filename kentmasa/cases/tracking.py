@@ -64,7 +64,7 @@ def find_tracking_number(text: str) -> str | None:
     return numbers[0] if numbers else None
 
 
-def format_tracking_number(number: str) -> str:
+def format_tracking_number(number: str | None) -> str:
     """For reading out and printing: "2600012347" → "26-0001234-7"."""
     return f"{number[:2]}-{number[2:-1]}-{number[-1]}" if number and len(number) >= 10 else number or ""
 

@@ -31,7 +31,8 @@ def _address(text: str) -> str | None:
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the entry our Nth trusted proxy appended to X-Forwarded-For."""
-    address = remote = request.META.get("REMOTE_ADDR", "")
+    remote: str = request.META.get("REMOTE_ADDR") or ""
+    address = remote
     trusted = int(getattr(settings, "KENTMASA_TRUSTED_PROXIES", 0) or 0)
     if trusted > 0:
         hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]

@@ -24,6 +24,8 @@ import datetime as dt
 import hashlib
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from django import forms
@@ -44,7 +46,7 @@ def clean_text(value: str) -> str:
     return value.replace(NUL, "") if NUL in value else value
 
 
-def clean_tree(value):
+def clean_tree(value: Any) -> Any:
     """:func:`clean_text` over every string in a parsed JSON document (keys included)."""
     if isinstance(value, str):
         return clean_text(value)
@@ -68,7 +70,7 @@ def fit_id(value: str, max_length: int) -> str:
     return f"{value[: max_length - len(digest) - 1]}#{digest}"
 
 
-def _carries_nul(value) -> bool:
+def _carries_nul(value: object) -> bool:
     if isinstance(value, str):
         return NUL in value
     if isinstance(value, list | tuple):
@@ -77,10 +79,10 @@ def _carries_nul(value) -> bool:
     return isinstance(name, str) and NUL in name
 
 
-def _raw(data, key: str) -> list:
+def _raw(data: Any, key: str) -> list[Any]:
     """Everything posted under ``key``, as posted (a widget may already have turned "\\x00" into True)."""
     if hasattr(data, "getlist"):
-        return data.getlist(key)
+        return list(data.getlist(key))
     value = data.get(key)
     return value if isinstance(value, list) else [value]
 
@@ -89,9 +91,11 @@ def _raw(data, key: str) -> list:
 KEY_RANGE = range(-(2**63), 2**63)
 
 
-def _key_out_of_range(field, value) -> str | None:
+def _key_out_of_range(field: forms.Field, value: object) -> str | None:
     """The posted value a model choice by integer key cannot look up (past 64 bits), or None."""
     if not isinstance(field, forms.ModelChoiceField):
+        return None
+    if field.queryset is None:
         return None
     meta = field.queryset.model._meta
     key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
@@ -107,22 +111,27 @@ def _key_out_of_range(field, value) -> str | None:
     return None
 
 
-def _guarded(clean, form, name: str):
-    field = form.fields[name]
+class _Guard:
+    """A field's ``clean`` behind the edge checks; a form cleaned again finds its fields already guarded."""
 
-    def refuse_then_clean(value, *args):
-        if name in form._fields_with_nul or _carries_nul(value):
+    def __init__(self, clean: Callable[..., Any], form: EdgeForm, name: str):
+        self.clean = clean
+        self.form = form
+        self.name = name
+        self.field = form.fields[name]
+
+    def __call__(self, value: Any, *args: Any) -> Any:
+        if self.name in self.form._fields_with_nul or _carries_nul(value):
             raise ValidationError(NUL_MESSAGE, code="null_characters_not_allowed")
-        wrong = _key_out_of_range(field, value)
+        wrong = _key_out_of_range(self.field, value)
         if wrong is not None:
-            raise ValidationError(field.error_messages["invalid_choice"], "invalid_choice", {"value": wrong})
-        return clean(value, *args)
+            raise ValidationError(
+                self.field.error_messages["invalid_choice"], "invalid_choice", {"value": wrong}
+            )
+        return self.clean(value, *args)
 
-    refuse_then_clean.guarded = True
-    return refuse_then_clean
 
-
-class EdgeForm:
+class EdgeForm(forms.BaseForm):
     """Form mixin: every field refuses what cannot reach the database before it converts or looks it up.
 
     * NUL, with one clear error. Django's CharField has a validator for it, but only after ``to_python``;
@@ -136,7 +145,9 @@ class EdgeForm:
     is cleaned.
     """
 
-    def full_clean(self):
+    _fields_with_nul: set[str]
+
+    def full_clean(self) -> None:
         self._fields_with_nul = set()
         if self.is_bound:
             for name in self.fields:
@@ -144,8 +155,8 @@ class EdgeForm:
                 if _carries_nul(_raw(self.data, key)) or _carries_nul(_raw(self.files, key)):
                     self._fields_with_nul.add(name)
         for name, field in self.fields.items():
-            if not getattr(field.clean, "guarded", False):
-                field.clean = _guarded(field.clean, self, name)
+            if not isinstance(field.clean, _Guard):
+                field.clean = _Guard(field.clean, self, name)  # type: ignore[method-assign]  # on purpose
         super().full_clean()
 
 
@@ -185,7 +196,7 @@ class RefuseNulMiddleware:
     cleaned after the signature check (:func:`clean_tree`), and forms refuse NUL with a field error.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,7 @@ not executed), so ``script-src 'self'`` holds. Leaflet and htmx set inline style
 KENTMASA_MAP_TILES. A view that needs another policy sets the header itself and is left alone.
 """
 
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -50,7 +51,7 @@ def policy(tiles: str) -> str:
 
 
 class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

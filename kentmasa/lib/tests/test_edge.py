@@ -8,6 +8,7 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
+from django.utils.datastructures import MultiValueDict
 
 from kentmasa.directory.models import Institution
 from kentmasa.lib import edge
@@ -115,7 +116,7 @@ def test_every_kind_of_field_refuses_nul_with_one_clear_error(institution, field
 @pytest.mark.django_db
 def test_a_file_whose_name_carries_nul_is_refused():
     upload = SimpleUploadedFile("dilek\x00ce.pdf", b"%PDF-1.4\n")
-    form = EveryKind({}, {"upload": upload})
+    form = EveryKind({}, MultiValueDict({"upload": [upload]}))
     assert form.errors == {"upload": [str(edge.NUL_MESSAGE)]}
 
 
@@ -158,7 +159,9 @@ def test_a_field_a_subclass_puts_in_after_init_refuses_nul_too():
             self.fields["desk"] = forms.ChoiceField(choices=[("desk", "Masa")])
 
     form = Later({"desk": "desk\x00"})
-    form.fields["institution"].queryset = Institution.objects.none()
+    institution = form.fields["institution"]
+    assert isinstance(institution, forms.ModelChoiceField)
+    institution.queryset = Institution.objects.none()
     assert form.errors == {"desk": [str(edge.NUL_MESSAGE)]}
     # Cleaning again puts the check in once more only where it is missing.
     checked = form.fields["desk"].clean
