@@ -77,6 +77,7 @@ class Inbound:
     actor: User | None = None  # the member of staff who records it; None for the citizen themselves
     due_cap: dt.datetime | None = None  # a deadline the case must not run past (a referring system's)
     opening: dict = field(default_factory=dict)  # kept on the "open" event's data
+    follows: Case | None = None  # the finished case this one carries on (too late to reopen it)
     # The message (kentmasa.channels.intake).
     thread_key: str = ""  # e.g. the e-mail's Message-ID
     case: Case | None = None  # the case this message answers, when the channel could tell
@@ -139,4 +140,5 @@ def open_from(inbound: Inbound) -> Case:
             location=inbound.point(),
             due_cap=inbound.due_cap,
             opening_data=inbound.opening,
+            follows=inbound.follows,
         )

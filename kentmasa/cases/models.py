@@ -228,6 +228,16 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_cases",
     )
+    # The earlier case this one carries on: the citizen wrote about it after it was closed, too late to
+    # reopen it (Institution.reopen_days).
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
 
     search_text = models.TextField(editable=False, default="")
     created_by = models.ForeignKey(

@@ -1,9 +1,13 @@
 """The common half of every channel's intake: one call per message that arrived.
 
 ``receive`` is idempotent on the provider's message id, finds or creates the citizen inside the
-institution, threads the message onto the case it answers (or opens a new case through the domain
-functions), stores the media as attachments, and records the inbound Message — all in one
-transaction, so a webhook is acknowledged only after everything it brought is committed.
+institution, threads the message onto the case it answers (or opens a new case through
+kentmasa.cases.intake.open_from), stores the media as attachments, and records the inbound Message — all
+in one transaction, so a webhook is acknowledged only after everything it brought is committed.
+
+A message about a resolved or closed case reopens it within the institution's ``reopen_days`` after it
+was finished, and otherwise opens a new case that follows it (services.follow_up); rejected, redirected
+and merged cases are never threaded onto: the message opens a new case.
 """
 
 from __future__ import annotations
@@ -125,16 +129,22 @@ def _receive(inbound: Inbound) -> Received:
         else None
     )
     message.state = Message.State.RECEIVED
+    follows = None
     if case is not None:
         note = inbound.text.strip() or "(ek)"
         if case.status == Status.WAITING_CITIZEN:
             case = services.citizen_answered(case, actor=None, answer=note)
-        elif case.status in ACTIVE_STATUSES or case.status in (Status.RESOLVED, Status.CLOSED):
+        elif case.status in ACTIVE_STATUSES:
             services.comment(case, actor=None, note=note, public=True, from_citizen=True)
+        elif case.status in (Status.RESOLVED, Status.CLOSED):
+            # Within the institution's window the citizen's message reopens the case; later it opens a
+            # new case that follows it. Either way the citizen hears of it (kentmasa.channels.replies).
+            reopened = services.follow_up(case, message=note)
+            follows, case = (None, reopened) if reopened is not None else (case, None)
         else:
             case = None
     if case is None:
-        case = open_from(replace(inbound, subject=_subject(inbound), citizen=citizen))
+        case = open_from(replace(inbound, subject=_subject(inbound), citizen=citizen, follows=follows))
     message.case = case
     message.save()
     for item in inbound.media:

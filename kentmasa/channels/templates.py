@@ -29,6 +29,11 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Başvurunuz sonuçlandı: {{ tracking_number }}",
         "{{ institution }}: {{ tracking_number }} numaralı başvurunuz sonuçlandı. {{ note }}",
     ),
+    "reopen": (
+        "Başvurunuz yeniden açıldı: {{ tracking_number }}",
+        "{{ institution }}: Mesajınız alındı, {{ tracking_number }} numaralı başvurunuz yeniden açıldı."
+        "{% if due %} Son tarih: {{ due }}.{% endif %} {{ track_url }}",
+    ),
     "reject": (
         "Başvurunuz hakkında: {{ tracking_number }}",
         "{{ institution }}: {{ tracking_number }} numaralı başvurunuz işleme alınamadı. Gerekçe: {{ note }}",

@@ -36,6 +36,7 @@ class InstitutionAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "kind", "parent"]}),
         (_("Contact"), {"fields": ["province", "district", "address", "phone", "email"]}),
         (_("Working hours"), {"fields": ["workday_start", "workday_end", "half_day_end"]}),
+        (_("Cases"), {"fields": ["reopen_days"]}),
     ]
 
 

@@ -46,6 +46,14 @@ class Institution(models.Model):
         default=dt.time(13, 0),
         help_text=_("On the eve of the bayrams and on 28 October work ends at this time."),
     )
+    reopen_days = models.PositiveSmallIntegerField(
+        _("days a citizen's message reopens a case"),
+        default=7,
+        help_text=_(
+            "A message about a resolved or closed case reopens it within this many days after it was "
+            "closed; later it opens a new case linked to the old one. 0: always a new case."
+        ),
+    )
 
     class Meta:
         verbose_name = _("institution")

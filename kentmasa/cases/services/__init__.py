@@ -7,7 +7,8 @@ only after that transaction has committed. Views, the API, channel adapters and 
 
 * ``opening``: open_case (with its deadline: standard_due, capped);
 * ``work``: assign, take, start, ask_citizen, citizen_answered;
-* ``outcome``: resolve, resolve_on_the_spot, close, reopen, reject;
+* ``outcome``: resolve, resolve_on_the_spot, close, reopen, reject; follow_up (the citizen's message on a
+  finished case) and reopen_deadline;
 * ``moving``: transfer, redirect, merge;
 * ``location``: set_location (a point that came after the case);
 * ``timeline``: comment, record_on_opening;
@@ -19,7 +20,15 @@ from kentmasa.cases.services.bulk import bulk_assign, perform
 from kentmasa.cases.services.location import LOCATE, set_location
 from kentmasa.cases.services.moving import merge, redirect, transfer
 from kentmasa.cases.services.opening import capped, open_case, standard_due
-from kentmasa.cases.services.outcome import close, reject, reopen, resolve, resolve_on_the_spot
+from kentmasa.cases.services.outcome import (
+    close,
+    follow_up,
+    reject,
+    reopen,
+    reopen_deadline,
+    resolve,
+    resolve_on_the_spot,
+)
 from kentmasa.cases.services.timeline import comment, record_on_opening
 from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start, take
 
@@ -34,6 +43,7 @@ __all__ = [
     "citizen_answered",
     "close",
     "comment",
+    "follow_up",
     "merge",
     "open_case",
     "perform",
@@ -41,6 +51,7 @@ __all__ = [
     "redirect",
     "reject",
     "reopen",
+    "reopen_deadline",
     "resolve",
     "resolve_on_the_spot",
     "set_location",

@@ -34,13 +34,15 @@ def open_case(
     location: dict | None = None,
     due_cap: dt.datetime | None = None,
     opening_data: dict | None = None,
+    follows: Case | None = None,
 ) -> Case:
     """Record a new case. The category decides the service and responsible unit unless they are given.
 
     The deadline is computed from the service standard and the institution's calendar; ``due_cap`` (e.g. the
     limit of the system that referred the application) brings it forward when it comes earlier, and a case
     without a standard runs on the cap alone. ``opening_data`` is kept on the "open" event's data beside
-    the channel (e.g. the referral's record), so nothing edits that event afterwards.
+    the channel (e.g. the referral's record), so nothing edits that event afterwards. ``follows`` is the
+    earlier case of the institution this one carries on (a message about it came too late to reopen it).
     """
     if not subject.strip():
         raise TransitionError(_("A case needs a subject."), "subject")
@@ -48,6 +50,8 @@ def open_case(
         raise TransitionError(_("Unknown channel."), "channel")
     if kind not in Kind.values:
         raise TransitionError(_("Unknown kind of case."), "kind")
+    if follows is not None and follows.institution_id != institution.pk:
+        raise TransitionError(_("The earlier case belongs to another institution."), "follows")
     if citizen is not None and citizen.institution_id != institution.pk:
         raise TransitionError(_("The citizen record belongs to another institution."), "citizen")
     for related in (category, service, unit):
@@ -76,6 +80,7 @@ def open_case(
         several_institutions=several_institutions,
         created_by=actor,
         verification_code=make_verification_code(),
+        follows=follows,
     )
     place_fields(case, location or {})
     case.due_at = capped(clock.compute_due(case), due_cap)
@@ -87,6 +92,8 @@ def open_case(
             tracking_number=case.tracking_number, search_text=case.search_text
         )
         data = {**(opening_data or {}), "channel": channel}
+        if follows is not None:
+            data["follows"] = follows.tracking_number
         _event(case, "open", actor=actor, at=case.received_at, public=True, data=data)
     return case
 

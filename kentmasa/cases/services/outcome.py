@@ -1,11 +1,18 @@
-"""The outcome of a case: answering it, closing, reopening and rejecting it."""
+"""The outcome of a case: answering it, closing, reopening (by staff, or by the citizen's own message within
+the institution's window: ``follow_up``) and rejecting it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.services.base import _perform, _restart_clock
+from kentmasa.cases.services.timeline import comment
 from kentmasa.directory.models import User
 
 
@@ -65,3 +72,37 @@ def reject(case: Case, *, actor: User | None, reason: str, now: dt.datetime | No
         locked.paused_at = None
 
     return _perform(case, "reject", actor=actor, note=reason, apply=apply, now=now)
+
+
+def reopen_deadline(case: Case) -> dt.datetime | None:
+    """Until when a message of the citizen reopens this resolved or closed case: Institution.reopen_days
+    after it was closed (after it was resolved, for a case not closed yet). None for other statuses."""
+    if case.status == Status.CLOSED:
+        finished = case.closed_at or case.resolved_at
+    elif case.status == Status.RESOLVED:
+        finished = case.resolved_at
+    else:
+        return None
+    if finished is None:
+        return None
+    return finished + dt.timedelta(days=case.institution.reopen_days)
+
+
+def follow_up(case: Case, *, message: str, now: dt.datetime | None = None) -> Case | None:
+    """The citizen wrote about their resolved or closed case.
+
+    Within the window (``reopen_deadline``) their message goes on the timeline and the case is reopened by
+    them (actor None; the reason is on the timeline) and returned. After it nothing is written and None is
+    returned: the caller opens a new case that follows this one (``open_case(follows=case)``).
+    """
+    now = now or timezone.now()
+    until = reopen_deadline(case)
+    if until is None or now > until:
+        return None
+    with transaction.atomic():
+        comment(case, actor=None, note=message, public=True, from_citizen=True, now=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _(
+                "The citizen wrote again within %(days)d days after the case was finished: it is open again."
+            ) % {"days": case.institution.reopen_days}
+        return reopen(case, actor=None, note=note, now=now)

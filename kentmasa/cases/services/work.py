@@ -57,7 +57,7 @@ def _assign_apply(assignee: User | None, team: Team | None, *, unassigned_only: 
 
 
 def take(case: Case, *, actor: User, now: dt.datetime | None = None) -> Case:
-    """"Üzerime al": a member of the case's unit assigns a case nobody has to themselves (its team stays).
+    """ "Üzerime al": a member of the case's unit assigns a case nobody has to themselves (its team stays).
 
     Checked again on the locked row, so of two people who take the same case at once the second is told
     who has it rather than taking it over.

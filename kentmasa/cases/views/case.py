@@ -49,6 +49,7 @@ def _case_or_404(request, tracking_number: str) -> Case:
         "assignee",
         "team",
         "merged_into",
+        "follows",
         "created_by",
     )
     return get_object_or_404(cases, tracking_number=number)
@@ -104,6 +105,11 @@ def _render_case(request, case: Case, *, bound=None, comment_form=None, attachme
         event.label = _event_label(event.action)
         event.from_label = _status_label(event.from_status) if event.from_status != event.to_status else ""
         event.to_label = _status_label(event.to_status)
+    # Cases the citizen opened about this one after it was finished (services.follow_up), as far as this
+    # member of staff may see them.
+    follow_ups = list(access.visible_cases(user).filter(follows=case).order_by("received_at", "pk"))
+    for later in follow_ups:
+        later.tracking_display = format_tracking_number(later.tracking_number)
     location = None
     if case.has_location:
         location = map_config(
@@ -133,6 +139,8 @@ def _render_case(request, case: Case, *, bound=None, comment_form=None, attachme
             "merged_tracking": format_tracking_number(case.merged_into.tracking_number)
             if case.merged_into
             else "",
+            "follows_tracking": format_tracking_number(case.follows.tracking_number) if case.follows else "",
+            "follow_ups": follow_ups,
         },
         status=status,
     )

@@ -1,15 +1,18 @@
 """The common intake: idempotent on the provider id, threads onto the case, never opens one for a bounce."""
 
+import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from kentmasa.cases import services
-from kentmasa.cases.models import Case, Status
 from kentmasa.cases.intake import Inbound, Media
+from kentmasa.cases.models import Case, Status
 from kentmasa.channels.intake import receive
 from kentmasa.channels.models import Message
+from kentmasa.directory.models import Institution
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +112,88 @@ def test_another_constraint_failure_is_not_mistaken_for_a_retry(institution, mon
         receive(
             Inbound(channel="sms", institution=institution, external_id="sms-77", address="+905321234567")
         )
+
+
+# -- a message about a finished case (issue 9, point 2.2) ---------------------------------------------------
+
+PHONE = "+905321234567"
+
+
+def sms(institution, number: int, text: str, case=None) -> Inbound:
+    return Inbound(
+        channel="sms",
+        institution=institution,
+        external_id=f"sms-{number}",
+        address=PHONE,
+        phone=PHONE,
+        proven=frozenset({"phone"}),
+        text=text,
+        case=case,
+    )
+
+
+def finished(institution, *, days_ago: float, close: bool = True) -> Case:
+    """A case that came by SMS and was answered (and closed) ``days_ago`` days ago."""
+    case = receive(sms(institution, 1, "Sokakta çukur var")).case
+    case = services.resolve(case, actor=None, resolution="Çukur asfaltlandı.")
+    if close:
+        case = services.close(case, actor=None)
+    long_ago = timezone.now() - dt.timedelta(days=days_ago)
+    Case.objects.filter(pk=case.pk).update(resolved_at=long_ago, closed_at=long_ago if close else None)
+    case.refresh_from_db()
+    return case
+
+
+def write_again(institution, case, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return receive(sms(institution, 2, "Çukur yine açıldı, yapılan iş tutmadı", case=case))
+
+
+@pytest.mark.parametrize("close", [True, False], ids=["closed", "resolved"])
+def test_a_message_within_the_window_reopens_the_case_and_the_citizen_is_told(
+    institution, django_capture_on_commit_callbacks, close
+):
+    case = finished(institution, days_ago=7 - 1 / 24 / 60, close=close)  # a minute inside the 7 days
+    received = write_again(institution, case, django_capture_on_commit_callbacks)
+    assert received.case.pk == case.pk and Case.objects.count() == 1
+    case.refresh_from_db()
+    assert case.status == Status.NEW and case.closed_at is None and case.resolution == ""
+    said, reopened = case.events.order_by("-pk")[1], case.events.order_by("-pk")[0]
+    assert (said.action, said.note, said.data) == (
+        "comment",
+        "Çukur yine açıldı, yapılan iş tutmadı",
+        {"from_citizen": True},
+    )
+    assert reopened.action == "reopen" and reopened.actor is None and reopened.public and "7" in reopened.note
+    told = Message.objects.get(direction="out", template="reopen")
+    assert (told.case, told.address, told.channel) == (case, PHONE, "sms")
+    assert case.tracking_number in told.body.replace("-", "")
+
+
+def test_a_message_after_the_window_opens_a_new_case_that_follows_the_old_one(
+    institution, django_capture_on_commit_callbacks
+):
+    case = finished(institution, days_ago=7 + 1 / 24 / 60)  # a minute past the 7 days
+    received = write_again(institution, case, django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and not case.events.filter(action__in=["comment", "reopen"]).exists()
+    new = received.case
+    assert new.pk != case.pk and new.follows == case and list(case.follow_ups.all()) == [new]
+    assert new.subject == "Çukur yine açıldı, yapılan iş tutmadı" and new.citizen == case.citizen
+    assert new.events.get(action="open").data["follows"] == case.tracking_number
+    assert received.message.case == new
+    told = Message.objects.get(direction="out", template="open", case=new)
+    assert told.address == PHONE
+
+
+def test_the_window_is_the_institutions_setting(institution, django_capture_on_commit_callbacks):
+    institution.reopen_days = 30
+    institution.save()
+    case = finished(institution, days_ago=20)
+    assert write_again(institution, case, django_capture_on_commit_callbacks).case.pk == case.pk
+    institution.reopen_days = 0
+    institution.save()
+    again = finished(Institution.objects.get(pk=institution.pk), days_ago=1 / 24)
+    with django_capture_on_commit_callbacks(execute=True):
+        later = receive(sms(institution, 3, "Yine çukur", case=again)).case
+    assert later.pk != again.pk and later.follows == again
