@@ -48,10 +48,11 @@ class Directory:
         self.teams: dict[tuple[str, str], Team] = {}  # (institution slug, team name)
         self.categories: dict[tuple[str, str], Category] = {}  # (institution slug, category name)
         self.users: dict[str, User] = {}
-        self.staff_of_unit: dict[int, User] = {}
-        self.manager_of_unit: dict[int, User] = {}
-        self.teams_of_unit: dict[int, list[Team]] = {}
-        self.member_of_team: dict[int, User] = {}
+        # By unit or team id; looked up with a case's unit_id / team_id, None when it has none.
+        self.staff_of_unit: dict[int | None, User] = {}
+        self.manager_of_unit: dict[int | None, User] = {}
+        self.teams_of_unit: dict[int | None, list[Team]] = {}
+        self.member_of_team: dict[int | None, User] = {}
 
     # -- institutions ----------------------------------------------------------------------------------------
 
@@ -104,7 +105,7 @@ class Directory:
             Service.objects.filter(institution=institution, unit__isnull=True).update(unit=publisher)
         places = [ApplicationPlace.objects.create(institution=institution, **place) for place in spec.places]
         services: dict[int | str, Service] = {
-            service.number: service for service in institution.services.all()
+            service.number: service for service in institution.services.all() if service.number is not None
         }
         for service in spec.services:
             services[service.key] = Service.objects.create(
@@ -118,13 +119,13 @@ class Directory:
                 second_application_place=places[1] if len(places) > 1 else None,
             )
         for category in spec.categories:
-            service = services[category.service]
+            target = services[category.service]
             self.categories[spec.slug, category.name], _ = Category.objects.get_or_create(
                 institution=institution,
                 name=category.name,
                 defaults={
-                    "service": service,
-                    "unit": self.units[spec.slug, category.unit] if category.unit else service.unit,
+                    "service": target,
+                    "unit": self.units[spec.slug, category.unit] if category.unit else target.unit,
                     "keywords": category.keywords,
                     "public": category.public,
                 },

@@ -57,7 +57,8 @@ def data_dir() -> Path:
 def _read_geojson(path: Path) -> list[dict]:
     try:
         with path.open(encoding="utf-8") as handle:
-            return json.load(handle)["features"]
+            features: list[dict] = json.load(handle)["features"]
+            return features
     except OSError as error:
         raise DemoError(f"{path} okunamadı: {error.strerror}") from error
 
@@ -76,7 +77,8 @@ def load_mahalleler(key: str) -> tuple[list[Mahalle], list[Mahalle]]:
     province = PLACES["province"][key]
     central, file_name = province["central"], province["file"]
     districts = _district_names()
-    inner, outer = [], []
+    inner: list[Mahalle] = []
+    outer: list[Mahalle] = []
     for feature in _read_geojson(data_dir() / file_name):
         props = feature["properties"]
         district = districts.get((province["city_id"], props.get("townId")), "")

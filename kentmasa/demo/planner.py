@@ -32,6 +32,7 @@ from kentmasa.demo.tables import (
     POLICE_PLAN,
     POLICE_TEXTS,
     TOPICS,
+    DemoError,
     Topic,
 )
 from kentmasa.directory.models import Category, Institution, Unit
@@ -75,10 +76,20 @@ class CaseSpec:
     def police(self) -> bool:
         return self.institution.kind == Institution.Kind.POLICE
 
+    def opened(self) -> Case:
+        """The case this spec was opened as (a merge's target is opened before its duplicate)."""
+        if self.case is None:
+            raise DemoError(f"{self.subject}: henüz açılmadı")
+        return self.case
+
 
 class Planner:
     def __init__(
-        self, directory: Directory, rng: random.Random, now: dt.datetime, mahalles: tuple[list, list]
+        self,
+        directory: Directory,
+        rng: random.Random,
+        now: dt.datetime,
+        mahalles: tuple[list[Mahalle], list[Mahalle]],
     ):
         self.directory = directory
         self.rng = rng
@@ -179,7 +190,8 @@ class Planner:
 
     def channel(self, mix: str) -> str:
         channels, weights = zip(*CHANNEL_MIXES[mix], strict=True)
-        return self.rng.choices(channels, weights=weights)[0]
+        channel: str = self.rng.choices(channels, weights=weights)[0]
+        return channel
 
     def texts(
         self, options: tuple[tuple[str, str], ...], mahalle: Mahalle, street: str, number: str

@@ -34,6 +34,7 @@ from kentmasa.demo.tables import (
     POLICE_REDIRECT,
     POLICE_RESOLUTIONS,
     STORIES,
+    DemoError,
 )
 from kentmasa.directory.models import Team, User
 from kentmasa.escalation.services import SECOND_STEP_AFTER, sweep
@@ -45,6 +46,8 @@ UNIT_HOURS = "unit"
 HOUR = 60
 DAY = 24 * HOUR
 Step = tuple[dt.datetime | dt.timedelta, Callable[[dt.datetime], Any], str | None]
+# What a story yields: when, what, and whether it waits for office hours.
+Moment = tuple[dt.datetime | dt.timedelta, Callable[[dt.datetime], Any], bool]
 
 
 class Player:
@@ -85,12 +88,20 @@ class Player:
         self.sweep_ticks.add(tick)
         heapq.heappush(heap, (tick, next(self.sequence), None, lambda now: sweep(now)))
 
-    def _advance(self, heap: list, generator: Generator, result: Any, previous: dt.datetime | None) -> None:
+    def _advance(
+        self, heap: list, generator: Generator[Moment, Case, None], result: Any, previous: dt.datetime | None
+    ) -> None:
         try:
             when, action, office_hours = generator.send(result)
         except StopIteration:
             return
-        at = when if isinstance(when, dt.datetime) else previous + when
+        # A story's first moment (the opening) is a datetime; every later one may be a delay after the last.
+        if isinstance(when, dt.datetime):
+            at = when
+        elif previous is not None:
+            at = previous + when
+        else:
+            raise DemoError("Bir hikâye bir anla başlar, bir gecikmeyle değil.")
         if office_hours:
             at = self._office_hours(at)
         at = self._fit(previous or at, at)
@@ -116,11 +127,13 @@ class Player:
         if hours is None or local >= hours[1]:
             day = calendar.next_working_day(day)
             hours = calendar.working_hours(day)
+        if hours is None:
+            raise DemoError(f"{day}: çalışma saati bulunamadı")
         return hours[0] + dt.timedelta(minutes=self.rng.randint(5, 120))
 
     # -- the story of one case -------------------------------------------------------------------------------
 
-    def _story(self, spec: CaseSpec) -> Generator:
+    def _story(self, spec: CaseSpec) -> Generator[Moment, Case, None]:
         case = yield spec.recorded_at, lambda now: self._open(spec), False
         for step in STORIES[spec.story]:
             when, action, hours = getattr(self, f"_{step}")(spec, case)
@@ -307,7 +320,7 @@ class Player:
 
     def _redirect(self, spec: CaseSpec, case: Case) -> Step:
         operator, note = self._operator(spec), NOTES["redirect"]
-        to = POLICE_REDIRECT if spec.police else spec.topic.redirect_to
+        to = POLICE_REDIRECT if spec.police or spec.topic is None else spec.topic.redirect_to
         return (
             self._minutes(2, 30),
             lambda now: services.redirect(case, actor=operator, to=to, note=note, now=now),
@@ -316,9 +329,11 @@ class Player:
 
     def _merge(self, spec: CaseSpec, case: Case) -> Step:
         operator, original, note = self._operator(spec), spec.duplicate_of, NOTES["merge"]
+        if original is None:
+            raise DemoError(f"{spec.subject}: birleştirilecek kayıt yok")
         return (
             self._minutes(10, 3 * HOUR),
-            lambda now: services.merge(case, actor=operator, into=original.case, note=note, now=now),
+            lambda now: services.merge(case, actor=operator, into=original.opened(), note=note, now=now),
             None,
         )
 
@@ -355,6 +370,7 @@ class Player:
     def _derman_dispatch(self, spec: CaseSpec, case: Case) -> Step:
         # Seed 004: when a unit does not answer, the Derman team goes back to the place and reports again.
         operator, derman = self._operator(spec), self.b.teams[ADANA_SLUG, DERMAN]
+        when: dt.datetime | dt.timedelta
         if case.due_at:
             when = case.due_at + self._minutes(2 * HOUR, 2 * DAY)
         else:

@@ -1,7 +1,9 @@
 """python manage.py load_demo [--cases N]: the demo data `make run` starts with (see kentmasa.demo.loader)."""
 
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.demo import loader as demo
 
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "bilgilerini gösterir."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--cases",
             type=int,
@@ -22,7 +24,7 @@ class Command(BaseCommand):
             help=f"Adana için oluşturulacak başvuru sayısı (varsayılan {demo.DEFAULT_CASES}).",
         )
 
-    def handle(self, *args, cases: int, **options):
+    def handle(self, *args: Any, cases: int, **options: Any) -> None:
         if settings.KENTMASA_PRODUCTION:
             # The demo makes staff accounts with a known password; never in a real installation.
             raise CommandError("Tanıtım verisi üretim ayarlarıyla yüklenmez (kentmasa.settings_production).")
