@@ -66,7 +66,7 @@ _PLAIN = str.maketrans(
     {
         "‘": "'",
         "’": "'",
-        "‚": "'",
+        "‚": "'",  # noqa: RUF001 -- the low quotation mark is what is being replaced
         "“": '"',
         "”": '"',
         "„": '"',

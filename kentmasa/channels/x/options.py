@@ -64,7 +64,7 @@ def config() -> dict:
     return channel_settings("KENTMASA_X", _from_environment())
 
 
-def staff_text(text: str, **params: object) -> str:
+def staff_text(text: str, /, **params: object) -> str:
     """A message for staff (a case note, a message's error) in the site's language, whoever caused it."""
     with translation.override(settings.LANGUAGE_CODE):
         translated = gettext(text)

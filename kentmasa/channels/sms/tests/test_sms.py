@@ -338,12 +338,20 @@ def test_an_sms_case_is_answered_through_netgsm_and_its_delivery_reported(
     assert reply.state == "delivered"
     assert reply.delivered_at == dt.datetime.fromisoformat("2026-03-18T10:05:00+03:00")
 
-    # Ayşe thanks them: the text threads onto the resolved case, no new case and no new reply.
+    # Ayşe writes again within the institution's reopen days: the text goes onto the resolved case (which
+    # reopens, issue 9 point 2), no new case, and the reopening is acknowledged by SMS.
     with django_capture_on_commit_callbacks(execute=True):
         post(client, ayse_says("Çok teşekkürler", message_id="netgsm-in-2"))
     assert Case.objects.count() == 1
-    assert case.events.filter(action="comment", note="Çok teşekkürler").exists()
-    assert Message.objects.filter(direction="out").count() == 3
+    assert case.events.filter(note="Çok teşekkürler").exists()
+    assert list(
+        Message.objects.filter(direction="out").values_list("template", flat=True).order_by("pk")
+    ) == [
+        "open",
+        "transfer",
+        "resolve",
+        "reopen",
+    ]
 
 
 def sms_reply(case, body="Basvurunuz sonuclandi.", address=AYSE):
