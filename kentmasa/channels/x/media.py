@@ -144,7 +144,8 @@ def _retry(pk: int, conf: dict) -> int:
             tried = {**item, "tries": int(item.get("tries") or 1) + 1, "error": str(error)}
             (lost if tried["tries"] >= max_tries else still).append(tried)
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("case").get(pk=pk)
+        # Locks the message row only (a join to the case would be the nullable side of an outer join).
+        message = Message.objects.select_for_update().get(pk=pk)
         if (message.data or {}).get(PENDING) != pending:
             return 0  # another worker got here first
         case = current_case(message.case) if message.case is not None else None
