@@ -150,7 +150,7 @@ def test_a_swipe_reply_to_a_case_closed_long_ago_opens_a_new_case(replay_fixture
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     new = Case.objects.exclude(pk=case.pk).get()
-    assert new.subject == "Çukur yine açıldı, yapılan iş tutmadı"
+    assert (new.subject, new.follows_id) == ("Çukur yine açıldı, yapılan iş tutmadı", case.pk)
     assert Message.objects.get(direction="in").case_id == new.pk
 
 

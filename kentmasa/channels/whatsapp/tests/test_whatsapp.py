@@ -276,6 +276,11 @@ def test_a_new_photo_after_the_answer_is_a_new_case_but_thanks_is_not(deliver, g
     deliver(delivery(text("wamid.b", "Teşekkürler")))
     assert Case.objects.count() == 1
     assert case.events.filter(action="comment", note="Teşekkürler").exists()
+    # Issue 9 (2.2): any message about a finished case within the institution's reopen_days reopens it.
+    case.refresh_from_db()
+    assert case.status == Status.NEW
+    case = services.resolve(case, actor=None, resolution="Çukur yeniden kapatıldı.")
+    send_reply(case, "resolve")
     deliver(delivery(image("wamid.c", graph.add_media(picture(GREEN), "image/jpeg"), caption="Bu da başka")))
     assert Case.objects.count() == 2
 
@@ -289,6 +294,9 @@ def test_a_tracking_number_joins_the_citizens_own_case_only(deliver, make_case, 
     deliver(delivery(text("wamid.t2", f"{number} numaralı başvurum yapılmadı, çukur hâlâ orada")))
     assert Case.objects.count() == 2
     assert case.events.filter(action="comment", note__startswith=number).exists()
+    case.refresh_from_db()
+    assert case.status == Status.NEW  # within reopen_days of the resolution: reopened (issue 9: 2.2)
+    Message.objects.update(created_at=timezone.now() - dt.timedelta(days=10))
     deliver(delivery(text("wamid.t3", f"{format_tracking_number(someone_else.tracking_number)} ne oldu?")))
     assert Case.objects.count() == 3  # not Ali's case: his message opens his own
     assert not someone_else.events.filter(action="comment").exists()
