@@ -22,7 +22,9 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
-from kentmasa.cases.models import Case, Citizen
+from kentmasa.cases.models import Citizen
+from kentmasa.cases.services.search_text import refresh_search_text
+from kentmasa.directory.models import Institution
 
 IDENTIFIERS = ("tc_kimlik", "phone", "email")
 STAFF = frozenset(IDENTIFIERS)  # staff checked what they recorded
@@ -30,7 +32,12 @@ NOTHING: frozenset[str] = frozenset()
 
 
 def find_citizen(
-    institution, *, tc_kimlik: str = "", phone: str = "", email: str = "", proven: Iterable[str] = STAFF
+    institution: Institution,
+    *,
+    tc_kimlik: str = "",
+    phone: str = "",
+    email: str = "",
+    proven: Iterable[str] = STAFF,
 ) -> Citizen | None:
     """The institution's record on which one of these (proven) identifiers is proven too.
 
@@ -56,7 +63,7 @@ def find_citizen(
 
 
 def find_or_create_citizen(
-    institution,
+    institution: Institution,
     *,
     name: str = "",
     tc_kimlik: str = "",
@@ -90,7 +97,9 @@ def find_or_create_citizen(
     raise AssertionError("unreachable")
 
 
-def _find_or_create(institution, name: str, given: dict, address: str, proven: frozenset) -> Citizen:
+def _find_or_create(
+    institution: Institution, name: str, given: dict[str, str], address: str, proven: frozenset[str]
+) -> Citizen:
     citizen = find_citizen(institution, **given, proven=proven) if proven else None
     if citizen is None:
         return Citizen.objects.create(
@@ -147,14 +156,6 @@ def fill_in(citizen: Citizen, *, name: str = "", address: str = "", **proven_ide
     if changed:
         citizen.save()
     return bool(set(changed) & {"name", *IDENTIFIERS})
-
-
-def refresh_search_text(citizen: Citizen) -> None:
-    """Rebuild the search text of the citizen's cases after what we know about them changed."""
-    for case in Case.objects.filter(citizen=citizen).select_related("citizen"):
-        text = case.build_search_text()
-        if text != case.search_text:
-            Case.objects.filter(pk=case.pk).update(search_text=text)
 
 
 def proven_of(citizen: Citizen) -> frozenset[str]:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
-from kentmasa.cases.citizens import NOTHING, fill_in, find_or_create_citizen, refresh_search_text
+from kentmasa.cases.citizens import NOTHING, fill_in, find_or_create_citizen
 from kentmasa.cases.models import Case, Citizen, Kind, Priority
 from kentmasa.directory.models import Category, Institution, Service, Unit, User
 
@@ -107,7 +107,7 @@ def citizen_for(inbound: Inbound) -> Citizen | None:
         given = {"tc_kimlik": tc, "phone": inbound.phone, "email": inbound.email}
         proven = {name: value for name, value in given.items() if name in inbound.proven}
         if fill_in(picked, name=inbound.name.strip(), address=inbound.postal_address.strip(), **proven):
-            refresh_search_text(picked)
+            services.refresh_search_text(picked)
         return picked
     return find_or_create_citizen(
         inbound.institution,

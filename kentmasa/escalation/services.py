@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,17 +41,17 @@ def _place_text(place) -> str:
 def _escalate(case_id: int, level: int, now: dt.datetime) -> bool:
     """Move one case from level-1 to level; False if another worker (or a status change) got there first."""
     with transaction.atomic():
+        # The claim is the only write to the case (overdue since its deadline, unless it was already).
         claimed = Case.objects.filter(
             pk=case_id, escalation_level=level - 1, status__in=OPEN_STATUSES, due_at__lt=now
-        ).update(escalation_level=level, escalated_at=now)
+        ).update(
+            escalation_level=level, escalated_at=now, overdue_since=Coalesce(F("overdue_since"), F("due_at"))
+        )
         if not claimed:
             return False
         case = Case.objects.select_related(
             "service__first_application_place", "service__second_application_place"
         ).get(pk=case_id)
-        if case.overdue_since is None:
-            case.overdue_since = case.due_at
-            case.save(update_fields=["overdue_since"])
         service = case.service
         place = None
         if service is not None:

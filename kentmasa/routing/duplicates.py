@@ -2,7 +2,7 @@
 
 Twenty people call about one burst pipe. Each call is a case; the operator should see that the pipe is
 already reported, tell the caller, and merge the new case into the first (services.merge), so that the
-group shares one resolution and every caller is answered (kentmasa.routing.apply.share_resolution).
+group shares one resolution and every caller is answered (kentmasa.cases.services.share_resolution).
 
 How a candidate is found: the same institution, still active (not merged), received within
 KENTMASA_ROUTING_DUPLICATE_DAYS (7) of the new case, and within KENTMASA_ROUTING_DUPLICATE_METRES (300)

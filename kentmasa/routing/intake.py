@@ -10,7 +10,7 @@
    - a case that came WITHOUT a category (web, WhatsApp, e-mail, SMS…): another body's matter is
      redirected there with its reason told to the citizen; otherwise, when the classifier is at least
      KENTMASA_ROUTING_THRESHOLD sure (0.6), the case gets the category and the unit the rules give
-     (kentmasa.routing.apply.categorise), and a district-level category in a metropolitan city then goes
+     (kentmasa.cases.services.categorise), and a district-level category in a metropolitan city then goes
      to the district municipality of the point (services.transfer). Below the threshold the case waits
      for an operator, who picks from the top three on the case page.
    - a case that came WITH a category (an operator or the citizen chose it): only the unit follows the
@@ -34,7 +34,6 @@ from kentmasa.cases import services
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event
 from kentmasa.directory.models import Category, Institution, Unit
 from kentmasa.lib import turkish
-from kentmasa.routing import apply as routing_apply
 from kentmasa.routing import jurisdiction, rules, training
 from kentmasa.routing.jurisdiction import Referral, Whereabouts
 from kentmasa.routing.models import Prediction, RouterModel, RoutingFlag, RoutingRule
@@ -245,7 +244,7 @@ def act(case: Case, decision: Decision) -> Case:
         note = _("Routing: category chosen from the text (%(percent)d%% sure).") % {
             "percent": round((decision.confidence or 0) * 100)
         }
-        case = routing_apply.categorise(
+        case = services.categorise(
             case,
             category=decision.category,
             unit=decision.unit,
@@ -303,7 +302,7 @@ def relocated(case: Case) -> Case:
 
 
 def _category_by_router(case: Case) -> bool:
-    last = case.events.filter(action=routing_apply.CATEGORISE).order_by("-at", "-pk").first()
+    last = case.events.filter(action=services.CATEGORISE).order_by("-at", "-pk").first()
     return last is not None and last.data.get("source") == "router"
 
 
@@ -347,12 +346,12 @@ def _handle(case: Case, event: Event) -> None:
         if fresh.status in ACTIVE_STATUSES:
             relocated(fresh)
     elif event.action in ("resolve", "resolve_on_the_spot") and not event.data.get("group_event"):
-        routing_apply.share_resolution(case, event)
+        services.share_resolution(case, event)
     if event.action in CLEARING_ACTIONS or (
         event.action == "transfer" and event.data.get("to_institution") != event.data.get("from_institution")
     ):
         RoutingFlag.objects.filter(case_id=case.pk, cleared_at__isnull=True).update(cleared_at=timezone.now())
-    elif event.action == routing_apply.CATEGORISE:
+    elif event.action == services.CATEGORISE:
         RoutingFlag.objects.filter(
             case_id=case.pk, kind=RoutingFlag.Kind.CATEGORY, cleared_at__isnull=True
         ).update(cleared_at=timezone.now())

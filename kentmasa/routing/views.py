@@ -20,7 +20,6 @@ from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.cases.views import staff_required
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category
-from kentmasa.routing import apply as routing_apply
 from kentmasa.routing import duplicates, intake, jurisdiction, training
 from kentmasa.routing.jurisdiction import Referral
 from kentmasa.routing.models import Prediction, RoutingFlag
@@ -189,7 +188,7 @@ def case_panel(request, tracking_number):
                 "actionable": _flag_action(user, case, flag) is not None,
             }
         )
-    may_categorise = active and routing_apply.may_categorise(user, case)
+    may_categorise = active and services.may_categorise(user, case)
     choices = []
     if may_categorise and case.category_id is None:
         prediction = Prediction.objects.filter(case=case).first()
@@ -249,7 +248,7 @@ def categorise(request, tracking_number):
     """Set or correct the case's category (an operator's pick teaches the classifier)."""
     user = request.user
     case = _visible_case(request, tracking_number)
-    if not routing_apply.may_categorise(user, case):
+    if not services.may_categorise(user, case):
         raise PermissionDenied
     category = Category.objects.filter(
         pk=_int(request.POST.get("category")), institution_id=case.institution_id, active=True
@@ -258,7 +257,7 @@ def categorise(request, tracking_number):
         messages.error(request, _("Choose a category from the list."))
         return redirect("cases:detail", tracking_number=case.tracking_number)
     try:
-        updated = routing_apply.categorise(
+        updated = services.categorise(
             case, category=category, actor=user, note=request.POST.get("note", "")[:1000], source="operator"
         )
     except services.TransitionError as error:

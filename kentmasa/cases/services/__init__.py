@@ -12,11 +12,14 @@ only after that transaction has committed. Views, the API, channel adapters and 
 * ``moving``: transfer, redirect, merge;
 * ``location``: set_location (a point that came after the case);
 * ``timeline``: comment, record_on_opening;
+* ``category``: categorise (and may_categorise), share_resolution (a merged group's answer);
+* ``search_text``: refresh_search_text (after a citizen's record changed);
 * ``bulk``: perform (by name), bulk_assign.
 """
 
 from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError
 from kentmasa.cases.services.bulk import bulk_assign, perform
+from kentmasa.cases.services.category import CATEGORISE, categorise, may_categorise, share_resolution
 from kentmasa.cases.services.location import LOCATE, set_location
 from kentmasa.cases.services.moving import merge, redirect, transfer
 from kentmasa.cases.services.opening import capped, open_case, standard_due
@@ -29,10 +32,12 @@ from kentmasa.cases.services.outcome import (
     resolve,
     resolve_on_the_spot,
 )
+from kentmasa.cases.services.search_text import refresh_search_text
 from kentmasa.cases.services.timeline import comment, record_on_opening
 from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start, take
 
 __all__ = [
+    "CATEGORISE",
     "LOCATE",
     "LOCATION_FIELDS",
     "TransitionError",
@@ -40,21 +45,25 @@ __all__ = [
     "assign",
     "bulk_assign",
     "capped",
+    "categorise",
     "citizen_answered",
     "close",
     "comment",
     "follow_up",
+    "may_categorise",
     "merge",
     "open_case",
     "perform",
     "record_on_opening",
     "redirect",
+    "refresh_search_text",
     "reject",
     "reopen",
     "reopen_deadline",
     "resolve",
     "resolve_on_the_spot",
     "set_location",
+    "share_resolution",
     "standard_due",
     "start",
     "take",

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kentmasa.cases.citizens import find_or_create_citizen, proven_of
+from kentmasa.cases import citizens
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Status
 from kentmasa.cases.services.base import TransitionError, _event, _perform, _restart_clock
 from kentmasa.directory.models import Category, Institution, Unit, User
@@ -58,14 +58,14 @@ def transfer(
             unit_ = unit or (category.unit if category else None)
             if locked.citizen_id is not None:
                 old = locked.citizen
-                locked.citizen = find_or_create_citizen(
+                locked.citizen = citizens.find_or_create_citizen(
                     target_institution,
                     name=old.name,
                     tc_kimlik=old.tc_kimlik or "",
                     phone=old.phone,
                     email=old.email,
                     address=old.address,
-                    proven=proven_of(old),  # unproven contact data never joins a record there either
+                    proven=citizens.proven_of(old),  # unproven contact data never joins a record there either
                 )
             _restart_clock(locked, now)
             locked.search_text = locked.build_search_text()

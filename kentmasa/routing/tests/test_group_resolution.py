@@ -60,10 +60,9 @@ def test_the_resolution_reaches_every_merged_case_as_a_public_answer(
 
 
 def test_a_resolution_announced_twice_answers_nobody_twice(burst_pipe, road_staff):
-    from kentmasa.routing import apply
 
     first, _second, _third = burst_pipe
     resolved = services.resolve(first, actor=road_staff, resolution="Boru onarıldı.")
     event = Event.objects.get(case=resolved, action="resolve")
-    assert len(apply.share_resolution(resolved, event)) == 2
-    assert apply.share_resolution(resolved, event) == []
+    assert len(services.share_resolution(resolved, event)) == 2
+    assert services.share_resolution(resolved, event) == []

@@ -4,7 +4,7 @@ import pytest
 
 from kentmasa.cases import services
 from kentmasa.directory.models import User
-from kentmasa.routing import apply, training
+from kentmasa.routing import training
 from kentmasa.routing.models import Prediction, RouterModel
 from kentmasa.routing.tasks import retrain_routers
 
@@ -64,7 +64,7 @@ def test_operators_corrections_make_it_retrain(
             institution, "Çöp kamyonu gece 3'te geliyor", "Konteynerleri boşaltırken çok gürültü yapıyorlar"
         )
         assert Prediction.objects.get(case=case).category != noise
-        case = apply.categorise(case, category=noise, actor=admin)
+        case = services.categorise(case, category=noise, actor=admin)
         assert training.needs_training(institution) == ""
         finish(case)
     assert training.corrections_since(trained.row) == 2

@@ -1,13 +1,8 @@
-"""Domain functions the router needs that kentmasa.cases.services does not have yet.
-
-TO BE MOVED to kentmasa/cases/services.py (and the "categorise" action into the case page's labels): they
-follow services' own pattern — lock the case row, check, change, append the timeline event in one
-transaction, announce it after commit — and use its private helpers for that, so that moving them is a
-cut and paste.
+"""A case's category, and the answer a merged group shares.
 
 - categorise(case, category=…, actor=…): set (or correct) a case's category, and with it its service,
   responsible unit and deadline. There is no transition for this in cases.transitions: a category is
-  not a status.
+  not a status. The router (kentmasa.routing.intake) and the case page's routing panel call it.
 - share_resolution(case, event): a resolved case's answer reaches every case merged into it, as a public
   "resolve" event on each, so the citizens of the group are answered on their own channels with their
   own tracking numbers (kentmasa.channels.replies answers public "resolve" events). The merged cases keep
