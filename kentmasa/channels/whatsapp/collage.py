@@ -12,6 +12,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
 # Where the DejaVu fonts live on Debian and Ubuntu (package fonts-dejavu-core). Without them the
 # collage is still made, with Pillow's built-in font.
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
@@ -101,12 +103,12 @@ def _font(name: str, size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.Imag
         return ImageFont.load_default(), False
 
 
-def _text_size(font, text: str) -> tuple[int, int]:
+def _text_size(font: Font, text: str) -> tuple[int, int]:
     left, top, right, bottom = font.getbbox(text)
-    return right - left, bottom - top
+    return round(right - left), round(bottom - top)
 
 
-def _wrap(text: str, font, width: int, *, max_lines: int) -> list[str]:
+def _wrap(text: str, font: Font, width: int, *, max_lines: int) -> list[str]:
     """Split ``text`` into lines that fit ``width``; the last line is cut with an ellipsis if needed."""
     lines: list[str] = []
     current = ""
@@ -124,7 +126,7 @@ def _wrap(text: str, font, width: int, *, max_lines: int) -> list[str]:
     return [_fit(font, line, width) for line in lines]
 
 
-def _fit(font, line: str, width: int) -> str:
+def _fit(font: Font, line: str, width: int) -> str:
     if _text_size(font, line)[0] <= width:
         return line
     while line and _text_size(font, line + "…")[0] > width:
@@ -133,7 +135,13 @@ def _fit(font, line: str, width: int) -> str:
 
 
 def _label(
-    draw: ImageDraw.ImageDraw, corner: tuple[int, int], text: str, font, background, *, pad: int
+    draw: ImageDraw.ImageDraw,
+    corner: tuple[int, int],
+    text: str,
+    font: Font,
+    background: tuple[int, int, int],
+    *,
+    pad: int,
 ) -> None:
     # Every label as high as capitals with Turkish marks above and below, so ÖNCE and SONRA line up.
     _left, reference_top, _right, reference_bottom = font.getbbox("ÖÇŞ")

@@ -9,6 +9,8 @@ is our access token that Graph refused (401 / code 190), which staff must renew 
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from kentmasa.channels.edge import DownloadError, TooLarge, download
@@ -88,7 +90,7 @@ class Graph:
     def __exit__(self, *exc_info: object) -> None:
         self.session.close()
 
-    def _call(self, method: str, url: str, **kwargs) -> requests.Response:
+    def _call(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:
             response = self.session.request(
                 method,

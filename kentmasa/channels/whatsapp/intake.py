@@ -117,7 +117,9 @@ def _token_note() -> str:
 
 def _fetch(incoming: Incoming, graph: Graph) -> tuple[list[Media], list[dict], list[str], bool]:
     """The message's media: (fetched, still pending, problems, whether Graph refused our token)."""
-    media, pending, problems = [], [], []
+    media: list[Media] = []
+    pending: list[dict] = []
+    problems: list[str] = []
     if not (incoming.media_id and incoming.supported):
         return media, pending, problems, False
     try:
@@ -226,7 +228,7 @@ def case_for(institution: Institution, incoming: Incoming) -> Case | None:
     ).select_related("case")
     for quoted_id in (incoming.edits, incoming.context_id):
         quoted = history.filter(external_id=quoted_id).first() if quoted_id else None
-        if quoted is not None:
+        if quoted is not None and quoted.case is not None:
             return current_case(quoted.case)
     phone = _phone(incoming.phone)
     numbers = find_tracking_numbers(incoming.text)
@@ -250,7 +252,7 @@ def case_for(institution: Institution, incoming: Incoming) -> Case | None:
     last = (
         history.filter(created_at__gte=timezone.now() - SERVICE_WINDOW).order_by("-created_at", "-pk").first()
     )
-    if last is None:
+    if last is None or last.case is None:
         return None
     case = current_case(last.case)
     if case.status in ACTIVE_STATUSES:
@@ -271,6 +273,8 @@ def _place(case: Case, incoming: Incoming) -> None:
     ilçe and mahalle it lies in, the address WhatsApp showed, and the area routing and territory check
     that follow its "locate" event. A case that has a point keeps it.
     """
+    if incoming.latitude is None or incoming.longitude is None:
+        return
     services.set_location(
         case,
         latitude=incoming.latitude,
@@ -293,7 +297,7 @@ def _note_number_change(institution: Institution, incoming: Incoming) -> None:
         .order_by("-created_at", "-pk")
         .first()
     )
-    if latest is None:
+    if latest is None or latest.case is None:
         return
     change = incoming.changed_number
     with _site_language():
@@ -313,6 +317,9 @@ def _fetch_pending_media(message: Message, graph: Graph) -> bool:
         return True
     with transaction.atomic():
         locked = Message.objects.select_for_update(of=("self",)).select_related("case").get(pk=message.pk)
+        case = locked.case
+        if case is None:
+            return True
         still, errors, token_refused = [], [], False
         for item in locked.data.get("pending_media") or []:
             try:
@@ -325,7 +332,7 @@ def _fetch_pending_media(message: Message, graph: Graph) -> bool:
                     errors.append(str(error))
                 continue
             try:
-                add_attachment(locked.case, data, name=item.get("name", ""), public=True)
+                add_attachment(case, data, name=item.get("name", ""), public=True)
             except ValidationError as error:
                 errors.append("; ".join(error.messages))
         locked.data = {key: value for key, value in locked.data.items() if key != "pending_media"}

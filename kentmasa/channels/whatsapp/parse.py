@@ -138,7 +138,7 @@ def _contacts_text(cards: list) -> str:
     for card in cards:
         if not isinstance(card, dict):
             continue
-        name = card.get("name") if isinstance(card.get("name"), dict) else {}
+        name = card["name"] if isinstance(card.get("name"), dict) else {}
         label = _optional(name, "formatted_name") or " ".join(
             part for part in (_optional(name, "first_name"), _optional(name, "last_name")) if part
         )
@@ -278,7 +278,7 @@ def _change(raw_change: dict) -> Change:
     for contact in _list(value, "contacts"):
         if not isinstance(contact, dict):
             continue
-        profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+        profile = contact["profile"] if isinstance(contact.get("profile"), dict) else {}
         name = (_optional(profile, "name") or _optional(profile, "username"))[:200]
         for key in ("wa_id", "user_id"):
             if _optional(contact, key):

@@ -66,11 +66,11 @@ def _sending_number(message: Message, conf: dict) -> str:
     ]
     for candidate in candidates:
         if candidate and candidate in numbers:
-            return candidate
-    slug = message.institution.slug if message.institution_id else None
+            return str(candidate)
+    slug = message.institution.slug if message.institution is not None else None
     for number_id, number_slug in numbers.items():
         if number_slug == slug:
-            return number_id
+            return str(number_id)
     raise SendError("no WhatsApp number is configured for this institution", permanent=True)
 
 
@@ -149,7 +149,7 @@ class WhatsAppSender:
 
     def _send_freely(self, graph: Graph, number: str, message: Message) -> Sent:
         picture = collage_for(message)
-        if picture is not None:
+        if picture is not None and message.case is not None:
             media_id = graph.upload(number, picture, "image/jpeg", f"{message.case.tracking_number}.jpg")
             content = {"type": "image", "image": {"id": media_id, "caption": message.body[:MAX_CAPTION]}}
             wamid = graph.send(number, message.address, content)
@@ -185,7 +185,7 @@ class WhatsAppSender:
         return Sent(external_id=wamid)
 
 
-def _record(message: Message, **data) -> None:
+def _record(message: Message, **data: str) -> None:
     """Note how a message went (text, image, template) beside what the send task records."""
     message.data = {**message.data, **data}
     Message.objects.filter(pk=message.pk).update(data=message.data)

@@ -66,7 +66,7 @@ def _failed(ours: QuerySet[Message], status: dict) -> None:
         message.last_error = description[:2000]
         message.next_attempt_at = None
         message.save(update_fields=["state", "last_error", "next_attempt_at"])
-        if message.case_id:
+        if message.case is not None:
             with translation.override(settings.LANGUAGE_CODE):
                 note = _("The WhatsApp message to the citizen was not delivered: %(error)s") % {
                     "error": description

@@ -61,4 +61,5 @@ def replay_fixture(client):
 
 
 def fixture_json(name: str) -> dict:
-    return json.loads(fixture_body(load_json_fixture(__file__, name)))
+    payload: dict = json.loads(fixture_body(load_json_fixture(__file__, name)))
+    return payload

@@ -191,13 +191,16 @@ class FakeGraph:
             def _upload(self, phone_number_id: str, body: bytes) -> None:
                 header = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode()
                 form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
-                fields, file = {}, None
+                fields: dict[str, str] = {}
+                file: tuple[str, str, bytes] | None = None
                 for part in form.iter_parts() if form.is_multipart() else []:
                     name = part.get_param("name", header="content-disposition")
+                    payload = part.get_payload(decode=True)
+                    data = payload if isinstance(payload, bytes) else b""
                     if part.get_filename():
-                        file = (part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+                        file = (str(part.get_filename()), part.get_content_type(), data)
                     else:
-                        fields[name] = part.get_payload(decode=True).decode()
+                        fields[str(name)] = data.decode()
                 if fields.get("messaging_product") != "whatsapp" or not fields.get("type") or file is None:
                     self._answer(400, graph_error(100, "(#100) The parameter messaging_product is required."))
                     return
@@ -225,7 +228,7 @@ class FakeGraph:
                     self._answer(400, graph_error(100, "(#100) Invalid parameter"))
                     return
                 if fake.enforce_window and kind != "template":
-                    wrote = fake.last_customer_message.get(to or recipient)
+                    wrote = fake.last_customer_message.get(str(to or recipient))
                     now = dt.datetime.now(dt.UTC)
                     if wrote is None or now - wrote > dt.timedelta(hours=24):
                         self._answer(400, REENGAGEMENT)

@@ -47,7 +47,8 @@ STATUS_FIXTURES = ["status_sent.json", "status_delivered.json", "status_read.jso
 
 
 def first_message(name: str) -> dict:
-    return fixture_json(name)["entry"][0]["changes"][0]["value"]["messages"][0]
+    found: dict = fixture_json(name)["entry"][0]["changes"][0]["value"]["messages"][0]
+    return found
 
 
 def jpeg() -> bytes:
@@ -58,7 +59,7 @@ def jpeg() -> bytes:
 
 def add_fixture_media(graph, name: str) -> str:
     """The photo a fixture names, as Graph would hand it over."""
-    media_id = first_message(name)["image"]["id"]
+    media_id: str = first_message(name)["image"]["id"]
     graph.media[media_id] = (jpeg(), "image/jpeg")
     return media_id
 
@@ -84,6 +85,7 @@ def test_a_username_user_without_a_phone_number_is_recorded_and_answered_by_user
         answer = replay_fixture("username_text.json")
     assert answer.status_code == 200, answer.content  # was 400 "message has no from"
     case = Case.objects.get()
+    assert case.citizen is not None
     assert (case.subject, case.citizen.name, case.citizen.phone) == (
         "Sokak lambası üç gündür yanmıyor",
         "Zeynep",
@@ -101,6 +103,7 @@ def test_an_interactive_message_without_a_reply_never_sinks_the_other_citizens_m
     answer = replay_fixture("interactive_without_reply.json")
     assert answer.status_code == 200, answer.content  # was 400 for the whole delivery
     case = Case.objects.get()
+    assert case.citizen is not None
     assert (case.subject, case.citizen.name) == ("Otobüs durağının camı kırılmış", "Ayşe Demir")
     empty = Message.objects.get(external_id=first_message("interactive_without_reply.json")["id"])
     assert (empty.state, empty.case) == ("ignored", None)
@@ -198,6 +201,7 @@ def test_a_location_after_the_photo_fills_il_ilce_and_mahalle(replay_fixture, gr
     assert replay_fixture("location.json").status_code == 200
     case.refresh_from_db()
     assert Case.objects.count() == 1 and case.attachments.count() == 1
+    assert case.latitude is not None and case.longitude is not None
     assert (float(case.latitude), float(case.longitude)) == (41.0452, 28.8913)
     assert (case.province, case.district, case.neighbourhood) == ("İstanbul", "Esenler", "Menderes Mahallesi")
     assert case.address_text == "Esenler Meydanı, Menderes Mah., Esenler, İstanbul"
@@ -264,6 +268,7 @@ def test_a_shared_contact_is_kept_as_text_and_never_taken_for_the_sender(replay_
     assert replay_fixture("contacts.json").status_code == 200  # was ignored as unsupported
     case = Case.objects.get()
     assert case.description == "Mehmet Usta +90 532 765 43 21"
+    assert case.citizen is not None
     assert (case.citizen.name, case.citizen.phone) == ("Ali Kaya", ALI_PHONE)
     assert not Citizen.objects.filter(phone__contains="5327654321").exists()
 

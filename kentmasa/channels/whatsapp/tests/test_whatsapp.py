@@ -40,7 +40,7 @@ RED, GREEN = (200, 30, 30), (30, 160, 60)
 
 
 def delivery(*messages, statuses=(), wa_id=ALI, name="Ali Kaya", phone_number_id=PHONE_NUMBER_ID) -> dict:
-    value = {
+    value: dict[str, object] = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "902124401190", "phone_number_id": phone_number_id},
     }
@@ -115,6 +115,7 @@ def deliver(client):
 def send_reply(case: Case, action: str) -> Message:
     """What the worker does after the event is announced: make the reply and send it."""
     event = case.events.filter(action=action).last()
+    assert event is not None
     reply = replies.make_reply(case, event)
     assert reply is not None and reply.channel == "whatsapp"
     tasks.deliver(reply.pk)
@@ -192,6 +193,7 @@ def test_a_text_message_opens_a_case_once_however_often_meta_delivers_it(deliver
     assert (first.status_code, first.content, again.status_code) == (200, b"OK", 200)
     case = Case.objects.get()
     assert (case.channel, case.subject) == ("whatsapp", "Atatürk Caddesi'nde büyük bir çukur var")
+    assert case.citizen is not None
     assert (case.citizen.name, case.citizen.phone) == ("Ali Kaya", "+905321234567")
     inbound = Message.objects.get(direction="in")
     assert (inbound.external_id, inbound.address, inbound.case_id) == ("wamid.HBgM1", ALI, case.pk)
@@ -245,6 +247,7 @@ def test_voice_messages_and_documents_are_kept_with_the_case(deliver, graph):
 def test_a_location_places_a_new_case(deliver):
     deliver(delivery(location("wamid.loc", 36.991419, 35.330829, "Seyhan Parkı", "Reşatbey, Seyhan")))
     case = Case.objects.get()
+    assert case.latitude is not None and case.longitude is not None
     assert (float(case.latitude), float(case.longitude)) == (36.991419, 35.330829)
     assert case.subject == "Seyhan Parkı"
 
@@ -253,6 +256,7 @@ def test_a_location_sent_after_the_photo_places_that_case(deliver, graph):
     deliver(delivery(image("wamid.p", graph.add_media(picture(RED), "image/jpeg"), caption="Çöp birikti")))
     deliver(delivery(location("wamid.l", 41.0452, 28.8913, "Esenler Meydanı", "Menderes Mah.")))
     case = Case.objects.get()
+    assert case.latitude is not None and case.longitude is not None
     assert (float(case.latitude), float(case.longitude)) == (41.0452, 28.8913)
     assert case.address_text == "Esenler Meydanı, Menderes Mah."
     assert Message.objects.filter(direction="in", case=case).count() == 2
@@ -551,7 +555,8 @@ def test_the_collage_puts_before_left_and_after_right_at_twice_the_width():
         assert _close(image.getpixel((image.width // 4, image.height // 2)), RED)
         assert _close(image.getpixel((3 * image.width // 4, image.height // 2)), GREEN)
         band = image.crop((0, panel_height + 20, image.width, image.height)).convert("L")
-        assert band.getextrema()[0] < 100  # the caption is written in dark ink on white
+        darkest = band.getextrema()[0]
+        assert isinstance(darkest, int) and darkest < 100  # the caption is written in dark ink on white
 
 
 def test_the_collage_is_made_without_the_dejavu_fonts(monkeypatch):
@@ -574,5 +579,7 @@ def test_only_public_citizen_and_team_photos_make_a_collage(deliver, graph, road
     add_attachment(case, picture(GREEN), actor=road_staff, public=False)
     assert sender.before_and_after(case) is None
     later = add_attachment(case, picture(GREEN), actor=road_staff)
-    before, after = sender.before_and_after(case)
+    pair = sender.before_and_after(case)
+    assert pair is not None
+    before, after = pair
     assert (before.uploaded_by, after.pk) == (None, later.pk)
