@@ -1,5 +1,6 @@
 """Who sees which cases, and who may do what to them. Every view and API call goes through here."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from kentmasa.cases.models import Case
@@ -11,10 +12,10 @@ R = User.Role
 INSTITUTION_WIDE = {R.OPERATOR, R.POLICE_OPERATOR, R.FEEDBACK_OPERATOR, R.ADMINISTRATOR}
 
 
-def visible_cases(user: User) -> QuerySet[Case]:
+def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
     """The cases this member of staff may see: none for anybody else."""
     cases = Case.objects.all()
-    if not (user and user.is_authenticated and user.is_active):
+    if not isinstance(user, User) or not user.is_active:  # anonymous or switched off
         return cases.none()
     if user.is_superuser:
         return cases
@@ -30,8 +31,8 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return cases.none()
 
 
-def can_see(user: User, case: Case) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
+def can_see(user: User | AnonymousUser, case: Case) -> bool:
+    if not isinstance(user, User) or not user.is_active:  # anonymous or switched off
         return False
     if user.is_superuser:
         return True

@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _ensure_search_index(using="default", **kwargs):
+def _ensure_search_index(using: str = "default", **kwargs: Any) -> None:
     from django.db import connections
 
     from kentmasa.cases.search import ensure_citizen_index, ensure_sqlite_index
@@ -18,5 +20,5 @@ class CasesConfig(AppConfig):
     name = "kentmasa.cases"
     verbose_name = _("Cases")
 
-    def ready(self):
+    def ready(self) -> None:
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="kentmasa.cases.search_index")

@@ -12,11 +12,13 @@ from pathlib import PurePath
 import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from kentmasa.cases.models import Attachment, Case
+from kentmasa.cases.models import Attachment, Case, Event
+from kentmasa.directory.models import User
 
 MB = 1024 * 1024
 # Accepted types by what the bytes are, with the kind of attachment and its size limit.
@@ -45,11 +47,10 @@ def _reencode_image(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise ValidationError(_("This image is too large."), code="image_too_large")
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-            image.thumbnail((MAX_EDGE, MAX_EDGE))
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+            upright.thumbnail((MAX_EDGE, MAX_EDGE))
             out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85, optimize=True)
+            upright.save(out, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise ValidationError(_("This image could not be read."), code="image_unreadable") from error
     return out.getvalue()
@@ -77,7 +78,13 @@ def check_file(data: bytes, name: str = "") -> tuple[str, str, bytes]:
 
 
 def add_attachment(
-    case: Case, uploaded, *, actor=None, public: bool = True, event=None, name: str = ""
+    case: Case,
+    uploaded: bytes | bytearray | UploadedFile,
+    *,
+    actor: User | None = None,
+    public: bool = True,
+    event: Event | None = None,
+    name: str = "",
 ) -> Attachment:
     """Check and store one uploaded file (a Django UploadedFile or bytes) on a case."""
     if isinstance(uploaded, bytes | bytearray):

@@ -20,11 +20,13 @@ FTS5 table cases_citizen_search), made by ensure_citizen_index.
 import contextlib
 
 from django.db import connection as default_connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from kentmasa.cases.models import Case, Citizen
 from kentmasa.cases.tracking import clean_tracking_number
+from kentmasa.directory.models import Institution
 from kentmasa.lib import phones, tckimlik, turkish
 
 MIN_TRIGRAM = 3
@@ -33,7 +35,7 @@ MIN_PHONE_DIGITS = 6
 QUERY_MAX = 100  # a caller's name and number fit; a pasted page does not become a hundred index probes
 
 
-def ensure_sqlite_index(connection=default_connection) -> None:
+def ensure_sqlite_index(connection: BaseDatabaseWrapper = default_connection) -> None:
     """Create the FTS5 trigram table and its triggers if missing; rebuild it when newly made. Idempotent."""
     if connection.vendor != "sqlite":
         return
@@ -64,7 +66,7 @@ def ensure_sqlite_index(connection=default_connection) -> None:
             cursor.execute("INSERT INTO cases_case_search(cases_case_search) VALUES ('rebuild')")
 
 
-def ensure_citizen_index(connection=default_connection) -> None:
+def ensure_citizen_index(connection: BaseDatabaseWrapper = default_connection) -> None:
     """The caller look-up's trigram indexes on Citizen.name_key and Citizen.phone. Idempotent.
 
     SQLite: an FTS5 trigram table over both columns kept in step by triggers (made again after every
@@ -149,7 +151,7 @@ def _exact_match(query: str) -> Q | None:
     return matches
 
 
-def find_citizens(query: str, institution, limit: int = 20) -> list[Citizen]:
+def find_citizens(query: str, institution: Institution, limit: int = 20) -> list[Citizen]:
     """The caller lookup of the operator console: the institution's own records of people, by phone
     (whole or a piece of at least six digits), TC kimlik no, the start of the name or any of its words.
 

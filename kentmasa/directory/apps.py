@@ -7,7 +7,7 @@ class DirectoryConfig(AppConfig):
     name = "kentmasa.directory"
     verbose_name = _("Directory")
 
-    def ready(self):
+    def ready(self) -> None:
         from kentmasa.directory.collation import register_on_sqlite
 
         # Every connection, including those opened before a migration or by a worker: names sort the

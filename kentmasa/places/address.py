@@ -303,17 +303,18 @@ class _Parser:
     def place_runs(self) -> list[int]:
         """Find the ilçe and il among the leftover runs, record them, and return the runs they used."""
         runs = self.runs
-        slashed = [index for index, run in enumerate(runs) if isinstance(run, list) and "/" in run]
+        word_runs = {index: run for index, run in enumerate(runs) if isinstance(run, list)}
+        slashed = [index for index, run in word_runs.items() if "/" in run]
         if slashed:
-            self.set_place(*_district_and_province(runs[slashed[-1]]))
+            self.set_place(*_district_and_province(word_runs[slashed[-1]]))
             return slashed[-1:]
         # "… No:12 Melikgazi Kayseri", "…, Seyhan, Adana": the runs after the last part.
         last_part = max((index for index, run in enumerate(runs) if run == PART), default=-1)
-        trailing = [index for index in range(last_part + 1, len(runs)) if isinstance(runs[index], list)]
+        trailing = [index for index in range(last_part + 1, len(runs)) if index in word_runs]
         if trailing:
-            last = runs[trailing[-1]]
+            last = word_runs[trailing[-1]]
             if len(trailing) > 1 and len(last) == 1 and _key(last[0]) in _PROVINCE_BY_KEY:
-                self.set_place(_name(runs[trailing[-2]]), _PROVINCE_BY_KEY[_key(last[0])])
+                self.set_place(_name(word_runs[trailing[-2]]), _PROVINCE_BY_KEY[_key(last[0])])
                 return trailing[-2:]
             self.set_place(*_district_and_province(last))
             return trailing[-1:]

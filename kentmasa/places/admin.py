@@ -1,6 +1,7 @@
 """Administrative areas in the admin: browsed and corrected (names, population), loaded by import_areas."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.directory.collation import alphabetical
@@ -42,6 +43,6 @@ class AreaAdmin(admin.ModelAdmin):
     def bounding_box(self, area: Area) -> str:
         return f"{area.min_lon:.5f}, {area.min_lat:.5f} — {area.max_lon:.5f}, {area.max_lat:.5f}"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # Areas come with their boundaries from a file (manage.py import_areas), not from a form.
         return False

@@ -7,7 +7,7 @@ class PlacesConfig(AppConfig):
     label = "places"
     verbose_name = _("Places")
 
-    def ready(self):
+    def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
         from kentmasa.places import geocode

@@ -16,12 +16,13 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import shapely
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 
 from kentmasa.places import address as addresses
 from kentmasa.places.models import Area
@@ -132,7 +133,7 @@ class AreaIndex:
 
     def locate_many(self, points: Sequence[tuple[float, float]]) -> list[Location | None]:
         coords = np.asarray(points, dtype=float).reshape(-1, 2)
-        geometries = shapely.points(coords[:, 1], coords[:, 0])
+        geometries = np.asarray(shapely.points(coords[:, 1], coords[:, 0]))
         found = np.full(len(coords), -1, dtype=np.int64)
         for kind in KIND_ORDER:
             kind_index = self.kinds_index.get(kind)
@@ -192,7 +193,7 @@ def invalidate() -> None:
         _index_version = None
 
 
-def on_area_changed(**kwargs) -> None:
+def on_area_changed(**kwargs: Any) -> None:
     invalidate()
 
 
@@ -242,7 +243,7 @@ def locate_many(points: Sequence[tuple[float, float]]) -> list[Location | None]:
 # -- typed addresses --------------------------------------------------------------------------------
 
 
-def _unique(queryset) -> Area | None:
+def _unique(queryset: QuerySet[Area]) -> Area | None:
     found = list(queryset[:2])
     return found[0] if len(found) == 1 else None
 

@@ -12,16 +12,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import shapely
 from django.db import transaction
 from django.utils import timezone
+from shapely.geometry import GeometryCollection
+from shapely.geometry.base import BaseGeometry
 
 from kentmasa.lib import turkish
 from kentmasa.places import address, geocode
 from kentmasa.places.models import Area
 
-KIND_OF_TYPE = {
+KIND_OF_TYPE: dict[str, str] = {
     "city": Area.Kind.PROVINCE,
     "il": Area.Kind.PROVINCE,
     "province": Area.Kind.PROVINCE,
@@ -33,9 +36,12 @@ KIND_OF_TYPE = {
     "neighbourhood": Area.Kind.NEIGHBOURHOOD,
     "village": Area.Kind.NEIGHBOURHOOD,
 }
-PARENT_KIND = {Area.Kind.DISTRICT: Area.Kind.PROVINCE, Area.Kind.NEIGHBOURHOOD: Area.Kind.DISTRICT}
+PARENT_KIND: dict[str, str] = {
+    Area.Kind.DISTRICT: Area.Kind.PROVINCE,
+    Area.Kind.NEIGHBOURHOOD: Area.Kind.DISTRICT,
+}
 # A file may hold several kinds; parents are written before their children.
-KIND_RANK = {Area.Kind.PROVINCE: 0, Area.Kind.DISTRICT: 1, Area.Kind.NEIGHBOURHOOD: 2}
+KIND_RANK: dict[str, int] = {Area.Kind.PROVINCE: 0, Area.Kind.DISTRICT: 1, Area.Kind.NEIGHBOURHOOD: 2}
 FIELDS = [
     "name",
     "display_name",
@@ -98,7 +104,7 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -106,20 +112,20 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry | None:
+def _polygonal(geometry: BaseGeometry | None) -> BaseGeometry | None:
     """The area part of a geometry (make_valid may return a collection with stray lines or points)."""
     if geometry is None or geometry.is_empty:
         return None
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
         return geometry
-    if geometry.geom_type == "GeometryCollection":
+    if isinstance(geometry, GeometryCollection):
         parts = [part for part in geometry.geoms if part.geom_type in ("Polygon", "MultiPolygon")]
         if parts:
             return shapely.union_all(parts)
     return None
 
 
-def _centre(given, geometry: shapely.Geometry) -> tuple[float, float]:
+def _centre(given: Any, geometry: BaseGeometry) -> tuple[float, float]:
     """(lon, lat) of the source's centre point when it gives a usable one, else a point inside the area."""
     try:
         lon, lat = (float(value) for value in given)
@@ -136,7 +142,7 @@ class _Importer:
         self.kind = kind
         self.source = source
         self.report = report
-        self.codes: dict[tuple[str, str], int] = dict(
+        self.codes: dict[tuple[str, str | None], int] = dict(
             ((kind_, code), pk) for pk, kind_, code in Area.objects.values_list("pk", "kind", "code")
         )
         self.province_codes: dict[int, str] = dict(Area.objects.values_list("pk", "province_code"))
@@ -220,9 +226,9 @@ class _Importer:
 
     def parent_code(self, kind: str, values: dict) -> str | None:
         if kind == Area.Kind.DISTRICT:
-            return values["city"]
+            return str(values["city"])
         if kind == Area.Kind.NEIGHBOURHOOD:
-            return values["town"]
+            return str(values["town"])
         return None
 
     def write(self, rows: list[tuple[int, str, dict]]) -> None:
@@ -293,7 +299,8 @@ def read_features(path: Path) -> list[dict]:
         return [data]
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):
         raise AreaFileError(f"{path}: GeoJSON FeatureCollection değil")
-    return data["features"]
+    features: list[dict[str, Any]] = data["features"]
+    return features
 
 
 def import_features(
@@ -326,7 +333,7 @@ def import_features(
             seen.add((area_kind, values["code"]))
             report.by_kind[area_kind] = report.by_kind.get(area_kind, 0) + 1
             rows.append((number, area_kind, values))
-        for area_kind in sorted(KIND_RANK, key=KIND_RANK.get):
+        for area_kind in sorted(KIND_RANK, key=KIND_RANK.__getitem__):
             importer.write([row for row in rows if row[1] == area_kind])
     report.skipped.sort(key=lambda skipped: skipped.number)
     # The index notices the new version by itself; dropping it here spares this process the check.

@@ -9,18 +9,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AreaQuerySet(models.QuerySet):
-    def in_viewport(self, west: float, south: float, east: float, north: float):
+class AreaQuerySet(models.QuerySet["Area"]):
+    def in_viewport(self, west: float, south: float, east: float, north: float) -> "AreaQuerySet":
         """Areas whose bounding box overlaps the window (a cheap first cut; boundaries may still miss it)."""
         return self.filter(min_lon__lte=east, max_lon__gte=west, min_lat__lte=north, max_lat__gte=south)
 
-    def provinces(self):
+    def provinces(self) -> "AreaQuerySet":
         return self.filter(kind=Area.Kind.PROVINCE)
 
-    def districts(self):
+    def districts(self) -> "AreaQuerySet":
         return self.filter(kind=Area.Kind.DISTRICT)
 
-    def neighbourhoods(self):
+    def neighbourhoods(self) -> "AreaQuerySet":
         return self.filter(kind=Area.Kind.NEIGHBOURHOOD)
 
 
@@ -73,7 +73,7 @@ class Area(models.Model):
             models.Index(fields=["kind", "name_key"], name="places_area_kind_key"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name
 
     @property
@@ -86,7 +86,7 @@ class Area(models.Model):
 
     @property
     def province(self) -> "Area | None":
-        area = self
+        area: Area | None = self
         while area is not None and area.kind != self.Kind.PROVINCE:
             area = area.parent
         return area

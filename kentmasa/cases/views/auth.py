@@ -7,11 +7,13 @@ the Turkish way, so "AYSE", "ayşe" and "Ayşe" share a counter. The same guard 
 """
 
 import logging
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 
@@ -43,11 +45,11 @@ def login_rate_limited(request: HttpRequest, rate: str) -> HttpResponse:
     return response
 
 
-def limit_logins(view):
+def limit_logins(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Answer 429 instead of running ``view`` for a POST past the per-address or per-name limit."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST":
             # Both counters always advance, so neither limit can be dodged by tripping the other.
             by_ip = is_ratelimited(

@@ -6,10 +6,11 @@ Every action is one call to kentmasa.cases.services; a refusal is shown and noth
 
 import re
 from pathlib import PurePath
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +24,7 @@ from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
-from kentmasa.cases.views import describe_remaining, map_config, staff_required
+from kentmasa.cases.views import StaffRequest, describe_remaining, map_config, staff_required
 from kentmasa.cases.views.queue import is_late, is_paused
 from kentmasa.lib import turkish
 
@@ -38,7 +39,7 @@ EVENT_LABELS = {
 }
 
 
-def _case_or_404(request, tracking_number: str) -> Case:
+def _case_or_404(request: StaffRequest, tracking_number: str) -> Case:
     number = clean_tracking_number(tracking_number) or tracking_number
     cases = access.visible_cases(request.user).select_related(
         "institution",
@@ -57,12 +58,12 @@ def _case_or_404(request, tracking_number: str) -> Case:
 
 def _event_label(action: str) -> str:
     if action in TRANSITIONS:
-        return TRANSITIONS[action].label
-    return EVENT_LABELS.get(action, action)
+        return str(TRANSITIONS[action].label)
+    return str(EVENT_LABELS.get(action, action))
 
 
 def _status_label(value: str) -> str:
-    return Status(value).label if value in Status.values else value
+    return str(Status(value).label) if value in Status.values else value
 
 
 # "Yeni Mah.", "Yeni Mh.", "Yeni Mahallesi", "Yeni Köyü" already say what they are.
@@ -89,7 +90,15 @@ def _address(case: Case) -> str:
 ASSIGN_SEARCH = "atama"
 
 
-def _render_case(request, case: Case, *, bound=None, comment_form=None, attachment_form=None, status=200):
+def _render_case(
+    request: StaffRequest,
+    case: Case,
+    *,
+    bound: dict[str, Any] | None = None,
+    comment_form: CommentForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     bound = bound or {}
     search = (request.GET.get(ASSIGN_SEARCH) or "").strip()[:100]
@@ -101,15 +110,18 @@ def _render_case(request, case: Case, *, bound=None, comment_form=None, attachme
         for t in access.available_transitions(user, case)
     ]
     events = list(case.events.select_related("actor"))
+    # Shown by the template beside each event (attributes of the page's own copies, never saved).
     for event in events:
-        event.label = _event_label(event.action)
-        event.from_label = _status_label(event.from_status) if event.from_status != event.to_status else ""
-        event.to_label = _status_label(event.to_status)
+        event.label = _event_label(event.action)  # type: ignore[attr-defined]
+        event.from_label = (  # type: ignore[attr-defined]
+            _status_label(event.from_status) if event.from_status != event.to_status else ""
+        )
+        event.to_label = _status_label(event.to_status)  # type: ignore[attr-defined]
     # Cases the citizen opened about this one after it was finished (services.follow_up), as far as this
     # member of staff may see them.
     follow_ups = list(access.visible_cases(user).filter(follows=case).order_by("received_at", "pk"))
     for later in follow_ups:
-        later.tracking_display = format_tracking_number(later.tracking_number)
+        later.tracking_display = format_tracking_number(later.tracking_number)  # type: ignore[attr-defined]
     location = None
     if case.has_location:
         location = map_config(
@@ -147,13 +159,13 @@ def _render_case(request, case: Case, *, bound=None, comment_form=None, attachme
 
 
 @staff_required
-def case_detail(request, tracking_number):
+def case_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
     return _render_case(request, _case_or_404(request, tracking_number))
 
 
 @require_POST
 @staff_required
-def perform_transition(request, tracking_number, name):
+def perform_transition(request: StaffRequest, tracking_number: str, name: str) -> HttpResponse:
     user = request.user
     case = _case_or_404(request, tracking_number)
     if name not in TRANSITIONS:
@@ -182,7 +194,7 @@ def perform_transition(request, tracking_number, name):
 
 @require_POST
 @staff_required
-def add_comment(request, tracking_number):
+def add_comment(request: StaffRequest, tracking_number: str) -> HttpResponse:
     case = _case_or_404(request, tracking_number)
     form = CommentForm(request.POST, prefix="comment")
     if not form.is_valid():
@@ -200,7 +212,7 @@ def add_comment(request, tracking_number):
 
 @require_POST
 @staff_required
-def upload_attachment(request, tracking_number):
+def upload_attachment(request: StaffRequest, tracking_number: str) -> HttpResponse:
     case = _case_or_404(request, tracking_number)
     form = AttachmentForm(request.POST, request.FILES, prefix="upload")
     if form.is_valid():
@@ -217,11 +229,11 @@ def upload_attachment(request, tracking_number):
 
 
 @staff_required
-def download_attachment(request, tracking_number, attachment_id):
+def download_attachment(request: StaffRequest, tracking_number: str, attachment_id: int) -> FileResponse:
     """Stream a case's file to a user who may see the case; files are never served from a public URL."""
     case = _case_or_404(request, tracking_number)
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
-    stored = PurePath(attachment.file.name)
+    stored = PurePath(attachment.file.name or "")
     filename = (PurePath(attachment.original_name).stem or stored.stem) + stored.suffix
     inline = attachment.content_type.startswith(("image/", "video/", "audio/")) or (
         attachment.content_type == "application/pdf"
@@ -238,7 +250,7 @@ def download_attachment(request, tracking_number, attachment_id):
 
 @require_POST
 @staff_required
-def take(request, tracking_number):
+def take(request: StaffRequest, tracking_number: str) -> HttpResponse:
     """"Üzerime al" from the case page or a queue row; back to where it was pressed."""
     case = _case_or_404(request, tracking_number)
     if not access.may_perform(request.user, case, "assign"):

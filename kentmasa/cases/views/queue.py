@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status
 from kentmasa.cases.queries import ByDeadline
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.cases.views import describe_remaining, staff_required
+from kentmasa.cases.views import StaffRequest, describe_remaining, staff_required
 
 PAGE_SIZE = 50
 ASSIGN_SEARCH = "atama"  # the GET parameter that finds people and teams beyond the listed ones
@@ -50,7 +51,7 @@ def is_late(case: Case, now: dt.datetime) -> bool:
 
 
 @staff_required
-def queue(request):
+def queue(request: StaffRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     form = QueueFilterForm(request.GET or None, user=user)
@@ -70,7 +71,9 @@ def queue(request):
         cases = search_cases(cases, data["q"])
     # Soonest deadline first; pages are picked from the queue index before rows are read (cases.queries).
     ordered = ByDeadline(cases, "citizen", "category", "service", "unit", "assignee", "team", "institution")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    # ByDeadline is sliced, never indexed, by the paginator: all it asks of a sequence.
+    paginator: Paginator[Case] = Paginator(ordered, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
 
     calendars: dict = {}  # one working calendar per institution, not one query per row
     rows = []
@@ -110,7 +113,7 @@ def queue(request):
 
 @require_POST
 @staff_required
-def bulk_assign(request):
+def bulk_assign(request: StaffRequest) -> HttpResponse:
     user = request.user
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
@@ -119,7 +122,7 @@ def bulk_assign(request):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(next_url)
     done, refused = services.bulk_assign(
         form.cleaned_data["cases"],

@@ -4,7 +4,7 @@ Issues an API token for a member of staff and prints it once: only its hash is k
 cannot be shown again; revoke it in the admin and issue a new one.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.directory.models import ApiToken, User
 
@@ -12,7 +12,7 @@ from kentmasa.directory.models import ApiToken, User
 class Command(BaseCommand):
     help = "Bir personel için API anahtarı üretir ve bir kez yazar (yalnızca özeti saklanır)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help="Personelin kullanıcı adı.")
         parser.add_argument("--name", default="", help="Anahtarın ne için olduğu, ör. kullanan sistemin adı.")
 

@@ -6,7 +6,7 @@ arithmetic cases use, for checking a standard or a calendar by hand.
 
 from datetime import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from kentmasa.deadlines import BusinessCalendar, CompletionTimeError, parse_completion_time
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     # A calculator: it must answer even while a half-finished app elsewhere fails the system checks.
     requires_system_checks = ()
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "completion_time", help='As the standard writes it, e.g. "15 İŞ GÜNÜ", "10 dakika".'
         )

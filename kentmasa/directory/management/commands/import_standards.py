@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.directory.importers import import_standards
 from kentmasa.directory.models import Institution
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         "its number, and then nothing is saved."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="The table as a UTF-8 text file.")
         parser.add_argument("--institution", required=True, help="The institution's slug, e.g. esenler.")
         parser.add_argument("--dry-run", action="store_true", help="Say what would change; save nothing.")

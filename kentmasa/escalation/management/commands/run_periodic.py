@@ -7,14 +7,14 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
     help = "Enqueue the periodic jobs (the overdue sweep) at a fixed interval."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=int, default=settings.KENTMASA_PERIODIC_INTERVAL)
         parser.add_argument("--once", action="store_true", help="Enqueue once and exit.")
 

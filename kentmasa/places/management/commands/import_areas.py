@@ -1,11 +1,17 @@
 """manage.py import_areas PATH [PATH ...] [--kind il|ilce|mahalle] [--city 1,26]: boundaries from GeoJSON."""
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.places.importer import REASONS, AreaFileError, import_file
 from kentmasa.places.models import Area
 
-KIND_WORDS = {Area.Kind.PROVINCE: "il", Area.Kind.DISTRICT: "ilçe", Area.Kind.NEIGHBOURHOOD: "mahalle"}
+KIND_WORDS: dict[str, str] = {
+    Area.Kind.PROVINCE: "il",
+    Area.Kind.DISTRICT: "ilçe",
+    Area.Kind.NEIGHBOURHOOD: "mahalle",
+}
 
 
 class Command(BaseCommand):
@@ -14,7 +20,7 @@ class Command(BaseCommand):
         "cityId, townId). Tekrar çalıştırmak güvenlidir; her dosya tek işlemde yüklenir."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH", help="GeoJSON dosyası (üst birimler önce)")
         parser.add_argument(
             "--kind",
@@ -24,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--city", default="", help="Yalnız bu il kodlarının alanları, ör. 1,26,34")
         parser.add_argument("--source", default="", help="Kaynak notu (varsayılan: dosya adı)")
 
-    def handle(self, *args, paths, kind, city, source, **options):
+    def handle(self, *args: Any, paths: list[str], kind: str, city: str, source: str, **options: Any) -> None:
         cities = {part.strip().lstrip("0") for part in city.split(",") if part.strip()}
         if cities and not all(part.isdigit() for part in cities):
             raise CommandError("--city plaka kodları sayı olmalı, ör. --city 1,26")
