@@ -3,8 +3,9 @@ things happened, with the overdue sweep of kentmasa.escalation run whenever a de
 
 A small discrete-event simulation: every case's story (stories.toml) is a generator of timed steps, overdue
 sweeps are scheduled as deadlines pass, and all of it runs in time order on a simulated clock: each step is
-handed the moment it happens (the domain functions take `now=`). Cases are opened only by
-services.open_case and changed only by the services' transitions: nothing here writes a case's fields.
+handed the moment it happens (the domain functions take `now=`). Cases are opened only through the one way
+in (cases.intake.open_from, the citizen as staff recorded them) and changed only by the services'
+transitions: nothing here writes a case's fields.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from kentmasa.cases import services
-from kentmasa.cases.citizens import STAFF, find_or_create_citizen
+from kentmasa.cases import intake, services
+from kentmasa.cases.citizens import STAFF
 from kentmasa.cases.models import Case, Channel, Kind
 from kentmasa.demo.directory import Directory
 from kentmasa.demo.planner import CaseSpec
@@ -141,24 +142,30 @@ class Player:
             case = yield when, action, office
 
     def _open(self, spec: CaseSpec) -> Case:
-        citizen = (
-            find_or_create_citizen(spec.institution, **spec.citizen, proven=STAFF) if spec.citizen else None
-        )
+        """The one way in (cases.intake): what the operator or the form recorded, proven as staff's record."""
+        person = spec.citizen or {}
         # Web, mobile, SMS and CİMER applications arrive by themselves; the rest an operator records.
         recorded_by_staff = spec.channel not in (Channel.WEB, Channel.MOBILE, Channel.SMS, Channel.CIMER)
-        spec.case = services.open_case(
-            institution=spec.institution,
-            channel=spec.channel,
-            subject=spec.subject,
-            description=spec.description,
-            kind=spec.kind,
-            citizen=citizen,
-            category=spec.category,
-            unit=spec.first_unit,
-            priority=spec.priority,
-            received_at=spec.received_at,
-            actor=self._operator(spec) if recorded_by_staff else None,
-            location=spec.location,
+        spec.case = intake.open_from(
+            intake.Inbound(
+                channel=spec.channel,
+                institution=spec.institution,
+                subject=spec.subject,
+                text=spec.description,
+                name=person.get("name", ""),
+                phone=person.get("phone", ""),
+                email=person.get("email", ""),
+                tc_kimlik=person.get("tc_kimlik", ""),
+                postal_address=person.get("address", ""),
+                proven=STAFF,
+                kind=spec.kind,
+                category=spec.category,
+                unit=spec.first_unit,
+                priority=spec.priority,
+                location=spec.location,
+                received_at=spec.received_at,
+                actor=self._operator(spec) if recorded_by_staff else None,
+            )
         )
         return spec.case
 
