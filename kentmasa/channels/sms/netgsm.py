@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
@@ -73,7 +74,7 @@ def _netgsm_date(moment: dt.datetime, fmt: str) -> str:
     return moment.astimezone(TURKEY).strftime(fmt)
 
 
-def _parse_netgsm_date(raw) -> dt.datetime | None:
+def _parse_netgsm_date(raw: object) -> dt.datetime | None:
     """A time Netgsm wrote, if it is one and plausible (kentmasa.lib.edge); else None: our own time counts."""
     moment = _read_netgsm_date(str(raw or "").strip())
     return moment if moment is not None and edge.is_plausible(moment) else None
@@ -181,7 +182,7 @@ class NetgsmSender:
     def _post(self, endpoint: str, payload: dict) -> dict:
         return self._call("post", endpoint, json=payload)
 
-    def _call(self, method: str, endpoint: str, **kwargs) -> dict:
+    def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict:
         """Netgsm's JSON answer (HTTP 200, or 406 with an error code); SendError when there is none."""
         try:
             response = requests.request(
@@ -236,10 +237,11 @@ class NetgsmSender:
                 log.info("Netgsm report limit reached; %d messages wait for the next poll", len(rows) - start)
                 break
             batch = rows[start : start + REPORT_BATCH]
+            first_sent = batch[0][1] or since  # sent_at is set on every message the filter found
             answer = self._post(
                 "/sms/rest/v2/report",
                 {
-                    "startdate": _netgsm_date(batch[0][1] - dt.timedelta(hours=1), "%d.%m.%Y %H:%M:%S"),
+                    "startdate": _netgsm_date(first_sent - dt.timedelta(hours=1), "%d.%m.%Y %H:%M:%S"),
                     "stopdate": _netgsm_date(timezone.now() + dt.timedelta(hours=1), "%d.%m.%Y %H:%M:%S"),
                     "jobids": [external_id for external_id, _ in batch],
                     "pagenumber": 0,
@@ -273,9 +275,12 @@ class NetgsmSender:
         return used <= max(1, allowed // 2)
 
     def _apply_report(self, job: dict) -> int:
+        raw = job.get("status")
+        if not isinstance(raw, int | str | float):
+            return 0
         try:
-            status = int(job.get("status"))
-        except (TypeError, ValueError):
+            status = int(raw)
+        except ValueError:
             return 0
         external_id = str(job.get("jobid") or "")
         if not external_id or status == 0:

@@ -60,7 +60,7 @@ def config() -> dict:
     return channel_settings("KENTMASA_SMS", defaults)
 
 
-def staff_text(message, **params) -> str:
+def staff_text(message: object, **params: object) -> str:
     """A text for the staff (stored on the case), in the site's language whoever triggered it."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(message) % params if params else str(message)

@@ -55,7 +55,7 @@ def record_delivery(
             changed = Message.objects.filter(pk=message.pk, state=Message.State.SENT).update(
                 state=Message.State.FAILED, last_error=error[:2000], next_attempt_at=None
             )
-            if changed and message.case_id:
+            if changed and message.case is not None:
                 services.comment(
                     message.case,
                     actor=None,

@@ -27,7 +27,7 @@ def sign(body: bytes, secret: str) -> str:
     return "sha256=" + channel_edge.hmac_sha256(secret, body)
 
 
-def _refuse(status: int, code: str, message, **params) -> JsonResponse:
+def _refuse(status: int, code: str, message: object, **params: object) -> JsonResponse:
     """A JSON error both a Turkish operator and the provider's English-speaking support can read."""
     texts = {}
     for language in ("tr", "en"):
@@ -41,7 +41,7 @@ def _refuse(status: int, code: str, message, **params) -> JsonResponse:
 
 
 class _Refused(Exception):
-    def __init__(self, status: int, code: str, message, **params):
+    def __init__(self, status: int, code: str, message: object, **params: object) -> None:
         super().__init__(code)
         self.response = _refuse(status, code, message, **params)
 
@@ -72,7 +72,8 @@ def _signed_payload(request: HttpRequest) -> dict:
     if not isinstance(payload, dict):
         raise _Refused(400, "body", gettext_lazy("The body must be a JSON object or form fields."))
     # Signed as sent; NUL is removed only now, so the message is still recorded (kentmasa.lib.edge).
-    return edge.clean_tree(payload)
+    cleaned: dict = edge.clean_tree(payload)
+    return cleaned
 
 
 def _field(payload: dict, name: str, *, required: bool = True, limit: int = 255) -> str:

@@ -9,6 +9,7 @@ kept as pending and shown to staff on the case.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Status
@@ -31,7 +32,7 @@ EMPTY_SUBJECT = gettext_noop("Report without text (X)")
 QUOTED_LINE = gettext_noop("Quoted post by @%(author)s: %(text)s")
 
 
-def _social(institution: Institution):
+def _social(institution: Institution) -> QuerySet[Message]:
     return Message.objects.filter(channel=Channel.SOCIAL, institution=institution)
 
 
@@ -66,7 +67,7 @@ def _dm_case(post: Post, institution: Institution) -> Case | None:
     from_sender = _social(institution).filter(direction=Message.Direction.IN, address=post.author_id)
     for number in find_tracking_numbers(post.text):
         quoted = from_sender.filter(case__tracking_number=number).select_related("case").first()
-        if quoted is not None:
+        if quoted is not None and quoted.case is not None:
             return current_case(quoted.case)
     active = (
         from_sender.filter(case__status__in=ACTIVE_STATUSES).select_related("case").order_by("-pk").first()
@@ -89,7 +90,12 @@ def _words(post: Post) -> tuple[str, str]:
 
 
 def _inbound(
-    post: Post, delivery: Delivery, institution: Institution, photos: list[Media], pending, problems
+    post: Post,
+    delivery: Delivery,
+    institution: Institution,
+    photos: list[Media],
+    pending: list[dict],
+    problems: list[str],
 ) -> Inbound:
     if post.kind == "tweet":
         thread_key, case = _tweet_thread(post, institution)

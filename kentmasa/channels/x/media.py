@@ -170,11 +170,11 @@ def _retry(pk: int, conf: dict) -> int:
         message.save(update_fields=["data"])
         if case is not None and added:
             services.comment(case, actor=None, public=False, note=staff_text(FETCHED_NOTE, count=added))
-        for item in lost if case is not None else ():
-            tries = item.get("tries") or max_tries
-            services.comment(
-                case, actor=None, public=False, note=staff_text(LOST_NOTE, tries=tries, error=item["error"])
-            )
+        if case is not None:
+            for item in lost:
+                tries = item.get("tries") or max_tries
+                note = staff_text(LOST_NOTE, tries=tries, error=item["error"])
+                services.comment(case, actor=None, public=False, note=note)
     return added
 
 

@@ -95,7 +95,7 @@ def _bearer_token(conf: dict, account: str) -> str:
             token = Path(conf["BEARER_TOKEN_FILE"]).read_text().strip()
         except OSError as error:
             log.error("cannot read the X bearer token file: %s", error)
-    return token or conf.get("BEARER_TOKEN", "")
+    return str(token or conf.get("BEARER_TOKEN") or "")
 
 
 def credentials(conf: dict, account: str) -> UserContext | UserBearer | None:

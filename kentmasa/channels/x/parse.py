@@ -51,7 +51,7 @@ class Delivery:
     posts: list[Post]
 
 
-def _id(value) -> str:
+def _id(value: object) -> str:
     """X ids are decimal strings (older payloads also send them as numbers)."""
     text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
     return text if text.isdigit() else ""
@@ -82,7 +82,7 @@ def _quoted(tweet: dict) -> tuple[str, str]:
     return str((quoted.get("user") or {}).get("screen_name") or ""), words
 
 
-def _from_millis(value) -> dt.datetime | None:
+def _from_millis(value: object) -> dt.datetime | None:
     """X's milliseconds since 1970; None for anything unusable, and never later than now."""
     millis = _id(value)
     if not millis:
@@ -174,7 +174,7 @@ def _parse_dm(event: dict, account: str, users: dict) -> Post | None:
     )
 
 
-def parse_delivery(payload) -> Delivery:
+def parse_delivery(payload: object) -> Delivery:
     """The posts of one Account Activity delivery that are addressed to us. Raises Malformed."""
     try:
         if not isinstance(payload, dict):

@@ -51,7 +51,7 @@ PUBLIC_FALLBACK = gettext_noop(
 
 def public_text(message: Message) -> str:
     """The public reply for this event: the tracking number and a fixed line, in the site's language."""
-    number = format_tracking_number(message.case.tracking_number) if message.case_id else ""
+    number = format_tracking_number(message.case.tracking_number) if message.case is not None else ""
     with translation.override(settings.LANGUAGE_CODE):
         text = _(PUBLIC_TEXTS.get(message.template, PUBLIC_FALLBACK)) % {"number": number}
     return text[:TWEET_LIMIT]
@@ -59,6 +59,8 @@ def public_text(message: Message) -> str:
 
 def distinct_text(message: Message, text: str) -> str:
     """The text, with a counter when an earlier public reply on the case said exactly this."""
+    if message.case_id is None:
+        return text
     earlier = set(
         Message.objects.filter(
             case_id=message.case_id, channel=Channel.SOCIAL, direction=Message.Direction.OUT
@@ -77,7 +79,7 @@ def distinct_text(message: Message, text: str) -> str:
 
 def _origin(message: Message) -> Message | None:
     """The inbound message the case began with on X (the one replies.reply_channel answers)."""
-    if not message.case_id:
+    if message.case_id is None:
         return None
     return (
         Message.objects.filter(
@@ -90,6 +92,8 @@ def _origin(message: Message) -> Message | None:
 
 def _citizen_tweet(message: Message) -> str:
     """The citizen's latest tweet on the case: the public reply answers it, so it lands in their thread."""
+    if message.case_id is None:
+        return ""
     latest = (
         Message.objects.filter(
             case_id=message.case_id,
@@ -118,7 +122,7 @@ class XSender:
         conf = config()
         origin = _origin(message)
         account = str((origin.data or {}).get("account", "")) if origin is not None else ""
-        if not account and message.institution_id:
+        if not account and message.institution is not None:
             slug = message.institution.slug
             account = next((a for a, s in (conf.get("ACCOUNTS") or {}).items() if s == slug), "")
         signer = credentials(conf, account)

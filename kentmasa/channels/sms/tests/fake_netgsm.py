@@ -75,7 +75,7 @@ class FakeNetgsm:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def sent(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/sms/rest/v2/send"]

@@ -83,6 +83,7 @@ def test_one_relayed_sms_opens_a_case_in_a_pinned_number_of_queries(
     assert answer.status_code == 200 and answer.json()["status"] == "accepted"
     case = Case.objects.get()
     assert case.subject == "Gülbahar Sokak'taki kaldırım taşları yerinden çıkmış, yaşlılar düşüyor."
+    assert case.citizen is not None
     assert case.citizen.phone == "+905416543210"
     assert case.received_at == dt.datetime.fromisoformat("2026-07-20T09:20:00+03:00")
 

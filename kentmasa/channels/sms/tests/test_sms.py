@@ -165,6 +165,7 @@ def test_a_signed_sms_opens_a_case_once(client, institution, sms_settings):
         "request",
         "Sokağımızdaki lamba yanmıyor",
     )
+    assert case.citizen is not None
     assert case.citizen.phone == AYSE
     again = post(client, ayse_says("Sokağımızdaki lamba yanmıyor\nKöşe başında"))
     assert again.status_code == 200 and again.json() == {**answer.json(), "status": "duplicate"}
@@ -514,6 +515,7 @@ def test_the_netgsm_inbox_is_read_into_the_intake_once(institution, netgsm, sms_
     assert poll_provider() == {"reports": 0, "received": 1}
     assert poll_provider() == {"reports": 0, "received": 0}
     case = Case.objects.get()
+    assert case.citizen is not None
     assert case.citizen.phone == AYSE and case.subject == "Otobüs durağı kırık"
     assert case.received_at == dt.datetime.fromisoformat("2026-03-18T09:43:51+03:00")
     digest = hashlib.sha256(

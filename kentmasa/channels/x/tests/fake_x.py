@@ -26,6 +26,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kentmasa.channels.x import oauth
@@ -177,7 +178,7 @@ class FakeX:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def authorised(self, method: str, url: str, authorization: str) -> bool:
         """A user-context request: the OAuth 2.0 user token, or an OAuth 1.0a signature that checks out."""
@@ -265,7 +266,7 @@ def tweet(
         for n, url in enumerate(photos)
     ]
     full_text = text + "".join(f" https://t.co/ph{n}oto" for n in range(len(photos)))
-    payload = {
+    payload: dict[str, Any] = {
         "created_at": "Wed Mar 18 07:00:00 +0000 2026",
         "id": int(tweet_id),
         "id_str": tweet_id,

@@ -52,7 +52,7 @@ def x_settings(settings, x_api, institution):
     return settings.KENTMASA_X
 
 
-def deliver(name: str, x_api) -> tuple:
+def deliver(name: str, x_api):
     """Replay a fixture through the webhook, signed as X signs it, its photos served by the fake."""
     body = fixture_body(load_json_fixture(__file__, name)).decode()
     for host in ("https://pbs.twimg.com/media/", "https://ton.twitter.com/1.1/ton/data/dm/"):
@@ -76,6 +76,7 @@ def test_selins_mention_opens_a_case_in_a_pinned_number_of_queries(x_api, django
     assert response.json() == {"received": 1}
     case = Case.objects.get()
     assert case.subject.startswith("Fevzi Çakmak Mahallesi 1043. Sokak'ta sokak lambaları")
+    assert case.citizen is not None
     assert case.citizen.name == "Selin Aydın"
     assert Message.objects.get(direction="in").external_id == f"tweet:1814000000000000101@{OUR_ACCOUNT}"
 
@@ -142,6 +143,7 @@ def test_emres_dm_and_his_dm_with_a_photo_make_one_case(x_api):
     assert deliver("dm.json", x_api).json() == {"received": 1}
     assert deliver("dm_photo.json", x_api).json() == {"received": 1}
     case = Case.objects.get()
+    assert case.citizen is not None
     assert case.citizen.name == "Emre Şahin" and case.subject.startswith("Merhaba, Atışalanı Caddesi")
     assert case.attachments.count() == 1
     download = next(r for r in x_api.requests if r.path.endswith("/boru.jpg"))

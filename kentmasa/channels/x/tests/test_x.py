@@ -64,11 +64,11 @@ def deliver(django_capture_on_commit_callbacks):
 
     def post(payload, *, signature=None):
         body = json.dumps(payload).encode() if not isinstance(payload, bytes) else payload
-        headers = {}
+        headers: dict[str, str] = {}
         if signature is not False:
-            headers["HTTP_X_TWITTER_WEBHOOKS_SIGNATURE"] = signature or fake_x.sign(body, SECRET)
+            headers["x-twitter-webhooks-signature"] = signature or fake_x.sign(body, SECRET)
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(WEBHOOK, data=body, content_type="application/json", **headers)
+            return client.post(WEBHOOK, data=body, content_type="application/json", headers=headers)
 
     return post
 
@@ -108,6 +108,7 @@ def test_alis_mention_opens_a_case_with_his_photo_once(deliver, x_api):
     response = deliver(payload)
     assert response.status_code == 200 and response.json() == {"received": 1}
     case = Case.objects.get()
+    assert case.citizen is not None
     assert (case.channel, case.status, case.citizen.name) == ("social", Status.NEW, "Ali Kaya")
     assert case.subject == "Atatürk Caddesi'nde büyük çukur var & araçlar zarar görüyor"
     assert case.attachments.count() == 1
@@ -194,6 +195,7 @@ def test_alis_reply_in_his_thread_joins_his_case_but_a_strangers_does_not(delive
     assert deliver(fake_x.mention(follow_up, stranger)).json() == {"received": 2}
     assert case.events.filter(action="comment", note="Hâlâ duruyor, bugün bir araç daha zarar gördü").exists()
     murats = Case.objects.exclude(pk=case.pk).get()
+    assert murats.citizen is not None
     assert murats.subject == "Bizim sokakta da aynısı var" and murats.citizen.name == "Murat Çelik"
     # Both tweets belong to the same X conversation.
     assert set(Message.objects.values_list("thread_key", flat=True)) == {"1800000000000000001"}
@@ -209,6 +211,7 @@ def test_zeyneps_dm_opens_a_case_and_her_next_dm_joins_it(deliver, x_api):
     )
     assert deliver(first).json() == {"received": 1}
     case = Case.objects.get()
+    assert case.citizen is not None
     assert (case.channel, case.citizen.name) == ("social", "Zeynep Arslan")
     assert case.attachments.count() == 1
     # The photo of a DM is private: it is fetched with the account's token.
@@ -267,6 +270,7 @@ def test_a_mention_gets_public_replies_in_its_thread_without_personal_data(
     deliver(fake_x.mention(alis_pothole(x_api)))
     case = Case.objects.get()
     # The operator later learns Ali's phone number; the unit's answer names him and his address.
+    assert case.citizen is not None
     case.citizen.phone = "+905321234567"
     case.citizen.save()
     resolution = "Ali Kaya'nın (0532 123 45 67) Atatürk Cad. No 12 önündeki çukuru kapatıldı."
@@ -314,6 +318,7 @@ def test_a_rate_limited_reply_is_retried_and_a_refused_one_is_given_up(deliver, 
     x_api.fail_next(403)
     case = services.ask_citizen(Case.objects.get(), actor=None, question="Kapı numarası nedir?")
     asking = replies.make_reply(case, case.events.get(action="ask_citizen"))
+    assert asking is not None
     assert tasks.deliver(asking.pk) == "failed"
 
 
