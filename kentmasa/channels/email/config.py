@@ -7,13 +7,22 @@ from typing import Any
 
 from django.conf import settings
 
+from kentmasa.channels.edge import channel_settings, institution_for
 from kentmasa.directory.models import Institution
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 
 
+DEFAULTS: dict[str, Any] = {
+    "MAILBOXES": {},
+    "MESSAGE_ID_DOMAIN": "",
+    "AUTHSERV_ID": "",
+    "MAX_SIZE": DEFAULT_MAX_SIZE,
+}
+
+
 def config() -> dict[str, Any]:
-    return getattr(settings, "KENTMASA_EMAIL", None) or {}
+    return channel_settings("KENTMASA_EMAIL", DEFAULTS)
 
 
 def mailboxes() -> dict[str, str]:
@@ -23,6 +32,11 @@ def mailboxes() -> dict[str, str]:
 
 def institution_slug_for(address: str) -> str | None:
     return mailboxes().get((address or "").strip().lower())
+
+
+def institution_of(address: str) -> Institution | None:
+    """The institution a mailbox belongs to (by slug, or id), or None when it is not ours."""
+    return institution_for(mailboxes(), address, normalise=lambda text: text.strip().lower())
 
 
 def address_of(institution: Institution | None) -> str:

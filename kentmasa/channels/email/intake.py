@@ -7,13 +7,16 @@ the provider id, so a second delivery changes nothing.
 
 from __future__ import annotations
 
+import hashlib
+
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
 from kentmasa.cases.intake import Inbound
-from kentmasa.cases.models import Channel
+from kentmasa.cases.models import Attachment, Channel
 from kentmasa.channels import intake
 from kentmasa.channels.email.filters import ignore_reason
 from kentmasa.channels.email.headers import REPLY_PREFIX
@@ -57,6 +60,33 @@ def _record(inbound: Inbound, mail: ParsedMail, institution: Institution) -> Rec
         inbound.external_id = f"{mail.message_id} {institution.slug}"
         received = intake.receive(inbound)
     return received
+
+
+def keep_original(received: Received, raw: bytes) -> Attachment | None:
+    """Keep the mail as it came, as a private file of its case (staff only, never on the tracking page).
+
+    The parsed text and files are what staff work with; the original is the record of what the citizen
+    sent: every part, every header (who relayed it, what our server's DMARC check said). It is personal
+    data like the case's other files and lives and goes with them. Its message notes which file it is.
+    """
+    case = received.case
+    if case is None or not received.created:
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    original = Attachment(
+        case=case,
+        kind=Attachment.Kind.DOCUMENT,
+        content_type="message/rfc822",
+        size=len(raw),
+        original_name=f"eposta-{received.message.pk}.eml",
+        sha256=digest,
+        public=False,
+    )
+    original.file.save(f"{digest[:16]}-eposta.eml", ContentFile(raw), save=False)
+    original.save()
+    received.message.data = {**received.message.data, "original": original.pk}
+    received.message.save(update_fields=["data"])
+    return original
 
 
 def receive_email(raw: bytes, institution: Institution, *, envelope_sender: str | None = None) -> Received:
@@ -107,7 +137,9 @@ def receive_email(raw: bytes, institution: Institution, *, envelope_sender: str 
             media=mail.media,
             data=data,
         )
-        return _record(inbound, mail, institution)
+        received = _record(inbound, mail, institution)
+        keep_original(received, raw)
+        return received
 
 
 def apply_report(report: Report) -> Message | None:

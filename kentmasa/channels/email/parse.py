@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from email import policy
@@ -15,17 +16,20 @@ from email.message import EmailMessage
 from email.parser import BytesParser, HeaderParser
 from email.utils import parseaddr
 
+from PIL import Image
+
 from kentmasa.cases.intake import Media
 from kentmasa.channels.email.config import config
 from kentmasa.channels.email.filters import looks_like_bounce
 from kentmasa.channels.email.headers import header, message_ids
-from kentmasa.channels.email.htmltext import html_to_text
+from kentmasa.channels.email.htmltext import read_html
 from kentmasa.lib import edge
 
 MAX_TEXT = 100_000  # characters of a mail's text we keep
 MAX_ATTACHMENTS = 20
-# Inline images smaller than this with a Content-ID are signature logos, not photos of the problem.
+# Inline images (shown by Content-ID) this small are signature logos, not photos of the problem.
 SIGNATURE_IMAGE_BYTES = 8 * 1024
+SIGNATURE_IMAGE_SIDE = 400  # pixels
 
 
 @dataclass
@@ -81,26 +85,82 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:MAX_TEXT]
 
 
-def _body_text(message: EmailMessage) -> tuple[str, EmailMessage | None]:
-    """The readable text of a mail (text/plain preferred, else HTML as text) and the part it came from."""
+MAX_DEPTH = 20  # nested multiparts we read; a hostile mail may nest thousands
+
+
+def _text_parts(part: EmailMessage, depth: int = 0) -> list[EmailMessage]:
+    """The parts a mail program shows as the mail's text, in order.
+
+    Of alternatives the plain text is read (the HTML when there is no plain text); of mixed or related
+    parts every inline text part, so the text after an inline photo is kept. Attached mails and files
+    are not the text.
+    """
+    if depth > MAX_DEPTH:
+        return []
+    if part.is_multipart():
+        children = [_text_parts(child, depth + 1) for child in part.iter_parts()]
+        if part.get_content_subtype() == "alternative":
+            for wanted in ("plain", "html"):
+                for found in children:
+                    if any(p.get_content_subtype() == wanted and _payload(p).strip() for p in found):
+                        return found
+            return []
+        return [found for parts in children for found in parts]
+    if part.get_content_type() not in ("text/plain", "text/html"):
+        return []
+    if part.get_content_disposition() == "attachment":
+        return []
+    return [part]
+
+
+def _payload(part: EmailMessage) -> bytes:
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
+def _body_text(message: EmailMessage) -> tuple[str, list[EmailMessage], set[str]]:
+    """The readable text of a mail, the parts it came from and the images its HTML signature shows."""
     try:
-        part = message.get_body(preferencelist=("plain", "html"))
+        parts = _text_parts(message)
     except Exception:  # noqa: BLE001 - the email package raises many kinds on a hostile structure
-        part = None
-    if part is None:
-        return "", None
-    data = part.get_payload(decode=True) or b""
-    text = decode_text(data, part.get_content_charset())
-    if part.get_content_subtype() == "html":
-        text = html_to_text(text)
-    return _tidy(text), part
+        parts = []
+    texts: list[str] = []
+    signature_cids: set[str] = set()
+    for part in parts:
+        text = decode_text(_payload(part), part.get_content_charset())
+        if part.get_content_subtype() == "html":
+            html = read_html(text)
+            text = html.text
+            signature_cids |= html.signature_cids
+        texts.append(text.strip("\r\n"))
+    return _tidy("\n\n".join(texts)), parts, signature_cids
 
 
-def _media(message: EmailMessage, body: EmailMessage | None) -> list[Media]:
+def _signature_image(part: EmailMessage, data: bytes, signature_cids: set[str]) -> bool:
+    """An inline image of the sender's signature (a logo, an icon), not a photo of the problem.
+
+    Mail programs show it by its Content-ID: one shown inside the HTML signature is one, and so is any
+    inline image under SIGNATURE_IMAGE_BYTES or with no side over SIGNATURE_IMAGE_SIDE pixels (Outlook
+    names its logos image001.png and hides them in no signature element). A citizen's photo is larger.
+    """
+    content_id = " ".join(str(part.get("Content-ID", "")).split())
+    if not content_id or part.get_content_disposition() == "attachment":
+        return False
+    if f"<{content_id.strip('<>')}>" in signature_cids or len(data) < SIGNATURE_IMAGE_BYTES:
+        return True
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False  # not an image we can read: the intake decides what to do with the file
+    return max(width, height) <= SIGNATURE_IMAGE_SIDE
+
+
+def _media(message: EmailMessage, body: list[EmailMessage], signature_cids: set[str]) -> list[Media]:
     """Files that came with the mail. The intake decides which types it accepts; we pass every file."""
     found: list[Media] = []
     for part in message.walk():
-        if part is body or part.is_multipart():
+        if any(part is text for text in body) or part.is_multipart():
             continue
         maintype = part.get_content_maintype()
         disposition = part.get_content_disposition()
@@ -108,15 +168,10 @@ def _media(message: EmailMessage, body: EmailMessage | None) -> list[Media]:
             continue
         if part.get_content_type() in ("application/pgp-signature", "application/pkcs7-signature"):
             continue
-        data = part.get_payload(decode=True) or b""
+        data = _payload(part)
         if not data:
             continue
-        if (
-            maintype == "image"
-            and part.get("Content-ID")
-            and disposition != "attachment"
-            and len(data) < SIGNATURE_IMAGE_BYTES
-        ):
+        if maintype == "image" and _signature_image(part, data, signature_cids):
             continue
         try:
             name = part.get_filename() or ""
@@ -172,7 +227,7 @@ def parse(raw: bytes) -> ParsedMail:
             name = name or parsed_name.strip()
             if field_name == "From":
                 from_address = address.strip().lower()
-    text, body = _body_text(message)
+    text, body, signature_cids = _body_text(message)
     subject = header(message, "Subject")
     parsed = ParsedMail(
         message=message,
@@ -184,9 +239,14 @@ def parse(raw: bytes) -> ParsedMail:
         text=text,
         in_reply_to=message_ids(header(message, "In-Reply-To")),
         references=message_ids(header(message, "References")),
-        media=_media(message, body),
+        media=_media(message, body, signature_cids),
     )
-    if message.get_content_type() == "multipart/report" or looks_like_bounce(parsed):
+    # Complaints (RFC 5965) and read receipts quote our mail too, but say nothing about its delivery.
+    is_report = message.get_content_type() == "multipart/report"
+    report_type = str(message.get_param("report-type", "") or "").lower() if is_report else ""
+    if report_type not in ("feedback-report", "disposition-notification") and (
+        is_report or looks_like_bounce(parsed)
+    ):
         parsed.report = _report(message, text)
     return parsed
 

@@ -19,9 +19,8 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import translation
 
-from kentmasa.channels.email.config import DEFAULT_MAX_SIZE, config, institution_slug_for
+from kentmasa.channels.email.config import DEFAULT_MAX_SIZE, config, institution_of, institution_slug_for
 from kentmasa.channels.email.intake import receive_email
-from kentmasa.directory.models import Institution
 
 log = logging.getLogger("kentmasa.channels.email")
 
@@ -36,7 +35,7 @@ def check_recipient(address: str) -> str:
         return f"550 5.1.1 <{address}>: no such mailbox here"
     close_old_connections()
     try:
-        if not Institution.objects.filter(slug=slug).exists():
+        if institution_of(address) is None:
             log.error("mailbox %s belongs to institution %r, which does not exist", address, slug)
             return TRY_LATER
     except Exception:
@@ -56,12 +55,17 @@ def deliver(raw: bytes, recipients: list[str], envelope_sender: str | None) -> l
     close_old_connections()
     try:
         statuses: dict[str | None, str] = {}
-        for slug in dict.fromkeys(institution_slug_for(address) for address in recipients):
+        first_address: dict[str | None, str] = {}
+        for address in recipients:
+            first_address.setdefault(institution_slug_for(address), address)
+        for slug, address in first_address.items():
             if slug is None:
                 statuses[slug] = "550 5.1.1 No such mailbox here"
                 continue
             try:
-                institution = Institution.objects.get(slug=slug)
+                institution = institution_of(address)
+                if institution is None:
+                    raise LookupError(f"mailbox {address} belongs to no institution (slug {slug!r})")
                 with translation.override(settings.LANGUAGE_CODE):
                     received = receive_email(raw, institution, envelope_sender=envelope_sender)
                 log.info(

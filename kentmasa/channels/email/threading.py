@@ -1,4 +1,11 @@
-"""Which case a mail continues: the one its In-Reply-To/References or its subject's tracking number names."""
+"""Which case a mail continues: the one its In-Reply-To/References or its subject's tracking number names.
+
+Both are believed only from a proven sender: a From address that passed DMARC at our own mail server
+(``ParsedMail.sender_proven``) and is the case citizen's address (or one that already wrote on the case).
+Message-IDs are no secret (they travel in every copy of a mail, to every recipient and every list), and
+neither are tracking numbers; a stranger's mail opens a case of its own instead of speaking on somebody
+else's.
+"""
 
 from __future__ import annotations
 
@@ -10,50 +17,61 @@ from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
 
 
-def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
-    """The institution's case this mail answers, or None for a new matter.
-
-    A reply names one of the case's mails in In-Reply-To or References (ours or the citizen's); failing
-    that, the subject carries the tracking number of one of the sender's own cases — believed only when
-    the From address passed DMARC at our mail server (``sender_proven``), since anyone can write a From
-    line and tracking numbers are not secret.
-    """
+def _referenced(institution: Institution, mail: ParsedMail) -> list[Case]:
+    """The institution's cases one of whose mails (ours or the citizen's) this mail names, nearest first."""
     references = list(dict.fromkeys([*mail.in_reply_to, *reversed(mail.references)]))
-    if references:
-        keys = references + [f"{ref} {institution.slug}" for ref in references]
-        known = {
-            message.external_id: message.case
-            for message in Message.objects.filter(
-                channel=Channel.EMAIL, institution=institution, external_id__in=keys, case__isnull=False
-            ).select_related("case", "case__citizen")
-        }
-        for ref in references:
-            for key in (ref, f"{ref} {institution.slug}"):
-                if key in known:
-                    return current_case(known[key])
-    numbers = find_tracking_numbers(mail.subject) if mail.sender_proven else []
-    if numbers:
-        cases = list(
-            Case.objects.filter(institution=institution, tracking_number__in=numbers).select_related(
-                "citizen"
-            )
-        )
-        # Only the case's own citizen (or an address that already wrote on that case) may continue it by
-        # quoting its number: tracking numbers are not secret, and a stranger must not answer for someone
-        # else, nor redirect the answer to themselves. Anybody else's mail becomes a new case.
-        wrote = set(
-            Message.objects.filter(
-                case__in=cases,
-                channel=Channel.EMAIL,
-                direction=Message.Direction.IN,
-                address__iexact=mail.sender,
-            ).values_list("case_id", flat=True)
-        )
-        own = [
-            case
-            for case in cases
-            if (case.citizen_id and case.citizen.email.lower() == mail.sender.lower()) or case.pk in wrote
-        ]
-        if own:
-            return current_case(own[0])
+    if not references:
+        return []
+    keys = references + [f"{ref} {institution.slug}" for ref in references]
+    known = {
+        message.external_id: message.case
+        for message in Message.objects.filter(
+            channel=Channel.EMAIL, institution=institution, external_id__in=keys, case__isnull=False
+        ).select_related("case", "case__citizen")
+    }
+    found: list[Case] = []
+    for ref in references:
+        for key in (ref, f"{ref} {institution.slug}"):
+            case = known.get(key)
+            if case is not None and case not in found:
+                found.append(case)
+    return found
+
+
+def _own(cases: list[Case], mail: ParsedMail) -> Case | None:
+    """The first of ``cases`` that is the sender's own: her address is the citizen's, or wrote on it."""
+    if not cases:
+        return None
+    wrote = set(
+        Message.objects.filter(
+            case__in=cases,
+            channel=Channel.EMAIL,
+            direction=Message.Direction.IN,
+            address__iexact=mail.sender,
+        ).values_list("case_id", flat=True)
+    )
+    for case in cases:
+        if (case.citizen_id and case.citizen.email.lower() == mail.sender.lower()) or case.pk in wrote:
+            return case
     return None
+
+
+def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
+    """The institution's case this proven sender's mail answers, or None for a new matter.
+
+    A reply names one of the case's mails in In-Reply-To or References; failing that, the subject
+    carries the tracking number of one of the sender's own cases.
+    """
+    if not mail.sender_proven:
+        return None
+    own = _own(_referenced(institution, mail), mail)
+    if own is None:
+        numbers = find_tracking_numbers(mail.subject)
+        if numbers:
+            cases = list(
+                Case.objects.filter(institution=institution, tracking_number__in=numbers).select_related(
+                    "citizen"
+                )
+            )
+            own = _own(cases, mail)
+    return current_case(own) if own is not None else None

@@ -4,7 +4,6 @@ her reply threads onto the case, and robots (auto-replies, bounces) never open o
 
 import io
 import smtplib
-import socket
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -23,17 +22,11 @@ from kentmasa.channels import intake, replies, tasks
 from kentmasa.channels.email.parse import decode_text
 from kentmasa.channels.email.quotes import strip_quoted_reply
 from kentmasa.channels.email.smtpd import listener as mail_listener
+from kentmasa.channels.email.tests.conftest import AUTHSERV_ID, KAYSERI_MAILBOX, MAILBOX, free_port
 from kentmasa.channels.models import Message
 
-MAILBOX = "alo153@esenler.bel.tr"
-KAYSERI_MAILBOX = "alo153@kayseri.bel.tr"
 end_to_end = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+DMARC_PASS = f"{AUTHSERV_ID}; spf=pass smtp.mailfrom=example.com; dmarc=pass header.from=example.com"
 
 
 class OutgoingServer:
@@ -56,31 +49,12 @@ class OutgoingServer:
         return "250 OK"
 
 
-@pytest.fixture(autouse=True)
-def mail_settings(settings):
-    settings.KENTMASA_EMAIL = {"MAILBOXES": {MAILBOX: "esenler", KAYSERI_MAILBOX.upper(): "kayseri"}}
-    settings.KENTMASA_SENDERS = {"email": "kentmasa.channels.email.sender.EmailSender"}
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = free_port()  # nothing listens there unless the outgoing server is started
-    settings.EMAIL_TIMEOUT = 5
-    return settings
-
-
 @pytest.fixture
 def outgoing(mail_settings):
     handler = OutgoingServer()
     controller = Controller(handler, hostname="127.0.0.1", port=mail_settings.EMAIL_PORT)
     controller.start()
     yield handler
-    controller.stop()
-
-
-@pytest.fixture
-def listener():
-    controller = mail_listener("127.0.0.1", free_port())
-    controller.start()
-    yield controller
     controller.stop()
 
 
@@ -145,7 +119,8 @@ def test_ayses_mail_opens_one_case_with_her_photo_and_pdf(listener, institution)
     assert (case.institution, case.channel, case.subject) == (institution, "email", "Sokak lambası yanmıyor")
     assert "Işık yok, çok karanlık." in case.description
     assert (case.citizen.name, case.citizen.email) == ("Ayşe Kaya", "ayse@example.com")
-    assert sorted(case.attachments.values_list("kind", flat=True)) == ["document", "photo"]
+    public = case.attachments.filter(public=True)
+    assert sorted(public.values_list("kind", flat=True)) == ["document", "photo"]
     inbound = Message.objects.get(direction="in")
     assert inbound.external_id == inbound.thread_key == mail["Message-ID"]
     assert inbound.address == "ayse@example.com" and inbound.state == "received"
@@ -314,7 +289,11 @@ def test_another_institutions_tracking_number_opens_a_new_case(listener, institu
 
 
 @end_to_end
-def test_the_answer_reaches_her_threaded_and_her_reply_threads_back(listener, outgoing, institution):
+def test_the_answer_reaches_her_threaded_and_her_reply_threads_back(
+    listener, outgoing, institution, mail_settings
+):
+    # Threading by In-Reply-To believes the From line only with our server's DMARC pass (see threading).
+    mail_settings.KENTMASA_EMAIL = {**mail_settings.KENTMASA_EMAIL, "AUTHSERV_ID": AUTHSERV_ID}
     mail = citizen_mail()
     send(listener, mail)
     case = services.resolve(Case.objects.get(), actor=None, resolution="Lamba değiştirildi, ışık yanıyor.")
@@ -336,7 +315,15 @@ def test_the_answer_reaches_her_threaded_and_her_reply_threads_back(listener, ou
     assert (sent.state, sent.external_id) == ("sent", answer["Message-ID"].strip())
 
     # She answers from her mail program: no number in the subject, only In-Reply-To.
-    send(listener, citizen_mail("Re: teşekkürler", "Teşekkür ederim!", In_Reply_To=answer["Message-ID"]))
+    send(
+        listener,
+        citizen_mail(
+            "Re: teşekkürler",
+            "Teşekkür ederim!",
+            In_Reply_To=answer["Message-ID"],
+            Authentication_Results=DMARC_PASS,
+        ),
+    )
     assert Case.objects.count() == 1
     assert case.events.filter(action="comment", public=True, note="Teşekkür ederim!").exists()
 
