@@ -166,7 +166,8 @@ def _receive(
 
     media, pending, problems, token_refused = _fetch(incoming, graph)
     phone = _phone(incoming.phone)
-    unsupported = ", ".join([f"unsupported message type: {incoming.type}", *incoming.problems])
+    kind = "not a citizen's message" if incoming.silent else "unsupported message type"
+    unsupported = ", ".join([f"{kind}: {incoming.type}", *incoming.problems])
     inbound = Inbound(
         channel=Channel.WHATSAPP,
         institution=institution,

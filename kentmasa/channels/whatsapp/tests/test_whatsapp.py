@@ -179,6 +179,14 @@ def test_one_odd_message_is_noted_and_never_sinks_the_others(deliver):
     assert (place.state, place.case) == ("ignored", None) and "latitude is out of range" in place.last_error
 
 
+def test_what_can_be_read_of_a_broken_message_is_kept_and_the_rest_noted(deliver):
+    captioned = message("wamid.4", "image", {"mime_type": "image/jpeg", "caption": "Kaldırım çökmüş"})
+    assert deliver(delivery(captioned)).status_code == 200
+    case, inbound = Case.objects.get(), Message.objects.get()
+    assert (case.subject, inbound.state, inbound.case) == ("Kaldırım çökmüş", "received", case)
+    assert inbound.last_error == "image has no id"
+
+
 def test_only_get_and_post(client):
     assert client.put(URL).status_code == 405
 
