@@ -30,6 +30,7 @@ ITEM_NAMES = {
     "attributes": "attribute",
     "values": "value",
 }
+View = Callable[..., HttpResponse]
 # Characters XML 1.0 cannot carry, which a client may still have typed into a description.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -59,7 +60,7 @@ def param(request: HttpRequest, name: str) -> str:
     return value
 
 
-def _fill(element: ET.Element, name: str, value) -> None:
+def _fill(element: ET.Element, name: str, value: object) -> None:
     if isinstance(value, list):
         child = ITEM_NAMES[name]
         for item in value:
@@ -73,7 +74,7 @@ def _fill(element: ET.Element, name: str, value) -> None:
         element.text = _NOT_XML.sub("", str(value))
 
 
-def render(fmt: str, root: str, payload, status: int = 200) -> HttpResponse:
+def render(fmt: str, root: str, payload: object, status: int = 200) -> HttpResponse:
     """The payload as JSON, or as XML under ``root`` (lists hold one element per item, see ITEM_NAMES)."""
     if fmt == "xml":
         element = ET.Element(root)
@@ -92,15 +93,15 @@ def _error_response(fmt: str, error: Open311Error) -> HttpResponse:
     return response
 
 
-def endpoint(*methods: str) -> Callable:
+def endpoint(*methods: str) -> Callable[[View], View]:
     """An Open311 view: CSRF-exempt (clients are apps, not browsers), other methods and refusals answered
     in the spec's error format."""
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: View) -> View:
         @csrf_exempt
         @wraps(view)
-        def wrapped(request: HttpRequest, fmt: str, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, fmt: str, **kwargs: str) -> HttpResponse:
             try:
                 if request.method not in allowed:
                     raise Open311Error(
@@ -108,7 +109,8 @@ def endpoint(*methods: str) -> Callable:
                         _("This address does not accept %(method)s.") % {"method": request.method},
                         headers={"Allow": ", ".join(sorted(allowed))},
                     )
-                return view(request, fmt, **kwargs)
+                response: HttpResponse = view(request, fmt, **kwargs)
+                return response
             except Open311Error as error:
                 return _error_response(fmt, error)
 

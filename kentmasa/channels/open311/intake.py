@@ -23,7 +23,7 @@ from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.citizens import NOTHING
 from kentmasa.cases.intake import Inbound, open_from
-from kentmasa.cases.models import Channel
+from kentmasa.cases.models import Case, Channel
 from kentmasa.channels.models import Message
 from kentmasa.channels.open311.access import Jurisdiction, app_for_key, check_rate, config, jurisdiction_for
 from kentmasa.channels.open311.formats import Open311Error, param, render
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 RETRY_WINDOW = dt.timedelta(minutes=1)
 
 
-def _digest(*parts) -> str:
+def _digest(*parts: object) -> str:
     """A token that stands for these parts and cannot be made without the site's secret key."""
     text = "\x1f".join(str(part) for part in parts)
     return salted_hmac("kentmasa.channels.open311", text).hexdigest()[:40]
@@ -117,8 +117,15 @@ def _earlier(jurisdiction: Jurisdiction, token: str, fingerprint: str | None) ->
     return earlier
 
 
+def _case(message: Message) -> Case:
+    """The case of a request recorded or found here (both only give messages with their case)."""
+    if message.case is None:
+        raise LookupError(f"Open311 message {message.pk} has no case")
+    return message.case
+
+
 def _accepted(fmt: str, message: Message) -> HttpResponse:
-    case = message.case
+    case = _case(message)
     answer = (
         {"token": message.external_id}
         if config().get("type") == "batch"
@@ -170,7 +177,7 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             message = _earlier(jurisdiction, token, fingerprint)
             if message is None:
                 message = _record(report, jurisdiction, token, data)
-                log.info("Open311 request %s from %s", message.case.tracking_number, app)
+                log.info("Open311 request %s from %s", _case(message).tracking_number, app)
     except IntegrityError:
         message = _earlier(jurisdiction, token, None)
         if message is None:

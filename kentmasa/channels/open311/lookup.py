@@ -72,11 +72,10 @@ def search(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, _("status must be open, closed or both."))
         start = _datetime("start_date", param(request, "start_date"))
         end = _datetime("end_date", param(request, "end_date"))
-        if start is None and end is None:
-            end = timezone.now()
         if start is None:
+            end = end or timezone.now()
             start = end - MAX_SPAN
-        if end is None:
+        elif end is None:
             end = start + MAX_SPAN
         if end < start:
             raise Open311Error(400, _("end_date must not be before start_date."))

@@ -36,7 +36,7 @@ def _w3c(value: dt.datetime | None) -> str | None:
 
 def service_notice(case: Case) -> str:
     """What will happen next, from the case's own unit and deadline."""
-    unit = case.unit.name if case.unit_id else ""
+    unit = case.unit.name if case.unit is not None else ""
     if unit and case.due_at:
         return _("Passed to %(unit)s. The service standard gives an answer by %(due)s.") % {
             "unit": unit,
@@ -73,7 +73,7 @@ def status_notes(case: Case) -> str:
         return scrub(case.rejection_reason, case)
     if case.status == Status.REDIRECTED and case.redirected_to:
         return _("Redirected to %(body)s") % {"body": case.redirected_to}
-    return str(STATUS_LABELS.get(case.status, case.get_status_display()))
+    return str(STATUS_LABELS.get(Status(case.status), case.get_status_display()))
 
 
 def _photo_url(request: HttpRequest, attachment: Attachment) -> str:
@@ -101,10 +101,10 @@ def describe_case(request: HttpRequest, case: Case) -> dict:
         "service_request_id": case.tracking_number,
         "status": status_of(case),
         "status_notes": status_notes(case),
-        "service_name": case.category.name if case.category_id else None,
+        "service_name": case.category.name if case.category is not None else None,
         "service_code": str(case.category_id) if case.category_id else None,
         "description": scrub(description, case),
-        "agency_responsible": case.unit.name if case.unit_id else case.institution.name,
+        "agency_responsible": case.unit.name if case.unit is not None else case.institution.name,
         "service_notice": service_notice(case) if case.status in ACTIVE_STATUSES else None,
         "requested_datetime": _w3c(case.received_at),
         "updated_datetime": _w3c(case.updated_at),

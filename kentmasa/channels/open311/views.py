@@ -56,7 +56,7 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
 @endpoint("GET")
 def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     jurisdiction = jurisdiction_for(request)
-    message = (
+    tracking_number = (
         Message.objects.filter(
             channel=Channel.OPEN311,
             direction=Message.Direction.IN,
@@ -64,14 +64,12 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
             institution=jurisdiction.institution,
             case__isnull=False,
         )
-        .select_related("case")
+        .values_list("case__tracking_number", flat=True)
         .first()
     )
-    if message is None:
+    if tracking_number is None:
         raise Open311Error(404, _("token %(token)s was not found.") % {"token": token[:50]})
-    return render(
-        fmt, "service_requests", [{"service_request_id": message.case.tracking_number, "token": token}]
-    )
+    return render(fmt, "service_requests", [{"service_request_id": tracking_number, "token": token}])
 
 
 def media(request: HttpRequest, key: str) -> FileResponse:

@@ -81,7 +81,7 @@ def photo_bytes() -> bytes:
 
 def ayse_report(category, **changes) -> dict:
     """What an Open311 app sends when Ayşe reports the pothole in front of her house."""
-    form = {
+    form: dict[str, str | None] = {
         "api_key": API_KEY,
         "jurisdiction_id": "esenler.bel.tr",
         "service_code": str(category.pk),
@@ -132,7 +132,7 @@ def assert_errors(response, status: int, fmt: str = "json") -> list[str]:
         assert root.tag == "errors" and children(root) and set(children(root)) == {"error"}
         assert all(children(error) == ["code", "description"] for error in root)
         assert {error.findtext("code") for error in root} == {str(status)}
-        return [error.findtext("description") for error in root]
+        return [error.findtext("description", "") for error in root]
     errors = as_json(response)
     assert errors and all(set(error) == {"code", "description"} for error in errors)
     assert {error["code"] for error in errors} == {status}
@@ -181,7 +181,9 @@ def test_a_service_definition_has_no_attributes(client, category, kayseri_catego
 
     assert definition == {"service_code": str(category.pk), "attributes": []}
     assert root.tag == "service_definition" and children(root) == ["service_code", "attributes"]
-    assert root.findtext("service_code") == str(category.pk) and len(root.find("attributes")) == 0
+    attributes = root.find("attributes")
+    assert root.findtext("service_code") == str(category.pk)
+    assert attributes is not None and len(attributes) == 0
 
     # Another jurisdiction's category, and codes that are no category, are not found.
     for code in (kayseri_category.pk, 999999, "cukur"):
