@@ -197,3 +197,23 @@ def test_the_window_is_the_institutions_setting(institution, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         later = receive(sms(institution, 3, "Yine çukur", case=again)).case
     assert later.pk != again.pk and later.follows == again
+
+
+# -- query counts (exact, the same on SQLite and PostgreSQL) ------------------------------------------------
+
+NEW_MESSAGE_QUERIES = 14
+THREADED_REPLY_QUERIES = 10
+
+
+def test_a_new_message_takes_a_fixed_number_of_queries(institution, django_assert_num_queries):
+    receive(sms(institution, 1, "Sokakta çukur var"))  # the citizen is known from now on
+    with django_assert_num_queries(NEW_MESSAGE_QUERIES):
+        received = receive(sms(institution, 2, "Parkta salıncak kırık"))
+    assert received.created and Case.objects.count() == 2
+
+
+def test_a_threaded_reply_takes_a_fixed_number_of_queries(institution, django_assert_num_queries):
+    case = receive(sms(institution, 1, "Sokakta çukur var")).case
+    with django_assert_num_queries(THREADED_REPLY_QUERIES):
+        received = receive(sms(institution, 2, "Kapı numarası 12", case=case))
+    assert received.case.pk == case.pk and Case.objects.count() == 1

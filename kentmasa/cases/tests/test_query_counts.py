@@ -1,0 +1,68 @@
+"""The hot paths of the staff screens take a fixed number of queries, whatever the queue or timeline holds.
+
+Exact counts, the same on SQLite and PostgreSQL (session, user, the page's own reads); a change here is
+either a new N+1 (fix it) or a deliberate new read (raise the pin and say why in the commit).
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from kentmasa.cases import services
+from kentmasa.cases.models import Citizen
+
+pytestmark = pytest.mark.django_db
+
+QUEUE_QUERIES = 12
+CASE_PAGE_QUERIES = 16
+
+
+@pytest.fixture
+def hasan(client, road_manager):
+    client.force_login(road_manager)
+    return road_manager
+
+
+def fill_queue(institution, make_case, road_staff, count: int) -> list:
+    cases = []
+    for i in range(count):
+        citizen = Citizen.objects.create(
+            institution=institution, name=f"Arayan {i}", phone=f"+9053312345{i:02d}"
+        )
+        case = make_case(received_at=timezone.now() - dt.timedelta(days=i + 1), citizen=citizen)
+        if i % 2:
+            case = services.assign(case, actor=None, assignee=road_staff)
+        cases.append(case)
+    return cases
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_unit_queue_takes_the_same_queries_for_one_case_or_a_dozen(
+    hasan, client, institution, make_case, road_staff, django_assert_num_queries, count
+):
+    fill_queue(institution, make_case, road_staff, count)
+    with django_assert_num_queries(QUEUE_QUERIES):
+        page = client.get("/kuyruk/")
+    assert page.status_code == 200 and page.content.decode().count('<tr id="case-') == count
+
+
+@pytest.mark.parametrize("comments", [0, 10])
+def test_the_case_page_takes_the_same_queries_however_long_its_timeline(
+    hasan, client, institution, make_case, road_staff, django_assert_num_queries, comments
+):
+    earlier = services.close(
+        services.resolve(make_case(), actor=road_staff, resolution="Yapıldı."), actor=None
+    )
+    citizen = Citizen.objects.create(institution=institution, name="Ali Kaya", phone="+905321234567")
+    case = services.assign(make_case(citizen=citizen, follows=earlier), actor=None, assignee=road_staff)
+    for i in range(comments):
+        services.comment(case, actor=road_staff if i % 2 else None, note=f"Not {i}", public=bool(i % 3))
+    later = make_case(subject="Yine çukur", follows=case)
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        page = client.get(f"/vaka/{case.tracking_number}/").content.decode()
+    assert page.count('<li class="event ') == comments + 2  # open, assign and the comments
+    assert (
+        f'href="/vaka/{earlier.tracking_number}/"' in page
+        and f'href="/vaka/{later.tracking_number}/"' in page
+    )
