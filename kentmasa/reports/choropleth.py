@@ -5,6 +5,8 @@ Pure arithmetic and formatting over the values `neighbourhoods.measure_value` gi
 """
 
 import bisect
+from collections.abc import Sequence
+from typing import Any
 
 import numpy
 from django.utils import formats
@@ -17,7 +19,7 @@ COLOURS = ("#e8f0f7", "#bcd3e6", "#85afd3", "#4f86b8", "#245a8c")
 NO_DATA_COLOUR = "#d9d9d9"
 
 
-def class_breaks(values: list[float], classes: int = CLASSES) -> list[float]:
+def class_breaks(values: Sequence[float], classes: int = CLASSES) -> list[float]:
     """Upper bounds of every class but the last: Jenks' natural breaks, found exactly (Fisher's method).
 
     The sorted values are cut into ``classes`` runs so that the values within each run differ least (the
@@ -54,7 +56,8 @@ def class_breaks(values: list[float], classes: int = CLASSES) -> list[float]:
         """Squared deviations of the runs first…last (inclusive) from their mean, for each first."""
         n = count[last + 1] - count[first]
         s = total[last + 1] - total[first]
-        return (squares[last + 1] - squares[first]) - s * s / n
+        deviations: numpy.ndarray = (squares[last + 1] - squares[first]) - s * s / n
+        return deviations
 
     best = squares[1:] - total[1:] * total[1:] / count[1:]  # runs 0…last as one class
     starts = []  # starts[j][last]: where the last class begins in the best cut of runs 0…last in j+2 classes
@@ -70,10 +73,10 @@ def class_breaks(values: list[float], classes: int = CLASSES) -> list[float]:
         starts.append(start)
     breaks = []
     last = size - 1
-    for start in reversed(starts):
-        first = int(start[last])
-        breaks.append(float(distinct[ends[first - 1]]))
-        last = first - 1
+    for chosen in reversed(starts):
+        head = int(chosen[last])
+        breaks.append(float(distinct[ends[head - 1]]))
+        last = head - 1
     return sorted(breaks)
 
 
@@ -101,12 +104,12 @@ def describe_days(days: float | None) -> str:
     return _("%(days)s days") % {"days": formats.number_format(days, 1)}
 
 
-def legend(measure: str, breaks: list[float], values: list[float]) -> list[dict]:
+def legend(measure: str, breaks: list[float], values: Sequence[float]) -> list[dict[str, Any]]:
     """One entry per class, named by the smallest and largest value the map has in it ("1–3", "4–9"),
     then the entry of the mahalles without a value."""
     members: list[list[float]] = [[] for _ in range(len(breaks) + 1)]
     for value in values:
-        members[class_of(value, breaks)].append(value)
+        members[bisect.bisect_left(breaks, value)].append(value)  # class_of a value
     classes = len(members)
     entries = []
     for index, inside in enumerate(members):

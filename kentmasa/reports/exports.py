@@ -12,12 +12,14 @@ injection"). Control characters XML cannot carry are left out rather than failin
 
 import datetime as dt
 import io
+from typing import Any
 
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views.queue import is_late
@@ -56,19 +58,19 @@ def yes_no(value: bool | None) -> str | None:
     return "Evet" if value else "Hayır"
 
 
-def text_cell(sheet, value: str) -> WriteOnlyCell:
+def text_cell(sheet: Worksheet, value: str) -> Cell:
     """A cell that holds ``value`` as text: never a formula, whatever the first character."""
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"  # openpyxl reads a leading "=" as a formula; the type says otherwise
     return cell
 
 
-def _row(sheet, values: list) -> list:
+def _row(sheet: Worksheet, values: list[Any]) -> list[Any]:
     """A row to append, each text as a text cell (cells already made are kept as they are)."""
     return [text_cell(sheet, value) if isinstance(value, str) else value for value in values]
 
 
-def _header(sheet, titles: list[str]) -> list:
+def _header(sheet: Worksheet, titles: list[str]) -> list[Cell]:
     cells = []
     for title in titles:
         cell = text_cell(sheet, title)
@@ -77,14 +79,15 @@ def _header(sheet, titles: list[str]) -> list:
     return cells
 
 
-def _date(sheet, value: dt.date | None):
-    cell = WriteOnlyCell(sheet, value=value)
+def _date(sheet: Worksheet, value: dt.date | None) -> Cell:
+    # openpyxl writes a date as a date cell; its stubs name only datetime.
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
     if value is not None:
         cell.number_format = DATE_FORMAT
     return cell
 
 
-def _time(sheet, value: dt.datetime | None):
+def _time(sheet: Worksheet, value: dt.datetime | None) -> Cell:
     cell = WriteOnlyCell(sheet, value=local_time(value))
     if value is not None:
         cell.number_format = DATE_TIME_FORMAT

@@ -66,7 +66,7 @@ def by_category(cases: QuerySet, now: dt.datetime) -> list[dict]:
 
 def by_week(cases: QuerySet, start: dt.date | None, end: dt.date | None, most: int = 52) -> list[dict]:
     """Cases received per week (Monday first), every week of the period shown, empty ones too."""
-    counts = {}
+    counts: dict[dt.date, int] = {}
     for row in (
         cases.order_by().annotate(week=TruncWeek("received_at")).values("week").annotate(count=Count("pk"))
     ):

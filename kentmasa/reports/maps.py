@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, FloatField, Max, Min, QuerySet
@@ -42,7 +43,7 @@ SIX_PLACES = Decimal("0.000001")
 
 def cell_size(zoom: int) -> float:
     """The side of a cluster cell in degrees at a zoom level."""
-    return 360.0 / (2**zoom * CELLS_PER_TILE)
+    return 360.0 / (2.0**zoom * CELLS_PER_TILE)
 
 
 @dataclass(frozen=True)
@@ -124,31 +125,30 @@ class MapFilterForm(forms.Form):
     # The query parameters that are filters (the map's own parameters, bbox, zoom, measure, are not).
     NAMES = ("status", "category", "unit", "channel", "received_from", "received_to", "overdue")
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
             ("", _("All statuses")),
             (ACTIVE, _("Still owed an answer")),
             *Status.choices,
         ]
-        self.fields["channel"].choices = [("", _("All channels")), *Channel.choices]
-        units = (
-            Unit.objects.all()
-            if user.is_superuser
-            else Unit.objects.filter(institution_id=user.institution_id)
-        )
-        categories = (
-            Category.objects.all()
-            if user.is_superuser
-            else Category.objects.filter(institution_id=user.institution_id)
-        )
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [("", _("All channels")), *Channel.choices]
+        units, categories = Unit.objects.all(), Category.objects.all()
+        if not user.is_superuser:
+            if user.institution_id is None:
+                units, categories = units.none(), categories.none()
+            else:
+                units = units.filter(institution_id=user.institution_id)
+                categories = categories.filter(institution_id=user.institution_id)
         if not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
             units = Unit.objects.filter(pk__in=user.scoped_unit_ids)
-        self.fields["unit"].queryset = units.order_by(*alphabetical("name"))
-        self.fields["category"].queryset = categories.order_by(*alphabetical("name"))
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units.order_by(*alphabetical("name"))
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories.order_by(
+            *alphabetical("name")
+        )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start of the period is after its end."), code="period")
@@ -207,7 +207,7 @@ def filtered_cases(user: User, form: MapFilterForm, now: dt.datetime) -> QuerySe
 # -- grid clusters -------------------------------------------------------------------------------------------
 
 
-def _float(name: str):
+def _float(name: str) -> Cast:
     return Cast(name, FloatField())
 
 
@@ -302,4 +302,4 @@ def case_extent(cases: QuerySet) -> tuple[float, float, float, float] | None:
     )
     if box["min_lon"] is None:
         return None
-    return tuple(float(box[key]) for key in ("min_lon", "min_lat", "max_lon", "max_lat"))
+    return float(box["min_lon"]), float(box["min_lat"]), float(box["max_lon"]), float(box["max_lat"])

@@ -12,11 +12,15 @@ import json
 import statistics
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import shapely
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, Count, F, FloatField, Func, Max, Q, QuerySet, TextField
 from django.db.models.functions import Round
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy
 
 from kentmasa.cases.models import ACTIVE_STATUSES
@@ -25,6 +29,9 @@ from kentmasa.directory.models import User
 from kentmasa.lib import turkish
 from kentmasa.places.address import area_key
 from kentmasa.places.models import Area
+
+T = TypeVar("T")
+SQL = tuple[str, tuple[Any, ...]]  # what as_sql gives: the text and its parameters
 
 MEASURES = {
     "count": gettext_lazy("Cases"),
@@ -41,7 +48,7 @@ class Seconds(Func):
     output_field = FloatField()
     arity = 2  # (start, end)
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> SQL:
         return self.as_sql(
             compiler,
             connection,
@@ -49,10 +56,18 @@ class Seconds(Func):
             **extra,
         )
 
-    def as_sql(self, compiler, connection, template=None, **extra):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> SQL:
         start, end = (compiler.compile(expression) for expression in self.get_source_expressions())
         template = template or "EXTRACT(EPOCH FROM (%(end)s - %(start)s))"
-        return template % {"start": start[0], "end": end[0]}, [*start[1], *end[1]]
+        return template % {"start": start[0], "end": end[0]}, (*start[1], *end[1])
 
 
 def resolution_seconds() -> Seconds:
@@ -86,7 +101,7 @@ class Gazetteer:
             cls._kept = (version, gazetteer)
         return gazetteer
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_full_name: dict[tuple, int] = {}
         self.by_key: dict[tuple, int] = {}
         rows = Area.objects.filter(kind=Area.Kind.NEIGHBOURHOOD).values_list(
@@ -171,13 +186,13 @@ class JoinedDurations(Aggregate):
     output_field = TextField()
     template = "%(function)s(CAST(%(expressions)s AS TEXT), ',')"
 
-    def __init__(self, **extra):
+    def __init__(self, **extra: Any):
         super().__init__(Round(resolution_seconds()), filter=Q(resolved_at__isnull=False), **extra)
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> SQL:
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
-    def as_postgresql(self, compiler, connection, **extra):
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> SQL:
         return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
 
 
@@ -191,7 +206,7 @@ def figures_by_mahalle(
     its resolution times are pooled, so its median is the median of all of them.
     """
     gazetteer = gazetteer or Gazetteer.current()
-    figures_of = {
+    figures_of: dict[str, Aggregate] = {
         "count": Count("pk"),
         "active": Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
         "overdue": Count("pk", filter=overdue_q(now)),
@@ -235,7 +250,7 @@ def measure_value(measure: str, figures: MahalleFigures | None, population: int 
 def tolerance_for(zoom: int) -> float:
     """About one screen pixel in degrees, so simplification cannot be seen."""
     zoom = max(6, min(16, zoom))
-    return 360.0 / (256 * 2**zoom)
+    return 360.0 / (256 * 2.0**zoom)
 
 
 _boundaries: "OrderedDict[tuple, dict]" = OrderedDict()
@@ -256,7 +271,7 @@ def simplified_boundaries(areas: list[Area], zoom: int) -> dict[int, dict]:
                 result[pk] = _boundaries[key]
     missing = [pk for pk in wanted if pk not in result]
     if missing:
-        texts = {}
+        texts: dict[int, str] = {}
         for chunk in chunks(missing):
             texts.update(Area.objects.filter(pk__in=chunk).values_list("pk", "geometry"))
         for pk in missing:
@@ -294,7 +309,7 @@ def layer_areas(user: User, figures: dict[int, MahalleFigures]) -> list[Area]:
     return sorted(areas.values(), key=lambda area: (turkish.sort_key(area.display_name), area.pk))
 
 
-def chunks(items: list, size: int = 500):
+def chunks(items: list[T], size: int = 500) -> Iterator[list[T]]:
     """Lists short enough for an IN (…) on any database (SQLite's parameter limit included)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -6,17 +6,20 @@ costs the same few queries for ten cases or a million.
 """
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import access
 from kentmasa.cases.models import ACTIVE_STATUSES
-from kentmasa.cases.views import staff_required
+from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.cases.views.queue import overdue_q
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import User
@@ -38,7 +41,7 @@ class PeriodForm(forms.Form):
     )
 
 
-def measures(now: dt.datetime) -> dict:
+def measures(now: dt.datetime) -> dict[str, Count]:
     resolved = Q(resolved_at__isnull=False)
     return {
         "open": Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
@@ -50,7 +53,9 @@ def measures(now: dt.datetime) -> dict:
     }
 
 
-def _with_percent(row: dict, name_key: str = "") -> dict:
+def _with_percent(figures: Mapping[str, Any], name_key: str = "") -> dict[str, Any]:
+    """The row's figures with its in-standard rate in percent (and its name under "name")."""
+    row = dict(figures)
     if name_key:
         row["name"] = row[name_key]
     row["percent"] = round(100 * row["within"] / row["measured"], 1) if row["measured"] else None
@@ -62,7 +67,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 @staff_required
-def overview(request):
+def overview(request: StaffRequest) -> HttpResponse:
     user = request.user
     if not (user.is_superuser or user.role in OVERVIEW_ROLES):
         raise PermissionDenied

@@ -5,12 +5,13 @@ Every figure comes from the cases the user may see (kentmasa.cases.access.visibl
 same filters on the map, its two JSON endpoints, the mahalle page and its export.
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.cases.views import staff_required
+from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.cases.views.queue import is_late
 from kentmasa.directory.collation import alphabetical
 from kentmasa.lib import turkish
@@ -32,7 +33,7 @@ TURKEY = (25.6, 35.8, 44.9, 42.2)  # min_lon, min_lat, max_lon, max_lat
 MAHALLE_CASES_PER_PAGE = 50
 
 
-def _filters(request) -> maps.MapFilterForm:
+def _filters(request: StaffRequest) -> maps.MapFilterForm:
     return maps.MapFilterForm(request.GET or None, user=request.user)
 
 
@@ -43,12 +44,12 @@ def _bad_request(form: maps.MapFilterForm | None = None, message: str = "") -> J
     return JsonResponse({"errors": errors}, status=400)
 
 
-def _measure(request) -> str:
+def _measure(request: HttpRequest) -> str:
     measure = request.GET.get("measure") or neighbourhoods.DEFAULT_MEASURE
     return measure if measure in neighbourhoods.MEASURES else ""
 
 
-def _zoom(request) -> int | None:
+def _zoom(request: HttpRequest) -> int | None:
     try:
         zoom = int(request.GET.get("zoom", ""))
     except ValueError:
@@ -58,7 +59,7 @@ def _zoom(request) -> int | None:
 
 @require_GET
 @staff_required
-def task_map(request):
+def task_map(request: StaffRequest) -> HttpResponse:
     form = _filters(request)
     territory = neighbourhoods.territory(request.user)
     box = territory.aggregate(
@@ -108,7 +109,7 @@ def task_map(request):
 
 @require_GET
 @staff_required
-def map_points(request):
+def map_points(request: StaffRequest) -> HttpResponse:
     """Grid clusters and single cases inside ?bbox at ?zoom, as JSON."""
     form = _filters(request)
     if request.GET and not form.is_valid():
@@ -131,7 +132,7 @@ def map_points(request):
 
 @require_GET
 @staff_required
-def map_areas(request):
+def map_areas(request: StaffRequest) -> HttpResponse:
     """The mahalle layer as GeoJSON: simplified boundaries with the chosen measure and its class."""
     form = _filters(request)
     if request.GET and not form.is_valid():
@@ -173,7 +174,7 @@ def map_areas(request):
                 "properties": {
                     "id": area.pk,
                     "name": area.display_name,
-                    "district": area.parent.display_name if area.parent_id else "",
+                    "district": area.parent.display_name if area.parent else "",
                     "count": figure.count if figure else 0,
                     "overdue": figure.overdue if figure else 0,
                     "population": area.population,
@@ -197,7 +198,7 @@ def map_areas(request):
     )
 
 
-def _mahalle_report(request, area_id: int) -> tuple[Area, maps.MapFilterForm, dict]:
+def _mahalle_report(request: StaffRequest, area_id: int) -> tuple[Area, maps.MapFilterForm, dict[str, Any]]:
     area = get_object_or_404(
         Area.objects.select_related("parent__parent"), pk=area_id, kind=Area.Kind.NEIGHBOURHOOD
     )
@@ -227,7 +228,7 @@ def _mahalle_report(request, area_id: int) -> tuple[Area, maps.MapFilterForm, di
 
 @require_GET
 @staff_required
-def mahalle(request, area_id: int):
+def mahalle(request: StaffRequest, area_id: int) -> HttpResponse:
     area, form, report = _mahalle_report(request, area_id)
     query = urlencode(form.query_params())
     times = report["times"]
@@ -298,7 +299,7 @@ def mahalle(request, area_id: int):
 
 @require_GET
 @staff_required
-def mahalle_export(request, area_id: int):
+def mahalle_export(request: StaffRequest, area_id: int) -> HttpResponse:
     area, form, report = _mahalle_report(request, area_id)
     if request.GET and not form.is_valid():
         return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))

@@ -8,6 +8,7 @@ zoom) with its two zoom buttons, the console's map none, and a "Skip the map" li
 
 import os
 import re
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,8 @@ BIGGEST_GROUP_CLICKED = """() => {
 }"""
 
 
-def focused(page) -> dict | None:
+def focused(page) -> Any:
+    """The focused element's description (a dict), or None while only the page itself has focus."""
     return page.evaluate(FOCUSED)
 
 

@@ -35,9 +35,9 @@ from kentmasa.reports.tests.conftest import (
 )
 
 
-def excel_time(*parts: int) -> dt.datetime:
+def excel_time(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """A date-time cell as openpyxl reads it back: the wall clock in Turkey, without a zone."""
-    return dt.datetime(*parts)  # noqa: DTZ001 - Excel cells carry no time zone
+    return dt.datetime(year, month, day, hour, minute)  # noqa: DTZ001 - Excel cells carry no time zone
 
 AREAS = "/raporlar/harita/mahalleler"
 MARCH_18 = dt.datetime.fromisoformat("2026-03-18T10:00+03:00")
@@ -548,7 +548,10 @@ def test_the_export_is_the_table_behind_the_page(client, administrator, adana, s
         None,
     )
     assert last[9:12] == (None, None, "Evet")
-    assert last[13:] == (pytest.approx(SARIYAKUP[0] - 60 / 111_320, abs=1e-6), pytest.approx(SARIYAKUP[1]))
+    assert last[13:] == (  # type: ignore[comparison-overlap]  # pytest.approx compares with floats
+        pytest.approx(SARIYAKUP[0] - 60 / 111_320, abs=1e-6),
+        pytest.approx(SARIYAKUP[1]),
+    )
     answered = next(row for row in rows if row[2] == "Köşede çukur (10)")
     assert answered[8:12] == (excel_time(2026, 3, 28, 10, 0), 10.0, "Evet", "Hayır")
     # Times are date-time cells shown the Turkish way, a number Excel sorts and filters as a date.
