@@ -12,11 +12,12 @@ import logging
 
 from django.utils import timezone
 
+from kentmasa.cases.intake import Inbound
 from kentmasa.cases.models import Case, Channel, Kind, Status
 from kentmasa.cases.queries import current_case
 from kentmasa.cases.tracking import find_tracking_numbers
 from kentmasa.channels import edge
-from kentmasa.channels.intake import Inbound, Received, receive
+from kentmasa.channels.intake import Received, receive
 from kentmasa.channels.models import Message
 from kentmasa.channels.sms.options import config
 from kentmasa.directory.models import Institution

@@ -30,12 +30,13 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
+from kentmasa.cases.intake import Inbound, Media
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Status
 from kentmasa.cases.queries import current_case
 from kentmasa.cases.tracking import find_tracking_numbers
 from kentmasa.channels.base import sender_for
 from kentmasa.channels.edge import institution_for
-from kentmasa.channels.intake import Inbound, Media, receive
+from kentmasa.channels.intake import receive
 from kentmasa.channels.models import Message
 from kentmasa.channels.whatsapp.conf import SERVICE_WINDOW, config
 from kentmasa.channels.whatsapp.graph import Graph, GraphError

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
+from kentmasa.cases.intake import Inbound, Media
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Status
 from kentmasa.cases.queries import current_case
 from kentmasa.cases.tracking import find_tracking_numbers
-from kentmasa.channels.intake import Inbound, Media, receive
+from kentmasa.channels.intake import receive
 from kentmasa.channels.models import Message
 from kentmasa.channels.x.media import PENDING, fetch_photos, note_pending
 from kentmasa.channels.x.options import staff_text
