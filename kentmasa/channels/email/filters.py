@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.message import Message
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,8 @@ def _report_reason(mail: ParsedMail) -> str:
             if part.get_content_type() == "message/feedback-report":
                 fields = part.get_payload()
                 block = fields[0] if isinstance(fields, list) and fields else None
-                feedback = header(block, "Feedback-Type").lower()[:40] if block is not None else ""
+                if isinstance(block, Message):
+                    feedback = header(block, "Feedback-Type").lower()[:40]
                 break
         return f"complaint: feedback report ({feedback or 'abuse'})"
     return f"auto_generated: report ({report_type or 'unknown'})"

@@ -6,7 +6,7 @@ import hashlib
 import re
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import Message
 
 from kentmasa.lib import edge
 
@@ -27,7 +27,7 @@ def message_key(message_id: str) -> str:
     return f"<{hashlib.sha256(message_id.encode('utf-8', 'surrogateescape')).hexdigest()}@kentmasa.invalid>"
 
 
-def header(message: EmailMessage, name: str) -> str:
+def header(message: Message, name: str) -> str:
     """A header's text: RFC 2047 encoded words decoded, folding and NUL removed ("" when unreadable).
 
     Old mail programs write Turkish into headers as raw 8-bit bytes, without RFC 2047. The parser would
@@ -47,7 +47,7 @@ def header(message: EmailMessage, name: str) -> str:
     return " ".join(edge.clean_text(text).split())  # NUL is removed at the edge (kentmasa.lib.edge)
 
 
-def _raw_value(message: EmailMessage, name: str) -> str | None:
+def _raw_value(message: Message, name: str) -> str | None:
     wanted = name.lower()
     for key, value in message.raw_items():
         if key.lower() == wanted:

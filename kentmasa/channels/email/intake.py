@@ -8,6 +8,7 @@ the provider id, so a second delivery changes nothing.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -93,7 +94,7 @@ def receive_email(raw: bytes, institution: Institution, *, envelope_sender: str 
     """Record one mail delivered to one of the institution's mailboxes. Everything commits together."""
     mail = parse(raw)
     reason = ignore_reason(mail, envelope_sender)
-    data = {"message_id": mail.message_id}
+    data: dict[str, Any] = {"message_id": mail.message_id}
     if envelope_sender:
         data["envelope_from"] = envelope_sender
     if mail.in_reply_to:
@@ -155,7 +156,7 @@ def apply_report(report: Report) -> Message | None:
     if report.action == "failed" and sent.state in (Message.State.SENT, Message.State.DELIVERED):
         error = redact(report.diagnostic or "bounced")
         Message.objects.filter(pk=sent.pk).update(state=Message.State.FAILED, last_error=error[:2000])
-        if sent.case_id:
+        if sent.case is not None:
             services.comment(
                 sent.case,
                 actor=None,

@@ -12,7 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser, HeaderParser
 from email.utils import parseaddr
 
@@ -88,7 +88,7 @@ def _tidy(text: str) -> str:
 MAX_DEPTH = 20  # nested multiparts we read; a hostile mail may nest thousands
 
 
-def _text_parts(part: EmailMessage, depth: int = 0) -> list[EmailMessage]:
+def _text_parts(part: MIMEPart, depth: int = 0) -> list[MIMEPart]:
     """The parts a mail program shows as the mail's text, in order.
 
     Of alternatives the plain text is read (the HTML when there is no plain text); of mixed or related
@@ -113,12 +113,12 @@ def _text_parts(part: EmailMessage, depth: int = 0) -> list[EmailMessage]:
     return [part]
 
 
-def _payload(part: EmailMessage) -> bytes:
+def _payload(part: Message) -> bytes:
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
 
 
-def _body_text(message: EmailMessage) -> tuple[str, list[EmailMessage], set[str]]:
+def _body_text(message: EmailMessage) -> tuple[str, list[MIMEPart], set[str]]:
     """The readable text of a mail, the parts it came from and the images its HTML signature shows."""
     try:
         parts = _text_parts(message)
@@ -136,7 +136,7 @@ def _body_text(message: EmailMessage) -> tuple[str, list[EmailMessage], set[str]
     return _tidy("\n\n".join(texts)), parts, signature_cids
 
 
-def _signature_image(part: EmailMessage, data: bytes, signature_cids: set[str]) -> bool:
+def _signature_image(part: Message, data: bytes, signature_cids: set[str]) -> bool:
     """An inline image of the sender's signature (a logo, an icon), not a photo of the problem.
 
     Mail programs show it by its Content-ID: one shown inside the HTML signature is one, and so is any
@@ -156,7 +156,7 @@ def _signature_image(part: EmailMessage, data: bytes, signature_cids: set[str]) 
     return max(width, height) <= SIGNATURE_IMAGE_SIDE
 
 
-def _media(message: EmailMessage, body: list[EmailMessage], signature_cids: set[str]) -> list[Media]:
+def _media(message: EmailMessage, body: list[MIMEPart], signature_cids: set[str]) -> list[Media]:
     """Files that came with the mail. The intake decides which types it accepts; we pass every file."""
     found: list[Media] = []
     for part in message.walk():
@@ -192,7 +192,7 @@ def _report(message: EmailMessage, text: str) -> Report | None:
         if ctype == "message/delivery-status":
             blocks = part.get_payload() if isinstance(part.get_payload(), list) else []
             for block in blocks:  # the first block is about the report; the others about each recipient
-                if not action and block.get("Action"):
+                if isinstance(block, Message) and not action and block.get("Action"):
                     action = str(block.get("Action")).strip().lower()
                     diagnostic = " ".join(
                         str(block.get(name, "")).strip() for name in ("Status", "Diagnostic-Code")
@@ -200,7 +200,7 @@ def _report(message: EmailMessage, text: str) -> Report | None:
         elif ctype == "message/rfc822":
             payload = part.get_payload()
             original = payload[0] if isinstance(payload, list) and payload else None
-            if original is not None:
+            if isinstance(original, Message):
                 ids += message_ids(header(original, "Message-ID"))
         elif ctype == "text/rfc822-headers":
             headers = HeaderParser(policy=policy.default).parsestr(part.get_content())

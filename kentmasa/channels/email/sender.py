@@ -67,7 +67,8 @@ def tagged_subject(message: Message) -> str:
         return subject
     if number in subject:
         return subject.replace(number, tag, 1)
-    return f"{tag} {subject or message.case.institution.name}"
+    fallback = message.case.institution.name if message.case is not None else ""
+    return f"{tag} {subject or fallback}"
 
 
 class EmailSender:
@@ -83,7 +84,7 @@ class EmailSender:
         return message.address.strip().lower() not in mailboxes()  # never write to ourselves
 
     def build(self, message: Message, connection: Any = None) -> EmailMultiAlternatives:
-        institution = message.institution or (message.case.institution if message.case_id else None)
+        institution = message.institution or (message.case.institution if message.case is not None else None)
         from_address = address_of(institution)
         domain = config().get("MESSAGE_ID_DOMAIN") or from_address.rpartition("@")[2] or "localhost"
         tag = _tag(message.case)

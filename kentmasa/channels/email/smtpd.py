@@ -97,7 +97,7 @@ class MailHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
-        status = await self._in_worker(check_recipient, address)
+        status: str = await self._in_worker(check_recipient, address)
         if status.startswith("250"):
             envelope.rcpt_tos.append(address)
         return status

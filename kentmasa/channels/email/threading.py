@@ -51,7 +51,8 @@ def _own(cases: list[Case], mail: ParsedMail) -> Case | None:
         ).values_list("case_id", flat=True)
     )
     for case in cases:
-        if (case.citizen_id and case.citizen.email.lower() == mail.sender.lower()) or case.pk in wrote:
+        citizen = case.citizen if case.citizen_id else None
+        if (citizen is not None and citizen.email.lower() == mail.sender.lower()) or case.pk in wrote:
             return case
     return None
 

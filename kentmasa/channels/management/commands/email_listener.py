@@ -9,8 +9,9 @@ filtering and no authentication of its own.
 import logging
 import signal
 import threading
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.channels.email.config import mailboxes
 from kentmasa.channels.email.smtpd import listener
@@ -19,12 +20,12 @@ from kentmasa.channels.email.smtpd import listener
 class Command(BaseCommand):
     help = "Listen for citizens' e-mail over SMTP (or LMTP) and open or update cases."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=8025, help="Port to listen on (default 8025).")
         parser.add_argument("--lmtp", action="store_true", help="Speak LMTP (RFC 2033) instead of SMTP.")
 
-    def handle(self, *args, host, port, lmtp, **options):
+    def handle(self, *args: Any, host: str, port: int, lmtp: bool, **options: Any) -> None:
         addresses = mailboxes()
         if not addresses:
             raise CommandError('No mailboxes: set KENTMASA_EMAIL["MAILBOXES"] (address -> institution slug).')
