@@ -100,15 +100,13 @@ def fetch_photos(post: Post, conf: dict, account: str) -> tuple[list[Media], lis
 
 
 def note_pending(message: Message, pending: list[dict]) -> None:
-    """Tell staff on the case that photos are still coming (once, when the message is recorded)."""
-    if message.case is None or not pending:
+    """Tell staff that photos are still coming: on the message's row and, once, on the case's timeline."""
+    if not pending:
         return
-    services.comment(
-        current_case(message.case),
-        actor=None,
-        public=False,
-        note=staff_text(PENDING_NOTE, count=len(pending), error=pending[0]["error"]),
-    )
+    note = staff_text(PENDING_NOTE, count=len(pending), error=pending[0]["error"])
+    Message.objects.filter(pk=message.pk).update(last_error=note)
+    if message.case is not None:
+        services.comment(current_case(message.case), actor=None, public=False, note=note)
 
 
 def retry_pending_media(*, limit: int = 100) -> int:
@@ -167,7 +165,16 @@ def _retry(pk: int, conf: dict) -> int:
                 *(f"{i['url']}: {i['error']}" for i in lost),
             ]
         message.data = data
-        message.save(update_fields=["data"])
+        # The message's row on the case page says where its photos stand.
+        if lost:
+            message.last_error = staff_text(
+                LOST_NOTE, tries=lost[0].get("tries") or max_tries, error=lost[0]["error"]
+            )
+        elif still:
+            message.last_error = staff_text(PENDING_NOTE, count=len(still), error=still[0]["error"])
+        else:
+            message.last_error = ""
+        message.save(update_fields=["data", "last_error"])
         if case is not None and added:
             services.comment(case, actor=None, public=False, note=staff_text(FETCHED_NOTE, count=added))
         if case is not None:

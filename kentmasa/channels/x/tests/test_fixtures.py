@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
 from kentmasa.cases.models import Case
@@ -90,7 +91,7 @@ def test_a_photo_only_post_is_named_for_its_photo_not_our_handle(x_api):
     assert case.attachments.count() == 1
 
 
-def test_a_photo_x_does_not_hand_over_is_kept_until_it_comes(x_api):
+def test_a_photo_x_does_not_hand_over_is_kept_until_it_comes(x_api, operator):
     # X's media host answers 404 at first (the photo is not there yet).
     assert deliver("tweet_photo.json", x_api).json() == {"received": 1}
     case = Case.objects.get()
@@ -100,12 +101,17 @@ def test_a_photo_x_does_not_hand_over_is_kept_until_it_comes(x_api):
     note = case.events.get(action="comment", public=False)
     assert "henüz alınamadı" in note.note and "yeniden denenecek" in note.note
 
+    staff = Client()
+    staff.force_login(operator)
+    page = staff.get(reverse("cases:detail", args=[case.tracking_number])).content.decode()
+    assert f'id="message-{message.pk}"' in page and "henüz alınamadı" in page
+
     x_api.photos["GTz1sokak.jpg"] = jpeg()
     assert media.retry_pending_media() == 1
     assert media.retry_pending_media() == 0  # nothing left, and its turn is taken anyway
     assert case.attachments.count() == 1
     message.refresh_from_db()
-    assert "media_pending" not in message.data
+    assert "media_pending" not in message.data and message.last_error == ""
     assert case.events.filter(action="comment", note__contains="sonraki bir denemede alındı").exists()
 
 
@@ -116,6 +122,7 @@ def test_a_photo_that_never_comes_is_given_up_and_shown(x_api, x_settings):
     assert media.retry_pending_media() == 0
     message = Message.objects.get(direction="in")
     assert "media_pending" not in message.data and message.data["media_problems"]
+    assert "2 denemede alınamadı" in message.last_error
     lost = case.events.get(action="comment", note__contains="2 denemede alınamadı")
     assert not lost.public
 
