@@ -7,7 +7,7 @@ whose message kentmasa.api shows as it is (``INVALID``).
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Field
@@ -27,11 +27,16 @@ MAX_TEXT = 20000
 NOT_BLANK = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 
 
+V = TypeVar("V")
+R = TypeVar("R")
+
+
 def invalid(message: str) -> PydanticCustomError:
     return PydanticCustomError(INVALID, "{message}", {"message": str(message)})
 
 
-def django_check(check: Callable[[Any], Any], value: Any) -> Any:
+def django_check(check: Callable[[V], R], value: V) -> R:
+    """``check(value)``, its Django ValidationError given as our own field error."""
     try:
         return check(value)
     except DjangoValidationError as error:

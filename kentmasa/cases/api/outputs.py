@@ -5,12 +5,15 @@ Institution-wide roles see a citizen's TC kimlik no and phone in full; unit and 
 masked. Times go out in the configured time zone (``Timestamp``).
 """
 
+from typing import Any, Protocol
+
 from django.utils.translation import get_language, gettext_lazy
 from ninja import Field, Schema
 
 from kentmasa.cases import access, clock
 from kentmasa.cases.api.fields import Timestamp
 from kentmasa.cases.models import Case, Citizen
+from kentmasa.deadlines.calendar import BusinessCalendar
 from kentmasa.directory.api import NamedOut
 from kentmasa.directory.models import User
 
@@ -111,7 +114,12 @@ def person(user: User | None) -> dict | None:
     return {"id": user.pk, "name": user.get_full_name() or user.username}
 
 
-def _named(obj: object) -> dict | None:
+class _Named(Protocol):
+    pk: Any
+    name: str
+
+
+def _named(obj: _Named | None) -> dict | None:
     return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
 
@@ -153,7 +161,7 @@ class CaseWriter:
     def __init__(self, user: User):
         self.user = user
         self.full_identifiers = sees_identifiers(user)
-        self.calendars: dict[int, object] = {}
+        self.calendars: dict[int, BusinessCalendar] = {}
         self.english = (get_language() or "").startswith("en")
 
     def remaining(self, case: Case) -> str | None:
@@ -202,7 +210,7 @@ class CaseWriter:
             "resolution": case.resolution,
             "rejection_reason": case.rejection_reason,
             "redirected_to": case.redirected_to,
-            "merged_into": case.merged_into.tracking_number if case.merged_into_id else None,
+            "merged_into": case.merged_into.tracking_number if case.merged_into is not None else None,
         }
 
     def detail(self, case: Case) -> dict:

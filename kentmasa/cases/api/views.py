@@ -43,6 +43,14 @@ from kentmasa.directory.models import Category, Institution, Team, Unit, User
 
 router = Router(tags=["cases"])
 
+
+class ApiRequest(HttpRequest):
+    """A request past the API's authentication (kentmasa.api), whose ``auth`` is the calling member of
+    staff. Only the type checker sees it."""
+
+    auth: User
+
+
 # Domain error codes (TransitionError.code) that name a request field.
 FIELD_CODES = {"assignee", "team", "unit", "institution", "to", "into", "subject", "channel", "kind"}
 OPERATION_ID = "kentmasa_cases_api_{}"
@@ -91,7 +99,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     summary="Cases the caller may see, newest first",
     operation_id=OPERATION_ID.format("list_cases"),
 )
-def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
+def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> dict:
     cases = _cases_for(request.auth)
     if filters.status:
         cases = cases.filter(status__in=filters.status)
@@ -124,9 +132,9 @@ def _fingerprint(payload: CaseIn) -> str:
     return hashlib.sha256(checked.encode()).hexdigest()
 
 
-def _recorded_by_key(user: User, key: str, fingerprint: str) -> Case | None:
+def _recorded_by_key(user: User, institution_id: int, key: str, fingerprint: str) -> Case | None:
     """The case an earlier request with this key recorded; 422 if that request was a different one."""
-    earlier = ApiIdempotencyKey.objects.filter(user=user, institution_id=user.institution_id, key=key).first()
+    earlier = ApiIdempotencyKey.objects.filter(user=user, institution_id=institution_id, key=key).first()
     if earlier is None:
         return None
     if earlier.fingerprint != fingerprint:
@@ -135,15 +143,20 @@ def _recorded_by_key(user: User, key: str, fingerprint: str) -> Case | None:
             _("This Idempotency-Key was used for a different request; use a new key for a new case."),
             "idempotency_key_reused",
         )
+    if earlier.case_id is None:  # never committed without its case (see the model)
+        raise LookupError(f"Idempotency-Key {earlier.pk} has no case")
     return Case.objects.select_related(*RELATED).get(pk=earlier.case_id)
 
 
 def _inbound(user: User, payload: CaseIn) -> Inbound:
     """The case a request describes, as the one way in takes it; what staff record is proven."""
     citizen = payload.citizen.model_dump() if payload.citizen else {}
+    institution = user.institution
+    if institution is None:  # refused before (create_case); checked again for the type checker
+        raise _no_institution()
     return Inbound(
         channel=payload.channel,
-        institution=user.institution,
+        institution=institution,
         subject=payload.subject,
         text=payload.description,
         name=citizen.get("name", ""),
@@ -159,6 +172,12 @@ def _inbound(user: User, payload: CaseIn) -> Inbound:
         location=payload.location.model_dump(exclude_defaults=True) if payload.location else {},
         received_at=payload.received_at,
         actor=user,
+    )
+
+
+def _no_institution() -> ApiError:
+    return ApiError(
+        403, _("Your account is not linked to an institution, so it cannot record cases."), "no_institution"
     )
 
 
@@ -191,20 +210,17 @@ def _created_body(user: User, case: Case) -> dict:
     },
 )
 def create_case(
-    request: HttpRequest,
+    request: ApiRequest,
     response: HttpResponse,
     payload: CaseIn,
     idempotency_key: Annotated[IdempotencyKey | None, Header(alias="Idempotency-Key")] = None,
-):
-    user: User = request.auth
-    if user.institution_id is None:
-        raise ApiError(
-            403,
-            _("Your account is not linked to an institution, so it cannot record cases."),
-            "no_institution",
-        )
+) -> WithStatus[dict]:
+    user = request.auth
+    institution_id = user.institution_id
+    if institution_id is None:
+        raise _no_institution()
     fingerprint = _fingerprint(payload)
-    if idempotency_key and (earlier := _recorded_by_key(user, idempotency_key, fingerprint)):
+    if idempotency_key and (earlier := _recorded_by_key(user, institution_id, idempotency_key, fingerprint)):
         response["Idempotent-Replayed"] = "true"
         return WithStatus(201, _created_body(user, earlier))
     try:
@@ -214,7 +230,7 @@ def create_case(
             record = (
                 ApiIdempotencyKey.objects.create(
                     user=user,
-                    institution_id=user.institution_id,
+                    institution_id=institution_id,
                     key=idempotency_key,
                     fingerprint=fingerprint,
                 )
@@ -228,7 +244,9 @@ def create_case(
     except services.TransitionError as error:
         raise refusal(error) from None
     except IntegrityError:
-        earlier = _recorded_by_key(user, idempotency_key, fingerprint) if idempotency_key else None
+        earlier = (
+            _recorded_by_key(user, institution_id, idempotency_key, fingerprint) if idempotency_key else None
+        )
         if earlier is None:
             raise
         response["Idempotent-Replayed"] = "true"
@@ -243,7 +261,7 @@ def create_case(
     summary="One case",
     operation_id=OPERATION_ID.format("get_case"),
 )
-def get_case(request: HttpRequest, tracking_number: str):
+def get_case(request: ApiRequest, tracking_number: str) -> dict:
     return CaseWriter(request.auth).detail(_get_case(request.auth, tracking_number))
 
 
@@ -253,7 +271,7 @@ def get_case(request: HttpRequest, tracking_number: str):
     summary="A case's timeline, oldest first",
     operation_id=OPERATION_ID.format("list_events"),
 )
-def list_events(request: HttpRequest, tracking_number: str):
+def list_events(request: ApiRequest, tracking_number: str) -> list[dict]:
     case = _get_case(request.auth, tracking_number)
     events = Event.objects.filter(case=case).select_related("actor").order_by("at", "pk")
     return [
@@ -326,8 +344,8 @@ def _transition_params(user: User, case: Case, body: TransitionIn) -> dict:
     summary="Act on a case: assign, start, ask_citizen, resolve, transfer, merge…",
     operation_id=OPERATION_ID.format("perform_transition"),
 )
-def perform_transition(request: HttpRequest, tracking_number: str, payload: TransitionIn):
-    user: User = request.auth
+def perform_transition(request: ApiRequest, tracking_number: str, payload: TransitionIn) -> dict:
+    user = request.auth
     case = _get_case(user, tracking_number)
     params = _transition_params(user, case, payload)
     try:
