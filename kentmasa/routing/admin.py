@@ -1,6 +1,7 @@
 """What the administrator edits (routing rules, competence, other bodies' matters), what the router keeps."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.routing.models import Competence, ExternalMatter, RouterModel, RoutingFlag, RoutingRule
@@ -67,11 +68,11 @@ class RouterModelAdmin(admin.ModelAdmin):
     ]
     fields = [*readonly_fields, "active"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # trained by `manage.py train_router` or the periodic task, never typed in
 
     @admin.display(description=_("held-out accuracy"))
-    def accuracy(self, obj):
+    def accuracy(self, obj: RouterModel) -> str:
         value = (obj.metrics or {}).get("accuracy")
         return f"{value:.3f}" if isinstance(value, int | float) else "—"
 
@@ -92,5 +93,5 @@ class RoutingFlagAdmin(admin.ModelAdmin):
         "cleared_at",
     ]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

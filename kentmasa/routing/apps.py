@@ -9,7 +9,7 @@ class RoutingConfig(AppConfig):
     label = "routing"
     verbose_name = _("Routing")
 
-    def ready(self):
+    def ready(self) -> None:
         from kentmasa.cases.signals import case_event
         from kentmasa.routing import intake
 

@@ -131,7 +131,8 @@ class Router:
         steps = dict(self.pipeline.steps)
         features, model = steps.get("features"), steps.get("model")
         if features is None or model is None:
-            return self.pipeline.predict_proba(texts)
+            probabilities: np.ndarray = self.pipeline.predict_proba(texts)
+            return probabilities
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             if isinstance(features, FeatureUnion) and not features.transformer_weights:
                 matrix = sparse.hstack(
@@ -139,7 +140,8 @@ class Router:
                 ).tocsr()
             else:
                 matrix = features.transform(texts)
-            return model.predict_proba(matrix)
+            probabilities = model.predict_proba(matrix)
+            return probabilities
 
     def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
         """The k likeliest labels for one text, likeliest first."""

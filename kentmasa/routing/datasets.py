@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,7 @@ class Dataset:
     test_labels: list[str] | None = None
     skipped: list[str] = field(default_factory=list)  # "file, line N: why" for each row left out
 
-    def report_skipped(self, write, limit: int = 20) -> None:
+    def report_skipped(self, write: Callable[[str], object], limit: int = 20) -> None:
         """Tell the user which rows were left out (the first ``limit`` of them, and how many in all)."""
         if not self.skipped:
             return

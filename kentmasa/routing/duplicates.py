@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -35,8 +37,8 @@ MIN_SHARED_WORDS = 0.25
 SCAN_LIMIT = 300
 
 
-def _setting(name: str, default):
-    return getattr(settings, f"KENTMASA_ROUTING_{name}", default)
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, f"KENTMASA_ROUTING_{name}", default))
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -94,11 +96,11 @@ class Candidate:
     reasons: list[str]
     distance_m: float | None
 
-    def __iter__(self):  # unpacks as (case, score, reasons)
+    def __iter__(self) -> Iterator[Any]:  # unpacks as (case, score, reasons)
         return iter((self.case, self.score, self.reasons))
 
 
-def _nearby(probe: Probe, radius: float, window: dt.timedelta):
+def _nearby(probe: Probe, radius: float, window: dt.timedelta) -> list[Case]:
     cases = Case.objects.filter(
         institution_id=probe.institution_id,
         status__in=ACTIVE_STATUSES,
@@ -108,7 +110,7 @@ def _nearby(probe: Probe, radius: float, window: dt.timedelta):
     ).select_related("category")
     if probe.exclude_pk is not None:
         cases = cases.exclude(pk=probe.exclude_pk)
-    if probe.has_point:
+    if probe.latitude is not None and probe.longitude is not None:  # probe.has_point
         south, west, north, east = bbox(probe.latitude, probe.longitude, radius)
         cases = cases.filter(latitude__range=(south, north), longitude__range=(west, east))
     elif probe.neighbourhood:
@@ -132,7 +134,12 @@ def _describe_gap(gap: dt.timedelta) -> str:
 def score(probe: Probe, other: Case, radius: float, window: dt.timedelta) -> Candidate | None:
     reasons = []
     distance = None
-    if probe.has_point and other.latitude is not None and other.longitude is not None:
+    if (
+        probe.latitude is not None
+        and probe.longitude is not None
+        and other.latitude is not None
+        and other.longitude is not None
+    ):
         distance = haversine_m(probe.latitude, probe.longitude, float(other.latitude), float(other.longitude))
         if distance > radius:
             return None
@@ -185,14 +192,14 @@ def probe_from_fields(
     *,
     subject: str = "",
     description: str = "",
-    latitude=None,
-    longitude=None,
+    latitude: object = None,
+    longitude: object = None,
     category_id: int | None = None,
     neighbourhood: str = "",
     street: str = "",
     received_at: dt.datetime | None = None,
 ) -> Probe:
-    def number(value):
+    def number(value: object) -> float | None:
         try:
             result = float(str(value).replace(",", "."))
         except (TypeError, ValueError):

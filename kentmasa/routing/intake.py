@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event
-from kentmasa.directory.models import Category, Institution, Unit
+from kentmasa.directory.models import Category, Institution, Unit, User
 from kentmasa.lib import turkish
 from kentmasa.routing import jurisdiction, rules, training
 from kentmasa.routing.jurisdiction import Referral, Whereabouts
@@ -200,7 +201,7 @@ def _category_there(category: Category, institution: Institution) -> Category | 
     return None
 
 
-def redirect_to_body(case: Case, referral: Referral, *, actor=None) -> Case:
+def redirect_to_body(case: Case, referral: Referral, *, actor: User | None = None) -> Case:
     """Redirect to the other body and tell the citizen why (the reason as a public message: the case's
     public timeline shows it, the redirect's own note is for staff)."""
     case = services.redirect(case, actor=actor, to=referral.body_name, note=referral.reason)
@@ -209,10 +210,12 @@ def redirect_to_body(case: Case, referral: Referral, *, actor=None) -> Case:
     return case
 
 
-def forward(case: Case, referral: Referral, category: Category | None, *, actor=None) -> Case:
+def forward(case: Case, referral: Referral, category: Category | None, *, actor: User | None = None) -> Case:
     """Transfer to the institution the referral names (the competent one, or the one whose territory the
     case lies in), with its category of the same name when it has one."""
     target = referral.target
+    if target is None:
+        raise ValueError("only a referral that names its institution can be forwarded")
     there = _category_there(category, target) if category is not None else None
     if referral.kind == jurisdiction.TERRITORY:
         note = _("Routing: %(place)s is in %(target)s's territory.") % {
@@ -258,7 +261,7 @@ def act(case: Case, decision: Decision) -> Case:
             return forward(case, competence, decision.category)
         return case
     if decision.rule is not None and decision.unit is not None and decision.unit.pk != case.unit_id:
-        default_unit = case.category.unit_id if case.category_id else None
+        default_unit = case.category.unit_id if case.category else None
         if case.unit_id in (None, default_unit):
             note = _("Routing rule: %(rule)s") % {"rule": decision.rule}
             return services.transfer(case, actor=None, unit=decision.unit, note=note)
@@ -311,7 +314,7 @@ def _category_by_router(case: Case) -> bool:
 CLEARING_ACTIONS = {"redirect", "merge", "reject", "close", "resolve", "resolve_on_the_spot"}
 
 
-def on_case_event(sender, case: Case, event: Event, **kwargs) -> None:
+def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> None:
     """Runs after the event's transaction committed. Nothing here may turn the caller's committed success
     into an error: a failure is logged and noted on the case for staff."""
     try:

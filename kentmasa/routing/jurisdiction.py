@@ -17,6 +17,8 @@ a RoutingFlag shown on the case page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from kentmasa.directory.models import Category, Institution
 from kentmasa.places.address import area_key
@@ -24,6 +26,9 @@ from kentmasa.places.geocode import locate
 from kentmasa.places.models import Area
 from kentmasa.routing import text as turkish_text
 from kentmasa.routing.models import Competence, ExternalMatter, RoutingFlag
+
+if TYPE_CHECKING:
+    from kentmasa.cases.models import Case
 
 TERRITORY = RoutingFlag.Kind.TERRITORY
 COMPETENCE = RoutingFlag.Kind.COMPETENCE
@@ -69,15 +74,15 @@ def _area_id(kind: str, name: str, parent_id: int | None) -> int | None:
 
 def where(
     *,
-    latitude=None,
-    longitude=None,
+    latitude: float | Decimal | None = None,
+    longitude: float | Decimal | None = None,
     province: str = "",
     district: str = "",
     neighbourhood: str = "",
 ) -> Whereabouts:
     """Where a case lies: from its point when the point is inside a known area, else from the names typed."""
-    if latitude not in (None, "") and longitude not in (None, ""):
-        location = locate(latitude, longitude)
+    if latitude is not None and longitude is not None:
+        location = locate(float(latitude), float(longitude))
         if location is not None:
             return Whereabouts(
                 province=location.province,
@@ -110,7 +115,7 @@ def where(
     )
 
 
-def where_case(case) -> Whereabouts:
+def where_case(case: Case) -> Whereabouts:
     return where(
         latitude=case.latitude,
         longitude=case.longitude,

@@ -11,6 +11,8 @@
 - RouterModel / Prediction: the institution's trained text classifier, and what it said about each case.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
@@ -85,20 +87,20 @@ class RoutingRule(models.Model):
             parts.append(f"“{self.keywords}”")
         return " + ".join(parts) + f" → {self.unit}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.keywords_key = _folded_keywords(self.keywords)
         super().save(*args, **kwargs)
 
     @property
     def area_kind(self) -> str:
-        return self.area.kind if self.area_id else ""
+        return self.area.kind if self.area else ""
 
     def clean(self) -> None:
         if not self.area_id and not turkish_text.split_phrases(self.keywords):
             raise ValidationError(
                 _("A rule needs an area or keywords; a category's usual unit is set on the category itself.")
             )
-        if self.area_id and self.area.kind not in ("ilce", "mahalle"):
+        if self.area and self.area.kind not in ("ilce", "mahalle"):
             raise ValidationError({"area": _("Choose a district (ilçe) or a neighbourhood (mahalle).")})
         institution_id = self.institution_id
         for related in (self.category if self.category_id else None, self.unit if self.unit_id else None):
@@ -184,14 +186,14 @@ class ExternalMatter(models.Model):
     def __str__(self) -> str:
         return f"{self.name} → {self.body_name}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.keywords_key = _folded_keywords(self.keywords)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if not self.category_id and not turkish_text.split_phrases(self.keywords):
             raise ValidationError(_("Give keywords, a category, or both."))
-        if self.category_id and self.institution_id and self.category.institution_id != self.institution_id:
+        if self.category and self.institution_id and self.category.institution_id != self.institution_id:
             raise ValidationError(_("The category must belong to the institution."))
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from kentmasa.routing import text as turkish_text
 
@@ -33,13 +33,25 @@ _AREA_DEPTH = {"mahalle": 2, "ilce": 1}
 
 
 class RuleLike(Protocol):
-    pk: int
-    category_id: int | None
-    area_id: int | None
-    area_kind: str
-    keywords: str
-    priority: int
-    active: bool
+    """What matching reads of a rule (a RoutingRule, or anything shaped like one in a test)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def category_id(self) -> int | None: ...
+    @property
+    def area_id(self) -> int | None: ...
+    @property
+    def area_kind(self) -> str: ...
+    @property
+    def keywords(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def active(self) -> bool: ...
+
+
+AnyRule = TypeVar("AnyRule", bound=RuleLike)
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,7 @@ def _rank(rule: RuleLike, facts: Facts) -> tuple:
     )
 
 
-def choose(rules: Iterable[RuleLike], facts: Facts) -> RuleLike | None:
+def choose(rules: Iterable[AnyRule], facts: Facts) -> AnyRule | None:
     """The rule that decides the unit, or None (then the category's own unit does)."""
     matching = [rule for rule in rules if matches(rule, facts)]
     if not matching:

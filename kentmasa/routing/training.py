@@ -14,9 +14,11 @@ least KENTMASA_ROUTING_RETRAIN_CORRECTIONS finished cases ended in another categ
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import sklearn
 from django.conf import settings
@@ -38,7 +40,7 @@ MIN_PER_CATEGORY = 3
 FINISHED = (Status.RESOLVED, Status.CLOSED)
 
 
-def setting(name: str, default):
+def setting(name: str, default: Any) -> Any:
     return getattr(settings, f"KENTMASA_ROUTING_{name}", default)
 
 
@@ -186,7 +188,7 @@ def current(institution: Institution | int) -> tuple[RouterModel, Router] | None
         return row, cached[1]
     blob = RouterModel.objects.filter(pk=row.pk).values_list("blob", flat=True).first()
     try:
-        router = Router.loads(bytes(blob))
+        router = Router.loads(bytes(blob or b""))
     except Exception:  # an old format or a scikit-learn the model cannot be read with: retrain it
         log.exception("stored router %s of institution %s cannot be read", row.pk, institution_id)
         return None
@@ -218,7 +220,7 @@ def corrections_since(row: RouterModel) -> int:
     )
 
 
-def finished_since(institution: Institution, since) -> int:
+def finished_since(institution: Institution, since: dt.datetime) -> int:
     return Case.objects.filter(
         institution=institution, status__in=FINISHED, category__isnull=False, resolved_at__gte=since
     ).count()

@@ -7,8 +7,12 @@
 - categorise / act_on_flag: the buttons of that panel; each is one domain function call.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,10 +21,11 @@ from kentmasa.cases import access, services
 from kentmasa.cases.models import ACTIVE_STATUSES, Case
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
-from kentmasa.cases.views import staff_required
+from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.directory.collation import alphabetical
-from kentmasa.directory.models import Category
+from kentmasa.directory.models import Category, Institution, User
 from kentmasa.routing import duplicates, intake, jurisdiction, training
+from kentmasa.routing.intake import Choice
 from kentmasa.routing.jurisdiction import Referral
 from kentmasa.routing.models import Prediction, RoutingFlag
 
@@ -28,8 +33,14 @@ MIN_TEXT = 4  # characters typed before the classifier is asked
 
 
 def describe(
-    kind: str, *, target=None, body_name: str = "", place: str = "", reason: str = "", institution=None
-):
+    kind: str,
+    *,
+    target: Institution | None = None,
+    body_name: str = "",
+    place: str = "",
+    reason: str = "",
+    institution: Institution | None = None,
+) -> str:
     """What a finding means, for staff, in the reader's language."""
     if kind == RoutingFlag.Kind.TERRITORY:
         where = place or _("this place")
@@ -59,7 +70,7 @@ def describe(
     return _("The category could not be chosen from the text with enough certainty; choose it.")
 
 
-def _referral_text(referral: Referral, institution) -> str:
+def _referral_text(referral: Referral, institution: Institution | None) -> str:
     return describe(
         referral.kind,
         target=referral.target,
@@ -70,7 +81,7 @@ def _referral_text(referral: Referral, institution) -> str:
     )
 
 
-def _choices(choices) -> list[dict]:
+def _choices(choices: Iterable[Choice]) -> list[dict[str, Any]]:
     return [
         {
             "category": choice.category,
@@ -81,7 +92,7 @@ def _choices(choices) -> list[dict]:
     ]
 
 
-def _candidate_rows(found) -> list[dict]:
+def _candidate_rows(found: Iterable[duplicates.Candidate]) -> list[dict[str, Any]]:
     return [
         {
             "case": candidate.case,
@@ -93,18 +104,20 @@ def _candidate_rows(found) -> list[dict]:
     ]
 
 
-def _require_intake_role(user) -> None:
+def _require_intake_role(user: User) -> None:
     if user.institution_id is None or not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
         raise PermissionDenied
 
 
 @require_GET
 @staff_required
-def suggest(request):
+def suggest(request: StaffRequest) -> HttpResponse:
     """htmx partial for the console: top-3 categories, whose matter it is, likely duplicates."""
     user = request.user
     _require_intake_role(user)
     institution = user.institution
+    if institution is None:  # _require_intake_role refused it already
+        raise PermissionDenied
     params = request.GET
     subject, description = params.get("subject", "")[:200], params.get("description", "")[:5000]
     category = None
@@ -150,14 +163,14 @@ def suggest(request):
     )
 
 
-def _number(value):
+def _number(value: str | None) -> float | None:
     try:
         return float(str(value).replace(",", ".")) if value not in (None, "") else None
     except ValueError:
         return None
 
 
-def _visible_case(request, tracking_number: str) -> Case:
+def _visible_case(request: StaffRequest, tracking_number: str) -> Case:
     number = clean_tracking_number(tracking_number) or tracking_number
     cases = access.visible_cases(request.user).select_related("institution", "category", "unit")
     return get_object_or_404(cases, tracking_number=number)
@@ -165,7 +178,7 @@ def _visible_case(request, tracking_number: str) -> Case:
 
 @require_GET
 @staff_required
-def case_panel(request, tracking_number):
+def case_panel(request: StaffRequest, tracking_number: str) -> HttpResponse:
     """htmx partial for the case page (routing/_case_hook.html): flags, choices, duplicates, correction."""
     user = request.user
     case = _visible_case(request, tracking_number)
@@ -244,15 +257,18 @@ def case_panel(request, tracking_number):
 
 @require_POST
 @staff_required
-def categorise(request, tracking_number):
+def categorise(request: StaffRequest, tracking_number: str) -> HttpResponse:
     """Set or correct the case's category (an operator's pick teaches the classifier)."""
     user = request.user
     case = _visible_case(request, tracking_number)
     if not services.may_categorise(user, case):
         raise PermissionDenied
-    category = Category.objects.filter(
-        pk=_int(request.POST.get("category")), institution_id=case.institution_id, active=True
-    ).first()
+    chosen = _int(request.POST.get("category"))
+    category = (
+        Category.objects.filter(pk=chosen, institution_id=case.institution_id, active=True).first()
+        if chosen is not None
+        else None
+    )
     if category is None:
         messages.error(request, _("Choose a category from the list."))
         return redirect("cases:detail", tracking_number=case.tracking_number)
@@ -269,11 +285,11 @@ def categorise(request, tracking_number):
     return redirect("cases:detail", tracking_number=case.tracking_number)
 
 
-def _int(value) -> int | None:
-    return int(value) if (value or "").isdigit() else None
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
-def _flag_action(user, case: Case, flag: RoutingFlag) -> str | None:
+def _flag_action(user: User, case: Case, flag: RoutingFlag) -> str | None:
     """ "transfer" or "redirect" when the user may act on the flag with one click, else None."""
     if flag.kind in (RoutingFlag.Kind.TERRITORY, RoutingFlag.Kind.COMPETENCE) and flag.target_institution_id:
         name = "transfer"
@@ -288,7 +304,7 @@ def _flag_action(user, case: Case, flag: RoutingFlag) -> str | None:
 
 @require_POST
 @staff_required
-def act_on_flag(request, tracking_number, flag_id):
+def act_on_flag(request: StaffRequest, tracking_number: str, flag_id: int) -> HttpResponse:
     """Send the case where the flag says: the other institution (transfer) or the other body (redirect)."""
     user = request.user
     case = _visible_case(request, tracking_number)

@@ -87,9 +87,11 @@ def test_a_case_the_router_got_right_is_not_a_correction(
 
 def test_the_model_in_use_is_the_newest_active_one_and_loaded_once(institution, trained, monkeypatch):
     first = training.current(institution)
+    assert first is not None
     assert first[0] == trained.row
     loads = []
     monkeypatch.setattr(training.Router, "loads", classmethod(lambda cls, blob: loads.append(1)))
-    assert training.current(institution)[1] is first[1] and loads == []  # cached
+    again = training.current(institution)
+    assert again is not None and again[1] is first[1] and loads == []  # cached
     RouterModel.objects.filter(pk=trained.row.pk).update(active=False)
     assert training.current(institution) is None

@@ -18,8 +18,9 @@ classify one text at a time, as intake does. With --institution the institution'
 
 import copy
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.directory.models import Category
 from kentmasa.routing import classifier, datasets, training
@@ -30,7 +31,7 @@ METRICS = ("accuracy", "top3_accuracy", "macro_f1", "ms_per_text")
 class Command(BaseCommand):
     help = "Evaluate the routing text classifier beside a plain TF-IDF + logistic regression baseline."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         source = parser.add_mutually_exclusive_group(required=True)
         source.add_argument("--csv", help="CSV file with the columns text and label.")
         source.add_argument(
@@ -48,13 +49,13 @@ class Command(BaseCommand):
         parser.add_argument("--test-share", type=float, default=0.25, help="Held-out share (default 0.25).")
         parser.add_argument("--seed", type=int, default=153, help="Seed of the held-out split.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             self._handle(options)
         except datasets.DatasetError as error:
             raise CommandError(str(error)) from error
 
-    def _handle(self, options):
+    def _handle(self, options: dict[str, Any]) -> None:
         if options["csv"]:
             data = datasets.from_csv(options["csv"])
         elif options["from_cases"]:
@@ -68,7 +69,7 @@ class Command(BaseCommand):
         data.report_skipped(self.stdout.write)
         if not 0 < options["test_share"] < 1:
             raise CommandError("--test-share must be between 0 and 1")
-        if data.test_texts is not None:
+        if data.test_texts is not None and data.test_labels is not None:
             train_x, train_y = data.texts, data.labels
             test_x, test_y = data.test_texts, data.test_labels
         else:

@@ -8,8 +8,9 @@ institution, --out writes the trained model to a file (for evaluate_router --mod
 """
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.routing import classifier, datasets, training
 from kentmasa.routing.models import RouterModel
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         "institution's closed cases."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         source = parser.add_mutually_exclusive_group(required=True)
         source.add_argument("--csv", help="CSV file with the columns text and label.")
         source.add_argument(
@@ -34,13 +35,13 @@ class Command(BaseCommand):
         parser.add_argument("--institution", metavar="SLUG", help="Store the model for this institution.")
         parser.add_argument("--out", help="Write the trained model to this file (no institution).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             self._handle(options)
         except (datasets.DatasetError, training.NotEnoughData) as error:
             raise CommandError(str(error)) from error
 
-    def _handle(self, options):
+    def _handle(self, options: dict[str, Any]) -> None:
         if options["from_cases"]:
             owner = datasets.institution(options["institution"] or options["from_cases"])
             if owner.slug != options["from_cases"]:
