@@ -152,7 +152,8 @@ def test_an_open311_report_with_her_email_gets_a_record_of_its_own(
 @pytest.fixture
 def netgsm(settings):
     fake = FakeNetgsm().start()
-    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.netgsm.NetgsmSender"}
+    netgsm_sender = "kentmasa.channels.sms.netgsm.NetgsmSender"
+    settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": netgsm_sender}
     settings.KENTMASA_SMS = {
         **settings.KENTMASA_SMS,
         "netgsm_username": fake.username,
