@@ -4,18 +4,33 @@
 of that transition's domain function (kentmasa.cases.services.perform). Forms only read and check input.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import access
-from kentmasa.cases.forms import STAFF_TEXT_MAX, StaffChoiceField, TeamChoiceField, offer_assignees
+from kentmasa.cases.forms import (
+    STAFF_TEXT_MAX,
+    Found,
+    StaffChoiceField,
+    TeamChoiceField,
+    choices,
+    offer_assignees,
+)
 from kentmasa.cases.models import Case
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
 from kentmasa.lib import edge
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CommentForm(edge.EdgeForm, forms.Form):
@@ -33,7 +48,7 @@ class AttachmentForm(edge.EdgeForm, forms.Form):
 class TransitionForm(edge.EdgeForm, forms.Form):
     """The small form behind one action button; ``params`` are its domain function's keyword arguments."""
 
-    def __init__(self, *args, case: Case, user: User, **kwargs):
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
         self.user = user
@@ -45,7 +60,7 @@ class TransitionForm(edge.EdgeForm, forms.Form):
 NOTE = _("Note")
 
 
-def _note(required: bool = False, label=NOTE) -> forms.CharField:
+def _note(required: bool = False, label: StrOrPromise = NOTE) -> forms.CharField:
     return forms.CharField(
         label=label, required=required, max_length=STAFF_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -84,17 +99,20 @@ class AssignForm(TransitionForm):
     )
     note = _note()
 
-    def __init__(self, *args, search: str = "", **kwargs):
+    found: Found
+
+    def __init__(self, *args: Any, search: str = "", **kwargs: Any) -> None:
         """Lists the staff and teams of the case's unit; ``search`` adds up to FOUND_MAX others."""
         super().__init__(*args, **kwargs)
         case = self.case
         current = (case.assignee if case.assignee_id else None, case.team if case.team_id else None)
-        offer_assignees(self, case.institution, [case.unit_id] if case.unit_id else [], search, current)
+        units = [case.unit_id] if case.unit_id else []
+        self.found = offer_assignees(self, case.institution, units, search, current)
         self.fields["assignee"].initial = case.assignee_id
         self.fields["team"].initial = case.team_id
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not (data.get("assignee") or data.get("team")):
             raise ValidationError(_("Choose a person or a team to assign the case to."), code="assignee")
         return data
@@ -126,23 +144,22 @@ class TransferForm(TransitionForm):
     )
     note = _note()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = (
-            Unit.objects.filter(institution_id=self.case.institution_id, active=True)
-            .exclude(pk=self.case.unit_id)
-            .order_by(*alphabetical("name"))
-        )
-        self.fields["institution"].queryset = Institution.objects.exclude(pk=self.case.institution_id)
-        self.fields["category"].queryset = (
+        units = Unit.objects.filter(institution_id=self.case.institution_id, active=True)
+        if self.case.unit_id is not None:
+            units = units.exclude(pk=self.case.unit_id)
+        choices(self, "unit").queryset = units.order_by(*alphabetical("name"))
+        choices(self, "institution").queryset = Institution.objects.exclude(pk=self.case.institution_id)
+        choices(self, "category").queryset = (
             Category.objects.filter(active=True)
             .exclude(institution_id=self.case.institution_id)
             .select_related("institution")
             .order_by(*alphabetical("institution__name", "name"))
         )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         unit, institution, category = data.get("unit"), data.get("institution"), data.get("category")
         if not (unit or institution or category):
             raise ValidationError(_("Choose the unit or institution to transfer the case to."), code="unit")
@@ -200,7 +217,9 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
 }
 
 
-def transition_form(name: str, *, case: Case, user: User, data=None, search: str = "") -> TransitionForm:
+def transition_form(
+    name: str, *, case: Case, user: User, data: QueryDict | None = None, search: str = ""
+) -> TransitionForm:
     """The form of one action; ``search`` finds people and teams beyond the unit's for the assign form."""
     extra = {"search": search} if name == "assign" else {}
     return TRANSITION_FORMS[name](data, case=case, user=user, prefix=name, **extra)

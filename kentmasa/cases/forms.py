@@ -7,14 +7,16 @@ way in (kentmasa.cases.intake.open_from), which writes the citizen and the case 
 """
 
 import contextlib
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kentmasa.cases import access, validators
+from kentmasa.cases import access, services, validators
 from kentmasa.cases.citizens import STAFF
 from kentmasa.cases.intake import Inbound, open_from
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Citizen, Kind, Priority, Status
@@ -50,7 +52,7 @@ class TeamChoiceField(forms.ModelChoiceField):
 class CoordinateField(forms.DecimalField):
     """Latitude or longitude; accepts a decimal comma as Turkish keyboards type it."""
 
-    def __init__(self, *, limit: int, **kwargs):
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
         super().__init__(
             max_digits=9,
             decimal_places=6,
@@ -61,7 +63,8 @@ class CoordinateField(forms.DecimalField):
             **kwargs,
         )
 
-    def to_python(self, value):
+    # django-stubs give DecimalField the to_python of IntegerField (int | None); Django returns a Decimal.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
             # The map writes six decimals; a longer hand-typed value is rounded rather than refused.
@@ -69,6 +72,11 @@ class CoordinateField(forms.DecimalField):
                 with contextlib.suppress(ArithmeticError):
                     value = str(Decimal(value).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP))
         return super().to_python(value)
+
+
+def choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's model choice field ``name``, to set its queryset."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def staff_of(institution: Institution | None) -> QuerySet[User]:
@@ -89,14 +97,16 @@ def teams_of(institution: Institution | None) -> QuerySet[Team]:
 # -- who an assign list offers: the unit's own people and teams, anyone else through a search ----------------
 
 FOUND_MAX = 20  # people or teams a search adds to an assign list
+M = TypeVar("M", bound=Model)
+Found = tuple[list[User], list[Team]]  # the people and the teams a search found
 
 
-def staff_of_units(institution: Institution | None, unit_ids) -> QuerySet[User]:
+def staff_of_units(institution: Institution | None, unit_ids: Iterable[int]) -> QuerySet[User]:
     members = User.units.through.objects.filter(unit_id__in=list(unit_ids)).values("user_id")
     return staff_of(institution).filter(pk__in=members)
 
 
-def teams_of_units(institution: Institution | None, unit_ids) -> QuerySet[Team]:
+def teams_of_units(institution: Institution | None, unit_ids: Iterable[int]) -> QuerySet[Team]:
     return teams_of(institution).filter(unit_id__in=list(unit_ids))
 
 
@@ -106,11 +116,13 @@ def _starts_words(words: list[str], *texts: str) -> bool:
     return all(any(word.startswith(typed) for word in own) for typed in words)
 
 
-def _search(queryset: QuerySet, query: str, texts, limit: int = FOUND_MAX) -> list:
+def _search(
+    queryset: QuerySet[M], query: str, texts: Callable[[M], tuple[str, ...]], limit: int = FOUND_MAX
+) -> list[M]:
     """The first ``limit`` rows of ``queryset`` (in its alphabetical order) that the search matches; reading
     stops there, so a search costs at most one pass over one institution's staff or teams."""
     words = turkish.fold(query or "").split()
-    found: list = []
+    found: list[M] = []
     if not words:
         return found
     for row in queryset.iterator(chunk_size=200):
@@ -129,7 +141,12 @@ def find_teams(institution: Institution | None, query: str) -> list[Team]:
     return _search(teams_of(institution), query, lambda t: (t.name, t.unit.name))
 
 
-def offer(field: forms.ModelChoiceField, own, found=(), keep=()) -> None:
+def offer(
+    field: forms.ModelChoiceField,
+    own: Iterable[Model],
+    found: Iterable[Model] = (),
+    keep: Iterable[Model | None] = (),
+) -> None:
     """List the unit's own people (or teams), then what a search found, plus ``keep`` (the current or
     posted choice). The field still accepts anyone of its queryset: a search result posted is valid."""
     listed = list(own)
@@ -147,7 +164,7 @@ def offer(field: forms.ModelChoiceField, own, found=(), keep=()) -> None:
     field.widget.choices = choices
 
 
-def _posted(form: forms.Form, name: str, queryset: QuerySet):
+def _posted(form: forms.BaseForm, name: str, queryset: QuerySet[M]) -> M | None:
     """The object a bound form posted for ``name`` (to keep it listed when the form is shown again)."""
     value = form.data.get(form.add_prefix(name)) if form.is_bound else None
     if not value or not str(value).isdigit() or len(str(value)) > 18:
@@ -155,17 +172,26 @@ def _posted(form: forms.Form, name: str, queryset: QuerySet):
     return queryset.filter(pk=int(value)).first()
 
 
-def offer_assignees(form: forms.Form, institution, unit_ids, search: str, current=(None, None)) -> None:
+def offer_assignees(
+    form: forms.BaseForm,
+    institution: Institution | None,
+    unit_ids: Iterable[int],
+    search: str,
+    current: tuple[User | None, Team | None] = (None, None),
+) -> Found:
     """Set up a form's ``assignee`` and ``team`` fields: any active person or team of the institution is
-    accepted, the units' own are listed, and ``search`` lists others. ``form.found`` keeps what it found."""
-    assignee, team = form.fields["assignee"], form.fields["team"]
+    accepted, the units' own are listed, and ``search`` lists others. Returns what the search found (the
+    form keeps it as ``found``, which its template lists)."""
+    assignee = cast(forms.ModelChoiceField, form.fields["assignee"])
+    team = cast(forms.ModelChoiceField, form.fields["team"])
     assignee.queryset = staff_of(institution)
     team.queryset = teams_of(institution)
-    form.found = (find_staff(institution, search), find_teams(institution, search)) if search else ([], [])
-    keep_assignee = [current[0], _posted(form, "assignee", assignee.queryset)]
-    keep_team = [current[1], _posted(form, "team", team.queryset)]
-    offer(assignee, staff_of_units(institution, unit_ids), form.found[0], keep_assignee)
-    offer(team, teams_of_units(institution, unit_ids), form.found[1], keep_team)
+    found = (find_staff(institution, search), find_teams(institution, search)) if search else ([], [])
+    keep_assignee = [current[0], _posted(form, "assignee", staff_of(institution))]
+    keep_team = [current[1], _posted(form, "team", teams_of(institution))]
+    offer(assignee, staff_of_units(institution, unit_ids), found[0], keep_assignee)
+    offer(team, teams_of_units(institution, unit_ids), found[1], keep_team)
+    return found
 
 
 # -- the operator console ------------------------------------------------------------------------------------
@@ -239,13 +265,13 @@ class NewCaseForm(edge.EdgeForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         institution = user.institution
-        self.fields["category"].queryset = Category.objects.filter(institution=institution, active=True)
+        choices(self, "category").queryset = Category.objects.filter(institution=institution, active=True)
         # Only a caller the operator could have found in the lookup may be picked.
-        self.fields["citizen"].queryset = Citizen.objects.filter(
+        choices(self, "citizen").queryset = Citizen.objects.filter(
             institution=institution,
             pk__in=access.visible_cases(user).filter(citizen__isnull=False).values("citizen_id"),
         )
@@ -262,8 +288,8 @@ class NewCaseForm(edge.EdgeForm, forms.Form):
     def clean_citizen_phone(self) -> str:
         return validators.clean_phone(self.cleaned_data["citizen_phone"])
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if (data.get("latitude") is None) != (data.get("longitude") is None) and not (
             self.has_error("latitude") or self.has_error("longitude")
         ):
@@ -294,9 +320,15 @@ class NewCaseForm(edge.EdgeForm, forms.Form):
         caller picked in the look-up is filled in with it, unless a different TC kimlik no was typed.
         """
         data = self.cleaned_data
+        institution = self.user.institution
+        if institution is None:  # the console and the desk let in only staff of an institution
+            raise services.TransitionError(
+                str(_("Your account is not linked to an institution, so it cannot record cases.")),
+                "institution",
+            )
         return Inbound(
             channel=data["channel"],
-            institution=self.user.institution,
+            institution=institution,
             subject=data["subject"],
             text=data["description"],
             name=data["citizen_name"].strip(),
@@ -343,16 +375,17 @@ class QueueFilterForm(edge.EdgeForm, forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All open statuses"))] + [
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("All open statuses"))] + [
             (value, label) for value, label in Status.choices if value in ACTIVE_STATUSES
         ]
-        units = Unit.objects.filter(institution_id=user.institution_id)
+        own = Q(institution_id=user.institution_id)
+        units = Unit.objects.filter(own)
         if not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
             units = Unit.objects.filter(pk__in=user.scoped_unit_ids)
-        self.fields["unit"].queryset = units.order_by(*alphabetical("name"))
-        self.fields["category"].queryset = Category.objects.filter(institution_id=user.institution_id)
+        choices(self, "unit").queryset = units.order_by(*alphabetical("name"))
+        choices(self, "category").queryset = Category.objects.filter(own)
 
 
 class BulkAssignForm(edge.EdgeForm, forms.Form):
@@ -369,17 +402,26 @@ class BulkAssignForm(edge.EdgeForm, forms.Form):
         label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("(no team)")
     )
 
-    def __init__(self, *args, user: User, unit_ids=None, search: str = "", **kwargs):
+    found: Found
+
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        unit_ids: Iterable[int] | None = None,
+        search: str = "",
+        **kwargs: Any,
+    ) -> None:
         """``unit_ids``: the units whose staff and teams are listed (the queue's unit filter, else the user's
         own units); ``search`` adds up to FOUND_MAX others of the institution."""
         super().__init__(*args, **kwargs)
         if unit_ids is None:
             unit_ids = user.scoped_unit_ids if user.role in User.UNIT_ROLES else []
-        self.fields["cases"].queryset = access.visible_cases(user)
-        offer_assignees(self, user.institution, unit_ids, search)
+        choices(self, "cases").queryset = access.visible_cases(user)
+        self.found = offer_assignees(self, user.institution, unit_ids, search)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not (data.get("assignee") or data.get("team")):
             raise ValidationError(_("Choose a person or a team to assign the case to."), code="assignee")
         return data
