@@ -98,11 +98,27 @@ def _list_reason(mail: ParsedMail, envelope_sender: str | None) -> str:
     return ""
 
 
+def _forwarded_complaint(mail: ParsedMail) -> str:
+    """Microsoft's junk mail reports (JMRP) are no ARF: the reported mail comes as an attached
+    message/rfc822 that names its recipient in X-HmXmrOriginalRecipient."""
+    for part in mail.message.walk():
+        if part.get_content_type() != "message/rfc822":
+            continue
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if isinstance(inner, Message) and inner.get("X-HmXmrOriginalRecipient") is not None:
+            return "complaint: junk mail report (JMRP)"
+    return ""
+
+
 def ignore_reason(mail: ParsedMail, envelope_sender: str | None = None) -> str:
     """Why this mail must not open or touch a case ("" when it is a citizen's mail)."""
     message = mail.message
     if message.get_content_type() == "multipart/report":
         return _report_reason(mail)
+    complaint = _forwarded_complaint(mail)
+    if complaint:
+        return complaint
     if envelope_sender is not None and envelope_sender.strip() in ("", "<>"):
         return "bounce: empty envelope sender"
     if header(message, "Return-Path").replace(" ", "") == "<>":

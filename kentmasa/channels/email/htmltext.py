@@ -144,7 +144,7 @@ def read_html(html: str) -> HTMLText:
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    lines = (" ".join(line.split(" ")).strip(" ") for line in "".join(reader.out).split("\n"))
+    lines = (line.strip(" \xa0") for line in "".join(reader.out).split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(re.sub(" {2,}", " ", line) for line in lines)).strip()
     return HTMLText(text, reader.signature_cids, reader.cids)
 

@@ -19,6 +19,7 @@ from kentmasa.cases import services
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tracking import find_tracking_numbers, format_tracking_number
 from kentmasa.channels import intake, replies, tasks
+from kentmasa.channels.email.htmltext import html_to_text, read_html
 from kentmasa.channels.email.parse import decode_text
 from kentmasa.channels.email.quotes import strip_quoted_reply
 from kentmasa.channels.email.smtpd import listener as mail_listener
@@ -468,3 +469,38 @@ def test_turkish_text_sent_as_western_european_is_repaired():
     assert decode_text(data, "iso-8859-1") == "Çöp şikâyeti: ağaç dalı yıkıldı"
     assert decode_text("Işık".encode("cp1254"), None) == "Işık"
     assert decode_text("Işık".encode(), "x-unknown") == "Işık"
+
+
+def test_html_is_laid_out_as_a_browser_shows_it():
+    outlook = (
+        '<p class="MsoNormal">Birinci satır<o:p></o:p></p><p class="MsoNormal">İkinci\nsatır</p>'
+        "<p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Üçüncü</p>"
+    )
+    assert html_to_text(outlook) == "Birinci satır\nİkinci satır\n\nÜçüncü"
+    assert (
+        html_to_text("<ul><li>bir</li><li>iki</li></ul><pre>a\n  b</pre>son") == "- bir\n- iki\n\na\nb\n\nson"
+    )
+    assert html_to_text("<div>Ç&ouml;p&nbsp;&amp; su</div><script>x()</script><div>Tel:<br>0212</div>") == (
+        "Çöp\xa0& su\nTel:\n0212"
+    )
+
+
+def test_the_images_of_an_html_signature_are_found():
+    html = '<div>Foto:<img src="cid:foto1@x"></div><div class="gmail_signature"><img src="cid:logo@x"></div>'
+    read = read_html(html)
+    assert (read.cids, read.signature_cids) == ({"<foto1@x>", "<logo@x>"}, {"<logo@x>"})
+
+
+def test_answers_between_quotes_are_kept_and_wrapped_turkish_attributions_cut():
+    gmail_tr = (
+        "Merhaba,\n\nEsenler Belediyesi <alo153@esenler.bel.tr>, 18 Mar 2026 Çar, 10:15\n"
+        "tarihinde şunu yazdı:\n\n> Soru bir?\nCevap bir.\n\n> Soru iki?\nCevap iki.\n\n> --\n> Esenler"
+    )
+    assert strip_quoted_reply(gmail_tr) == "Merhaba,\n\n> Soru bir?\nCevap bir.\n\n> Soru iki?\nCevap iki."
+    thunderbird = "Tamam.\n\n18.03.2026 10:15 tarihinde Esenler Belediyesi yazmıştı:\n> Soru\n> --"
+    assert strip_quoted_reply(thunderbird) == "Tamam."
+    unquoted = "Evet.\n\nEsenler <alo153@esenler.bel.tr>, 18 Mar 2026 10:15 tarihinde şunu yazdı:\nSoru"
+    assert strip_quoted_reply(unquoted) == "Evet."
+    # A citizen's own line with a time in it is not taken for the start of a wrapped attribution.
+    own_line = "Saat 10:00'da aradım.\n\nOn Wed, 18 Mar 2026 at 10:15, Esenler <a@b.tr> wrote:\n> Soru"
+    assert strip_quoted_reply(own_line) == "Saat 10:00'da aradım."

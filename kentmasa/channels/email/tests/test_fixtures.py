@@ -215,17 +215,26 @@ def test_a_bounce_of_our_mail_opens_no_case_and_marks_it_failed(
 
 
 @end_to_end
-def test_a_spam_complaint_about_our_mail_is_recorded_and_changes_nothing(listener, institution):
+@pytest.mark.parametrize(
+    "fixture, reason",
+    [
+        ("arf-abuse-complaint.eml", "complaint: feedback report (abuse)"),
+        ("jmrp-complaint.eml", "complaint: junk mail report (JMRP)"),
+    ],
+)
+def test_a_spam_complaint_about_our_mail_is_recorded_and_changes_nothing(
+    listener, institution, fixture, reason
+):
     case = services.open_case(institution=institution, channel=Channel.EMAIL, subject="Sokak lambası")
     ack = Message.objects.create(
         direction="out", channel="email", state="sent", institution=institution, case=case,
         address="elif@mailbox-provider.example", external_id=OUR_ACK, template="open",
     )  # fmt: skip
 
-    replay(listener, "arf-abuse-complaint.eml", envelope_from="abuse@mailbox-provider.example")
+    replay(listener, fixture, envelope_from="abuse@mailbox-provider.example")
 
     complaint = Message.objects.get(direction="in")
-    assert (complaint.state, complaint.last_error) == ("ignored", "complaint: feedback report (abuse)")
+    assert (complaint.state, complaint.last_error) == ("ignored", reason)
     ack.refresh_from_db()
     assert ack.state == "sent"  # delivered, only unwanted: not a bounce
     assert not case.events.filter(action="comment").exists()
