@@ -15,6 +15,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ def sample_points(rng: random.Random) -> list[tuple[float, float]]:
         .values_list("geometry", flat=True)
     ]
     adana = Area.objects.get(kind=Area.Kind.PROVINCE, province_code="01")
-    points = []
+    points: list[tuple[float, float]] = []
     while len(points) < POINTS:
         if len(points) % 2:
             points.append(
@@ -79,7 +80,7 @@ def sample_points(rng: random.Random) -> list[tuple[float, float]]:
     return points
 
 
-def timed(run) -> float:
+def timed(run: Callable[[], object]) -> float:
     figures = []
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -102,7 +103,7 @@ def main() -> None:
     nowhere = sum(1 for location in found if location is None)
     print(f"points     {len(points)}: {with_mahalle} in a mahalle, {nowhere} outside every loaded area")
 
-    def one_by_one():
+    def one_by_one() -> None:
         for lat, lon in points:
             geocode.locate(lat, lon)
 

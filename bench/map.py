@@ -17,21 +17,29 @@ import math
 import os
 import statistics
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("BENCH_CASES", "1000000")
 # bench/run.py sets up Django on the bench database and knows how to generate the cases.
 _spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).with_name("run.py"))
+if _spec is None or _spec.loader is None:
+    raise ImportError("bench/run.py cannot be loaded")
 bench_run = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_run)
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from kentmasa.cases.models import Case, Status  # noqa: E402
@@ -60,7 +68,7 @@ def adana_mahalles() -> list[tuple[str, str, object]]:
     ]
 
 
-def points_inside(geometry, count: int, rng: np.random.Generator) -> np.ndarray:
+def points_inside(geometry: BaseGeometry, count: int, rng: np.random.Generator) -> np.ndarray:
     """``count`` random (lon, lat) points strictly inside ``geometry`` (rejection sampling in its box)."""
     min_x, min_y, max_x, max_y = geometry.bounds
     found = np.empty((0, 2))
@@ -208,7 +216,7 @@ def add_suggested_indexes() -> None:
             if found["index"]
         }
     for name, fields in SUGGESTED_INDEXES.items():
-        columns = tuple(Case._meta.get_field(field).column for field in fields)
+        columns = tuple(_column(field) for field in fields)
         if columns in have:
             continue
         print(f"  adding index {name} ({', '.join(columns)})", flush=True)
@@ -218,16 +226,23 @@ def add_suggested_indexes() -> None:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
-def timed(function, repeat: int = 7) -> tuple[float, object]:
-    runs, result = [], None
+def _column(name: str) -> str:
+    field = Case._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{name} is no column of Case")
+    return field.column
+
+
+def timed(function: Callable[[], T], repeat: int = 7) -> tuple[float, T]:
+    runs, results = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        result = function()
+        results.append(function())
         runs.append(time.perf_counter() - started)
-    return statistics.median(runs) * 1000, result
+    return statistics.median(runs) * 1000, results[-1]
 
 
-def cluster_figures(cases, one_unit) -> None:
+def cluster_figures(cases: QuerySet[Case], one_unit: QuerySet[Case]) -> None:
     print("grid clusters for a 1280 × 800 screen over central Adana; median of 7 runs, milliseconds")
     print(
         f"{'zoom':>4} {'scope':<12} {'one query':>10} {'rows':>5} {'blocks':>7} {'slowest':>8} {'all':>8} "
@@ -237,9 +252,9 @@ def cluster_figures(cases, one_unit) -> None:
         box = screen_box(zoom)
         blocks = screen_blocks(zoom)
         for scope, queryset in (("institution", cases), ("one unit", one_unit)):
-            whole, result = timed(lambda q=queryset, b=box, z=zoom: maps.clusters(q, b, z))
+            whole, result = timed(partial(maps.clusters, queryset, box, zoom))
             per_block = [
-                timed(lambda q=queryset, b=b, z=zoom: maps.clusters(q, b, z), repeat=3)[0] for b in blocks
+                timed(partial(maps.clusters, queryset, block, zoom), repeat=3)[0] for block in blocks
             ]
             rows = len(result["clusters"]) + len(result["points"])
             print(
@@ -248,16 +263,21 @@ def cluster_figures(cases, one_unit) -> None:
             )
 
 
-def mahalle_figures(institution, cases) -> None:
+def mahalle_figures(institution: Institution, cases: QuerySet[Case]) -> None:
     user = User(institution=institution, role=User.Role.ADMINISTRATOR)
     now = timezone.now()
     print("\nthe mahalle layer (833 mahalles) and the busiest mahalle's page; median of 5 runs, milliseconds")
     gazetteer_ms, gazetteer = timed(neighbourhoods.Gazetteer, repeat=5)
     print(f"  {'gazetteer (all mahalles, one query)':<52} {gazetteer_ms:9.1f}")
+    figures: dict[int, neighbourhoods.MahalleFigures] = {}
     for measure in ("count", "median_days"):
         ms, (figures, unmatched) = timed(
-            lambda m=measure: neighbourhoods.figures_by_mahalle(
-                cases, now, durations=m == "median_days", gazetteer=gazetteer
+            partial(
+                neighbourhoods.figures_by_mahalle,
+                cases,
+                now,
+                durations=measure == "median_days",
+                gazetteer=gazetteer,
             ),
             repeat=5,
         )

@@ -3,6 +3,8 @@
 A case's state changes only through kentmasa.cases.services; nothing else saves its status.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -58,7 +60,7 @@ class Citizen(models.Model):
     def __str__(self) -> str:
         return self.name or self.masked_phone or str(_("Anonymous"))
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_key = turkish.fold(self.name)
         super().save(*args, **kwargs)
 
@@ -383,7 +385,7 @@ class Attachment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.original_name or self.file.name
+        return self.original_name or self.file.name or ""
 
 
 class PhoneCode(models.Model):

@@ -145,7 +145,7 @@ def _duration_of(match: re.Match[str], text: str) -> Duration:
     return Duration(amount, _unit_of(match))
 
 
-def _folded(text: str) -> str:
+def _folded(text: object) -> str:
     if not isinstance(text, str) or not text.strip():
         raise CompletionTimeError(text if isinstance(text, str) else "", "Tamamlanma süresi boş.")
     return fold(text)

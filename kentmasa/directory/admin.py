@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.deadlines import CompletionTimeError
@@ -61,7 +63,7 @@ class TeamAdmin(admin.ModelAdmin):
 @admin.register(User)
 class StaffAdmin(UserAdmin):
     fieldsets = [
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Institution and role"), {"fields": ["role", "institution", "units", "teams", "phone_extension"]}),
     ]
     add_fieldsets = [
@@ -116,13 +118,13 @@ class ServiceAdmin(admin.ModelAdmin):
         except CompletionTimeError as error:
             return error.message
         if completion.immediate:
-            return _("immediately")
+            return str(_("immediately"))
         if completion.standard is None:
             if completion.retention is not None:
                 return _("no deadline (kept for %(retention)s)") % {
                     "retention": completion.retention.describe_tr()
                 }
-            return _("no deadline stated")
+            return str(_("no deadline stated"))
         if completion.extended is not None:
             return _("%(standard)s; %(extended)s when several institutions are concerned") % {
                 "standard": completion.standard.describe_tr(),
@@ -153,9 +155,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "key_prefix", "created_at", "last_used_at"]
     actions = ["revoke"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description=_("Revoke the selected tokens"))
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         queryset.update(revoked=True)

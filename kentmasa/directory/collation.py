@@ -10,6 +10,9 @@ Names are ordered this way wherever people read them in a list (institutions, un
 services, staff, mahalles); case lists keep their own order (deadline, date).
 """
 
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Collate
@@ -24,7 +27,7 @@ def alphabetical(*fields: str) -> list[OrderBy]:
     return [Collate(F(field), TURKISH).asc() for field in fields]
 
 
-def register_on_sqlite(sender, connection, **kwargs) -> None:
+def register_on_sqlite(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """connection_created receiver: teach a new SQLite connection the Turkish collation."""
     if connection.vendor == "sqlite":
         connection.connection.create_collation(TURKISH, turkish.compare)

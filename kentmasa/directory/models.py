@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import secrets
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -123,7 +124,7 @@ class Unit(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.parent_id and self.parent.institution_id != self.institution_id:
+        if self.parent and self.parent.institution_id != self.institution_id:
             raise ValidationError(_("A unit's parent must belong to the same institution."))
 
     def subtree_ids(self) -> list[int]:
@@ -317,7 +318,7 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_key = turkish.fold(f"{self.name} {self.keywords}")
         super().save(*args, **kwargs)
 

@@ -9,6 +9,7 @@ the sweep twice, or in parallel, never escalates a case twice.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -18,6 +19,10 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Event
 from kentmasa.cases.signals import case_event
+
+if TYPE_CHECKING:
+    from kentmasa.directory.models import ApplicationPlace
+
 
 SECOND_STEP_AFTER = dt.timedelta(days=1)
 BATCH = 500
@@ -32,7 +37,7 @@ class SweepResult:
         return f"first={self.first} second={self.second}"
 
 
-def _place_text(place) -> str:
+def _place_text(place: "ApplicationPlace | None") -> str:
     if place is None:
         return ""
     return " – ".join(part for part in (place.person_name, place.title or place.office, place.phone) if part)

@@ -9,18 +9,19 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, services
 from kentmasa.cases.forms import NewCaseForm
-from kentmasa.cases.models import ACTIVE_STATUSES
+from kentmasa.cases.models import ACTIVE_STATUSES, Case
 from kentmasa.cases.search import find_citizens
 from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.cases.views import map_config, staff_required
+from kentmasa.cases.views import StaffRequest, map_config, staff_required
 from kentmasa.directory.collation import alphabetical
-from kentmasa.directory.models import Category
+from kentmasa.directory.models import Category, User
 from kentmasa.lib import phones, tckimlik, turkish
 
 HISTORY_PER_CALLER = 5
@@ -28,14 +29,16 @@ CATEGORY_OPTIONS = 15
 MAP_POINTS = 300
 
 
-def _require_console(user) -> None:
-    """The console records cases for the user's own institution; only the intake roles work it."""
+def _require_console(user: User) -> int:
+    """The console records cases for the user's own institution (its id is returned); only the intake
+    roles work it."""
     if user.institution_id is None or not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
         raise PermissionDenied
+    return user.institution_id
 
 
 @staff_required
-def console(request):
+def console(request: StaffRequest) -> HttpResponse:
     user = request.user
     _require_console(user)
     form = NewCaseForm(request.POST or None, user=user)
@@ -66,7 +69,7 @@ def console(request):
     )
 
 
-def _record(request, form: NewCaseForm):
+def _record(request: StaffRequest, form: NewCaseForm) -> Case | None:
     user = request.user
     data = form.cleaned_data
     try:
@@ -95,22 +98,22 @@ def _record(request, form: NewCaseForm):
 
 
 @staff_required
-def caller_lookup(request):
+def caller_lookup(request: StaffRequest) -> HttpResponse:
     """htmx partial: the citizens matching a phone, TC kimlik no or name, with their case history here."""
     user = request.user
     _require_console(user)
     query = (request.GET.get("q") or "").strip()
     visible = access.visible_cases(user)
-    citizens = find_citizens(query, user.institution) if query and user.institution_id else []
+    citizens = find_citizens(query, user.institution) if query and user.institution else []
     ids = [c.pk for c in citizens]
     counts = dict(visible.filter(citizen_id__in=ids).values_list("citizen_id").annotate(n=Count("pk")))
-    history = defaultdict(list)
+    history: defaultdict[int | None, list[Case]] = defaultdict(list)
     # The newest cases first; a caller's history line shows the latest few and the total.
     for case in visible.filter(citizen_id__in=ids).order_by("-received_at")[
         : HISTORY_PER_CALLER * len(ids) * 4
     ]:
         if len(history[case.citizen_id]) < HISTORY_PER_CALLER:
-            case.tracking_display = format_tracking_number(case.tracking_number)
+            case.tracking_display = format_tracking_number(case.tracking_number)  # type: ignore[attr-defined]
             history[case.citizen_id].append(case)
     # A citizen only appears to an institution they have brought a case to.
     callers = [
@@ -141,12 +144,11 @@ def _new_caller(query: str) -> dict:
 
 
 @staff_required
-def category_options(request):
+def category_options(request: StaffRequest) -> HttpResponse:
     """htmx partial for the console's category search: active categories whose folded name/keywords match."""
-    user = request.user
-    _require_console(user)
+    institution_id = _require_console(request.user)
     query = request.GET.get("q", request.GET.get("category_search", ""))
-    categories = Category.objects.filter(institution_id=user.institution_id, active=True).select_related(
+    categories = Category.objects.filter(institution_id=institution_id, active=True).select_related(
         "unit"
     )
     for word in turkish.fold(query).split():

@@ -120,10 +120,10 @@ class PlacesReader:
                 if value.strip(" \t:"):
                     block.put("office", value, index)
                 continue
-            block = self.block_for(line, begin)
-            if block is None:
+            target = self.block_for(line, begin)
+            if target is None:
                 return  # text before the first block (the closing sentence) is not ours to read
-            block.put(kind, value, index)
+            target.put(kind, value, index)
 
     def block_for(self, line: str, begin: int) -> _Block | None:
         if self.split_at is not None and 2 in self.blocks:

@@ -38,7 +38,7 @@ class _Columns(NamedTuple):
     name: int
     documents: int | None
     time: int
-    count: int
+    width: int  # how many cells a row has
 
 
 def _is_header(line: str) -> bool:
@@ -78,7 +78,7 @@ def _columns(cells: list[str]) -> _Columns | None:
         name=1 + others.index(name),
         documents=None if documents is None else 1 + others.index(documents),
         time=1 + others.index(time),
-        count=len(cells),
+        width=len(cells),
     )
 
 
@@ -243,7 +243,7 @@ class TableReader:
                 records.append(_Record(index, number, [(index, line[start.end() :])]))
             elif not line.strip():
                 # A blank line ends a row once all its cells are there; inside an unfinished cell it is kept.
-                if current is not None and self.cell_count(current) >= columns.count:
+                if current is not None and self.cell_count(current) >= columns.width:
                     current.closed = True
             elif self.is_noise(line):
                 pass
@@ -292,7 +292,7 @@ class TableReader:
             pieces = text.split("\t")
             if part_index == 0:
                 cells.extend((line_index, [piece]) for piece in pieces)
-            elif len(cells) >= columns.count and len(pieces) > 1:
+            elif len(cells) >= columns.width and len(pieces) > 1:
                 # The whole row is there and this line is tab-separated too: a row printed over several lines
                 # column by column, each piece continuing the cell above it.
                 for position, piece in enumerate(pieces):
@@ -303,14 +303,14 @@ class TableReader:
                 cells[-1][1].append(pieces[0])
                 cells.extend((line_index, [piece]) for piece in pieces[1:])
 
-        while len(cells) > columns.count and not "".join(cells[-1][1]).strip():
+        while len(cells) > columns.width and not "".join(cells[-1][1]).strip():
             cells.pop()
-        if len(cells) != columns.count:
-            what = "eksik" if len(cells) < columns.count else "fazla"
+        if len(cells) != columns.width:
+            what = "eksik" if len(cells) < columns.width else "fazla"
             self.problem(
                 record.line,
                 f"{record.number} numaralı satırda {len(cells)} sütun var, başlıkta "
-                f"{columns.count}: sütun {what}. Hücreler sekmeyle ayrılmış olmalı.",
+                f"{columns.width}: sütun {what}. Hücreler sekmeyle ayrılmış olmalı.",
             )
             return None
 

@@ -17,7 +17,7 @@ def deadline(*args: str) -> str:
     return out.getvalue()
 
 
-def exit_of(capsys, *args: str) -> tuple[int, str]:
+def exit_of(capsys, *args: str) -> tuple[object, str]:
     """Run the command as the shell does; return its exit status and what it wrote to stderr."""
     with pytest.raises(SystemExit) as exited:
         execute_from_command_line(["manage.py", "deadline", *args])

@@ -4,6 +4,8 @@ Issues an API token for a member of staff and prints it once: only its hash is k
 cannot be shown again; revoke it in the admin and issue a new one.
 """
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.directory.models import ApiToken, User
@@ -16,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("username", help="Personelin kullanıcı adı.")
         parser.add_argument("--name", default="", help="Anahtarın ne için olduğu, ör. kullanan sistemin adı.")
 
-    def handle(self, *args, username: str, name: str, **options):
+    def handle(self, *args: Any, username: str, name: str, **options: Any) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"“{username}” adında bir kullanıcı yok.")

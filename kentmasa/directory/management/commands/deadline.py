@@ -5,6 +5,7 @@ arithmetic cases use, for checking a standard or a calendar by hand.
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -48,13 +49,13 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
+        *args: Any,
         completion_time: str,
         received: str | None,
         institution: str | None,
         several: bool,
-        **options,
-    ):
+        **options: Any,
+    ) -> None:
         try:
             completion = parse_completion_time(completion_time)
         except CompletionTimeError as error:

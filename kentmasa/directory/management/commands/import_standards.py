@@ -1,6 +1,7 @@
 """python manage.py import_standards FILE --institution SLUG [--dry-run]"""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--institution", required=True, help="The institution's slug, e.g. esenler.")
         parser.add_argument("--dry-run", action="store_true", help="Say what would change; save nothing.")
 
-    def handle(self, *args, file: Path, institution: str, dry_run: bool, **options):
+    def handle(self, *args: Any, file: Path, institution: str, dry_run: bool, **options: Any) -> None:
         target = Institution.objects.filter(slug=institution).first()
         if target is None:
             known = ", ".join(Institution.objects.order_by("slug").values_list("slug", flat=True)[:20])

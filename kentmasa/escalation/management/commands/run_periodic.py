@@ -5,6 +5,7 @@ Several copies may run at once (one per machine): every periodic job is idempote
 
 import signal
 import threading
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=settings.KENTMASA_PERIODIC_INTERVAL)
         parser.add_argument("--once", action="store_true", help="Enqueue once and exit.")
 
-    def handle(self, *args, interval, once, **options):
+    def handle(self, *args: Any, interval: int, once: bool, **options: Any) -> None:
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
