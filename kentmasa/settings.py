@@ -181,7 +181,9 @@ KENTMASA_PUBLIC_URL = (
 # writes to the log; production sets KENTMASA_SMS_SENDER=kentmasa.channels.sms.netgsm.NetgsmSender.
 KENTMASA_SENDERS = {
     "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.sender.LogSender"),
-    "whatsapp": os.environ.get("KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.sender.WhatsAppSender"),
+    "whatsapp": os.environ.get(
+        "KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.sender.WhatsAppSender"
+    ),
     "social": os.environ.get("KENTMASA_X_SENDER", "kentmasa.channels.x.sender.XSender"),
     "email": "kentmasa.channels.email.sender.EmailSender",
 }
