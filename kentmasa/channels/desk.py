@@ -21,7 +21,9 @@ can be printed again.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import filetype
@@ -29,8 +31,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -40,9 +43,9 @@ from django.utils.translation import gettext_lazy
 
 from kentmasa.cases import access, attachments, clock, services, validators
 from kentmasa.cases.forms import NewCaseForm
-from kentmasa.cases.models import Case, Channel, Event
+from kentmasa.cases.models import Attachment, Case, Channel, Event
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
-from kentmasa.cases.views import map_config, staff_required
+from kentmasa.cases.views import StaffRequest, map_config, staff_required
 from kentmasa.channels import receipts
 from kentmasa.directory.models import User
 from kentmasa.lib import tckimlik, turkish
@@ -138,7 +141,7 @@ class DeskCaseForm(NewCaseForm):
         widget=forms.FileInput(attrs={"accept": SCAN_ACCEPT}),
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["channel"] = forms.ChoiceField(
             label=gettext_lazy("Desk"),
@@ -169,19 +172,19 @@ class DeskCaseForm(NewCaseForm):
         attachments.check_file(data, uploaded.name or "")  # the same checks the file meets when stored
         return Scan(data, uploaded.name or "")
 
-    def clean_proxy_scan(self):
+    def clean_proxy_scan(self) -> UploadedFile | None:
         scan = self._clean_scan("proxy_scan")
         if scan is not None:
             self.scans["proxy"] = scan
         return self.cleaned_data.get("proxy_scan")
 
-    def clean_petition(self):
+    def clean_petition(self) -> UploadedFile | None:
         scan = self._clean_scan("petition")
         if scan is not None:
             self.scans["petition"] = scan
         return self.cleaned_data.get("petition")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         required = _("This field is required.")
         if data.get("channel") == Channel.MOBILE_DESK and not (data.get("mobile_desk_stop") or "").strip():
@@ -215,7 +218,7 @@ class DeskCaseForm(NewCaseForm):
                 )
         return data
 
-    def identity_record(self, *, petition, proxy) -> dict:
+    def identity_record(self, *, petition: Attachment | None, proxy: Attachment | None) -> dict:
         """What the case keeps of the check: document types and who looked, never an identity image."""
         data = self.cleaned_data
         record = {
@@ -261,7 +264,7 @@ class DeskCaseForm(NewCaseForm):
 
 
 @staff_required
-def desk(request):
+def desk(request: StaffRequest) -> HttpResponse:
     user = request.user
     _require_desk(user)
     remembered = request.session.get(SESSION_KEY, {})
@@ -284,17 +287,16 @@ def desk(request):
     chosen = None
     if form.is_bound and not form.has_error("category"):
         chosen = form.cleaned_data.get("category")
-    recent = (
-        access.visible_cases(user)
+    recent = [
+        (case, format_tracking_number(case.tracking_number))
+        for case in access.visible_cases(user)
         .filter(
             created_by=user,
             channel__in=[Channel.DESK, Channel.MOBILE_DESK],
             received_at__date=timezone.localdate(),
         )
         .order_by("-received_at")[:RECENT]
-    )
-    for case in recent:
-        case.tracking_display = format_tracking_number(case.tracking_number)
+    ]
     return render(
         request,
         "channels/desk.html",
@@ -308,7 +310,7 @@ def desk(request):
     )
 
 
-def _record(request, form: DeskCaseForm) -> Case | None:
+def _record(request: StaffRequest, form: DeskCaseForm) -> Case | None:
     user = request.user
     data = form.cleaned_data
     try:
@@ -363,7 +365,7 @@ def _record(request, form: DeskCaseForm) -> Case | None:
 
 
 @staff_required
-def receipt(request, tracking_number: str):
+def receipt(request: StaffRequest, tracking_number: str) -> HttpResponse:
     """The receipt of any case the member of staff can see, as a PDF to print (A5)."""
     number = clean_tracking_number(tracking_number) or tracking_number
     cases = access.visible_cases(request.user).select_related(
@@ -377,14 +379,14 @@ def receipt(request, tracking_number: str):
     return response
 
 
-def public_url(request, path_: str, **query) -> str:
+def public_url(request: HttpRequest, path_: str, **query: str) -> str:
     """An address on the citizen site, for print: KENTMASA_PUBLIC_URL, else the address of this request."""
     base = getattr(settings, "KENTMASA_PUBLIC_URL", "") or request.build_absolute_uri("/")
     url = base.rstrip("/") + path_
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _moment(value) -> str:
+def _moment(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
 
 
@@ -393,7 +395,7 @@ def _desk_record(case: Case) -> dict:
     return (opened.data or {}).get("desk", {}) if opened else {}
 
 
-def build_receipt(request, case: Case) -> receipts.Receipt:
+def build_receipt(request: HttpRequest, case: Case) -> receipts.Receipt:
     record = _desk_record(case)
     desk_name = getattr(settings, "KENTMASA_DESK_NAME", "Beyaz Masa")
     with translation.override("tr"):
@@ -423,15 +425,15 @@ def build_receipt(request, case: Case) -> receipts.Receipt:
         tracking_number=format_tracking_number(case.tracking_number),
         verification_code=case.verification_code,
         received=_moment(case.received_at),
-        applicant=case.citizen.name if case.citizen_id else "",
+        applicant=case.citizen.name if case.citizen is not None else "",
         representative=representative,
         kind=kind,
         subject=case.subject,
-        category=case.category.name if case.category_id else "",
-        unit=case.unit.name if case.unit_id else "",
+        category=case.category.name if case.category is not None else "",
+        unit=case.unit.name if case.unit is not None else "",
         due=_moment(case.due_at),
         standard=standard.describe_tr() if standard else "",
-        track_url=public_url(request, reverse("public:track"), no=case.tracking_number),
+        track_url=public_url(request, reverse("public:track"), no=case.tracking_number or ""),
         kvkk_url=public_url(request, reverse("public:kvkk"), kurum=case.institution.slug),
         taken_by=taken_by,
         attachments=kept,

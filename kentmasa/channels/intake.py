@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
@@ -70,8 +70,11 @@ def _fit(inbound: Inbound) -> None:
     inbound.received_at = edge.plausible_time(inbound.received_at)
 
 
-def _length(model, field: str) -> int:
-    return model._meta.get_field(field).max_length
+def _length(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.CharField) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} is not a text column")
+    return field.max_length
 
 
 def receive(inbound: Inbound) -> Received:

@@ -31,10 +31,13 @@ body; the first export is stamped on the referral and noted on the timeline.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,11 +49,11 @@ from django.utils.translation import gettext_lazy
 
 from kentmasa.cases import access, attachments, intake, services, validators
 from kentmasa.cases.citizens import STAFF
-from kentmasa.cases.forms import EMAIL_MAX, STAFF_TEXT_MAX
+from kentmasa.cases.forms import EMAIL_MAX, STAFF_TEXT_MAX, choices
 from kentmasa.cases.intake import Inbound
 from kentmasa.cases.models import Case, Kind, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
-from kentmasa.cases.views import staff_required
+from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.channels import receipts
 from kentmasa.channels.models import Referral
 from kentmasa.deadlines import Duration, TimeUnit
@@ -80,9 +83,11 @@ ANSWERED = (Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.REDIRECTED)
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"]
 
 
-def _require_intake(user: User) -> None:
-    if user.institution_id is None or not (user.is_superuser or user.role in INTAKE_ROLES):
+def _require_intake(user: User) -> Institution:
+    """The institution whose referrals this member of staff records; refused for anybody else."""
+    if user.institution is None or not (user.is_superuser or user.role in INTAKE_ROLES):
         raise PermissionDenied
+    return user.institution
 
 
 def _date_input() -> forms.DateInput:
@@ -141,10 +146,10 @@ class ReferralForm(edge.EdgeForm, forms.Form):
         label=gettext_lazy("The application as the system printed it (PDF)"), required=False
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.institution: Institution = user.institution
-        self.fields["category"].queryset = Category.objects.filter(
+        self.institution: Institution = _require_intake(user)
+        choices(self, "category").queryset = Category.objects.filter(
             institution=self.institution, active=True
         ).order_by(*alphabetical("name"))
         self.fields["reached_at"].initial = timezone.localdate()
@@ -165,7 +170,7 @@ class ReferralForm(edge.EdgeForm, forms.Form):
         return validators.clean_phone(self.cleaned_data["citizen_phone"])
 
     def clean_reached_at(self) -> dt.date:
-        reached = self.cleaned_data["reached_at"]
+        reached: dt.date = self.cleaned_data["reached_at"]
         if reached > timezone.localdate():
             raise ValidationError(_("The date it reached us cannot be in the future."), code="reached_at")
         if reached < edge.EARLIEST.date():
@@ -173,7 +178,7 @@ class ReferralForm(edge.EdgeForm, forms.Form):
             raise ValidationError(_("The date it reached us cannot be before 2000."), code="reached_at")
         return reached
 
-    def clean_document(self):
+    def clean_document(self) -> UploadedFile | None:
         uploaded = self.cleaned_data.get("document")
         if uploaded:
             data = uploaded.read()
@@ -181,8 +186,8 @@ class ReferralForm(edge.EdgeForm, forms.Form):
             self.scan = (data, uploaded.name or "")
         return uploaded
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         reached, due = data.get("reached_at"), data.get("external_due_at")
         if reached and due and due < reached:
             self.add_error("external_due_at", _("The deadline cannot be before the date it reached us."))
@@ -233,25 +238,36 @@ def end_of(institution: Institution, day: dt.date) -> dt.datetime:
 # -- views ---------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A row of the referral list."""
+
+    referral: Referral
+    tracking_display: str
+    external_due_moment: dt.datetime  # when the referring system's last day ends
+    answerable: bool  # the answer letter can be made
+
+
 @staff_required
-def referrals(request):
+def referrals(request: StaffRequest) -> HttpResponse:
     user = request.user
-    _require_intake(user)
+    institution = _require_intake(user)
     form = ReferralForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
         referral = _record(request, form)
         if referral is not None:
             return redirect("channels:referrals")
-    listing = list(
-        Referral.objects.filter(institution_id=user.institution_id)
+    listing = [
+        Listed(
+            referral,
+            format_tracking_number(referral.case.tracking_number),
+            end_of(institution, referral.external_due_at),
+            answer_body(referral.case) is not None,
+        )
+        for referral in Referral.objects.filter(institution=institution)
         .select_related("case", "case__citizen")
         .order_by("-created_at", "-pk")[:LISTED]
-    )
-    for referral in listing:
-        case = referral.case
-        referral.tracking_display = format_tracking_number(case.tracking_number)
-        referral.external_due_moment = end_of(user.institution, referral.external_due_at)
-        referral.answerable = answer_body(case) is not None
+    ]
     return render(
         request,
         "channels/referrals.html",
@@ -260,7 +276,7 @@ def referrals(request):
     )
 
 
-def _record(request, form: ReferralForm) -> Referral | None:
+def _record(request: StaffRequest, form: ReferralForm) -> Referral | None:
     user = request.user
     data = form.cleaned_data
     institution = form.institution
@@ -393,18 +409,15 @@ def manager_title(unit_name: str) -> str:
 
 def signer_for(case: Case) -> tuple[str, str]:
     """The unit manager signs; without one, the first application place of the service; else blank."""
-    if case.unit_id:
-        manager = (
-            User.objects.filter(role=R.UNIT_MANAGER, units=case.unit, is_active=True).order_by("pk").first()
-        )
+    unit = case.unit
+    if unit is not None:
+        manager = User.objects.filter(role=R.UNIT_MANAGER, units=unit, is_active=True).order_by("pk").first()
         if manager is not None:
-            return official_name(manager.get_full_name() or manager.get_username()), manager_title(
-                case.unit.name
-            )
-    place = case.service.first_application_place if case.service_id else None
+            return official_name(manager.get_full_name() or manager.get_username()), manager_title(unit.name)
+    place = case.service.first_application_place if case.service is not None else None
     if place is not None and place.person_name:
         return official_name(place.person_name), place.title or place.office
-    return "", manager_title(case.unit.name) if case.unit_id else ""
+    return "", manager_title(unit.name) if unit is not None else ""
 
 
 def build_letter(case: Case, referral: Referral, body: str) -> receipts.Letter:
@@ -415,10 +428,10 @@ def build_letter(case: Case, referral: Referral, body: str) -> receipts.Letter:
     if citizen and citizen.address:
         addressee.append(citizen.address)
     signer_name, signer_title = signer_for(case)
-    system = referral.system
+    system = Referral.System(referral.system)
     return receipts.Letter(
         institution=turkish.upper(case.institution.name),
-        unit=case.unit.name if case.unit_id else "",
+        unit=case.unit.name if case.unit is not None else "",
         number=format_tracking_number(case.tracking_number),
         date=timezone.localdate().strftime("%d.%m.%Y"),
         subject=f"{SYSTEM_SHORT_TR[system]} başvurunuz (No: {referral.external_ref})",
@@ -433,7 +446,7 @@ def build_letter(case: Case, referral: Referral, body: str) -> receipts.Letter:
     )
 
 
-def _answer(request, tracking_number: str, as_pdf: bool) -> HttpResponse:
+def _answer(request: StaffRequest, tracking_number: str, as_pdf: bool) -> HttpResponse:
     user = request.user
     number = clean_tracking_number(tracking_number) or tracking_number
     cases = access.visible_cases(user).select_related(
@@ -455,10 +468,11 @@ def _answer(request, tracking_number: str, as_pdf: bool) -> HttpResponse:
             answer_exported_at=timezone.now()
         )
         if first:
+            system = SYSTEM_SHORT_TR[Referral.System(referral.system)]
             services.comment(
                 case,
                 actor=user,
-                note=f"{SYSTEM_SHORT_TR[referral.system]} sistemine yüklenecek cevap yazısı hazırlandı.",
+                note=f"{system} sistemine yüklenecek cevap yazısı hazırlandı.",
                 public=False,
             )
     extension = "pdf" if as_pdf else "txt"
@@ -472,12 +486,12 @@ def _answer(request, tracking_number: str, as_pdf: bool) -> HttpResponse:
 
 
 @staff_required
-def answer_pdf(request, tracking_number: str):
+def answer_pdf(request: StaffRequest, tracking_number: str) -> HttpResponse:
     return _answer(request, tracking_number, as_pdf=True)
 
 
 @staff_required
-def answer_txt(request, tracking_number: str):
+def answer_txt(request: StaffRequest, tracking_number: str) -> HttpResponse:
     return _answer(request, tracking_number, as_pdf=False)
 
 

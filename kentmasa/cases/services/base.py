@@ -21,6 +21,9 @@ from kentmasa.cases.signals import case_event
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.directory.models import User
 
+# A transition's own change on the locked case (see _perform); returns the event's data, if any.
+Apply = Callable[[Case, dt.datetime], dict | None]
+
 
 class TransitionError(Exception):
     """A refused action. ``message`` is translated and safe to show; nothing was written."""
@@ -47,7 +50,17 @@ def _announce(case: Case, event: Event) -> None:
     transaction.on_commit(lambda: case_event.send(sender=Case, case=case, event=event))
 
 
-def _event(case: Case, action: str, *, actor, at, note="", public=False, from_status="", data=None) -> Event:
+def _event(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    note: str = "",
+    public: bool = False,
+    from_status: str = "",
+    data: dict | None = None,
+) -> Event:
     event = Event.objects.create(
         case=case,
         at=at,
@@ -69,7 +82,7 @@ def _perform(
     *,
     actor: User | None,
     note: str = "",
-    apply: Callable[[Case, dt.datetime], dict | None] | None = None,
+    apply: Apply | None = None,
     target: str | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
@@ -100,8 +113,9 @@ def _perform(
             raise TransitionError(_("Please write a note for this action."), "note")
         from_status = locked.status
         data = (apply(locked, now) if apply else None) or {}
-        if target or transition.target:
-            locked.status = target or transition.target
+        new_status = target or transition.target
+        if new_status:
+            locked.status = new_status
         locked.save()
         _event(
             locked,

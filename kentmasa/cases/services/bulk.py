@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -14,9 +15,9 @@ from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, 
 from kentmasa.directory.models import Team, User
 
 
-def perform(case: Case, name: str, *, actor: User | None, **params) -> Case:
+def perform(case: Case, name: str, *, actor: User | None, **params: Any) -> Case:
     """Dispatch a transition by name (for the API and generic forms)."""
-    functions = {
+    functions: dict[str, Callable[..., Case]] = {
         "assign": assign,
         "start": start,
         "ask_citizen": ask_citizen,

@@ -56,11 +56,11 @@ def categorise(
             raise TransitionError(_("Choose an active category of the case's institution."), "category")
         if unit is not None and unit.institution_id != locked.institution_id:
             raise TransitionError(_("That unit does not belong to this institution."), "unit")
-        new_unit = unit or category.unit or (category.service.unit if category.service_id else None)
+        new_unit = unit or category.unit or (category.service.unit if category.service is not None else None)
         new_unit_id = new_unit.pk if new_unit is not None else locked.unit_id
         if locked.category_id == category.pk and new_unit_id == locked.unit_id:
             raise TransitionError(_("The case already has that category."), "category")
-        data = {
+        data: dict[str, object] = {
             "from_category": locked.category_id,
             "to_category": category.pk,
             "from_unit": locked.unit_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,19 +39,31 @@ def place_fields(case: Case, location: dict) -> None:
             if field in ("latitude", "longitude")
             else str(value).strip(),
         )
-    if case.has_location and not (case.province and case.district and case.neighbourhood):
+    if (
+        case.latitude is not None
+        and case.longitude is not None
+        and not (case.province and case.district and case.neighbourhood)
+    ):
         # kentmasa.places: a point fills in the mahalle, ilçe and il the citizen did not give.
         located = geocode.locate(float(case.latitude), float(case.longitude))
         found = located.missing_fields(case.province, case.district, case.neighbourhood) if located else {}
         for field, value in found.items():
-            setattr(case, field, value[: Case._meta.get_field(field).max_length])
+            setattr(case, field, value[: column_length(field)])
+
+
+def column_length(name: str) -> int:
+    """How many characters the case's text column ``name`` holds."""
+    field = Case._meta.get_field(name)
+    if not isinstance(field, models.CharField) or field.max_length is None:
+        raise TypeError(f"Case.{name} is not a text column")
+    return field.max_length
 
 
 def set_location(
     case: Case,
     *,
-    latitude: float | Decimal,
-    longitude: float | Decimal,
+    latitude: float | Decimal | str,
+    longitude: float | Decimal | str,
     address_text: str = "",
     actor: User | None = None,
     note: str = "",
@@ -63,19 +75,15 @@ def set_location(
     A case that already has a point keeps it: nothing is written and the case is returned as it is.
     ``actor`` None means the citizen through a channel. Refused for coordinates outside the globe.
     """
-    try:
-        lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
-        valid = lat.is_finite() and lon.is_finite() and abs(lat) <= 90 and abs(lon) <= 180
-    except ArithmeticError:
-        valid = False
-    if not valid:
+    lat, lon = _degrees(latitude, 90), _degrees(longitude, 180)
+    if lat is None or lon is None:
         raise TransitionError(_("The coordinates are not a place on Earth."), "location")
     now = now or timezone.now()
     with transaction.atomic():
         locked = Case.objects.select_for_update(of=("self",)).select_related("institution").get(pk=case.pk)
         if locked.has_location:
             return locked
-        location = {"latitude": lat, "longitude": lon}
+        location: dict[str, Decimal | str] = {"latitude": lat, "longitude": lon}
         if not locked.address_text and address_text.strip():
             location["address_text"] = " ".join(address_text.split())[:400]
         place_fields(locked, location)
@@ -96,3 +104,12 @@ def set_location(
             },
         )
     return locked
+
+
+def _degrees(value: float | Decimal | str, limit: int) -> Decimal | None:
+    """The value as degrees within ±limit, or None for anything else (NaN, text, off the globe)."""
+    try:
+        degrees = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return degrees if degrees.is_finite() and abs(degrees) <= limit else None

@@ -31,7 +31,7 @@ def transfer(
     records (KVKK: the receiving institution becomes the controller of what it needs).
     """
 
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> dict | None:
         target_institution = institution or (unit.institution if unit else None)
         if target_institution is None and category is not None:
             target_institution = category.institution
@@ -56,8 +56,8 @@ def transfer(
             locked.category = category
             locked.service = category.service if category else None
             unit_ = unit or (category.unit if category else None)
-            if locked.citizen_id is not None:
-                old = locked.citizen
+            old = locked.citizen
+            if old is not None:
                 locked.citizen = citizens.find_or_create_citizen(
                     target_institution,
                     name=old.name,
@@ -85,7 +85,7 @@ def redirect(
 ) -> Case:
     """Send the matter to a body outside the system (e.g. a ministry, the electricity distributor)."""
 
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> dict | None:
         if not to.strip():
             raise TransitionError(_("Write the name of the body the case is redirected to."), "to")
         locked.redirected_to = to.strip()[:200]
@@ -99,7 +99,7 @@ def merge(
 ) -> Case:
     """Fold a duplicate into the case that carries on; both timelines record it."""
 
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> dict | None:
         if into.pk == locked.pk:
             raise TransitionError(_("A case cannot be merged into itself."), "into")
         target = Case.objects.select_for_update().get(pk=into.pk)

@@ -11,13 +11,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kentmasa.cases.models import Case, Status
-from kentmasa.cases.services.base import _perform, _restart_clock
+from kentmasa.cases.services.base import Apply, _perform, _restart_clock
 from kentmasa.cases.services.timeline import comment
 from kentmasa.directory.models import User
 
 
-def _resolve_apply(resolution: str, resolver: User | None = None):
-    def apply(locked: Case, now):
+def _resolve_apply(resolution: str, resolver: User | None = None) -> Apply:
+    def apply(locked: Case, now: dt.datetime) -> dict | None:
         locked.resolution = resolution.strip()
         locked.resolved_at = now
         locked.paused_at = None
@@ -46,7 +46,7 @@ def resolve_on_the_spot(
 
 
 def close(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | None = None) -> Case:
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> None:
         locked.closed_at = now
 
     return _perform(case, "close", actor=actor, note=note, apply=apply, now=now)
@@ -55,7 +55,7 @@ def close(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | 
 def reopen(case: Case, *, actor: User | None, note: str, now: dt.datetime | None = None) -> Case:
     """Open a finished case again (the citizen says it is not done). It goes back to its unit's queue."""
 
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> None:
         locked.status = Status.ASSIGNED if (locked.assignee_id or locked.team_id) else Status.NEW
         locked.resolution = ""  # the earlier answer stays on the timeline; the case no longer has one
         _restart_clock(locked, now)  # the institution owes a new answer, within the standard from now
@@ -67,7 +67,7 @@ def reopen(case: Case, *, actor: User | None, note: str, now: dt.datetime | None
 
 
 def reject(case: Case, *, actor: User | None, reason: str, now: dt.datetime | None = None) -> Case:
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> None:
         locked.rejection_reason = reason.strip()
         locked.paused_at = None
 

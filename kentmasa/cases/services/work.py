@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, clock
 from kentmasa.cases.models import Case
-from kentmasa.cases.services.base import TransitionError, _perform, _reset_escalation
+from kentmasa.cases.services.base import Apply, TransitionError, _perform, _reset_escalation
 from kentmasa.directory.models import Team, User
 
 
@@ -26,12 +26,13 @@ def assign(
     return _perform(case, "assign", actor=actor, note=note, apply=_assign_apply(assignee, team), now=now)
 
 
-def _assign_apply(assignee: User | None, team: Team | None, *, unassigned_only: bool = False):
-    def apply(locked: Case, now):
-        if unassigned_only and locked.assignee_id is not None:
+def _assign_apply(assignee: User | None, team: Team | None, *, unassigned_only: bool = False) -> Apply:
+    def apply(locked: Case, now: dt.datetime) -> dict | None:
+        holder = locked.assignee
+        if unassigned_only and holder is not None:
             raise TransitionError(
                 _("%(name)s has already taken this case.")
-                % {"name": locked.assignee.get_full_name() or locked.assignee.get_username()},
+                % {"name": holder.get_full_name() or holder.get_username()},
                 "assignee",
             )
         if assignee is None and team is None:
@@ -75,7 +76,7 @@ def start(case: Case, *, actor: User | None, note: str = "", now: dt.datetime | 
 def ask_citizen(case: Case, *, actor: User | None, question: str, now: dt.datetime | None = None) -> Case:
     """Ask the citizen for information; the deadline clock stops until they answer."""
 
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> None:
         locked.paused_at = now
 
     return _perform(case, "ask_citizen", actor=actor, note=question, apply=apply, now=now)
@@ -86,7 +87,7 @@ def citizen_answered(
 ) -> Case:
     """The citizen answered: the clock runs again and the deadline moves by the working time paused."""
 
-    def apply(locked: Case, now):
+    def apply(locked: Case, now: dt.datetime) -> dict | None:
         paused_at, locked.paused_at = locked.paused_at, None
         standard = clock.standard_for(locked)
         if locked.due_at is not None and paused_at is not None and standard is not None:

@@ -7,11 +7,15 @@ tracking number they aim at (see ``look_up``), so codes cannot be guessed from o
 and nobody can lock a citizen out of their own case.
 """
 
+from __future__ import annotations
+
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -39,6 +43,9 @@ from kentmasa.directory.models import Institution, Unit
 from kentmasa.lib import lockout, phones
 from kentmasa.lib.clientip import client_ip, client_network
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger(__name__)
 
 GRANTS_KEY = "kentmasa_public_cases"
@@ -46,7 +53,7 @@ RECEIPT_KEY = "kentmasa_public_receipt"
 GRANT_SECONDS = 2 * 60 * 60  # how long a look-up stays open in this browser
 MAX_GRANTS = 10
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, StrOrPromise] = {
     Status.NEW: pgettext_lazy("citizen", "Received"),
     Status.ASSIGNED: pgettext_lazy("citizen", "Passed to the responsible unit"),
     Status.IN_PROGRESS: pgettext_lazy("citizen", "In progress"),
@@ -105,14 +112,17 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     return response
 
 
-def limit_posts(group: str):
+View = Callable[..., HttpResponse]
+
+
+def limit_posts(group: str) -> Callable[[View], View]:
     """Count every POST per IP address under ``group``; past the limit answer 429 without running the view."""
 
-    def decorator(view):
-        limited = ratelimit(group=group, key="ip", rate=public_rate, method="POST", block=True)(view)
+    def decorator(view: View) -> View:
+        limited: View = ratelimit(group=group, key="ip", rate=public_rate, method="POST", block=True)(view)
 
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 return limited(request, *args, **kwargs)
             except Ratelimited as error:
@@ -322,7 +332,11 @@ def phone_code(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def receipt(request: HttpRequest) -> HttpResponse:
     case_pk = request.session.get(RECEIPT_KEY)
-    case = Case.objects.select_related("institution", "category", "citizen").filter(pk=case_pk).first()
+    case = (
+        Case.objects.select_related("institution", "category", "citizen").filter(pk=case_pk).first()
+        if isinstance(case_pk, int)
+        else None
+    )
     if case is None or all(grant[0] != case.pk for grant in _grants(request)):
         return redirect("public:track")
     citizen = case.citizen
@@ -416,6 +430,7 @@ def public_timeline(case: Case) -> list[dict]:
 
 def _timeline_row(event: Event, units: dict, institutions_by_id: dict) -> dict:
     note = ""
+    label: StrOrPromise
     if event.action == "transfer":
         unit = units.get(event.data.get("to_unit"))
         body = unit or institutions_by_id.get(event.data.get("to_institution"))
