@@ -3,12 +3,15 @@
 Schema: /api/v1/openapi.json; browsable documentation: /api/v1/docs.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationErrorContext
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kentmasa.cases.api.fields import INVALID
@@ -56,7 +59,9 @@ after a lost answer gets the first case back (201, header `Idempotent-Replayed: 
 
 
 class KentmasaAPI(NinjaAPI):
-    def validation_error_from_error_contexts(self, error_contexts) -> InvalidInput:
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> InvalidInput:
         """Schema errors in our own shape and language, instead of pydantic's English list (and 422)."""
         errors: dict[str, list[str]] = {}
         for context in error_contexts:
@@ -84,11 +89,11 @@ def _field_path(source: str, loc: tuple, flattened: dict) -> str:
     return ".".join(str(part) for part in parts) or NON_FIELD
 
 
-def _message(error: dict) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     """A translated message for one pydantic error; Django's own msgids where it has one."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == INVALID:
-        return error["msg"]
+        return str(error["msg"])
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return _("This field is required.")
     if kind == "string_too_short":

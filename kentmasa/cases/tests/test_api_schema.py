@@ -32,7 +32,7 @@ def mert(road_manager) -> Client:
 
 def test_the_schema_is_strict_json_without_repeated_keys(client, db):
     """Swagger UI (and YAML-minded clients) refuse a document with a key twice, e.g. two "201" answers."""
-    repeated = []
+    repeated: list[str] = []
 
     def no_repeats(pairs):
         keys = [key for key, _ in pairs]

@@ -238,7 +238,8 @@ SURROUNDING = """e => { let node = e.parentElement;
 
 
 def rgb(css: str) -> tuple[int, int, int]:
-    return tuple(int(part) for part in re.findall(r"\d+", css)[:3])
+    red, green, blue = (int(part) for part in re.findall(r"\d+", css)[:3])
+    return red, green, blue
 
 
 def contrast(first: str, second: str) -> float:

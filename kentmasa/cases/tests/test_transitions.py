@@ -1,6 +1,7 @@
 """Every named transition through the domain functions: what it changes, what it refuses, its event."""
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -87,10 +88,11 @@ def test_illegal_transition_is_refused_and_changes_nothing(make_case, road_staff
 
 def test_a_note_is_required_where_the_citizen_needs_one(make_case, road_staff):
     case = make_case()
-    for function, kwargs in (
+    refusals: list[tuple[Callable[..., Case], dict[str, str]]] = [
         (services.resolve, {"resolution": "  "}),
         (services.ask_citizen, {"question": ""}),
-    ):
+    ]
+    for function, kwargs in refusals:
         with pytest.raises(TransitionError) as refused:
             function(case, actor=road_staff, **kwargs)
         assert refused.value.code == "note"
@@ -290,7 +292,7 @@ def test_an_answer_in_time_restarts_the_ladder(make_case, road_staff):
     case = services.ask_citizen(case, actor=road_staff, question="Kapı no?", now=at("2026-04-09T17:00"))
     Case.objects.filter(pk=case.pk).update(escalation_level=1, overdue_since=at("2026-04-09T17:30"))
     case = services.citizen_answered(case, actor=road_staff, answer="12", now=at("2026-04-13T09:00"))
-    assert case.due_at > at("2026-04-13T09:00")
+    assert case.due_at is not None and case.due_at > at("2026-04-13T09:00")
     assert (case.escalation_level, case.overdue_since) == (0, None)
     assert sweep(case.due_at + dt.timedelta(minutes=1)).first == 1
 

@@ -364,7 +364,7 @@ def test_upload_and_protected_download(client, road_staff, park_staff, case):
     download = client.get(url)
     assert download.status_code == 200 and download["Content-Type"] == "image/jpeg"
     body = b"".join(download.streaming_content)
-    with default_storage.open(attachment.file.name, "rb") as stored:
+    with default_storage.open(attachment.file.name or "", "rb") as stored:
         assert body == stored.read()
     assert Image.open(io.BytesIO(body)).size == (8, 6)
     assert "private" in download["Cache-Control"]

@@ -19,4 +19,12 @@ TEXTS = {
 }
 
 # JSON payloads can carry more than text.
-VALUES = {**TEXTS, "int-2^63": 2**63, "int--1": -1, "null": None, "true": True, "list": [], "object": {}}
+VALUES: dict[str, object] = {
+    **TEXTS,
+    "int-2^63": 2**63,
+    "int--1": -1,
+    "null": None,
+    "true": True,
+    "list": [],
+    "object": {},
+}

@@ -15,7 +15,7 @@ import sys
 import pytest
 import requests
 from django.conf import settings
-from PIL import Image
+from PIL import IcoImagePlugin, Image
 
 LONG_CACHE = "max-age=315360000, public, immutable"
 
@@ -100,6 +100,7 @@ def test_the_favicon_is_served_at_the_root(production_server):
     assert response.status_code == 200
     assert response.headers["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
     icon = Image.open(io.BytesIO(response.content))
+    assert isinstance(icon, IcoImagePlugin.IcoImageFile)
     assert icon.format == "ICO" and sorted(icon.ico.sizes()) == [(16, 16), (32, 32), (48, 48)]
 
 
