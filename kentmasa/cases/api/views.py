@@ -15,7 +15,7 @@ from typing import Annotated
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
@@ -38,17 +38,10 @@ from kentmasa.cases.models import OPEN_STATUSES, ApiIdempotencyKey, Case, Event
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS
-from kentmasa.directory.api import NON_FIELD, ApiError, InvalidInput, add_error, answers
+from kentmasa.directory.api import NON_FIELD, ApiError, ApiRequest, InvalidInput, add_error, answers
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
 
 router = Router(tags=["cases"])
-
-
-class ApiRequest(HttpRequest):
-    """A request past the API's authentication (kentmasa.api), whose ``auth`` is the calling member of
-    staff. Only the type checker sees it."""
-
-    auth: User
 
 
 # Domain error codes (TransitionError.code) that name a request field.
