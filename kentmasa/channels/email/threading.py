@@ -1,10 +1,11 @@
 """Which case a mail continues: the one its In-Reply-To/References or its subject's tracking number names.
 
-Both are believed only from a proven sender: a From address that passed DMARC at our own mail server
+Both are believed from a proven sender: a From address that passed DMARC at our own mail server
 (``ParsedMail.sender_proven``) and is the case citizen's address (or one that already wrote on the case).
-Message-IDs are no secret (they travel in every copy of a mail, to every recipient and every list), and
-neither are tracking numbers; a stranger's mail opens a case of its own instead of speaking on somebody
-else's.
+Message-IDs in general are no secret (they travel in every copy of a mail, to every recipient and every
+list), and neither are tracking numbers; a stranger's mail opens a case of its own instead of speaking on
+somebody else's. One exception holds without DMARC: an In-Reply-To naming a mail *we* sent, from the
+address we sent it to (our Message-ID went to that mailbox alone).
 """
 
 from __future__ import annotations
@@ -57,6 +58,32 @@ def _own(cases: list[Case], mail: ParsedMail) -> Case | None:
     return None
 
 
+def _answer_to_our_mail(institution: Institution, mail: ParsedMail) -> Case | None:
+    """The case of the mail *we* sent to this very address and that this mail's In-Reply-To names.
+
+    Without DMARC the From line proves nothing by itself, but our own Message-ID went to one mailbox only
+    (the citizen's, never to a list): a reply that names it from that same address comes from whoever
+    reads that mailbox. References are not enough (they carry the citizen's own Message-IDs, which travel
+    wherever she copied her mail), and a different From never threads.
+    """
+    if not mail.in_reply_to or not mail.sender:
+        return None
+    ours = (
+        Message.objects.filter(
+            channel=Channel.EMAIL,
+            institution=institution,
+            direction=Message.Direction.OUT,
+            external_id__in=list(mail.in_reply_to),
+            address__iexact=mail.sender,
+            case__isnull=False,
+        )
+        .select_related("case", "case__citizen")
+        .order_by("-pk")
+        .first()
+    )
+    return current_case(ours.case) if ours is not None and ours.case is not None else None
+
+
 def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
     """The institution's case this proven sender's mail answers, or None for a new matter.
 
@@ -64,7 +91,7 @@ def find_case(institution: Institution, mail: ParsedMail) -> Case | None:
     carries the tracking number of one of the sender's own cases.
     """
     if not mail.sender_proven:
-        return None
+        return _answer_to_our_mail(institution, mail)
     own = _own(_referenced(institution, mail), mail)
     if own is None:
         numbers = find_tracking_numbers(mail.subject)

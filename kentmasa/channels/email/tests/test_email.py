@@ -330,6 +330,38 @@ def test_the_answer_reaches_her_threaded_and_her_reply_threads_back(
 
 
 @end_to_end
+def test_without_dmarc_only_a_reply_to_our_own_mail_from_its_address_threads(
+    listener, outgoing, institution
+):
+    send(listener, citizen_mail())
+    case = Case.objects.get()
+    assert run_due() == ["sent"]
+    ack = mail_to(outgoing, "ayse@example.com", "alındı")
+
+    # No Authentication-Results at all: our Message-ID, answered from the address it went to, threads.
+    more = "Ek bilgi: lamba 3 gündür yanmıyor."
+    send(listener, citizen_mail("Re: alındı", more, In_Reply_To=ack["Message-ID"]))
+    assert Case.objects.count() == 1
+    assert case.events.filter(action="comment", note__contains="3 gündür").exists()
+
+    # The same Message-ID from another address is a stranger's mail: a case of its own.
+    send(
+        listener,
+        citizen_mail(
+            "Re: alındı", "Ben de yazayım.", sender="Mehmet <mehmet@x.example>", In_Reply_To=ack["Message-ID"]
+        ),
+    )
+    assert Case.objects.count() == 2
+    assert not case.events.filter(note__contains="Ben de yazayım").exists()
+
+    # Naming only her own earlier mail (which may have gone to others too) does not thread without DMARC.
+    original = Message.objects.filter(direction="in", case=case).order_by("pk").first()
+    reference = original.thread_key or original.external_id
+    send(listener, citizen_mail("Re: lamba", "Üçüncü mesaj.", References=reference))
+    assert Case.objects.count() == 3
+
+
+@end_to_end
 def test_a_recipient_refused_with_550_is_given_up_at_once(listener, outgoing, institution):
     send(listener, citizen_mail())
     outgoing.refuse = "550 5.1.1 <ayse@example.com>: Recipient address rejected"
