@@ -19,11 +19,12 @@ Photos (:mod:`.media`) are fetched before the case is written; one X does not ha
 on the message, shown to staff on the case, and fetched again by the periodic task
 ``fetch_pending_x_media`` until it comes or the tries run out.
 
-Reply (:mod:`.sender`, :mod:`.client`, :mod:`.oauth`). :class:`~.sender.XSender` answers where the case
+Reply (:mod:`.sender`, :mod:`.client`). :class:`~.sender.XSender` answers where the case
 began: a public mention gets a public reply in its thread carrying only the tracking number and a fixed
 status line (never a name, a number, an address or the unit's free text), a DM the full templated text by
 DM. X refuses an app-only Bearer token for both: replies are signed in user context, OAuth 1.0a (consumer
-key and secret with the account's access token and secret) or an OAuth 2.0 user token.
+key and secret with the account's access token and secret, signed by requests-oauthlib) or an OAuth 2.0
+user token.
 
 Settings: :func:`.options.config`.
 """

@@ -1,10 +1,11 @@
 """Calls to the X API v2 as one of our accounts, and X's refusals told apart for staff.
 
-Every call is signed in user context (:func:`.options.credentials`): OAuth 1.0a, or an OAuth 2.0 user
-token. What X refuses is a :class:`~kentmasa.channels.base.SendError` in the site's language: 429, 5xx and
-401 (a user token being refreshed) are tried again; the rest is permanent, and these get a text saying
-what to do: an app-only token ("Unsupported Authentication"), a duplicate of an earlier post, and a reply
-the account's X plan does not allow (self-serve plans may reply only to posts that mention or quote it).
+Every call is signed in user context (:func:`.options.credentials`, :func:`auth`): OAuth 1.0a
+(HMAC-SHA1, by requests-oauthlib), or an OAuth 2.0 user token. What X refuses is a
+:class:`~kentmasa.channels.base.SendError` in the site's language: 429, 5xx and 401 (a user token being
+refreshed) are tried again; the rest is permanent, and these get a text saying what to do: an app-only
+token ("Unsupported Authentication"), a duplicate of an earlier post, and a reply the account's X plan
+does not allow (self-serve plans may reply only to posts that mention or quote it).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import logging
 
 import requests
 from django.utils.translation import gettext_noop
+from requests_oauthlib import OAuth1
 
 from kentmasa.channels.base import SendError
-from kentmasa.channels.x import oauth
 from kentmasa.channels.x.options import UserBearer, UserContext, staff_text
 
 log = logging.getLogger(__name__)
@@ -37,17 +38,38 @@ TIMED_OUT = gettext_noop("X did not answer in time; the reply may or may not hav
 UNREACHABLE = gettext_noop("X could not be reached: %(error)s")
 
 
-def authorization(signer: UserContext | UserBearer, method: str, url: str) -> str:
+class BearerAuth(requests.auth.AuthBase):
+    """``Authorization: Bearer <token>`` (an OAuth 2.0 user access token)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def auth(
+    signer: UserContext | UserBearer, *, nonce: str | None = None, timestamp: str | None = None
+) -> requests.auth.AuthBase:
+    """The requests ``auth=`` that signs a request as our account.
+
+    OAuth 1.0a puts its parameters in the ``Authorization`` header and signs the query and a form body;
+    a JSON body (the v2 API) is not signed, as RFC 5849 and X have it. ``nonce`` and ``timestamp`` are
+    fresh for every request unless given (only X's published example fixes them).
+    """
     if isinstance(signer, UserContext):
-        return oauth.authorization(
-            method,
-            url,
-            consumer_key=signer.consumer_key,
-            consumer_secret=signer.consumer_secret,
-            token=signer.token,
-            token_secret=signer.token_secret,
+        return OAuth1(
+            signer.consumer_key,
+            client_secret=signer.consumer_secret,
+            resource_owner_key=signer.token,
+            resource_owner_secret=signer.token_secret,
+            signature_method="HMAC-SHA1",
+            signature_type="AUTH_HEADER",
+            nonce=nonce,
+            timestamp=timestamp,
         )
-    return f"Bearer {signer.token}"
+    return BearerAuth(signer.token)
 
 
 def _problem(body: object, text: str) -> str:
@@ -82,7 +104,7 @@ def post(conf: dict, signer: UserContext | UserBearer, api_path: str, body: dict
         response = requests.post(
             url,
             json=body,
-            headers={"Authorization": authorization(signer, "POST", url)},
+            auth=auth(signer),
             timeout=conf["TIMEOUT"],
         )
     except requests.ReadTimeout as error:

@@ -15,6 +15,7 @@ import logging
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+import requests
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_noop
@@ -27,8 +28,8 @@ from kentmasa.cases.queries import current_case
 from kentmasa.channels import edge
 from kentmasa.channels.intake import Media
 from kentmasa.channels.models import Message
-from kentmasa.channels.x import oauth
-from kentmasa.channels.x.options import UserBearer, UserContext, config, credentials, staff_text
+from kentmasa.channels.x import client
+from kentmasa.channels.x.options import config, credentials, staff_text
 from kentmasa.channels.x.parse import Post
 from kentmasa.lib import lockout
 
@@ -48,31 +49,17 @@ FETCHED_NOTE = gettext_noop("%(count)s photo(s) of the X message arrived on a la
 LOST_NOTE = gettext_noop("A photo of the X message could not be fetched after %(tries)s tries: %(error)s")
 
 
-def _headers(url: str, *, private: bool, conf: dict, account: str) -> dict[str, str]:
+def _auth(*, private: bool, conf: dict, account: str) -> requests.auth.AuthBase | None:
     """A DM's photo is served only to our account: the request is signed as it, like an API call."""
-    if not private:
-        return {}
-    signer = credentials(conf, account)
-    if isinstance(signer, UserContext):
-        header = oauth.authorization(
-            "GET",
-            url,
-            consumer_key=signer.consumer_key,
-            consumer_secret=signer.consumer_secret,
-            token=signer.token,
-            token_secret=signer.token_secret,
-        )
-        return {"Authorization": header}
-    if isinstance(signer, UserBearer):
-        return {"Authorization": f"Bearer {signer.token}"}
-    return {}
+    signer = credentials(conf, account) if private else None
+    return client.auth(signer) if signer is not None else None
 
 
 def _fetch(url: str, *, private: bool, conf: dict, account: str) -> Media:
     data = edge.download(
         url,
         max_bytes=MAX_PHOTO_BYTES,
-        headers=_headers(url, private=private, conf=conf, account=account),
+        auth=_auth(private=private, conf=conf, account=account),
         timeout=float(conf["TIMEOUT"]),
     )
     return Media(data, name=PurePosixPath(urlsplit(url).path).name or "x-photo.jpg")

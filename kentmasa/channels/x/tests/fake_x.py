@@ -11,7 +11,8 @@
 * user-context authentication only: a valid OAuth 1.0a signature (HMAC-SHA1 over the request, checked
   with the consumer and token secrets) or the OAuth 2.0 user ``token``; the app-only Bearer token
   ``app_token`` gets 403 "Unsupported Authentication" on every POST, as X answers; anything else 401;
-* ``GET /media/<name>``: the photos registered in ``photos`` (what pbs.twimg.com / ton.twitter.com serve).
+* ``GET /media/<name>``: the photos registered in ``photos`` (what pbs.twimg.com / ton.twitter.com serve);
+  a request signed with OAuth 1.0a (a DM's private photo) must carry a valid signature, or gets 401.
 
 It records every request, and ``fail_next(status)`` makes the next API calls fail as X does when it is
 overloaded or refuses. :func:`mention` and :func:`direct_message` build Account Activity deliveries.
@@ -26,10 +27,11 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from kentmasa.channels.x import oauth
+from oauthlib.common import Request
+from oauthlib.oauth1.rfc5849 import signature
 
 # X's answers, as its API documents and sends them.
 UNSUPPORTED_AUTHENTICATION = {
@@ -98,6 +100,12 @@ class FakeX:
 
             def do_GET(self):
                 fake.requests.append(Recorded("GET", self.path, dict(self.headers), None))
+                authorization = self.headers.get("Authorization") or ""
+                if authorization.startswith("OAuth ") and not fake.authorised(
+                    "GET", f"{fake.url}{self.path}", authorization
+                ):
+                    self._answer(401, {"title": "Unauthorized", "status": 401, "detail": "Unauthorized"})
+                    return
                 name = self.path.removeprefix("/media/")
                 if self.path.startswith("/media/") and name in fake.photos:
                     self._answer(200, raw=fake.photos[name], kind="image/jpeg")
@@ -180,30 +188,39 @@ class FakeX:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def authorised(self, method: str, url: str, authorization: str) -> bool:
+    def authorised(self, method: Literal["GET", "POST"], url: str, authorization: str) -> bool:
         """A user-context request: the OAuth 2.0 user token, or an OAuth 1.0a signature that checks out."""
         if self.token and authorization == f"Bearer {self.token}":
             return True
-        fields = oauth.parse_header(authorization)
+        if not authorization.startswith("OAuth "):
+            return False
+        # Checked as a server checks it (oauthlib's server side, RFC 5849 3.4), not with kentmasa's code.
+        fields = oauth_fields(authorization)
         if (
             fields.get("oauth_consumer_key") != self.consumer_key
             or fields.get("oauth_token") != self.access_token
+            or fields.get("oauth_signature_method") != "HMAC-SHA1"
         ):
             return False
-        params = [(key, value) for key, value in fields.items() if key != "oauth_signature"]
-        params += parse_qsl(urlsplit(url).query, keep_blank_values=True)
-        expected = oauth.signature(
-            oauth.base_string(method, url, params), self.consumer_secret, self.access_token_secret
+        request: Any = Request(url, http_method=method, headers={"Authorization": authorization})
+        request.params = signature.collect_parameters(
+            uri_query=urlsplit(url).query, headers=request.headers, exclude_oauth_signature=True
         )
-        return (
-            fields.get("oauth_signature_method") == "HMAC-SHA1" and fields.get("oauth_signature") == expected
-        )
+        request.signature = fields.get("oauth_signature", "")
+        return bool(signature.verify_hmac_sha1(request, self.consumer_secret, self.access_token_secret))
 
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)
 
     def api_calls(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.startswith("/2/")]
+
+
+def oauth_fields(authorization: str) -> dict[str, str]:
+    """The decoded parameters of an ``Authorization: OAuth …`` header (RFC 5849 3.5.1)."""
+    return dict(
+        signature.collect_parameters(headers={"Authorization": authorization}, exclude_oauth_signature=False)
+    )
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -158,6 +158,27 @@ def test_emres_dm_and_his_dm_with_a_photo_make_one_case(x_api):
     assert case.events.filter(action="comment", note="Fotoğrafı da ekliyorum").exists()
 
 
+def test_a_dms_photo_is_fetched_signed_with_oauth_1a_when_the_account_has_its_keys(x_api, x_settings):
+    """The fake checks the signature of a signed photo request: a wrong secret leaves the photo pending."""
+    x_settings.update(
+        CONSUMER_KEY=x_api.consumer_key,
+        CONSUMER_SECRET=x_api.consumer_secret,
+        ACCESS_TOKEN=x_api.access_token,
+        ACCESS_TOKEN_SECRET="not-the-secret",
+    )
+    x_api.photos["1814000000000000202/1814000000000000950/boru.jpg"] = jpeg()
+    deliver("dm_photo.json", x_api)
+    message = Message.objects.get(direction="in")
+    assert message.data["media_pending"][0]["error"] == "HTTP 401"
+
+    x_settings["ACCESS_TOKEN_SECRET"] = x_api.access_token_secret
+    cache.clear()  # its turn comes
+    assert media.retry_pending_media() == 1
+    assert Case.objects.get().attachments.count() == 1
+    signed = [r for r in x_api.requests if r.path.endswith("/boru.jpg")]
+    assert len(signed) == 2 and all(r.headers["Authorization"].startswith("OAuth ") for r in signed)
+
+
 def test_every_fixture_names_its_source():
     for name in ("crc", "dm", "dm_photo", "tweet_mention", "tweet_photo", "tweet_quote"):
         assert load_json_fixture(__file__, f"{name}.json")["_source"].startswith("https://"), name

@@ -6,6 +6,7 @@ self-serve plan since 2026, replies to posts that did not mention or quote the a
 """
 
 import pytest
+import requests
 from django.utils import timezone
 
 from kentmasa.cases import services
@@ -13,7 +14,8 @@ from kentmasa.cases.models import Case
 from kentmasa.channels import tasks
 from kentmasa.channels.models import Message
 from kentmasa.channels.testing import fixture_body, load_json_fixture, replay
-from kentmasa.channels.x import oauth
+from kentmasa.channels.x import client
+from kentmasa.channels.x.options import UserBearer, UserContext
 from kentmasa.channels.x.sender import public_text
 from kentmasa.channels.x.tests import fake_x
 from kentmasa.channels.x.tests.fake_x import OUR_ACCOUNT
@@ -23,46 +25,60 @@ pytestmark = pytest.mark.django_db
 SECRET = "kentmasa-consumer-secret"
 
 
+def authorization(request: requests.PreparedRequest) -> str:
+    value = request.headers["Authorization"]  # requests-oauthlib leaves it as bytes
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def test_the_signature_of_xs_documented_example():
-    """X's "Creating a signature" example (developer.x.com, OAuth 1.0a), byte for byte."""
-    url = "https://api.twitter.com/1.1/statuses/update.json?include_entities=true"
-    params = [
-        ("include_entities", "true"),
-        ("status", "Hello Ladies + Gentlemen, a signed OAuth request!"),
-        ("oauth_consumer_key", "xvz1evFS4wEEPTGEFPHBog"),
-        ("oauth_nonce", "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"),
-        ("oauth_signature_method", "HMAC-SHA1"),
-        ("oauth_timestamp", "1318622958"),
-        ("oauth_token", "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb"),
-        ("oauth_version", "1.0"),
-    ]
-    base = oauth.base_string("post", url, params)
-    assert base.startswith(
-        "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities"
-    )
-    assert "status%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed" in base
-    signature = oauth.signature(
-        base, "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw", "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE"
-    )
-    assert signature == "hCtSmYh+iHYCEqBWrE7C7hYmtUk="
-    header = oauth.authorization(
-        "POST",
-        url,
+    """X's "Creating a signature" example (developer.x.com, OAuth 1.0a), byte for byte.
+
+    The request is signed by :func:`client.auth`, the configuration every reply and private photo uses,
+    with the example's nonce and timestamp.
+    """
+    signer = UserContext(
         consumer_key="xvz1evFS4wEEPTGEFPHBog",
         consumer_secret="kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
         token="370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
         token_secret="LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
-        form={"status": "Hello Ladies + Gentlemen, a signed OAuth request!"},
-        nonce="kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg",
-        timestamp=1318622958,
     )
+    auth = client.auth(signer, nonce="kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", timestamp="1318622958")
+    request = requests.Request(
+        "POST",
+        "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
+        data={"status": "Hello Ladies + Gentlemen, a signed OAuth request!"},
+        auth=auth,
+    ).prepare()
+    header = authorization(request)
+    assert header.startswith("OAuth ")
     assert 'oauth_signature="hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D"' in header
-    assert oauth.parse_header(header)["oauth_signature"] == "hCtSmYh+iHYCEqBWrE7C7hYmtUk="
+    fields = fake_x.oauth_fields(header)
+    assert fields["oauth_signature"] == "hCtSmYh+iHYCEqBWrE7C7hYmtUk="
+    assert fields["oauth_signature_method"] == "HMAC-SHA1" and fields["oauth_version"] == "1.0"
+    # The body is sent as it was, not moved into the query or the header.
+    assert request.body == b"status=Hello+Ladies+%2B+Gentlemen%2C+a+signed+OAuth+request%21"
+    assert request.url == "https://api.twitter.com/1.1/statuses/update.json?include_entities=true"
 
 
-def test_default_ports_and_case_do_not_change_the_base_url():
-    assert oauth.base_url("HTTPS://API.X.com:443/2/tweets?x=1") == "https://api.x.com/2/tweets"
-    assert oauth.base_url("http://127.0.0.1:8080/2/tweets") == "http://127.0.0.1:8080/2/tweets"
+def test_a_json_body_is_not_signed_and_the_signature_is_fresh_each_time():
+    """X's v2 API takes JSON, which OAuth 1.0a leaves out of the signature (RFC 5849 3.4.1.3)."""
+    signer = UserContext("consumer", "consumer-secret", "token", "token-secret")
+    url = "https://api.x.com/2/tweets"
+
+    def signed(body: dict, **fixed: str) -> str:
+        request = requests.Request("POST", url, json=body, auth=client.auth(signer, **fixed)).prepare()
+        return fake_x.oauth_fields(authorization(request))["oauth_signature"]
+
+    fixed = {"nonce": "n0nce", "timestamp": "1318622958"}
+    assert signed({"text": "a"}, **fixed) == signed({"text": "b"}, **fixed)
+    assert signed({"text": "a"}) != signed({"text": "a"})  # a new nonce and timestamp every time
+
+
+def test_an_oauth_2_user_token_is_sent_as_a_bearer_token():
+    request = requests.Request(
+        "GET", "https://api.x.com/2/users/me", auth=client.auth(UserBearer("t0k"))
+    ).prepare()
+    assert authorization(request) == "Bearer t0k"
 
 
 @pytest.fixture
@@ -113,7 +129,7 @@ def send_queued() -> list[str]:
 def test_replies_are_signed_with_oauth_1a_user_context(selins_case, x_api):
     assert send_queued() == ["sent"]
     (tweet,) = [r for r in x_api.api_calls() if r.path == "/2/tweets"]
-    fields = oauth.parse_header(tweet.headers["Authorization"])
+    fields = fake_x.oauth_fields(tweet.headers["Authorization"])
     assert fields["oauth_consumer_key"] == x_api.consumer_key and fields["oauth_token"] == x_api.access_token
     assert fields["oauth_signature_method"] == "HMAC-SHA1"
     assert tweet.body["reply"] == {"in_reply_to_tweet_id": "1814000000000000101"}
