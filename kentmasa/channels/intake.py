@@ -20,14 +20,12 @@ from django.db import IntegrityError, models, transaction
 
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
-from kentmasa.cases.intake import Inbound, Media, citizen_for, open_from
+from kentmasa.cases.intake import Inbound, citizen_for, open_from
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Citizen, Status
 from kentmasa.channels.models import Message
 from kentmasa.lib import edge
 
 log = logging.getLogger(__name__)
-
-__all__ = ["Inbound", "Media", "Received", "receive"]  # Inbound and Media live in kentmasa.cases.intake
 
 
 @dataclass

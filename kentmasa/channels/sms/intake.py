@@ -1,7 +1,7 @@
 """One received SMS into a case: which institution it reached and which case it answers.
 
 :func:`receive_sms` is called by the webhook (:mod:`.views`) and by Netgsm's inbox poll (:mod:`.netgsm`);
-it hands an :class:`~kentmasa.channels.intake.Inbound` to the one intake and is idempotent on the
+it hands an :class:`~kentmasa.cases.intake.Inbound` to the one intake and is idempotent on the
 provider's message id.
 """
 

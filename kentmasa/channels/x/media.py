@@ -23,10 +23,10 @@ from django_tasks import task
 
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
+from kentmasa.cases.intake import Media
 from kentmasa.cases.models import Channel
 from kentmasa.cases.queries import current_case
 from kentmasa.channels import edge
-from kentmasa.channels.intake import Media
 from kentmasa.channels.models import Message
 from kentmasa.channels.x import client
 from kentmasa.channels.x.options import config, credentials, staff_text
