@@ -103,6 +103,7 @@ class EventOut(Schema):
 EVENT_LABELS = {
     "open": gettext_lazy("Case opened"),
     "comment": gettext_lazy("Note"),
+    "locate": gettext_lazy("Location added"),
     "merged_in": gettext_lazy("Another case merged into this one"),
     "escalate": gettext_lazy("Escalated"),
 }
