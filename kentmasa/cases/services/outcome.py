@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kentmasa.cases.models import Case, Status
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Status
 from kentmasa.cases.services.base import Apply, _perform, _restart_clock
 from kentmasa.cases.services.timeline import comment
 from kentmasa.directory.models import User
@@ -93,16 +93,21 @@ def follow_up(case: Case, *, message: str, now: dt.datetime | None = None) -> Ca
 
     Within the window (``reopen_deadline``) their message goes on the timeline and the case is reopened by
     them (actor None; the reason is on the timeline) and returned. After it nothing is written and None is
-    returned: the caller opens a new case that follows this one (``open_case(follows=case)``).
+    returned: the caller opens a new case that follows this one (``open_case(follows=case)``). A case
+    reopened meanwhile (by the citizen's previous message, or by staff) just gets the message.
     """
     now = now or timezone.now()
-    until = reopen_deadline(case)
-    if until is None or now > until:
-        return None
     with transaction.atomic():
-        comment(case, actor=None, note=message, public=True, from_citizen=True, now=now)
+        locked = Case.objects.select_for_update(of=("self",)).select_related("institution").get(pk=case.pk)
+        if locked.status in ACTIVE_STATUSES:
+            comment(locked, actor=None, note=message, public=True, from_citizen=True, now=now)
+            return locked
+        until = reopen_deadline(locked)
+        if until is None or now > until:
+            return None
+        comment(locked, actor=None, note=message, public=True, from_citizen=True, now=now)
         with translation.override(settings.LANGUAGE_CODE):
             note = _(
                 "The citizen wrote again within %(days)d days after the case was finished: it is open again."
-            ) % {"days": case.institution.reopen_days}
-        return reopen(case, actor=None, note=note, now=now)
+            ) % {"days": locked.institution.reopen_days}
+        return reopen(locked, actor=None, note=note, now=now)

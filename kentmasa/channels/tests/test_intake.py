@@ -201,6 +201,18 @@ def test_the_window_is_the_institutions_setting(institution, django_capture_on_c
     assert later.pk != again.pk and later.follows == again
 
 
+def test_a_second_message_about_a_case_reopened_meanwhile_is_its_note(
+    institution, django_capture_on_commit_callbacks
+):
+    case = finished(institution, days_ago=1)  # both messages were threaded onto it as it was: closed
+    write_again(institution, case, django_capture_on_commit_callbacks)
+    assert case.status == Status.CLOSED
+    again = receive(sms(institution, 3, "Fotoğrafını da gönderiyorum", case=case))
+    assert again.case is not None and again.case.pk == case.pk and Case.objects.count() == 1
+    assert list(again.case.events.filter(action="reopen").values_list("actor", flat=True)) == [None]
+    assert again.case.events.order_by("-pk")[0].note == "Fotoğrafını da gönderiyorum"
+
+
 # -- query counts (exact, the same on SQLite and PostgreSQL) ------------------------------------------------
 
 NEW_MESSAGE_QUERIES = 14
