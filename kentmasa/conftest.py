@@ -5,6 +5,7 @@ import os
 import shutil
 
 import pytest
+from django.utils import translation
 
 from kentmasa.cases import services
 from kentmasa.cases.models import Channel
@@ -28,6 +29,14 @@ def _static_files_by_their_own_names(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language_again():
+    """A request in English leaves English active in the thread (LocaleMiddleware activates, nothing
+    deactivates): each test starts in the site's language, Turkish, whichever ran before it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

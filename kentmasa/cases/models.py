@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.lib import phones, tckimlik, turkish
 
 
@@ -313,6 +314,11 @@ class Case(models.Model):
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def tracking_display(self) -> str:
+        """The tracking number as it is read out and printed: "26-0001234-7"."""
+        return format_tracking_number(self.tracking_number)
 
     def build_search_text(self) -> str:
         """Everything staff search a case by, folded the Turkish way (see kentmasa.lib.turkish.fold)."""

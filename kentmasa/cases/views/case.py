@@ -120,8 +120,6 @@ def _render_case(
     # Cases the citizen opened about this one after it was finished (services.follow_up), as far as this
     # member of staff may see them.
     follow_ups = list(access.visible_cases(user).filter(follows=case).order_by("received_at", "pk"))
-    for later in follow_ups:
-        later.tracking_display = format_tracking_number(later.tracking_number)  # type: ignore[attr-defined]
     location = None
     if case.has_location:
         location = map_config(

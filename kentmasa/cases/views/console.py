@@ -113,7 +113,6 @@ def caller_lookup(request: StaffRequest) -> HttpResponse:
         : HISTORY_PER_CALLER * len(ids) * 4
     ]:
         if len(history[case.citizen_id]) < HISTORY_PER_CALLER:
-            case.tracking_display = format_tracking_number(case.tracking_number)  # type: ignore[attr-defined]
             history[case.citizen_id].append(case)
     # A citizen only appears to an institution they have brought a case to.
     callers = [
