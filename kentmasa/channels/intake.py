@@ -138,9 +138,10 @@ def _receive(inbound: Inbound) -> Received:
         elif case.status in ACTIVE_STATUSES:
             services.comment(case, actor=None, note=note, public=True, from_citizen=True)
         elif case.status in (Status.RESOLVED, Status.CLOSED):
-            # Within the institution's window the citizen's message reopens the case; later it opens a
-            # new case that follows it. Either way the citizen hears of it (kentmasa.channels.replies).
-            reopened = services.follow_up(case, message=note)
+            # A thank-you is only noted. Otherwise, within the institution's window the citizen's message
+            # reopens the case; later it opens a new case that follows it. Either way the citizen hears of
+            # it (kentmasa.channels.replies).
+            reopened = services.follow_up(case, message=note, with_files=bool(inbound.media))
             follows, case = (None, reopened) if reopened is not None else (case, None)
         else:
             case = None

@@ -100,3 +100,36 @@ def compare(first: str | None, second: str | None) -> int:
     """-1, 0 or 1 in the order of ``sort_key``: the comparison SQLite's registered collation calls."""
     a, b = sort_key(first or ""), sort_key(second or "")
     return (a > b) - (a < b)
+
+
+# -- a thank-you is not a new complaint ----------------------------------------------------------------------
+
+# Words of the short messages citizens send back after an answer ("Teşekkürler, elinize sağlık 🙏", "tamam
+# sağ olun", "tşk"), folded. A message made only of these says thanks; any other word makes it one to act on.
+_THANKS_WORDS = frozenset(
+    """
+    tesekkur tesekkurler tesekkurller tesekur tesekkurlerimle tesekkurederim tsk tskler tesk tsklr
+    ederim ederiz ediyorum ediyoruz cok cokk gercekten
+    sagol sagolun sagolunuz saol saolun sag olun olsun eyvallah
+    allah razi olsun elinize elinizze emeginize emegi gecen emekleriniz saglik
+    kolay gelsin hayirli gunler iyi calismalar aksamlar tamam tamamdir ok okey peki anladim
+    memnun kaldim kaldik ilginiz icin ilgi alakaniz alaka
+    thanks thank you
+    """.split()
+)
+_THANKS_WORD = re.compile(r"\w+")
+_THANKS_SIGNS = frozenset("👍🙏❤😊🙂👏✅💐🌹🤗♥")
+_THANKS_MAX_WORDS = 10
+
+
+def is_only_thanks(text: str) -> bool:
+    """Whether a message only thanks or acknowledges ("Teşekkürler 🙏", "Tamam, sağ olun.", "tşk").
+
+    Punctuation and emoji do not count; up to ten words, all from the vocabulary above. An empty
+    message is not a thank-you.
+    """
+    words = _THANKS_WORD.findall(fold(text or ""))
+    if not words:  # emoji alone: thanks only when every sign is a thankful one
+        signs = [ch for ch in (text or "") if not ch.isspace() and unicodedata.category(ch)[0] == "S"]
+        return bool(signs) and all(ch in _THANKS_SIGNS for ch in signs)
+    return len(words) <= _THANKS_MAX_WORDS and all(word in _THANKS_WORDS for word in words)

@@ -14,6 +14,7 @@ from kentmasa.cases.models import ACTIVE_STATUSES, Case, Status
 from kentmasa.cases.services.base import Apply, _perform, _restart_clock
 from kentmasa.cases.services.timeline import comment
 from kentmasa.directory.models import User
+from kentmasa.lib import turkish
 
 
 def _resolve_apply(resolution: str, resolver: User | None = None) -> Apply:
@@ -88,18 +89,22 @@ def reopen_deadline(case: Case) -> dt.datetime | None:
     return finished + dt.timedelta(days=case.institution.reopen_days)
 
 
-def follow_up(case: Case, *, message: str, now: dt.datetime | None = None) -> Case | None:
+def follow_up(
+    case: Case, *, message: str, with_files: bool = False, now: dt.datetime | None = None
+) -> Case | None:
     """The citizen wrote about their resolved or closed case.
 
-    Within the window (``reopen_deadline``) their message goes on the timeline and the case is reopened by
-    them (actor None; the reason is on the timeline) and returned. After it nothing is written and None is
-    returned: the caller opens a new case that follows this one (``open_case(follows=case)``). A case
-    reopened meanwhile (by the citizen's previous message, or by staff) just gets the message.
+    A message that only thanks ("Teşekkürler, elinize sağlık 🙏", lib.turkish.is_only_thanks) and brings
+    no file goes on the timeline and changes nothing, whenever it comes. Otherwise, within the window
+    (``reopen_deadline``) their message goes on the timeline and the case is reopened by them (actor None;
+    the reason is on the timeline) and returned. After it nothing is written and None is returned: the
+    caller opens a new case that follows this one (``open_case(follows=case)``). A case reopened meanwhile
+    (by the citizen's previous message, or by staff) just gets the message.
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = Case.objects.select_for_update(of=("self",)).select_related("institution").get(pk=case.pk)
-        if locked.status in ACTIVE_STATUSES:
+        if locked.status in ACTIVE_STATUSES or (not with_files and turkish.is_only_thanks(message)):
             comment(locked, actor=None, note=message, public=True, from_citizen=True, now=now)
             return locked
         until = reopen_deadline(locked)

@@ -13,8 +13,8 @@ from PIL import Image
 
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tests.test_browser import log_in
-from kentmasa.channels.models import Message
 from kentmasa.channels.email.tests.conftest import free_port
+from kentmasa.channels.models import Message
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

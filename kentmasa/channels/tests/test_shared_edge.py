@@ -66,7 +66,7 @@ def test_institution_for_by_slug_id_and_normalised_key(institution, other_instit
 
 
 class _Files(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == "/big":
             self.send_response(200)
             self.end_headers()  # no Content-Length: the limit must act while reading

@@ -60,3 +60,30 @@ def test_redact_hides_addresses_and_numbers_but_keeps_codes():
     assert redact("not a WhatsApp id: '905321234567'") == "not a WhatsApp id: '**********67'"
     assert redact("numara +90 532 123 45 67 geçersiz") == "numara **********67 geçersiz"
     assert redact("HTTP 503 after 30 s") == "HTTP 503 after 30 s"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Teşekkürler", "Çok teşekkür ederim!", "tşk", "Tamam, sağ olun.",
+        "Allah razı olsun, elinize sağlık 🙏",
+        "TEŞEKKÜRLER İYİ ÇALIŞMALAR", "👍", "🙏🙏", "Thank you",
+    ],
+)
+def test_a_thank_you_is_recognised(text):
+    from kentmasa.lib.turkish import is_only_thanks
+
+    assert is_only_thanks(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "  ", "Teşekkürler ama çukur yine açıldı", "Lamba hâlâ yanmıyor", "😡", "tamam değil",
+        "teşekkür " * 11, "Teşekkürler, fotoğraf ekte",
+    ],
+)
+def test_anything_more_than_thanks_is_a_message_to_act_on(text):
+    from kentmasa.lib.turkish import is_only_thanks
+
+    assert not is_only_thanks(text)

@@ -271,12 +271,20 @@ def test_an_sms_case_is_answered_through_netgsm_and_its_delivery_reported(
     assert reply.state == "delivered"
     assert reply.delivered_at == dt.datetime.fromisoformat("2026-03-18T10:05:00+03:00")
 
-    # Ayşe writes again within the institution's reopen days: the text goes onto the resolved case (which
-    # reopens, issue 9 point 2), no new case, and the reopening is acknowledged by SMS.
+    # Ayşe thanks: noted on the resolved case, which stays resolved, and nobody is messaged.
     with django_capture_on_commit_callbacks(execute=True):
-        post(client, ayse_says("Çok teşekkürler", message_id="netgsm-in-2"))
+        post(client, ayse_says("Çok teşekkürler 🙏", message_id="netgsm-in-2"))
     assert Case.objects.count() == 1
-    assert case.events.filter(note="Çok teşekkürler").exists()
+    assert case.events.filter(note="Çok teşekkürler 🙏").exists()
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+    # She writes again within the institution's reopen days: the case reopens (issue 9 point 2), no new
+    # case, and the reopening is acknowledged by SMS.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, ayse_says("Çukur yine açıldı", message_id="netgsm-in-3"))
+    assert Case.objects.count() == 1
+    case.refresh_from_db()
+    assert case.status in (Status.NEW, Status.ASSIGNED)  # back to its unit
     assert list(
         Message.objects.filter(direction="out").values_list("template", flat=True).order_by("pk")
     ) == [
