@@ -146,6 +146,11 @@ def _receive(inbound: Inbound) -> Received:
         else:
             case = None
     if case is None:
+        if citizen is None and follows is not None:
+            # The channel threaded the message onto the finished case as its person's (an X reply in her
+            # own thread carries no name, so as not to record her twice): the case that follows is hers too,
+            # and she is acknowledged on it.
+            citizen = follows.citizen
         case = open_from(replace(inbound, subject=_subject(inbound), citizen=citizen, follows=follows))
     message.case = case
     message.save()

@@ -332,3 +332,26 @@ def test_an_expired_token_is_retried_after_the_refresh(deliver, x_api, settings)
     settings.KENTMASA_X = {**settings.KENTMASA_X, "BEARER_TOKEN": TOKEN}
     Message.objects.filter(pk=reply.pk).update(next_attempt_at=timezone.now())
     assert tasks.deliver(reply.pk) == "sent"
+
+
+def test_a_reply_long_after_the_case_closed_opens_a_case_of_the_same_person_and_is_acknowledged(
+    deliver, x_api, django_capture_on_commit_callbacks
+):
+    deliver(fake_x.mention(alis_pothole(x_api)))
+    case = Case.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resolve(case, actor=None, resolution="Çukur asfaltlandı.")
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    Case.objects.filter(pk=case.pk).update(resolved_at=long_ago)
+    again = fake_x.tweet(
+        "1800000000000000009",
+        f"@{OUR_HANDLE} Çukur yine açıldı",
+        author=ALI,
+        in_reply_to=("1800000000000000001", ALI[0]),
+    )
+    assert deliver(fake_x.mention(again)).json() == {"received": 1}
+    new = Case.objects.exclude(pk=case.pk).get()
+    assert new.follows_id == case.pk
+    # The new case is Ali's (the person of the case it follows), and he hears that it was opened.
+    assert new.citizen is not None and new.citizen.name == "Ali Kaya"
+    assert Message.objects.filter(direction="out", case=new, template="open").exists()
