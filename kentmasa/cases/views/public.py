@@ -92,21 +92,10 @@ def public_rate(group: str, request: HttpRequest) -> str:
     return settings.KENTMASA_PUBLIC_RATE
 
 
-_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _period_seconds(rate: str) -> int:
-    try:
-        period = rate.split("/", 1)[1]
-        return int(period[:-1] or 1) * _PERIOD_SECONDS[period[-1]]
-    except (IndexError, KeyError, ValueError):
-        return 60
-
-
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The page shown when one address has sent too many forms (settings.RATELIMIT_VIEW)."""
     logger.warning("public rate limit reached on %s", request.path)
-    wait = _period_seconds(settings.KENTMASA_PUBLIC_RATE)
+    wait = lockout.rate_seconds(settings.KENTMASA_PUBLIC_RATE)
     response = render(request, "public/rate_limited.html", {"wait_minutes": max(1, wait // 60)}, status=429)
     response["Retry-After"] = str(wait)
     return response

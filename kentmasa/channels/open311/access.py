@@ -7,7 +7,6 @@ Each refusal is an ``Open311Error`` with the spec's status: 400 no jurisdiction_
 
 from __future__ import annotations
 
-import hmac
 import logging
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
+from kentmasa.channels.edge import same_secret
 from kentmasa.channels.open311.formats import Open311Error, param
 from kentmasa.directory.models import Institution
 from kentmasa.lib.lockout import rate_seconds
@@ -68,7 +68,7 @@ def app_for_key(raw: str, jurisdiction: Jurisdiction) -> str:
     found = None
     for key, value in (config().get("api_keys") or {}).items():
         # Every configured key is compared, in constant time, so timing tells nothing about a guess.
-        if key and hmac.compare_digest(str(key).encode(), raw.encode()):
+        if same_secret(raw, str(key)):
             found = value
     if found is None:
         raise Open311Error(403, _("Invalid api_key received; the request was not recorded."))
