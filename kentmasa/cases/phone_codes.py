@@ -22,6 +22,7 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -33,6 +34,9 @@ from django.utils.translation import ngettext
 
 from kentmasa.cases.models import PhoneCode
 from kentmasa.cases.signals import phone_code_requested
+
+if TYPE_CHECKING:
+    from kentmasa.directory.models import Institution
 
 TURKISH_MOBILE = re.compile(r"^\+905\d{9}$")
 MAX_FAILURES = 5
@@ -93,7 +97,9 @@ def _serialise(phone: str, client: str) -> None:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
-def request_code(institution, phone: str, client_ip: str, *, now: dt.datetime | None = None) -> PhoneCode:
+def request_code(
+    institution: Institution, phone: str, client_ip: str, *, now: dt.datetime | None = None
+) -> PhoneCode:
     """Make a code for this (cleaned, E.164) number and have it sent; raises CodeRefused."""
     now = now or timezone.now()
     if not TURKISH_MOBILE.match(phone or ""):
@@ -126,7 +132,7 @@ def request_code(institution, phone: str, client_ip: str, *, now: dt.datetime | 
     return entry
 
 
-def confirm(institution, phone: str, code: str, *, now: dt.datetime | None = None) -> bool:
+def confirm(institution: Institution, phone: str, code: str, *, now: dt.datetime | None = None) -> bool:
     """Whether ``code`` is a live code of this number. Every guess spends one try of each live code
     first (atomically, so parallel guesses get no more than MAX_FAILURES); any live code counts, so a
     stranger asking for a new code does not void the one the citizen is typing."""

@@ -3,9 +3,12 @@
 They only validate; kentmasa.cases.views.public hands the cleaned data to the domain functions.
 """
 
+from typing import Any, cast
+
 import filetype
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import attachments, phone_codes, validators
@@ -118,13 +121,13 @@ class CaseForm(edge.EdgeForm, forms.Form):
     CONTACT_FIELDS = ("name", "phone", "email", "tc_kimlik")
     LOCATION_FIELDS = ("province", "district", "neighbourhood", "street", "building_no")
 
-    def __init__(self, *args, institution: Institution, **kwargs):
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.institution = institution
         # Only topics offered to the public: a police-only one (KADES) is neither listed nor accepted.
         categories = institution.categories.filter(active=True, public=True).order_by(*alphabetical("name"))
-        self.fields["category"].queryset = categories
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
         # An institution without a configured topic list still receives applications; operators route them.
         self.fields["category"].required = categories.exists()
         self.fields["photo"].help_text = _(
@@ -144,8 +147,8 @@ class CaseForm(edge.EdgeForm, forms.Form):
     def clean_tc_kimlik(self) -> str:
         return validators.clean_tc_kimlik(self.cleaned_data.get("tc_kimlik", ""))
 
-    def clean_photo(self):
-        uploaded = self.cleaned_data.get("photo")
+    def clean_photo(self) -> UploadedFile | None:
+        uploaded: UploadedFile | None = self.cleaned_data.get("photo")
         if not uploaded:
             return None
         if uploaded.size is not None and uploaded.size > PHOTO_MAX_BYTES:
@@ -162,8 +165,8 @@ class CaseForm(edge.EdgeForm, forms.Form):
         self.photo_data, self.photo_name = data, uploaded.name or ""
         return uploaded
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None):
             cleaned["latitude"] = cleaned["longitude"] = None
@@ -245,7 +248,7 @@ class TrackForm(edge.EdgeForm, forms.Form):
         help_text=_("The 6-digit code given with your tracking number."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 

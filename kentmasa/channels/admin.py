@@ -1,17 +1,23 @@
 """Admin for the channels: the reply texts are edited here; messages, referrals and calls are for reading."""
 
+from typing import Any, cast
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest
 from django.template import Template, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.channels.models import IncomingCall, Message, Referral, ReplyTemplate
 from kentmasa.channels.templates import DEFAULTS
+from kentmasa.directory.models import User
 
 
-class ReplyTemplateForm(admin.ModelAdmin.form):
-    def clean(self):
-        data = super().clean()
+class ReplyTemplateForm(forms.ModelForm):  # the admin's own base (ModelAdmin.form)
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         for field in ("subject", "body"):
             try:
                 Template(data.get(field) or "")
@@ -33,16 +39,18 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
     list_filter = ["action", "channel", "active", "institution"]
     search_fields = ["subject", "body"]
 
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
+    def save_model(
+        self, request: HttpRequest, obj: ReplyTemplate, form: forms.ModelForm, change: bool
+    ) -> None:
+        obj.updated_by = cast(User, request.user)  # the admin site lets in only signed-in staff
         super().save_model(request, obj, form, change)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -9,7 +9,7 @@ class ChannelsConfig(AppConfig):
     label = "channels"
     verbose_name = _("Channels")
 
-    def ready(self):
+    def ready(self) -> None:
         from kentmasa.cases.signals import case_event, phone_code_requested
         from kentmasa.channels import phone_codes, replies
 

@@ -51,5 +51,5 @@ def sender_for(channel: str) -> Sender | None:
     path = settings.KENTMASA_SENDERS.get(channel)
     if not path:
         return None
-    sender = import_string(path)
+    sender: Sender | type[Sender] = import_string(path)  # a sender object, or a class to instantiate
     return sender() if isinstance(sender, type) else sender

@@ -6,17 +6,21 @@ itself blanked out: only its hash is stored anywhere.
 """
 
 import logging
+from typing import Any
 
 from django.utils import timezone
 
-from kentmasa.cases.models import Channel
+from kentmasa.cases.models import Channel, PhoneCode
 from kentmasa.channels.base import SendError, sender_for
 from kentmasa.channels.models import Message
+from kentmasa.directory.models import Institution
 
 log = logging.getLogger(__name__)
 
 
-def send_phone_code(sender, *, institution, phone: str, text: str, code: str, **kwargs) -> bool:
+def send_phone_code(
+    sender: type[PhoneCode], *, institution: Institution, phone: str, text: str, code: str, **kwargs: Any
+) -> bool:
     sms = sender_for(Channel.SMS)
     if sms is None:
         return False

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import segno
 from fpdf import FPDF
@@ -51,8 +52,10 @@ class _Document(FPDF):
         for label, value in rows:
             top = self.get_y()
             self.set_font(FONT, "B", size)
-            label_lines = self.multi_cell(
-                label_width, 4.8, label, align=Align.L, dry_run=True, output="LINES"
+            # With output="LINES" alone, multi_cell gives the lines (its annotation covers every output mix).
+            label_lines = cast(
+                list[str],
+                self.multi_cell(label_width, 4.8, label, align=Align.L, dry_run=True, output="LINES"),
             )
             self.multi_cell(label_width, 4.8, label, align=Align.L, new_x=XPos.RIGHT, new_y=YPos.TOP)
             self.set_font(FONT, "", size)

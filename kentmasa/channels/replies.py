@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,7 +32,7 @@ _suppressed = contextvars.ContextVar("kentmasa_replies_suppressed", default=Fals
 
 
 @contextlib.contextmanager
-def suppressed():
+def suppressed() -> Iterator[None]:
     """Replay history without messaging anybody (the demo loader, imports of old cases)."""
     token = _suppressed.set(True)
     try:
@@ -75,7 +77,7 @@ def context_for(case: Case, event: Event) -> dict:
         "case": case,
         "event": event,
         "institution": case.institution.name,
-        "unit": case.unit.name if case.unit_id else "",
+        "unit": case.unit.name if case.unit is not None else "",
         "tracking_number": format_tracking_number(case.tracking_number),
         "note": event.note,
         "due": due,
@@ -83,13 +85,13 @@ def context_for(case: Case, event: Event) -> dict:
     }
 
 
-def _within_unproven_sms_limits(case: Case) -> bool:
+def _within_unproven_sms_limits(case: Case, number: str) -> bool:
     """SMS to a number nobody proved (typed on the public form or in an app) cost money and can be abused
     ("SMS pumping"): at most so many a day to one such number and from one institution in all
     (KENTMASA_UNPROVEN_SMS_LIMITS). Past them the citizen is not texted and staff see why on the case."""
     limits = settings.KENTMASA_UNPROVEN_SMS_LIMITS
     day = 24 * 60 * 60
-    number, institution = case.citizen.phone, str(case.institution_id)
+    institution = str(case.institution_id)
     if (
         lockout.count("unproven-sms-number", number, window_seconds=day) >= limits["per_number_day"]
         or lockout.count("unproven-sms-institution", institution, window_seconds=day) >= limits["per_day"]
@@ -111,7 +113,7 @@ def _within_unproven_sms_limits(case: Case) -> bool:
 
 def make_reply(case: Case, event: Event) -> Message | None:
     """The outbound message for this event, made once; None when nothing is to be sent."""
-    if not event.public or event.action not in templates.DEFAULTS or case.citizen_id is None:
+    if not event.public or event.action not in templates.DEFAULTS or case.citizen is None:
         return None
     target = reply_channel(case)
     if target is None:
@@ -120,7 +122,12 @@ def make_reply(case: Case, event: Event) -> Message | None:
     source = templates.choose(case.institution, channel, event.action)
     if source is None:
         return None
-    if channel == Channel.SMS and not case.citizen.phone_verified and not _within_unproven_sms_limits(case):
+    citizen = case.citizen
+    if (
+        channel == Channel.SMS
+        and not citizen.phone_verified
+        and not _within_unproven_sms_limits(case, citizen.phone)
+    ):
         return None
     context = context_for(case, event)
     thread = (
@@ -151,7 +158,7 @@ def make_reply(case: Case, event: Event) -> Message | None:
         return None  # already made for this event
 
 
-def on_case_event(sender, case: Case, event: Event, **kwargs) -> None:
+def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> None:
     """Runs after the case's transaction committed: whatever goes wrong here must not turn the caller's
     (already committed) success into an error, so it is logged and shown on the case instead."""
     if _suppressed.get():
@@ -162,15 +169,15 @@ def on_case_event(sender, case: Case, event: Event, **kwargs) -> None:
         log.exception("no reply could be made for event %s of case %s", event.pk, case.pk)
         from kentmasa.cases import services
 
-        try:
+        # The failure is logged above; if even the note cannot be written (the same database hiccup),
+        # there is nothing more to do here, and the caller's committed success must stand.
+        with contextlib.suppress(Exception):
             services.comment(
                 case,
                 actor=None,
                 public=False,
                 note=f"Vatandaşa yanıt hazırlanamadı ({type(error).__name__}); yanıt şablonunu denetleyin.",
             )
-        except Exception:  # noqa: BLE001 - already logged above
-            pass
         return
     if message is not None:
         from kentmasa.channels.tasks import send_message

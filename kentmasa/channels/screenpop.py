@@ -22,11 +22,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -37,7 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from kentmasa.cases import access
-from kentmasa.cases.views import console, staff_required
+from kentmasa.cases.views import StaffRequest, console, staff_required
 from kentmasa.channels.models import IncomingCall
 from kentmasa.directory.models import ApiToken, User
 from kentmasa.lib import phones
@@ -61,7 +63,7 @@ def _error(status: int, detail: str, code: str) -> JsonResponse:
     return response
 
 
-def _token_user(request) -> User | None:
+def _token_user(request: HttpRequest) -> User | None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, raw = header.partition(" ")
     if scheme.lower() != "bearer":
@@ -69,7 +71,7 @@ def _token_user(request) -> User | None:
     return ApiToken.authenticate(raw.strip())
 
 
-def _payload(request) -> dict | None:
+def _payload(request: HttpRequest) -> dict[str, Any] | None:
     if len(request.body) > MAX_BODY:
         return None
     if request.content_type == "application/json":
@@ -99,7 +101,7 @@ def clean_extension(value: str) -> str:
 
 @csrf_exempt
 @require_POST
-def incoming_call(request):
+def incoming_call(request: HttpRequest) -> JsonResponse:
     user = _token_user(request)
     if user is None:
         return _error(401, _("A valid API token is required (Authorization: Bearer …)."), "unauthorized")
@@ -140,7 +142,7 @@ def incoming_call(request):
 @never_cache
 @require_GET
 @staff_required
-def pending_call(request):
+def pending_call(request: StaffRequest) -> HttpResponse:
     """htmx partial for the console: the caller at this operator's extension, once per call; else 204."""
     user = request.user
     if user.institution_id is None or not (user.is_superuser or user.role in access.INSTITUTION_WIDE):
@@ -168,11 +170,10 @@ def pending_call(request):
     )
 
 
-def _caller_lookup(request, number: str) -> str:
+def _caller_lookup(request: StaffRequest, number: str) -> str:
     """The console's own caller lookup for this number, so the pop shows exactly what a search would."""
     lookup = copy.copy(request)
-    lookup.GET = QueryDict(mutable=True)
-    lookup.GET["q"] = number
+    lookup.GET = QueryDict(urlencode({"q": number}))
     return mark_safe(console.caller_lookup(lookup).content.decode())  # noqa: S308 – our own rendered template
 
 

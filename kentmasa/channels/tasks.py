@@ -63,7 +63,7 @@ def _failed(message: Message, error: str, *, permanent: bool) -> str:
             Message.objects.filter(pk=message.pk).update(
                 state=Message.State.FAILED, attempts=attempts, last_error=error[:2000], next_attempt_at=None
             )
-            if message.case_id:
+            if message.case is not None:
                 from kentmasa.cases import services
 
                 services.comment(

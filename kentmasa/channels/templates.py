@@ -4,6 +4,7 @@
 from django.template import Context, Template
 
 from kentmasa.channels.models import ReplyTemplate
+from kentmasa.directory.models import Institution
 
 # The events a citizen hears of, and what they are told. Short enough for one or two SMS parts.
 DEFAULTS: dict[str, tuple[str, str]] = {
@@ -46,7 +47,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
-def choose(institution, channel: str, action: str) -> tuple[str, str] | None:
+def choose(institution: Institution | None, channel: str, action: str) -> tuple[str, str] | None:
     """(subject, body) template source for this institution, channel and event; None if not announced."""
     candidates = ReplyTemplate.objects.filter(action=action, active=True).filter(
         institution__in=[institution] if institution else []

@@ -2,6 +2,7 @@
 our mail server's DMARC pass; never an Open311 app's typed contact data. The public form's code goes out
 over real HTTP to the SMS provider."""
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlencode
@@ -51,7 +52,7 @@ def test_an_sms_never_joins_a_record_whose_number_was_only_typed(institution, ca
 # --- e-mail: DMARC at our own server
 
 
-def mail_from(address: str, *, results: list[str] = (), reply_to: str = "") -> bytes:
+def mail_from(address: str, *, results: Sequence[str] = (), reply_to: str = "") -> bytes:
     message = EmailMessage()
     for header in results:
         message["Authentication-Results"] = header
@@ -274,13 +275,15 @@ def test_receipts_to_a_typed_number_stop_at_the_daily_limit_and_staff_see_why(
 
     settings.KENTMASA_SENDERS = {**settings.KENTMASA_SENDERS, "sms": "kentmasa.channels.sms.sender.LogSender"}
     settings.KENTMASA_UNPROVEN_SMS_LIMITS = {"per_number_day": 5, "per_day": 8}
-    made = []
+    made, cases = [], []
     for i in range(6):
         typed = find_or_create_citizen(institution, name=f"Başvuran {i}", phone="+905551112233")
-        case = make_case(citizen=typed, channel="web")
-        made.append(make_reply(case, case.events.get(action="open")))
+        cases.append(make_case(citizen=typed, channel="web"))
+        made.append(make_reply(cases[-1], cases[-1].events.get(action="open")))
     assert [message is not None for message in made] == [True] * 5 + [False]
-    assert case.events.filter(action="comment", public=False, note__contains="günlük SMS sınırı").exists()
+    assert (
+        cases[-1].events.filter(action="comment", public=False, note__contains="günlük SMS sınırı").exists()
+    )
 
     # Other typed numbers share the institution's daily ceiling; a proven number is never limited.
     others = [

@@ -80,10 +80,11 @@ def pdf_text(pdf: bytes) -> str:
         if b" Tf" not in content:
             continue
         font: dict = {}
-        line = []
+        line: list[str] = []
         for found in re.finditer(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)|\bET\b", content, re.S):
             if found.group(1):
-                font = maps.get(names.get(found.group(1)), {})
+                font_object = names.get(found.group(1))
+                font = maps.get(font_object, {}) if font_object is not None else {}
             elif found.group(0) == b"ET":
                 if line:
                     lines.append("".join(line))

@@ -1,6 +1,7 @@
 """Replies on the citizen's channel: made once per event, sent by a task, retried, shown on failure."""
 
 import datetime as dt
+from typing import ClassVar
 
 import pytest
 from django.utils import timezone
@@ -18,7 +19,7 @@ OUTBOX: list[Message] = []
 
 class RecordingSender:
     channel = "sms"
-    failures: list[SendError] = []
+    failures: ClassVar[list[SendError]] = []
 
     def can_reach(self, message):
         return True
@@ -72,6 +73,7 @@ def test_internal_events_and_unreachable_citizens_get_nothing(make_case, road_st
     anonymous = make_case()
     services.comment(anonymous, actor=road_staff, note="İç not")
     event = services.resolve(anonymous, actor=road_staff, resolution="Yapıldı.").events.last()
+    assert event is not None
     assert replies.make_reply(anonymous, event) is None
     assert not Message.objects.exists()
 
@@ -95,6 +97,7 @@ def test_failures_are_retried_with_backoff_then_shown_on_the_case(phone_case, ro
     before = timezone.now()
     assert tasks.deliver(message.pk) == "queued"
     message.refresh_from_db()
+    assert message.next_attempt_at is not None
     assert message.attempts == 1 and message.next_attempt_at >= before + dt.timedelta(minutes=1)
     assert tasks.deliver(message.pk) == "skipped"  # not due yet: nobody sends it early
     for _ in range(tasks.MAX_ATTEMPTS - 1):
@@ -157,5 +160,7 @@ def test_the_log_sender_refuses_to_pretend_in_production(phone_case, road_staff,
     settings.KENTMASA_PRODUCTION = False
     other = services.reopen(case, actor=None, note="Tekrar")
     other = services.resolve(other, actor=road_staff, resolution="Bu kez gerçekten.")
-    second = replies.make_reply(other, other.events.filter(action="resolve").last())
+    last_resolve = other.events.filter(action="resolve").last()
+    assert last_resolve is not None
+    second = replies.make_reply(other, last_resolve)
     assert tasks.deliver(second.pk) == "sent"
