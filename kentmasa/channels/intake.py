@@ -123,12 +123,14 @@ def _receive(inbound: Inbound) -> Received:
         message.last_error = inbound.ignore_reason
         message.save()
         return Received(message, None, created=True)
-    citizen = citizen_for(inbound)
     case = (
         inbound.case
         if inbound.case is not None and inbound.case.institution_id == inbound.institution.pk
         else None
     )
+    # A message threaded onto its case records its sender only by what is proven (cases.citizens): a name
+    # or typed address alone would only become a second, unconnected person on every message.
+    citizen = citizen_for(inbound) if case is None or inbound.proven else None
     message.state = Message.State.RECEIVED
     follows = None
     if case is not None:
@@ -147,10 +149,10 @@ def _receive(inbound: Inbound) -> Received:
             case = None
     if case is None:
         if citizen is None and follows is not None:
-            # The channel threaded the message onto the finished case as its person's (an X reply in her
-            # own thread carries no name, so as not to record her twice): the case that follows is hers too,
-            # and she is acknowledged on it.
-            citizen = follows.citizen
+            # Too late to reopen: the new case records the sender like any new case, and failing anything
+            # to record (an X reply in her own thread carries no name) it is the person's of the case it
+            # follows, on which the channel threaded her message; she is acknowledged on it.
+            citizen = citizen_for(inbound) or follows.citizen
         case = open_from(replace(inbound, subject=_subject(inbound), citizen=citizen, follows=follows))
     message.case = case
     message.save()

@@ -99,6 +99,22 @@ def test_a_username_user_without_a_phone_number_is_recorded_and_answered_by_user
     assert sent["recipient"] == ZEYNEP_ID and "to" not in sent
 
 
+def test_a_username_users_next_message_joins_her_case_without_recording_her_again(replay_fixture):
+    replay_fixture("username_text.json")
+    case = Case.objects.get()
+
+    def next_message(payload: dict) -> None:
+        message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+        message["id"] = "wamid.HBgMOTA1MzIxMjM0NTY3FQIAEhggQTEwMDAwMDEz"
+        message["text"]["body"] = "Hâlâ yanmıyor"
+
+    assert replay_fixture("username_text.json", next_message).status_code == 200
+    assert Case.objects.get() == case
+    assert case.events.filter(action="comment", note="Hâlâ yanmıyor").exists()
+    # Her name proves nothing: the message joins her case and records nobody new.
+    assert list(Citizen.objects.values_list("pk", flat=True)) == [case.citizen_id]
+
+
 def test_an_interactive_message_without_a_reply_never_sinks_the_other_citizens_message(replay_fixture):
     answer = replay_fixture("interactive_without_reply.json")
     assert answer.status_code == 200, answer.content  # was 400 for the whole delivery
