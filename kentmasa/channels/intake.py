@@ -135,8 +135,16 @@ def _receive(inbound: Inbound) -> Received:
     follows = None
     if case is not None:
         note = inbound.text.strip() or "(ek)"
+        answered = False
         if case.status == Status.WAITING_CITIZEN:
-            case = services.citizen_answered(case, actor=None, answer=note)
+            try:
+                case, answered = services.citizen_answered(case, actor=None, answer=note), True
+            except services.TransitionError:
+                # Staff changed the case since the channel read it (took her answer by phone, rejected
+                # it): the message is decided on the case as it is now, never a failed delivery.
+                case.refresh_from_db()
+        if answered:
+            pass
         elif case.status in ACTIVE_STATUSES:
             services.comment(case, actor=None, note=note, public=True, from_citizen=True)
         elif case.status in (Status.RESOLVED, Status.CLOSED):

@@ -213,6 +213,20 @@ def test_a_second_message_about_a_case_reopened_meanwhile_is_its_note(
     assert again.case.events.order_by("-pk")[0].note == "Fotoğrafını da gönderiyorum"
 
 
+def test_an_answer_staff_already_took_by_phone_is_a_note_not_a_failed_delivery(institution):
+    opened = receive(sms(institution, 1, "Sokakta çukur var")).case
+    assert opened is not None
+    asked = services.ask_citizen(opened, actor=None, question="Kapı numarası?")
+    # The channel read the case waiting for her answer; before her SMS is recorded she has called, and
+    # staff recorded her answer.
+    services.citizen_answered(Case.objects.get(pk=asked.pk), actor=None, answer="Telefonla: No 12")
+    received = receive(sms(institution, 2, "No 12", case=asked))
+    assert received.created and received.case is not None and received.case.pk == asked.pk
+    assert received.case.status == Status.IN_PROGRESS
+    assert received.case.events.order_by("-pk")[0].note == "No 12"
+    assert Message.objects.filter(direction="in", external_id="sms-2", case=asked).exists()
+
+
 # -- query counts (exact, the same on SQLite and PostgreSQL) ------------------------------------------------
 
 NEW_MESSAGE_QUERIES = 14
