@@ -1,7 +1,8 @@
 """The common half of every channel's intake: one call per message that arrived.
 
 ``receive`` is idempotent on the provider's message id, finds or creates the citizen inside the
-institution, threads the message onto the case it answers (or opens a new case through
+institution (for a message threaded onto its case, only by what is proven), threads the message onto
+the case it answers (or opens a new case through
 kentmasa.cases.intake.open_from), stores the media as attachments, and records the inbound Message — all
 in one transaction, so a webhook is acknowledged only after everything it brought is committed.
 
