@@ -112,7 +112,15 @@ def _within_unproven_sms_limits(case: Case, number: str) -> bool:
 
 
 def make_reply(case: Case, event: Event) -> Message | None:
-    """The outbound message for this event, made once; None when nothing is to be sent."""
+    """The outbound message for this event, made once; None when nothing is to be sent.
+
+    Nothing is ever sent about a KADES case: the phone may be in the aggressor's hands. The "reopen"
+    answer acknowledges the citizen's own message (actor None); a reopen by staff is not announced.
+    """
+    if case.channel == Channel.KADES:
+        return None
+    if event.action == "reopen" and event.actor_id is not None:
+        return None
     if not event.public or event.action not in templates.DEFAULTS or case.citizen is None:
         return None
     target = reply_channel(case)
