@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import math
-import re
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,11 +33,11 @@ from django.utils.translation import ngettext
 
 from kentmasa.cases.models import PhoneCode
 from kentmasa.cases.signals import phone_code_requested
+from kentmasa.lib import phones
 
 if TYPE_CHECKING:
     from kentmasa.directory.models import Institution
 
-TURKISH_MOBILE = re.compile(r"^\+905\d{9}$")
 MAX_FAILURES = 5
 CODE_DIGITS = 6
 
@@ -102,7 +101,7 @@ def request_code(
 ) -> PhoneCode:
     """Make a code for this (cleaned, E.164) number and have it sent; raises CodeRefused."""
     now = now or timezone.now()
-    if not TURKISH_MOBILE.match(phone or ""):
+    if not phones.is_turkish_mobile(phone):
         raise CodeRefused(_("Codes can only be sent to Turkish mobile numbers (05xx)."))
     client = _hash("client", client_ip or "-")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"

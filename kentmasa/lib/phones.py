@@ -1,5 +1,7 @@
 """Turkish phone numbers through Google's libphonenumber (the `phonenumbers` package)."""
 
+import re
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
@@ -41,3 +43,13 @@ def mask(e164: str) -> str:
     """For lists: "+905321234567" → "0532 *** ** 67"."""
     digits = "".join(ch for ch in display(e164) if ch.isdigit())
     return f"{digits[:4]} *** ** {digits[-2:]}" if len(digits) >= 10 else display(e164)
+
+
+# A Turkish mobile in E.164: +90 5xx xxx xx xx. Only these take SMS (codes, replies): a landline or a 444
+# number cannot read one, and texts to other countries cost what a Turkish institution never agreed to pay.
+_TURKISH_MOBILE = re.compile(r"^\+905\d{9}$")
+
+
+def is_turkish_mobile(e164: str | None) -> bool:
+    """Whether a cleaned (E.164) number is a Turkish mobile number ("+905321234567")."""
+    return bool(_TURKISH_MOBILE.match(e164 or ""))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +31,6 @@ from kentmasa.lib import edge, lockout, phones
 log = logging.getLogger(__name__)
 
 TURKEY = ZoneInfo("Europe/Istanbul")  # Netgsm reads and writes dates as Turkish local time
-_TURKISH_MOBILE = re.compile(r"^\+905\d{9}$")
 # Netgsm's documented ceiling for one message text ("en fazla 917 karakter", six concatenated GSM 7-bit
 # parts); a longer text is refused with code 20 or cut. The parts ceiling is a setting (netgsm_max_parts).
 NETGSM_MAX_CHARACTERS = 917
@@ -111,7 +109,7 @@ class NetgsmSender:
     # sending
 
     def can_reach(self, message: Message) -> bool:
-        return bool(_TURKISH_MOBILE.match(message.address or ""))
+        return phones.is_turkish_mobile(message.address)
 
     def send(self, message: Message) -> Sent:
         if not self.can_reach(message):

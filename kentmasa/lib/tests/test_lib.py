@@ -87,3 +87,21 @@ def test_anything_more_than_thanks_is_a_message_to_act_on(text):
     from kentmasa.lib.turkish import is_only_thanks
 
     assert not is_only_thanks(text)
+
+
+@pytest.mark.parametrize(
+    ("number", "mobile"),
+    [
+        ("+905321234567", True),
+        ("+905051234567", True),
+        ("+902124401190", False),  # a landline
+        ("+904440073", False),  # a 444 number
+        ("+4915112345678", False),  # a German mobile
+        ("+9053212345678", False),  # one digit too many
+        ("05321234567", False),  # not cleaned
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_turkish_mobiles_take_sms(number, mobile):
+    assert phones.is_turkish_mobile(number) is mobile
