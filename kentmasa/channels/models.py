@@ -94,6 +94,16 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["case", "created_at"], name="message_case"),
             models.Index(fields=["channel", "address", "-created_at"], name="message_address"),
+            # The periodic media retries (WhatsApp, X) read only messages still waiting for a file: a handful
+            # among millions, found through these small partial indexes instead of a scan every minute.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(data__has_key="pending_media"),
+                name="message_whatsapp_media_wait",
+            ),
+            models.Index(
+                fields=["id"], condition=Q(data__has_key="media_pending"), name="message_x_media_wait"
+            ),
             models.Index(
                 fields=["state", "next_attempt_at"], name="message_retry", condition=Q(state="queued")
             ),
