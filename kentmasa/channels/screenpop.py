@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,6 +39,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kentmasa.cases import access
 from kentmasa.cases.views import StaffRequest, console, staff_required
+from kentmasa.channels.edge import Malformed, read_json
 from kentmasa.channels.models import IncomingCall
 from kentmasa.directory.models import ApiToken, User
 from kentmasa.lib import phones
@@ -76,8 +76,8 @@ def _payload(request: HttpRequest) -> dict[str, Any] | None:
         return None
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+            data = read_json(request.body or b"{}")
+        except Malformed:
             return None
         return data if isinstance(data, dict) else None
     return request.POST.dict()

@@ -6,7 +6,6 @@ Refusals are JSON both a Turkish operator and the provider's English-speaking su
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
@@ -66,7 +65,7 @@ def _signed_payload(request: HttpRequest) -> dict:
         if request.content_type == "application/x-www-form-urlencoded":
             payload = {key: request.POST.get(key) for key in request.POST}
         else:
-            payload = json.loads(body.decode("utf-8"))
+            payload = channel_edge.read_json(body)
     except (UnicodeDecodeError, ValueError):
         payload = None
     if not isinstance(payload, dict):

@@ -143,3 +143,19 @@ def test_fixture_body_drops_the_source_note_and_replay_signs_what_it_posts(clien
 )
 def test_rate_seconds(rate, seconds):
     assert rate_seconds(rate) == seconds
+
+
+def test_read_json_cleans_nul_and_refuses_what_is_not_json():
+    assert edge.read_json(b'{"a": "x\\u0000y", "b\\u0000": [1]}') == {"a": "xy", "b": [1]}
+    assert edge.read_json('"ğ"') == "ğ"
+    for body in (b"{", b"\xff\xfe", b"[" * 100_000, b"nan?", "[" * 5000 + "]" * 5000):
+        with pytest.raises(edge.Malformed):
+            edge.read_json(body)
+
+
+def test_a_flow_answer_nested_beyond_reason_is_kept_as_text():
+    from kentmasa.channels.whatsapp.parse import _flow_answers
+
+    deep = "[" * 100_000
+    assert _flow_answers({"response_json": deep}) == deep
+    assert _flow_answers({"response_json": '{"sokak": "Gül", "flow_token": "t"}'}) == "sokak: Gül"

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kentmasa.channels.edge import Malformed
+from kentmasa.channels.edge import Malformed, read_json
 from kentmasa.lib import edge
 
 MEDIA_TYPES = ("image", "video", "audio", "document")
@@ -155,8 +155,8 @@ def _flow_answers(reply: dict) -> str:
     """A Flow's answers (``nfm_reply.response_json``, a JSON string) as lines of "field: value"."""
     raw = reply.get("response_json")
     try:
-        answers = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
+        answers = read_json(raw) if isinstance(raw, str) else raw
+    except Malformed:
         return str(raw)
     if not isinstance(answers, dict):
         return ""
@@ -292,12 +292,8 @@ def _change(raw_change: dict) -> Change:
 
 def parse_delivery(body: bytes) -> list[Change]:
     """The message changes of one webhook delivery, or Malformed when the delivery itself is not Meta's."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise Malformed("the body is not JSON") from error
     # The signature was checked over the body as sent; NUL goes only now, and the message is still recorded.
-    payload = _object(edge.clean_tree(payload), "the body")
+    payload = _object(read_json(body), "the body")
     if not isinstance(payload.get("entry"), list):
         raise Malformed("the body has no entry list")
     changes = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.http import HttpRequest, JsonResponse
@@ -14,7 +13,6 @@ from kentmasa.channels import edge as channel_edge
 from kentmasa.channels.x.intake import record
 from kentmasa.channels.x.options import SIGNATURE_HEADER, config
 from kentmasa.channels.x.parse import parse_delivery
-from kentmasa.lib import edge
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return _refuse(_("The signature of this delivery is missing or wrong."), 403)
     try:
         # Signed as sent; NUL is removed only now, so the posts are still recorded (kentmasa.lib.edge).
-        delivery = parse_delivery(edge.clean_tree(json.loads(request.body)))
+        delivery = parse_delivery(channel_edge.read_json(request.body))
     except (ValueError, UnicodeDecodeError) as error:  # Malformed is a ValueError, as is bad JSON
         log.warning("X webhook delivery refused: %s", error)
         return _refuse(_("This delivery could not be read: %(error)s") % {"error": error}, 400)
