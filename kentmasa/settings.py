@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kentmasa.places",
     "kentmasa.directory",
     "kentmasa.cases",
+    "kentmasa.notify",
     "kentmasa.routing",
     "kentmasa.channels",
     "kentmasa.escalation",

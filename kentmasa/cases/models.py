@@ -217,6 +217,10 @@ class Case(models.Model):
     overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("last escalated"), null=True, blank=True)
+    # The last time staff acted on the case (kentmasa.cases.activity), and when the unit is to be warned
+    # that nobody has acted for a share of the standard (None: no warning due; cleared once it is sent).
+    acted_at = models.DateTimeField(_("last acted on"), null=True, blank=True)
+    idle_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
@@ -297,6 +301,12 @@ class Case(models.Model):
                 fields=["due_at"],
                 name="case_sweep",
                 condition=Q(status__in=["new", "assigned", "in_progress"], escalation_level__lt=2),
+            ),
+            # The idle-warning sweep (kentmasa.escalation): running cases with a warning still to send.
+            models.Index(
+                fields=["idle_warn_at"],
+                name="case_idle_warning",
+                condition=Q(status__in=["new", "assigned", "in_progress"], idle_warn_at__isnull=False),
             ),
         ]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +148,15 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FIELD)
     active = models.BooleanField(_("active"), default=True)
+    # Told first when work lands on the team (kentmasa.notify.rules); the members are told too.
+    leader = models.ForeignKey(
+        "directory.User",
+        verbose_name=_("team leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+    )
 
     class Meta:
         verbose_name = _("team")
@@ -183,6 +193,13 @@ class User(AbstractUser):
     units = models.ManyToManyField(Unit, verbose_name=_("units"), blank=True, related_name="staff")
     teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="members")
     phone_extension = models.CharField(_("phone extension"), max_length=20, blank=True)
+    # The staff member's own mobile (E.164, kentmasa.lib.phones): notifications by SMS go here.
+    mobile = models.CharField(
+        _("mobile phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("For notifications by SMS, e.g. 0532 123 45 67."),
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -209,6 +226,14 @@ class ApplicationPlace(models.Model):
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     fax = models.CharField(_("fax"), max_length=60, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # The members of staff who hold this place: an escalation to it is told to them (kentmasa.notify).
+    holders = models.ManyToManyField(
+        "directory.User",
+        verbose_name=_("staff who hold this place"),
+        blank=True,
+        related_name="application_places",
+        help_text=_("They are told when a case is escalated to this place."),
+    )
 
     class Meta:
         verbose_name = _("application place")
@@ -254,6 +279,16 @@ class Service(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    idle_warning_percent = models.PositiveSmallIntegerField(
+        _("warn after idle (% of the standard)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_(
+            "The unit and its manager are warned when nobody has acted on a case for this share of the "
+            "standard. Empty: the site's default (KENTMASA_IDLE_WARNING_SHARE, half)."
+        ),
     )
 
     class Meta:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    name = "kentmasa.notify"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from kentmasa.cases.signals import case_event
+        from kentmasa.notify import rules
+
+        case_event.connect(rules.on_case_event, dispatch_uid="kentmasa.notify.rules")

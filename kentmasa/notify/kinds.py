@@ -1,0 +1,52 @@
+"""Every kind of notification: its label, the media it goes by unless the user or the institution chose
+otherwise, whether it falls back to SMS when the user has no push subscription, and whether it is critical
+(critical kinds ignore quiet hours)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+IN_APP, PUSH, SMS, EMAIL = "in_app", "push", "sms", "email"
+MEDIA = (PUSH, SMS, EMAIL)  # in-app is always on
+MEDIUM_LABELS = {IN_APP: _("In the app"), PUSH: _("Web Push"), SMS: _("SMS"), EMAIL: _("E-mail")}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: Promise
+    media: frozenset[str]  # the defaults, besides in-app
+    sms_fallback: bool = False  # SMS when the user has no push subscription
+    critical: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in [
+        Kind("assigned", _("A case was assigned to you"), frozenset({PUSH}), sms_fallback=True),
+        Kind("team_assigned", _("A case was assigned to your team"), frozenset({PUSH}), sms_fallback=True),
+        Kind("escalated_1", _("Escalated to your first application place"), frozenset({PUSH, EMAIL})),
+        Kind(
+            "escalated_2",
+            _("Escalated to your second application place"),
+            frozenset({PUSH, SMS, EMAIL}),
+            critical=True,
+        ),
+        Kind("idle_warning", _("Nobody has acted on a case"), frozenset({EMAIL})),
+        Kind("citizen_message", _("The citizen wrote on a case"), frozenset({PUSH})),
+        Kind("approval_requested", _("An approval is asked of you"), frozenset({PUSH}), sms_fallback=True),
+        Kind("approval_decided", _("Your approval request was decided"), frozenset({PUSH})),
+        Kind(
+            "approval_forwarded",
+            _("An approval waited too long and was passed on"),
+            frozenset({PUSH}),
+            sms_fallback=True,
+        ),
+        # For the police side: an emergency reaches every medium at once, at any hour.
+        Kind("emergency", _("Emergency"), frozenset({PUSH, SMS}), critical=True),
+    ]
+}
+KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]
