@@ -11,7 +11,7 @@ only after that transaction has committed. Views, the API, channel adapters and 
   finished case) and reopen_deadline;
 * ``moving``: transfer, redirect, merge;
 * ``location``: set_location (a point that came after the case);
-* ``timeline``: comment, record_on_opening;
+* ``timeline``: comment, record_on_opening, record_event (an event other apps record: who was told);
 * ``category``: categorise (and may_categorise), share_resolution (a merged group's answer);
 * ``search_text``: refresh_search_text (after a citizen's record changed);
 * ``bulk``: perform (by name), bulk_assign.
@@ -33,7 +33,7 @@ from kentmasa.cases.services.outcome import (
     resolve_on_the_spot,
 )
 from kentmasa.cases.services.search_text import refresh_search_text
-from kentmasa.cases.services.timeline import comment, record_on_opening
+from kentmasa.cases.services.timeline import comment, record_event, record_on_opening
 from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, start, take
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "merge",
     "open_case",
     "perform",
+    "record_event",
     "record_on_opening",
     "redirect",
     "refresh_search_text",

@@ -1,4 +1,5 @@
-"""Notes on the timeline that change nothing else: comments, and records kept on the opening of a case."""
+"""Notes on the timeline that change nothing else: comments, records kept on the opening of a case, and
+events other apps record (who was told, idle warnings)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,28 @@ def record_on_opening(case: Case, key: str, value: dict) -> Event:
         opened.data = {**(opened.data or {}), key: value}
         opened.save(update_fields=["data"])
     return opened
+
+
+def record_event(
+    case: Case,
+    action: str,
+    *,
+    note: str = "",
+    data: dict | None = None,
+    actor: User | None = None,
+    public: bool = False,
+    now: dt.datetime | None = None,
+) -> Event:
+    """One event on the timeline that changes nothing on the case (e.g. "notified", "idle_warning"),
+    announced (kentmasa.cases.signals.case_event) after the transaction commits, like every other."""
+    with transaction.atomic():
+        return _event(
+            case,
+            action,
+            actor=actor,
+            at=now or timezone.now(),
+            note=note,
+            public=public,
+            from_status=case.status,
+            data=data,
+        )
