@@ -39,6 +39,8 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40, choices=KIND_CHOICES)
     text = models.CharField(_("text"), max_length=300)
     link = models.CharField(_("link"), max_length=500, blank=True)  # a path on this site
+    # An e-mail's body when it says more than ``text`` (a unit's mailbox: kentmasa.notify.tell_unit_mailbox).
+    body = models.TextField(_("e-mail body"), blank=True)
     critical = models.BooleanField(_("critical"), default=False)
     # For whom a deputy received it (vekâlet), so both know why.
     on_behalf_of = models.ForeignKey(
