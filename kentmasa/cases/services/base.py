@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kentmasa.cases import access, clock
-from kentmasa.cases.models import Case, Event
+from kentmasa.cases import access, activity, clock
+from kentmasa.cases.models import OPEN_STATUSES, Case, Event
 from kentmasa.cases.signals import case_event
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.directory.models import User
@@ -112,10 +112,13 @@ def _perform(
         if transition.note_required and not note:
             raise TransitionError(_("Please write a note for this action."), "note")
         from_status = locked.status
+        due_before = locked.due_at
         data = (apply(locked, now) if apply else None) or {}
         new_status = target or transition.target
         if new_status:
             locked.status = new_status
+        moved = locked.due_at != due_before
+        _note_activity(locked, name, actor, transition.public, now, deadline_moved=moved)
         locked.save()
         _event(
             locked,
@@ -130,8 +133,39 @@ def _perform(
     return locked
 
 
+def _note_activity(
+    case: Case, action: str, actor: User | None, public: bool, now: dt.datetime, *, deadline_moved: bool
+) -> None:
+    """On the locked case before it is saved: a staff action (kentmasa.cases.activity) is the case's last,
+    and the idle warning is due a share of the standard after it (unless the transition set a new deadline
+    and armed the warning itself). Only a running case has a warning due."""
+    if activity.counts_as_action(action, actor, public):
+        case.acted_at = now
+        if not deadline_moved:
+            case.idle_warn_at = activity.idle_warning_at(case, now)
+    if case.status not in OPEN_STATUSES:
+        case.idle_warn_at = None
+
+
+def _acted_by_update(case: Case, at: dt.datetime) -> None:
+    """A staff action that changes nothing else on the case (a note to the citizen), in one UPDATE: the
+    case's last action, and its idle warning re-armed if it is still running."""
+    warn_at = activity.idle_warning_at(case, at)
+    Case.objects.filter(pk=case.pk).update(
+        acted_at=at,
+        idle_warn_at=models.Case(
+            models.When(status__in=OPEN_STATUSES, then=models.Value(warn_at)),
+            default=models.Value(None),
+            output_field=models.DateTimeField(),
+        ),
+    )
+    case.acted_at = at
+    case.idle_warn_at = warn_at if case.status in OPEN_STATUSES else None
+
+
 def _restart_clock(case: Case, start: dt.datetime) -> None:
-    """A new deadline counted from ``start``, and the escalation ladder back at its first step."""
+    """A new deadline counted from ``start``, the escalation ladder back at its first step, and the idle
+    warning armed from ``start``."""
     standard_case = Case(
         institution=case.institution,
         service=case.service,
@@ -139,6 +173,7 @@ def _restart_clock(case: Case, start: dt.datetime) -> None:
         several_institutions=case.several_institutions,
     )
     case.due_at = clock.compute_due(standard_case)
+    case.idle_warn_at = activity.idle_warning_at(case, start, start=start)
     _reset_escalation(case)
 
 

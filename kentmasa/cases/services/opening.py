@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kentmasa.cases import clock
+from kentmasa.cases import activity, clock
 from kentmasa.cases.models import Case, Channel, Citizen, Kind, Priority
 from kentmasa.cases.services.base import TransitionError, _event
 from kentmasa.cases.services.location import place_fields
@@ -84,6 +84,7 @@ def open_case(
     )
     place_fields(case, location or {})
     case.due_at = capped(clock.compute_due(case), due_cap)
+    case.idle_warn_at = activity.idle_warning_at(case, case.received_at)  # nobody has acted yet
     with transaction.atomic():
         case.save()
         case.tracking_number = make_tracking_number(timezone.localtime(case.received_at).year, case.pk)

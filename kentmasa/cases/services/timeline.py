@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kentmasa.cases import activity
 from kentmasa.cases.models import Case, Event
-from kentmasa.cases.services.base import TransitionError, _event
+from kentmasa.cases.services.base import TransitionError, _acted_by_update, _event
 from kentmasa.directory.models import User
 
 
@@ -23,20 +24,25 @@ def comment(
     from_citizen: bool = False,
     now: dt.datetime | None = None,
 ) -> Event:
-    """A note on the timeline without a change of status; ``from_citizen`` for what the citizen wrote."""
+    """A note on the timeline without a change of status; ``from_citizen`` for what the citizen wrote.
+    A note of staff to the citizen is acting on the case (kentmasa.cases.activity)."""
     if not note.strip():
         raise TransitionError(_("Please write a note for this action."), "note")
+    at = now or timezone.now()
     with transaction.atomic():
-        return _event(
+        event = _event(
             case,
             "comment",
             actor=actor,
-            at=now or timezone.now(),
+            at=at,
             note=note.strip(),
             public=public,
             from_status=case.status,
             data={"from_citizen": True} if from_citizen else None,
         )
+        if activity.counts_as_action("comment", actor, public):
+            _acted_by_update(case, at)
+        return event
 
 
 def record_on_opening(case: Case, key: str, value: dict) -> Event:

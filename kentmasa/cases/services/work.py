@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kentmasa.cases import access, clock
+from kentmasa.cases import access, activity, clock
 from kentmasa.cases.models import Case
 from kentmasa.cases.services.base import Apply, TransitionError, _perform, _reset_escalation
 from kentmasa.directory.models import Team, User
@@ -85,9 +85,10 @@ def ask_citizen(case: Case, *, actor: User | None, question: str, now: dt.dateti
 def citizen_answered(
     case: Case, *, actor: User | None, answer: str = "", now: dt.datetime | None = None
 ) -> Case:
-    """The citizen answered: the clock runs again and the deadline moves by the working time paused."""
+    """The citizen answered: the clock runs again and the deadline moves by the working time paused. It is
+    the unit's turn again: the idle warning (kentmasa.cases.activity) is armed from now."""
 
-    def apply(locked: Case, now: dt.datetime) -> dict | None:
+    def resume(locked: Case, now: dt.datetime) -> dict | None:
         paused_at, locked.paused_at = locked.paused_at, None
         standard = clock.standard_for(locked)
         if locked.due_at is not None and paused_at is not None and standard is not None:
@@ -100,5 +101,10 @@ def citizen_answered(
                 "due_after": timezone.localtime(locked.due_at).isoformat(),
             }
         return None
+
+    def apply(locked: Case, now: dt.datetime) -> dict | None:
+        data = resume(locked, now)
+        locked.idle_warn_at = activity.idle_warning_at(locked, now)
+        return data
 
     return _perform(case, "citizen_answered", actor=actor, note=answer, apply=apply, now=now)
