@@ -34,7 +34,9 @@ MAX_ATTEMPTS = 5
 # 1, 2, 4, 8 minutes between attempts; after the fifth failure the delivery is given up.
 BACKOFF = [dt.timedelta(minutes=2**n) for n in range(MAX_ATTEMPTS)]
 DUE_BATCH = 500  # deliveries the periodic safety net sends at a time
-SMS_TEXT_LIMIT = 120  # the text before the link, so most SMS fit one or two parts
+SMS_PREFIX = "kentmasa: "
+SMS_LENGTH = 160  # one SMS part in GSM 7-bit: the text is cut to fit with the prefix and the link
+SMS_TEXT_MIN = 40  # however long the link, this much of the text is kept
 
 
 def absolute(link: str) -> str:
@@ -107,15 +109,21 @@ def push_payload(notification: Notification) -> dict:
         "body": notification.text,
         "url": absolute(notification.link),
         "tag": f"notification-{notification.pk}",
-        "id": notification.pk,
+        "critical": notification.critical,
     }
 
 
 def sms_text(notification: Notification) -> str:
-    text = notification.text
-    if len(text) > SMS_TEXT_LIMIT:
-        text = text[: SMS_TEXT_LIMIT - 1].rstrip() + "…"
-    return f"kentmasa: {text} {absolute(notification.link)}"
+    """ "kentmasa: <text> <link>", the text cut so the whole fits one SMS where it can."""
+    url = absolute(notification.link)
+    room = max(SMS_LENGTH - len(SMS_PREFIX) - 1 - len(url), SMS_TEXT_MIN)
+    text = " ".join(notification.text.split())
+    if len(text) > room:
+        cut = text[: room - 3]
+        if " " in cut[-15:]:
+            cut = cut.rsplit(" ", 1)[0]  # at a word's end when one is near
+        text = cut.rstrip() + "..."  # GSM 7-bit has no "…"
+    return f"{SMS_PREFIX}{text} {url}"
 
 
 def _send_sms(notification: Notification) -> str:

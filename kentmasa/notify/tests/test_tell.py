@@ -287,4 +287,3 @@ def test_tell_unit_mailbox(roads, make_case):
     event = Event.objects.get(case=case, action="notified")
     assert event.note == "Bildirildi: Fen İşleri Müdürlüğü <fen@esenler.example> (E-posta)"
     assert event.data["notifications"] == [notification.pk]
-
