@@ -42,7 +42,7 @@ def test_ladder_first_then_second_place(make_case, places):
     assert second.data == {"level": 2, "place": places[1].pk} and "Mehmet Demir" in second.note
 
     # The end of the ladder: any further sweep changes nothing.
-    assert str(escalation.sweep(DUE + dt.timedelta(days=5))) == "first=0 second=0"
+    assert str(escalation.sweep(DUE + dt.timedelta(days=5))) == "first=0 second=0 idle=0"
     assert escalations(case) == [1, 2]
 
 
@@ -77,7 +77,7 @@ def test_the_task_and_the_command_run_the_sweep(make_case, capsys):
     case = make_case()
     Case.objects.filter(pk=case.pk).update(due_at=dt.datetime(2026, 1, 1, tzinfo=ISTANBUL))
     result = sweep_overdue.call()
-    assert result == "first=1 second=0"
+    assert result == "first=1 second=0 idle=0"  # overdue: escalated, not warned as idle
     call_command("sweep_overdue")
     assert "first=0" in capsys.readouterr().out
     assert escalations(case) == [1]
