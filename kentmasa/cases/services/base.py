@@ -151,14 +151,14 @@ def _acted_by_update(case: Case, at: dt.datetime) -> None:
     """A staff action that changes nothing else on the case (a note to the citizen), in one UPDATE: the
     case's last action, and its idle warning re-armed if it is still running."""
     warn_at = activity.idle_warning_at(case, at)
-    Case.objects.filter(pk=case.pk).update(
-        acted_at=at,
-        idle_warn_at=models.Case(
+    armed = None
+    if warn_at is not None:
+        armed = models.Case(
             models.When(status__in=OPEN_STATUSES, then=models.Value(warn_at)),
-            default=models.Value(None),
+            default=None,
             output_field=models.DateTimeField(),
-        ),
-    )
+        )
+    Case.objects.filter(pk=case.pk).update(acted_at=at, idle_warn_at=armed)
     case.acted_at = at
     case.idle_warn_at = warn_at if case.status in OPEN_STATUSES else None
 
