@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -25,7 +26,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kentmasa.channels.edge import Malformed, read_json
 from kentmasa.directory.models import User
@@ -41,7 +42,7 @@ BACKGROUND_COLOUR = "#f3f5f7"  # app.css --ground
 # --- manifest and service worker ---------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def manifest(request: HttpRequest) -> HttpResponse:
     """The web app manifest (installable on a phone's home screen; Turkish, like the staff screens)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -72,7 +73,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The site's one service worker (template notify/sw.js), at the root so its scope is the whole site.
 
@@ -134,7 +135,10 @@ def _posted(request: HttpRequest) -> tuple[User, dict[str, Any]]:
         length = 0
     if length > MAX_BODY:
         raise Refused(413, "too_big", gettext_lazy("The request body is too large."))
-    body = request.body
+    try:
+        body = request.body
+    except RequestDataTooBig:  # sent without a length, and more than Django reads
+        raise Refused(413, "too_big", gettext_lazy("The request body is too large.")) from None
     if len(body) > MAX_BODY:
         raise Refused(413, "too_big", gettext_lazy("The request body is too large."))
     try:

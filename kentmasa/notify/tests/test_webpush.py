@@ -467,6 +467,7 @@ def test_the_service_worker_is_served_from_the_root_uncached(client):
         assert needed in script
     assert '"/static/kentmasa/icons/icon-192.png"' in script and "{{" not in script
     assert client.post("/sw.js").status_code == 405
+    assert client.head("/sw.js").status_code == 200
     assert "worker-src 'self'" in response["Content-Security-Policy"]
 
 
