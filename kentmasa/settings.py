@@ -240,6 +240,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.channels.sms.reports.poll_sms_provider",
     "kentmasa.channels.x.media.fetch_pending_x_media",
     "kentmasa.routing.tasks.retrain_routers",
+    "kentmasa.notify.approvals.forward_waiting_approvals",
 ]
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
 # Phone numbers proven on the public form by SMS code (kentmasa.cases.phone_codes): how long a code lives,

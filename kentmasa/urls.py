@@ -18,6 +18,7 @@ urlpatterns = [
     path("basvuru/", include("kentmasa.cases.public_urls")),
     path("raporlar/", include("kentmasa.reports.urls")),
     path("yonlendirme/", include("kentmasa.routing.urls")),
+    path("onay/", include("kentmasa.notify.approval_urls")),
     path("", include("kentmasa.cases.urls")),
 ]
 if settings.DEBUG:

@@ -7,7 +7,10 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from kentmasa.cases.services import gates
         from kentmasa.cases.signals import case_event
-        from kentmasa.notify import rules
+        from kentmasa.notify import approvals, rules
 
         case_event.connect(rules.on_case_event, dispatch_uid="kentmasa.notify.rules")
+        # Actions that need an approver's yes are held (kentmasa.notify.approvals).
+        gates.register(approvals.gate)

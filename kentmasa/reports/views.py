@@ -23,6 +23,7 @@ from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.cases.views.queue import overdue_q
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import User
+from kentmasa.notify.approvals import waiting_by_unit
 
 # Who may read the overview: managers (their units), the intake roles and administrators (the institution).
 OVERVIEW_ROLES = access.INSTITUTION_WIDE | {User.Role.UNIT_MANAGER}
@@ -72,7 +73,8 @@ def overview(request: StaffRequest) -> HttpResponse:
     if not (user.is_superuser or user.role in OVERVIEW_ROLES):
         raise PermissionDenied
     now = timezone.now()
-    cases = access.visible_cases(user).order_by()
+    visible = access.visible_cases(user).order_by()
+    cases = visible
     period = PeriodForm(request.GET or None)
     if period.is_valid():
         if period.cleaned_data["received_from"]:
@@ -103,6 +105,8 @@ def overview(request: StaffRequest) -> HttpResponse:
             "by_unit": by_unit,
             "by_service": by_service,
             "totals": totals,
+            # Waiting now, whenever the case came in (kentmasa.notify.approvals).
+            "approvals_by_unit": waiting_by_unit(visible),
             "now": now,
         },
     )

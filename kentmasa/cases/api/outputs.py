@@ -80,6 +80,13 @@ class CaseCreatedOut(CaseDetailOut):
     verification_code: str = Field(description="Given to the citizen with the tracking number")
 
 
+class HeldOut(Schema):
+    """202: the action needs an approver's yes first; nothing was done to the case yet."""
+
+    detail: str = Field(description='Translated, e.g. "Onaya gönderildi: Ayşe Yılmaz"')
+    approval: int = Field(description="The waiting approval; the action is performed once it is approved")
+
+
 class CasePageOut(Schema):
     count: int
     limit: int
@@ -106,6 +113,9 @@ EVENT_LABELS = {
     "locate": gettext_lazy("Location added"),
     "merged_in": gettext_lazy("Another case merged into this one"),
     "escalate": gettext_lazy("Escalated"),
+    "approval_requested": gettext_lazy("Approval asked for"),
+    "approval_decided": gettext_lazy("Approval decided"),
+    "approval_forwarded": gettext_lazy("Approval passed on"),
 }
 
 

@@ -30,6 +30,7 @@ from kentmasa.cases.api.outputs import (
     CasePageOut,
     CaseWriter,
     EventOut,
+    HeldOut,
     person,
 )
 from kentmasa.cases.citizens import STAFF
@@ -70,7 +71,7 @@ def refusal(error: services.TransitionError, text_field: str = "note") -> Except
     """The API's answer to a domain refusal: 403 forbidden, 409 not possible in this status, else 400."""
     if error.code == "forbidden":
         return ApiError(403, error.message, error.code)
-    if error.code == "illegal_transition":
+    if error.code in ("illegal_transition", "approval_pending"):
         return ApiError(409, error.message, error.code)
     if error.code == "note":
         return InvalidInput.single(text_field, error.message)
@@ -333,17 +334,21 @@ def _transition_params(user: User, case: Case, body: TransitionIn) -> dict:
 
 @router.post(
     "/cases/{tracking_number}/transitions",
-    response=answers({200: CaseDetailOut}, 403, 404, 409),
+    response=answers({200: CaseDetailOut, 202: HeldOut}, 403, 404, 409),
     summary="Act on a case: assign, start, ask_citizen, resolve, transfer, merge…",
+    description="202: the action needs approval first (an approval rule of the institution); nothing was "
+    "done yet, the approver was asked. 409 also while an earlier action on the case waits for approval.",
     operation_id=OPERATION_ID.format("perform_transition"),
 )
-def perform_transition(request: ApiRequest, tracking_number: str, payload: TransitionIn) -> dict:
+def perform_transition(request: ApiRequest, tracking_number: str, payload: TransitionIn) -> WithStatus[dict]:
     user = request.auth
     case = _get_case(user, tracking_number)
     params = _transition_params(user, case, payload)
     try:
         services.perform(case, payload.name, actor=user, **params)
+    except services.Held as held:
+        return WithStatus(202, {"detail": held.message, "approval": held.approval_id})
     except services.TransitionError as error:
         raise refusal(error, TEXT_FIELD.get(payload.name, "note")) from None
     case = Case.objects.select_related(*RELATED).get(pk=case.pk)
-    return CaseWriter(user).detail(case)
+    return WithStatus(200, CaseWriter(user).detail(case))

@@ -14,12 +14,13 @@ only after that transaction has committed. Views, the API, channel adapters and 
 * ``timeline``: comment, record_on_opening, record_event (an event other apps record: who was told);
 * ``category``: categorise (and may_categorise), share_resolution (a merged group's answer);
 * ``search_text``: refresh_search_text (after a citizen's record changed);
-* ``bulk``: perform (by name), bulk_assign.
+* ``bulk``: perform (by name; asks the ``gates`` first, which may hold the action: Held), bulk_assign.
 """
 
 from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError
 from kentmasa.cases.services.bulk import bulk_assign, perform
 from kentmasa.cases.services.category import CATEGORISE, categorise, may_categorise, share_resolution
+from kentmasa.cases.services.gates import Held
 from kentmasa.cases.services.location import LOCATE, set_location
 from kentmasa.cases.services.moving import merge, redirect, transfer
 from kentmasa.cases.services.opening import capped, open_case, standard_due
@@ -40,6 +41,7 @@ __all__ = [
     "CATEGORISE",
     "LOCATE",
     "LOCATION_FIELDS",
+    "Held",
     "TransitionError",
     "ask_citizen",
     "assign",

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kentmasa.cases.models import Case
+from kentmasa.cases.services import gates
 from kentmasa.cases.services.base import TransitionError
 from kentmasa.cases.services.moving import merge, redirect, transfer
 from kentmasa.cases.services.outcome import close, reject, reopen, resolve, resolve_on_the_spot
@@ -15,8 +16,12 @@ from kentmasa.cases.services.work import ask_citizen, assign, citizen_answered, 
 from kentmasa.directory.models import Team, User
 
 
-def perform(case: Case, name: str, *, actor: User | None, **params: Any) -> Case:
-    """Dispatch a transition by name (for the API and generic forms)."""
+def perform(case: Case, name: str, *, actor: User | None, approved: bool = False, **params: Any) -> Case:
+    """Dispatch a transition by name (for the API and generic forms).
+
+    A member of staff's action is first put to the gates (kentmasa.cases.services.gates), which may hold it
+    (raises gates.Held: nothing was done yet) or refuse it; ``approved`` says it was already allowed.
+    """
     functions: dict[str, Callable[..., Case]] = {
         "assign": assign,
         "start": start,
@@ -33,6 +38,8 @@ def perform(case: Case, name: str, *, actor: User | None, **params: Any) -> Case
     }
     if name not in functions:
         raise TransitionError(_("Unknown action: %(name)s") % {"name": name}, "transition")
+    if actor is not None and not approved:
+        gates.check(case, name, actor, params)
     return functions[name](case, actor=actor, **params)
 
 

@@ -54,6 +54,7 @@ def test_every_operation_lists_the_statuses_it_can_answer(schema):
     assert statuses(schema, "/cases/{tracking_number}/events", "get") == ["200", "400", "401", "404", "414"]
     assert statuses(schema, "/cases/{tracking_number}/transitions", "post") == [
         "200",
+        "202",  # held for approval (kentmasa.notify.approvals)
         "400",
         "401",
         "403",

@@ -36,6 +36,9 @@ EVENT_LABELS = {
     "comment": gettext_lazy("Comment"),
     "merged_in": gettext_lazy("Another case was merged into this one"),
     "escalate": gettext_lazy("Escalated"),
+    "approval_requested": gettext_lazy("Approval asked for"),
+    "approval_decided": gettext_lazy("Approval decided"),
+    "approval_forwarded": gettext_lazy("Approval passed on"),
 }
 
 
@@ -120,6 +123,10 @@ def _render_case(
     # Cases the citizen opened about this one after it was finished (services.follow_up), as far as this
     # member of staff may see them.
     follow_ups = list(access.visible_cases(user).filter(follows=case).order_by("received_at", "pk"))
+    # An action held for approval (kentmasa.notify.approvals; at most one waits per case).
+    pending_approval = (
+        case.approvals.filter(state="pending").select_related("requested_by", "approver").first()
+    )
     location = None
     if case.has_location:
         location = map_config(
@@ -151,6 +158,7 @@ def _render_case(
             else "",
             "follows_tracking": format_tracking_number(case.follows.tracking_number) if case.follows else "",
             "follow_ups": follow_ups,
+            "pending_approval": pending_approval,
         },
         status=status,
     )
@@ -175,6 +183,9 @@ def perform_transition(request: StaffRequest, tracking_number: str, name: str) -
         return _render_case(request, case, bound={name: form}, status=400)
     try:
         updated = services.perform(case, name, actor=user, **form.params())
+    except services.Held as held:  # an approver must allow it first (kentmasa.notify.approvals)
+        messages.success(request, held.message)
+        return redirect("cases:detail", tracking_number=case.tracking_number)
     except services.TransitionError as error:
         messages.error(request, error.message)
         return redirect("cases:detail", tracking_number=case.tracking_number)
