@@ -20,6 +20,7 @@ from kentmasa.cases.api.views import router as cases_router
 from kentmasa.cases.services import TransitionError
 from kentmasa.directory.api import NON_FIELD, ApiError, BearerToken, InvalidInput, StaffSession, add_error
 from kentmasa.directory.api import router as directory_router
+from kentmasa.notify.api import router as notify_router
 
 DESCRIPTION = """
 kentmasa's API for staff and the systems they connect (call-centre software, channel gateways).
@@ -158,6 +159,7 @@ api = KentmasaAPI(
 )
 api.add_router("", cases_router)
 api.add_router("", directory_router)
+api.add_router("", notify_router)
 
 
 def _error(

@@ -280,6 +280,48 @@ def test_push_without_a_subscription_left_fails_for_good(ayse, settings):
     assert sending.deliver(delivery.pk) == Delivery.State.FAILED
 
 
+def test_a_push_delivery_reaches_the_browser_decrypted(ayse, make_case, settings):
+    from kentmasa.notify import webpush
+    from kentmasa.notify.models import PushSubscription
+    from kentmasa.notify.tests.fake_push import FakePushService
+
+    public, private = webpush.new_key_pair()
+    settings.KENTMASA_VAPID_PUBLIC_KEY, settings.KENTMASA_VAPID_PRIVATE_KEY = public, private
+    settings.KENTMASA_VAPID_SUBJECT = "mailto:bilgi-islem@esenler.example"
+    settings.KENTMASA_PUSH_ALLOW_HTTP_LOCAL = True  # the fake push service is plain http on 127.0.0.1
+    service = FakePushService(vapid_public_key=public).start()
+    try:
+        browser = service.subscribe()
+        PushSubscription.objects.create(
+            user=ayse,
+            endpoint=browser["endpoint"],
+            p256dh=browser["keys"]["p256dh"],
+            auth=browser["keys"]["auth"],
+        )
+        case = make_case()
+        [notification] = tell([ayse], "assigned", "Size bir vaka atandı", case=case, link="/vaka/x/")
+        delivery = only(notification, PUSH)
+        assert not notification.deliveries.filter(medium=SMS).exists()  # push reaches her: no fallback
+        assert sending.deliver(delivery.pk) == Delivery.State.SENT
+        [received] = service.received
+        assert received.message == {
+            "title": str(KINDS["assigned"].label),
+            "body": "Size bir vaka atandı",
+            "url": f"{PUBLIC}/vaka/x/",
+            "tag": f"notification-{notification.pk}",
+            "critical": False,
+        }
+        assert only(notification, PUSH).external_id == "1 subscription(s)"
+        # The push service says the browser is gone: the delivery fails for good and the case says so.
+        service.script.append(410)
+        [again] = tell([ayse], "assigned", "Bir vaka daha", case=case)
+        assert sending.deliver(only(again, PUSH).pk) == Delivery.State.FAILED
+        assert not PushSubscription.objects.filter(user=ayse).exists()
+        assert Event.objects.filter(case=case, action="notify_failed").count() == 1
+    finally:
+        service.stop()
+
+
 def test_push_payload(ayse):
     [notification] = tell([ayse], "escalated_2", "İkinci müracaat yerine yükseltildi", link="/vaka/x/")
     payload = sending.push_payload(notification)
