@@ -1,8 +1,14 @@
 """Configuration screens for the administrator: institutions, units, teams, staff, services, categories."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import QuerySet
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import ManyToManyField, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +24,7 @@ from kentmasa.directory.models import (
     Team,
     Unit,
     User,
+    staff_mobile,
 )
 
 
@@ -51,20 +58,48 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ["institution", "parent"]
 
 
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["unit", "name", "kind", "leader", "active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        leader, unit = data.get("leader"), data.get("unit")
+        if leader is not None and unit is not None and leader.institution_id != unit.institution_id:
+            self.add_error("leader", _("The team leader must work for the team's institution."))
+        return data
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "unit", "kind", "active"]
+    """A team's leader is told first when work lands on the team (kentmasa.notify.rules)."""
+
+    form = TeamForm
+    list_display = ["name", "unit", "kind", "leader", "active"]
     list_filter = ["kind", "active", "unit__institution"]
     search_fields = ["name", "unit__name"]
-    autocomplete_fields = ["unit"]
-    list_select_related = ["unit"]
+    autocomplete_fields = ["unit", "leader"]
+    list_select_related = ["unit", "leader"]
+
+
+class StaffChangeForm(UserChangeForm):
+    def clean_mobile(self) -> str:
+        try:
+            return staff_mobile(self.cleaned_data.get("mobile", ""))
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages, code="mobile") from error
 
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):
+    form = StaffChangeForm
     fieldsets = [
         *(UserAdmin.fieldsets or ()),
-        (_("Institution and role"), {"fields": ["role", "institution", "units", "teams", "phone_extension"]}),
+        (
+            _("Institution and role"),
+            {"fields": ["role", "institution", "units", "teams", "phone_extension", "mobile"]},
+        ),
     ]
     add_fieldsets = [
         *UserAdmin.add_fieldsets,
@@ -78,13 +113,70 @@ class StaffAdmin(UserAdmin):
     filter_horizontal = [*UserAdmin.filter_horizontal, "units", "teams"]
 
 
+class ApplicationPlaceForm(forms.ModelForm):
+    class Meta:
+        model = ApplicationPlace
+        fields = [
+            "institution",
+            "office",
+            "person_name",
+            "title",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "holders",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        institution = data.get("institution")
+        strangers = [
+            user
+            for user in data.get("holders") or []
+            if institution and user.institution_id != institution.pk
+        ]
+        if strangers:
+            self.add_error(
+                "holders",
+                _("Only staff of the place's institution can hold it: %(names)s")
+                % {"names": ", ".join(user.get_full_name() or user.username for user in strangers)},
+            )
+        return data
+
+
 @admin.register(ApplicationPlace)
 class ApplicationPlaceAdmin(admin.ModelAdmin):
-    list_display = ["person_name", "title", "office", "institution", "phone", "email"]
+    """Escalations to a place are told to its holders (kentmasa.notify.rules); the standards importer
+    proposes them when a user's name matches the place's."""
+
+    form = ApplicationPlaceForm
+    list_display = ["person_name", "title", "office", "institution", "phone", "email", "holder_names"]
     list_filter = ["institution"]
     search_fields = ["person_name", "title", "office", "institution__name"]
     autocomplete_fields = ["institution"]
     list_select_related = ["institution"]
+    filter_horizontal = ["holders"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationPlace]:
+        return super().get_queryset(request).prefetch_related("holders")
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField | None:
+        if db_field.name == "holders":
+            # On a place's page only its institution's active staff are offered.
+            users = User.objects.filter(is_active=True)
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            place = ApplicationPlace.objects.filter(pk=object_id).first() if object_id else None
+            if place is not None:
+                users = users.filter(institution_id=place.institution_id)
+            kwargs["queryset"] = users.order_by(*alphabetical("first_name", "last_name"), "username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("staff who hold this place"))
+    def holder_names(self, place: ApplicationPlace) -> str:
+        return ", ".join(user.get_full_name() or user.username for user in place.holders.all()) or "–"
 
 
 @admin.register(Service)
@@ -106,6 +198,7 @@ class ServiceAdmin(admin.ModelAdmin):
         "deadline_rule",
         "first_application_place",
         "second_application_place",
+        "idle_warning_percent",
     ]
 
     @admin.display(description=_("deadline as read"))

@@ -4,6 +4,11 @@
 transaction, adds or updates the application places and the services. A table with any problem changes
 nothing. Services are known by their name within the institution and application places by the person's
 name (or, without one, by office and title), so importing the same table again changes nothing.
+
+An application place nobody holds yet is linked to the member of staff it names (``propose_holders``): the
+user whose full name is the place's person's (Turkish-folded), or else the one manager of the unit its title
+or office names. Each link is reported as proposed, for the administrator to check; a place that already
+has holders is left as the administrator set it, and nothing is ever unlinked.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from kentmasa.directory.models import ApplicationPlace, Institution, Service
+from kentmasa.directory.models import ApplicationPlace, Institution, Service, User
 from kentmasa.directory.standards_table import (
     ApplicationPlaceBlock,
     Problem,
@@ -21,6 +26,7 @@ from kentmasa.directory.standards_table import (
     field_name_tr,
     read_standards_table,
 )
+from kentmasa.lib.turkish import fold
 
 _PLACE_FIELDS = ("office", "person_name", "title", "address", "phone", "fax", "email")
 _SERVICE_FIELD_NAMES_TR = {
@@ -46,6 +52,28 @@ class Counts:
 
 
 @dataclass
+class Proposal:
+    """A member of staff linked to an application place because the names matched."""
+
+    rank: int
+    place: ApplicationPlace
+    user: User
+    by: str  # "name" or "title"
+
+    def describe_tr(self, *, dry_run: bool = False) -> str:
+        """ "Önerildi: İlk müracaat yeri “Oğuz BAYHAN” için Oğuz Bayhan (obayhan) sahibi olarak bağlandı
+        (adı eşleşti); yönetim panelinden denetleyin." """
+        label = "İlk" if self.rank == 1 else "İkinci"
+        person = self.user.get_full_name() or self.user.username
+        reason = "adı eşleşti" if self.by == "name" else "unvanı yönettiği birimle eşleşti"
+        done = "bağlanacaktı" if dry_run else "bağlandı"
+        return (
+            f"Önerildi: {label} müracaat yeri “{self.place}” için {person} ({self.user.username}) "
+            f"sahibi olarak {done} ({reason}); yönetim panelinden denetleyin."
+        )
+
+
+@dataclass
 class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     services: Counts = field(default_factory=Counts)
@@ -53,6 +81,8 @@ class ImportResult:
     # Services the institution has that the table does not list: left as they are, since cases and
     # categories may point at them.
     not_in_table: list[str] = field(default_factory=list)
+    # Holders linked to places nobody held (see propose_holders).
+    proposed: list[Proposal] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -94,6 +124,7 @@ def import_standards(institution: Institution, text: str, *, dry_run: bool = Fal
         # One import per institution at a time (a no-op on SQLite, whose write lock does the same).
         Institution.objects.select_for_update().get(pk=institution.pk)
         places = {block.rank: _save_place(institution, block, result.places) for block in table.places}
+        result.proposed = propose_holders(institution, places)
         for row in table.rows:
             _save_service(institution, row, places.get(1), places.get(2), result.services)
         names = [row.name for row in table.rows]
@@ -202,3 +233,63 @@ def _save_service(
         counts.updated += 1
     else:
         counts.unchanged += 1
+
+
+# -- holders -------------------------------------------------------------------------------------------------
+
+# Words of unit names and titles that say what kind of office it is, not which: "Fen İşleri Müdürlüğü" and
+# "Fen İşleri Müdürü" share "fen işleri".
+_OFFICE_WORDS = frozenset(
+    fold(word)
+    for word in (
+        "müdürlüğü müdürlük müdürü müdür şube şubesi daire dairesi başkanlığı başkanı başkan yardımcısı "
+        "amirliği amiri birimi birim sorumlusu şefliği şefi genel ve ile"
+    ).split()
+)
+
+
+def _significant(text: str) -> frozenset[str]:
+    return frozenset(fold(text).split()) - _OFFICE_WORDS
+
+
+def propose_holders(institution: Institution, places: dict[int, ApplicationPlace]) -> list[Proposal]:
+    """Link each place nobody holds to the member of staff it names; returns what was linked.
+
+    First by name: the active user of the institution whose folded full name is the place's person's
+    (only when exactly one user has it). Failing that, by title: the one active manager of a unit whose
+    name's own words ("fen işleri") all appear in the place's title or office.
+    """
+    vacant = {rank: place for rank, place in places.items() if not place.holders.exists()}
+    if not vacant:
+        return []
+    staff = User.objects.filter(institution=institution, is_active=True).only(
+        "pk", "username", "first_name", "last_name", "role"
+    )
+    by_name: dict[str, list[User]] = {}
+    for user in staff:
+        by_name.setdefault(fold(f"{user.first_name} {user.last_name}"), []).append(user)
+    managed: list[tuple[frozenset[str], User]] = []
+    for user in staff.filter(role=User.Role.UNIT_MANAGER).prefetch_related("units"):
+        managed.extend((_significant(unit.name), user) for unit in user.units.all())
+    proposals = []
+    for rank, place in sorted(vacant.items()):
+        holder, by = _named(place, by_name, managed)
+        if holder is not None:
+            place.holders.add(holder)
+            proposals.append(Proposal(rank, place, holder, by))
+    return proposals
+
+
+def _named(
+    place: ApplicationPlace, by_name: dict[str, list[User]], managed: list[tuple[frozenset[str], User]]
+) -> tuple[User | None, str]:
+    same_name = by_name.get(fold(place.person_name), []) if place.person_name.strip() else []
+    if len(same_name) == 1:
+        return same_name[0], "name"
+    if same_name:
+        return None, ""  # two people of that name: the administrator chooses
+    words = _significant(f"{place.title} {place.office}")
+    managers = {user.pk: user for unit_words, user in managed if unit_words and unit_words <= words}
+    if len(managers) == 1:
+        return next(iter(managers.values())), "title"
+    return None, ""

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kentmasa.deadlines import BusinessCalendar, CompletionTime, CompletionTimeError, parse_completion_time
 from kentmasa.directory.collation import alphabetical
-from kentmasa.lib import turkish
+from kentmasa.lib import phones, turkish
 
 
 class Institution(models.Model):
@@ -206,6 +206,13 @@ class User(AbstractUser):
         verbose_name_plural = _("staff")
         ordering = [*alphabetical("first_name", "last_name"), "username"]
 
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.mobile = staff_mobile(self.mobile)
+        except ValidationError as error:
+            raise ValidationError({"mobile": error}) from error
+
     @cached_property
     def scoped_unit_ids(self) -> list[int]:
         """The units whose cases this user works: their own units, and for managers the units below."""
@@ -213,6 +220,21 @@ class User(AbstractUser):
         for unit in self.units.all():
             ids.extend(unit.subtree_ids() if self.role == self.Role.UNIT_MANAGER else [unit.pk])
         return ids
+
+
+def staff_mobile(raw: str) -> str:
+    """A staff member's mobile as E.164 ("+905321234567"; "" for none), however it was typed. Only a
+    Turkish mobile takes the notifications' SMS (kentmasa.lib.phones.is_turkish_mobile)."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phones.normalize(text)
+    except phones.InvalidPhone:
+        number = ""
+    if not phones.is_turkish_mobile(number):
+        raise ValidationError(_("Enter a Turkish mobile number, e.g. 0532 123 45 67."), code="mobile")
+    return number
 
 
 class ApplicationPlace(models.Model):

@@ -23,7 +23,7 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text + "+03:00")
 
 
-# -- the definition -------------------------------------------------------------------------------------------
+# -- the definition ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,9 @@ def test_a_note_to_the_citizen_counts_and_an_internal_note_does_not(road_staff):
     assert activity.counts_as_action("comment", None, public=True) is False  # what the citizen wrote
 
 
-@pytest.mark.parametrize("action", ["open", "close", "reopen", "merge", "escalate", "notified", "idle_warning"])
+@pytest.mark.parametrize(
+    "action", ["open", "close", "reopen", "merge", "escalate", "notified", "idle_warning"]
+)
 def test_other_events_are_not_acting_on_the_case(action, road_staff):
     assert activity.counts_as_action(action, road_staff, public=True) is False
 
@@ -83,7 +85,7 @@ def test_no_warning_without_a_deadline_or_when_it_would_come_at_the_deadline(mak
     assert activity.idle_warning_at(case, DUE + dt.timedelta(days=1)) is None
 
 
-# -- the services keep it ----------------------------------------------------------------------------------------
+# -- the services keep it ------------------------------------------------------------------------------------
 
 
 def fresh(case: Case) -> Case:

@@ -44,3 +44,5 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(result.summary())
         self.stdout.write(self.style.SUCCESS(f"{target.name}: {result.summary()}"))
+        for proposal in result.proposed:
+            self.stdout.write(proposal.describe_tr(dry_run=result.dry_run))
