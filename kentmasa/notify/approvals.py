@@ -27,7 +27,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -283,15 +283,19 @@ def request(
         if Approval.objects.filter(case=locked, state=Approval.State.PENDING).exists():
             raise pending_refusal()
         _try(locked, action, actor, params, now)
-        approval = Approval.objects.create(
-            case=locked,
-            rule=rule,
-            action=action,
-            params=encoded,
-            requested_by=actor,
-            requested_at=now,
-            approver=approver,
-        )
+        try:
+            with transaction.atomic():
+                approval = Approval.objects.create(
+                    case=locked,
+                    rule=rule,
+                    action=action,
+                    params=encoded,
+                    requested_by=actor,
+                    requested_at=now,
+                    approver=approver,
+                )
+        except IntegrityError:  # one asked at the same moment (SQLite locks no row): one waits per case
+            raise pending_refusal() from None
         with site_language():
             note = _("Approval asked for: %(action)s. Approver: %(approver)s") % {
                 "action": action_label(action),

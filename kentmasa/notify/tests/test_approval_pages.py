@@ -223,3 +223,32 @@ def test_on_a_phone_the_approver_approves_with_one_tap(new_page, case, approval,
     assert "Onaylandı" in page.inner_text("#messages")
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
+
+
+def test_the_admin_sets_rules_and_shows_approvals_for_reading(client, approval, institution, service):
+    root = User.objects.create_superuser("root", password="x")
+    client.force_login(root)
+    added = client.post(
+        "/admin/notify/approvalrule/add/",
+        {
+            "institution": institution.pk,
+            "action": "reject",
+            "service": service.pk,
+            "wait_hours": 8,
+            "active": "on",
+        },
+    )
+    assert added.status_code == 302
+    assert ApprovalRule.objects.filter(action="reject", service=service, wait_hours=8).exists()
+    assert client.get("/admin/notify/approvalrule/").status_code == 200
+    listed = client.get("/admin/notify/approval/")
+    assert listed.status_code == 200 and case_number(approval) in listed.content.decode()
+    assert client.get("/admin/notify/approval/add/").status_code == 403
+    change = client.post(f"/admin/notify/approval/{approval.pk}/change/", {"state": "approved"})
+    assert change.status_code in (200, 403)
+    approval.refresh_from_db()
+    assert approval.state == "pending"
+
+
+def case_number(approval) -> str:
+    return approval.case.tracking_number

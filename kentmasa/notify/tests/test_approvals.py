@@ -182,6 +182,12 @@ def test_without_a_unit_manager_the_institution_s_administrators_approve(
     assert approval.approver == admin
 
 
+def test_with_nobody_to_approve_the_action_is_not_held(case, rule, road_staff, caplog):
+    # No manager of the unit, no administrator: holding it would leave it waiting for no one.
+    assert services.perform(case, "resolve", actor=road_staff, resolution=ANSWER).status == Status.RESOLVED
+    assert not Approval.objects.exists() and "has nobody to approve" in caplog.text
+
+
 def test_rejection_and_redirect_rules_hold_those_actions(
     case, make_case, institution, road_manager, make_user
 ):
