@@ -1,6 +1,7 @@
 """The inbox, opening and marking notifications, the header's counts, the settings and deputy pages."""
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -13,6 +14,9 @@ from kentmasa.directory.models import Unit, User
 from kentmasa.notify import views
 from kentmasa.notify.models import Deputy, InstitutionDefault, Notification, Preference, StaffSettings
 from kentmasa.notify.tell import tell
+
+# The browser test: Playwright's sync API runs an event loop in this thread; the ORM calls are blocking ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -319,3 +323,65 @@ def test_every_page_answers_a_signed_in_user(client, make_user):
 def test_a_password_login_reaches_the_inbox(client, ayse):
     assert client.login(username="ayse", password=PASSWORD)
     assert client.get("/bildirimler/").status_code == 200
+
+
+# -- the admin -----------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_notifications_read_only_with_their_deliveries(client, ayse, make_case):
+    admin = User.objects.create_superuser("yonetici", "yonetici@esenler.example", PASSWORD)
+    client.force_login(admin)
+    ayse.mobile = "+905321234567"
+    ayse.save()
+    [notification] = tell([ayse], "assigned", "Size bir vaka atandı", case=make_case())
+    for model in (
+        "notification",
+        "preference",
+        "institutiondefault",
+        "staffsettings",
+        "deputy",
+        "pushsubscription",
+    ):
+        assert client.get(f"/admin/notify/{model}/").status_code == 200, model
+    page = client.get(f"/admin/notify/notification/{notification.pk}/change/").content.decode()
+    assert "Size bir vaka atandı" in page
+    assert re.search(r'class="field-medium">\s*<p>SMS</p>', page)  # its delivery, inline
+    assert 'name="text"' not in page  # nothing to edit
+    assert client.get("/admin/notify/notification/add/").status_code == 403
+    assert client.get("/admin/notify/deputy/add/").status_code == 200
+
+
+# -- in a real browser -----------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_chromium_the_header_counts_and_opening_a_notification(new_page, road_staff, make_case):
+    from kentmasa.cases.tests.test_browser import log_in
+    from kentmasa.cases.tests.test_browser_accessibility import check
+
+    case = make_case()  # new in the roads unit
+    tell(
+        [road_staff],
+        "escalated_1",
+        "Vaka ilk müracaat yerine yükseltildi",
+        case=case,
+        link=f"/vaka/{case.tracking_number}/",
+    )
+    page = new_page()
+    log_in(page, "road_staff")
+    page.wait_for_url(re.compile(r"/kuyruk/"))
+    assert page.inner_text("#unread-count").strip().startswith("1")
+    assert page.inner_text("#queue-new-count").strip().startswith("1")
+    page.click("#nav-inbox")
+    page.wait_for_url(re.compile(r"/bildirimler/$"))
+    problems: list[str] = []
+    check(page, "inbox", problems)
+    page.click("#inbox li.unread a")
+    page.wait_for_url(re.compile(rf"/vaka/{case.tracking_number}/$"))
+    assert not page.is_visible("#unread-count")  # none unread: the badge is hidden
+    page.goto("/bildirimler/ayarlar/")
+    check(page, "preferences", problems)
+    page.goto("/bildirimler/vekalet/")
+    check(page, "deputies", problems)
+    assert problems == []
