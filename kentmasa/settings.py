@@ -83,6 +83,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The header's unread and new-case counts (counted only where a page shows them).
+                "kentmasa.notify.context.header_counts",
             ],
         },
     },
@@ -240,8 +242,12 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.channels.sms.reports.poll_sms_provider",
     "kentmasa.channels.x.media.fetch_pending_x_media",
     "kentmasa.routing.tasks.retrain_routers",
+    "kentmasa.notify.delivery.send_due_deliveries",
+    "kentmasa.notify.digest.send_digests",
     "kentmasa.notify.approvals.forward_waiting_approvals",
 ]
+# Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
+KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
 # Phone numbers proven on the public form by SMS code (kentmasa.cases.phone_codes): how long a code lives,
 # and how many codes one number and one client address may ask for (SMS cost money: "SMS pumping").
