@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/login/", limit_logins(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("bildirimler/", include("kentmasa.notify.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", unknown_address),
     path("open311/v2/", include("kentmasa.channels.open311.urls")),
