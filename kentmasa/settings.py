@@ -274,6 +274,23 @@ KENTMASA_LOGIN_RATE_PER_USERNAME = "5/m"
 KENTMASA_MAP_TILES = os.environ.get(
     "KENTMASA_MAP_TILES", ""
 )  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+# Web Push to staff browsers and phones (kentmasa.notify.webpush). `manage.py vapid_keys` prints a new pair:
+# the public key is the browsers' applicationServerKey (base64url), the private key base64url of the raw
+# 32-byte key (a PEM works too). The subject is the contact push services write to (mailto: or https:;
+# default mailto:DEFAULT_FROM_EMAIL). Without both keys the header's push button stays hidden.
+KENTMASA_VAPID_PUBLIC_KEY = os.environ.get("KENTMASA_VAPID_PUBLIC_KEY", "")
+KENTMASA_VAPID_PRIVATE_KEY = os.environ.get("KENTMASA_VAPID_PRIVATE_KEY", "")
+KENTMASA_VAPID_SUBJECT = os.environ.get("KENTMASA_VAPID_SUBJECT", "")
+KENTMASA_PUSH_TTL = int(os.environ.get("KENTMASA_PUSH_TTL", "86400"))  # seconds kept for a phone that is off
+KENTMASA_PUSH_TIMEOUT = 10  # seconds, per push service request
+KENTMASA_PUSH_MAX_PER_USER = 10  # browsers and phones per user; subscribing an 11th drops the oldest
+# Push endpoints are URLs a browser gives us, and the server POSTs to them: only https at these services
+# (and their subdomains; empty: any https host). Plain http on this machine only when the flag is on.
+KENTMASA_PUSH_SERVICES = env_list(
+    "KENTMASA_PUSH_SERVICES",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,push.apple.com,notify.windows.com",
+)
+KENTMASA_PUSH_ALLOW_HTTP_LOCAL = env_bool("KENTMASA_PUSH_ALLOW_HTTP_LOCAL", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -5,12 +5,17 @@ from django.urls import include, path, re_path
 
 from kentmasa.api import api, unknown_address
 from kentmasa.cases.views.auth import limit_logins
+from kentmasa.notify import push_views
 
 urlpatterns = [
     # The admin's own log-in form, under the same guessing limits as /giris/.
     path("admin/login/", limit_logins(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Web Push: the manifest and the one service worker live at the root, so the worker's scope is the site.
+    path("manifest.webmanifest", push_views.manifest, name="manifest"),
+    path("sw.js", push_views.service_worker, name="service_worker"),
+    path("bildirimler/push/", include("kentmasa.notify.push_urls")),
     path("bildirimler/", include("kentmasa.notify.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", unknown_address),

@@ -42,6 +42,8 @@ def policy(tiles: str) -> str:
             f"img-src {images}",
             "style-src 'self' 'unsafe-inline'",
             "script-src 'self'",
+            "worker-src 'self'",  # the service worker at /sw.js (kentmasa.notify)
+            "manifest-src 'self'",  # /manifest.webmanifest
             "object-src 'none'",
             "base-uri 'self'",
             "frame-ancestors 'none'",
