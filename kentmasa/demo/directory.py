@@ -53,6 +53,8 @@ class Directory:
         self.manager_of_unit: dict[int | None, User] = {}
         self.teams_of_unit: dict[int | None, list[Team]] = {}
         self.member_of_team: dict[int | None, User] = {}
+        # Application place id → the usernames directory.toml names as its holders.
+        self.place_holders: dict[int, list[str]] = {}
 
     # -- institutions ----------------------------------------------------------------------------------------
 
@@ -103,7 +105,12 @@ class Directory:
         if spec.publishing_unit:
             publisher = self.units[spec.slug, spec.publishing_unit]
             Service.objects.filter(institution=institution, unit__isnull=True).update(unit=publisher)
-        places = [ApplicationPlace.objects.create(institution=institution, **place) for place in spec.places]
+        places = []
+        for row in spec.places:
+            values = {key: value for key, value in row.items() if key != "holders"}
+            place = ApplicationPlace.objects.create(institution=institution, **values)
+            self.place_holders[place.pk] = list(row.get("holders", ()))
+            places.append(place)
         services: dict[int | str, Service] = {
             service.number: service for service in institution.services.all() if service.number is not None
         }

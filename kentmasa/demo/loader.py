@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
+from kentmasa.demo import notifications
 from kentmasa.demo.directory import RANDOM_SEED, Directory
 from kentmasa.demo.places import data_dir, load_mahalleler
 from kentmasa.demo.planner import Planner
@@ -66,6 +67,7 @@ class DemoResult:
     imports: list[tuple[str, str]] = field(default_factory=list)  # (institution, import summary)
     statuses: list[tuple[str, int]] = field(default_factory=list)  # (status label, cases)
     totals: dict[str, int] = field(default_factory=dict)
+    shown: notifications.Shown | None = None  # who to log in as to see notifications and approvals
 
 
 def demo_password() -> str:
@@ -94,7 +96,9 @@ def load_demo(cases: int = DEFAULT_CASES, *, now: dt.datetime | None = None) -> 
         # kentmasa.places: boundaries before cases, so located cases get their mahalle, ilçe and il.
         import_tr_admin(data_dir(), cities=PLACES["cities"], mahalle_files=PLACES["mahalle_files"])
         directory.build_staff()
+        notifications.link_people(directory)
         _play_cases(directory, cases, now)
+        notifications.hold_answers(directory)
     result = _result(loaded=True, password=password)
     result.imports = imports
     return result
@@ -119,6 +123,7 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
         loaded=loaded,
         password=password,
         logins=_logins(),
+        shown=notifications.shown(),
         statuses=[(str(label), statuses.get(value, 0)) for value, label in Status.choices],
         totals={
             "cases": cases.count(),

@@ -90,7 +90,7 @@ class InstitutionSpec:
     publishing_unit: str = ""  # the unit that publishes the table; imported services are assigned to it
     units: tuple[UnitSpec, ...] = ()
     teams: tuple[TeamSpec, ...] = ()
-    places: tuple[dict[str, str], ...] = ()  # application places: the first and second of every service
+    places: tuple[dict[str, Any], ...] = ()  # application places (and their holders): every service names two
     services: tuple[ServiceSpec, ...] = ()
     categories: tuple[CategorySpec, ...] = ()
     children: tuple[InstitutionSpec, ...] = ()  # district municipalities, set up right after this one

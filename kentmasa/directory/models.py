@@ -128,6 +128,28 @@ class Unit(models.Model):
         if self.parent and self.parent.institution_id != self.institution_id:
             raise ValidationError(_("A unit's parent must belong to the same institution."))
 
+    MANAGER_LEVELS = 5  # how far up the tree a unit without a manager looks for one
+
+    def managers(self, limit: int = 50) -> list["User"]:
+        """The active managers of this unit; a unit without one reaches up to the nearest unit above with one.
+
+        A unit manager manages their units and every unit below (User.scoped_unit_ids), so the manager of a
+        şube without its own is the daire başkanı above it. Notifications and approvals ask this.
+        """
+        unit: Unit | None = self
+        for _level in range(self.MANAGER_LEVELS):
+            if unit is None:
+                break
+            found = list(
+                User.objects.filter(role=User.Role.UNIT_MANAGER, units=unit, is_active=True).order_by("pk")[
+                    :limit
+                ]
+            )
+            if found:
+                return found
+            unit = unit.parent
+        return []
+
     def subtree_ids(self) -> list[int]:
         """This unit and every unit below it (one query per level; trees are a few levels deep)."""
         ids, frontier = [self.pk], [self.pk]

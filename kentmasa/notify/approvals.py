@@ -106,15 +106,14 @@ def matching_rule(case: Case, action: str) -> ApprovalRule | None:
 
 def approvers_for(case: Case, rule: ApprovalRule) -> list[User]:
     """Who may approve under this rule, first the one who is asked: the rule's named user, else the
-    managers of the case's unit, else the institution's administrators (active ones only)."""
+    managers of the case's unit (up the unit tree: Unit.managers), else the institution's administrators
+    (active ones only)."""
     if rule.approver is not None and rule.approver.is_active:
         return [rule.approver]
-    active = User.objects.filter(is_active=True).order_by("pk")
-    managers: list[User] = []
-    if case.unit_id is not None:
-        managers = list(active.filter(role=User.Role.UNIT_MANAGER, units=case.unit_id)[:PEOPLE_MAX])
+    managers = case.unit.managers(PEOPLE_MAX) if case.unit is not None else []
     if managers:
         return managers
+    active = User.objects.filter(is_active=True).order_by("pk")
     return list(active.filter(role=User.Role.ADMINISTRATOR, institution_id=case.institution_id)[:PEOPLE_MAX])
 
 

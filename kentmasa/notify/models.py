@@ -91,11 +91,11 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        constraints = [models.UniqueConstraint(fields=["notification", "medium"], name="uniq_delivery_medium")]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "medium"], name="uniq_delivery_medium")
+        ]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], name="delivery_due", condition=Q(state="queued")
-            ),
+            models.Index(fields=["next_attempt_at"], name="delivery_due", condition=Q(state="queued")),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +179,10 @@ class Deputy(models.Model):
         related_name="deputies",
     )
     deputy = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="deputising"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.CASCADE,
+        related_name="deputising",
     )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))

@@ -41,8 +41,6 @@ logger = logging.getLogger(__name__)
 
 # The most people one event tells (a team, a place's holders, a unit's managers).
 MAX_RECIPIENTS = 50
-# How far up the unit tree a unit without a manager looks for one.
-MAX_UNIT_LEVELS = 5
 
 Rule = Callable[[Case, Event], None]
 
@@ -73,12 +71,13 @@ def on_assign(case: Case, event: Event) -> None:
             case=case,
             link=_link(case),
             actor=event.actor,
+            now=event.at,
         )
     team = _team(data.get("team"))
     if team is not None:
         people = [p for p in team_people(team) if assignee is None or p.pk != assignee.pk]
         text = _text(_("Assigned to your team %(team)s") % {"team": team.name}, case)
-        tell(people, "team_assigned", text, case=case, link=_link(case), actor=event.actor)
+        tell(people, "team_assigned", text, case=case, link=_link(case), actor=event.actor, now=event.at)
 
 
 def on_escalate(case: Case, event: Event) -> None:
@@ -95,7 +94,7 @@ def on_escalate(case: Case, event: Event) -> None:
     place = _place(data.get("place"))
     holders = list(place.holders.filter(is_active=True).order_by("pk")[:MAX_RECIPIENTS]) if place else []
     if holders:
-        tell(holders, kind, _text(headline, case), case=case, link=_link(case))
+        tell(holders, kind, _text(headline, case), case=case, link=_link(case), now=event.at)
         return
     managers = unit_managers(case.unit) if case.unit_id else []
     if place is None:
@@ -113,8 +112,9 @@ def on_escalate(case: Case, event: Event) -> None:
         "notified",
         note=note,
         data={"kind": kind, "users": [], "notifications": [], "no_holder": place.pk if place else None},
+        now=event.at,
     )
-    tell(managers, kind, _text(f"{headline} ({missing})", case), case=case, link=_link(case))
+    tell(managers, kind, _text(f"{headline} ({missing})", case), case=case, link=_link(case), now=event.at)
 
 
 def on_idle_warning(case: Case, event: Event) -> None:
@@ -134,7 +134,7 @@ def on_idle_warning(case: Case, event: Event) -> None:
         if part
     )
     tell_unit_mailbox(unit, "idle_warning", subject, body, case=case)
-    tell(unit_managers(unit), "idle_warning", subject, case=case, link=_link(case))
+    tell(unit_managers(unit), "idle_warning", subject, case=case, link=_link(case), now=event.at)
 
 
 def on_citizen_message(case: Case, event: Event) -> None:
@@ -158,6 +158,7 @@ def on_citizen_message(case: Case, event: Event) -> None:
         _text(_("New message from the citizen"), case),
         case=case,
         link=_link(case),
+        now=event.at,
     )
 
 
@@ -183,19 +184,8 @@ def team_people(team: Team) -> list[User]:
 
 
 def unit_managers(unit: Unit | None) -> list[User]:
-    """The active managers of the unit; a unit without one reaches up to the nearest unit above with one."""
-    level = 0
-    while unit is not None and level < MAX_UNIT_LEVELS:
-        managers = list(
-            User.objects.filter(role=User.Role.UNIT_MANAGER, units=unit, is_active=True).order_by("pk")[
-                :MAX_RECIPIENTS
-            ]
-        )
-        if managers:
-            return managers
-        unit = unit.parent
-        level += 1
-    return []
+    """The unit's managers (Unit.managers: up the tree to the nearest unit with one)."""
+    return unit.managers(MAX_RECIPIENTS) if unit is not None else []
 
 
 def _distinct(people: Iterable[User]) -> list[User]:

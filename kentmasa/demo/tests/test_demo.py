@@ -184,3 +184,29 @@ def test_the_demo_is_refused_in_production():
     with pytest.raises(CommandError, match="üretim"):
         call_command("load_demo", cases=5)
     assert (Institution.objects.count(), User.objects.count(), Case.objects.count()) == before
+
+
+def test_notifications_reach_named_people_and_answers_wait_for_approval(loaded):
+    from kentmasa.notify.models import Approval, Notification
+
+    # Every team with logins is led by one of its members; the application places are held by the people
+    # they name.
+    teams = Team.objects.filter(members__isnull=False).distinct().select_related("leader")
+    assert teams.count() >= 20
+    assert all(team.leader is not None and team.members.filter(pk=team.leader_id).exists() for team in teams)
+    holders = {
+        (place.person_name, user.username)
+        for place in ApplicationPlace.objects.prefetch_related("holders")
+        for user in place.holders.all()
+    }
+    assert {("Hasan Aydoğan", "aydogan"), ("Murat DAĞ", "mdag"), ("Kamuran TURAN", "kturan")} <= holders
+    # A few road answers wait for the manager of the road unit's department, who is told.
+    waiting = Approval.objects.filter(state=Approval.State.PENDING).select_related("approver", "case")
+    held = waiting.count()
+    assert 1 <= held <= 3
+    assert {approval.approver.username for approval in waiting} == {"mudur"}
+    assert all(case.resolution == "" and case.status in OPEN_STATUSES for case in (a.case for a in waiting))
+    assert Notification.objects.filter(user__username="mudur", kind="approval_requested").count() == held
+    # (Who hears of the escalations is told after each commit, which this module's one transaction never
+    # reaches; kentmasa/notify/tests/test_rules.py covers it.)
+    assert f"mudur: onayını bekleyen {held} cevap" in loaded

@@ -49,6 +49,7 @@ class Command(BaseCommand):
             count = result.totals["cases"]
             self.stdout.write(f"Tanıtım verisi zaten yüklü ({count} başvuru); bir şey yazılmadı.")
         self._print_logins(result)
+        self._print_notifications(result)
 
     def _print_logins(self, result: demo.DemoResult) -> None:
         password = result.password or "(değiştirilmiş)"
@@ -72,3 +73,19 @@ class Command(BaseCommand):
                     f"  Parolalar yüklemeden sonra değiştirilmiş; {demo.PASSWORD_ENV} artık geçerli değil."
                 )
             )
+
+    def _print_notifications(self, result: demo.DemoResult) -> None:
+        shown = result.shown
+        if shown is None:
+            return
+        self.stdout.write("")
+        self.stdout.write("Bildirimler ve onaylar (üst menüde zil simgesi: /bildirimler/):")
+        if shown.approver:
+            self.stdout.write(
+                f"  {shown.approver}: onayını bekleyen {shown.approvals} cevap var; telefondan /onay/ "
+                "adresinde Onayla veya Geri gönder."
+            )
+        for username, place in shown.place_holders:
+            self.stdout.write(f"  {username}: müracaat yeri {place}; süresi geçen başvurular ona bildirilir.")
+        for username, team in shown.team_leaders:
+            self.stdout.write(f"  {username}: {team} ekip lideri; ekibe verilen işler ona bildirilir.")
