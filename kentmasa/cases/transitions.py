@@ -125,3 +125,28 @@ TRANSITIONS: dict[str, Transition] = {
 
 def allowed_from(status: str) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if status in t.sources]
+
+
+# Timeline actions that are not transitions: written by the domain functions, and by the apps above cases
+# (escalation, notify) through services.record_event. The case page and the API label them from here.
+EVENT_LABELS: dict[str, Promise] = {
+    "open": _("Case opened"),
+    "categorise": _("Category set"),
+    "locate": _("Location added"),
+    "comment": _("Comment"),
+    "merged_in": _("Another case was merged into this one"),
+    "escalate": _("Escalated"),
+    "idle_warning": _("Warning: nobody has acted"),
+    "notified": _("Staff told"),
+    "notify_failed": _("A notification could not be delivered"),
+    "approval_requested": _("Approval asked for"),
+    "approval_decided": _("Approval decided"),
+    "approval_forwarded": _("Approval passed on"),
+}
+
+
+def event_label(action: str) -> str:
+    """What a timeline line is called: the transition's label, or the label of another kind of event."""
+    if action in TRANSITIONS:
+        return str(TRANSITIONS[action].label)
+    return str(EVENT_LABELS.get(action, action))

@@ -7,7 +7,7 @@ masked. Times go out in the configured time zone (``Timestamp``).
 
 from typing import Any, Protocol
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from ninja import Field, Schema
 
 from kentmasa.cases import access, clock
@@ -106,17 +106,6 @@ class EventOut(Schema):
     data: dict
 
 
-# Timeline actions that are not transitions.
-EVENT_LABELS = {
-    "open": gettext_lazy("Case opened"),
-    "comment": gettext_lazy("Note"),
-    "locate": gettext_lazy("Location added"),
-    "merged_in": gettext_lazy("Another case merged into this one"),
-    "escalate": gettext_lazy("Escalated"),
-    "approval_requested": gettext_lazy("Approval asked for"),
-    "approval_decided": gettext_lazy("Approval decided"),
-    "approval_forwarded": gettext_lazy("Approval passed on"),
-}
 
 
 def person(user: User | None) -> dict | None:

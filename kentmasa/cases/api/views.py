@@ -24,7 +24,6 @@ from ninja.responses import Status as WithStatus
 from kentmasa.cases import access, services
 from kentmasa.cases.api.inputs import TEXT_FIELD, CaseFilters, CaseIn, IdempotencyKey, TransitionIn
 from kentmasa.cases.api.outputs import (
-    EVENT_LABELS,
     CaseCreatedOut,
     CaseDetailOut,
     CasePageOut,
@@ -38,7 +37,7 @@ from kentmasa.cases.intake import Inbound, open_from
 from kentmasa.cases.models import OPEN_STATUSES, ApiIdempotencyKey, Case, Event
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import clean_tracking_number
-from kentmasa.cases.transitions import TRANSITIONS
+from kentmasa.cases.transitions import event_label
 from kentmasa.directory.api import NON_FIELD, ApiError, ApiRequest, InvalidInput, add_error, answers
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
 
@@ -272,9 +271,7 @@ def list_events(request: ApiRequest, tracking_number: str) -> list[dict]:
         {
             "at": event.at,
             "action": event.action,
-            "action_display": str(TRANSITIONS[event.action].label)
-            if event.action in TRANSITIONS
-            else str(EVENT_LABELS.get(event.action, event.action)),
+            "action_display": event_label(event.action),
             "from_status": event.from_status,
             "to_status": event.to_status,
             "note": event.note,

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kentmasa.cases import access, clock, services
@@ -23,23 +22,12 @@ from kentmasa.cases.action_forms import AttachmentForm, CommentForm, transition_
 from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.models import Case, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
-from kentmasa.cases.transitions import TRANSITIONS
+from kentmasa.cases.transitions import TRANSITIONS, event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, map_config, staff_required
 from kentmasa.cases.views.queue import is_late, is_paused
 from kentmasa.lib import turkish
 
 # Timeline lines that are not transitions.
-EVENT_LABELS = {
-    "open": gettext_lazy("Case opened"),
-    "categorise": gettext_lazy("Category set"),
-    "locate": gettext_lazy("Location added"),
-    "comment": gettext_lazy("Comment"),
-    "merged_in": gettext_lazy("Another case was merged into this one"),
-    "escalate": gettext_lazy("Escalated"),
-    "approval_requested": gettext_lazy("Approval asked for"),
-    "approval_decided": gettext_lazy("Approval decided"),
-    "approval_forwarded": gettext_lazy("Approval passed on"),
-}
 
 
 def _case_or_404(request: StaffRequest, tracking_number: str) -> Case:
@@ -57,12 +45,6 @@ def _case_or_404(request: StaffRequest, tracking_number: str) -> Case:
         "created_by",
     )
     return get_object_or_404(cases, tracking_number=number)
-
-
-def _event_label(action: str) -> str:
-    if action in TRANSITIONS:
-        return str(TRANSITIONS[action].label)
-    return str(EVENT_LABELS.get(action, action))
 
 
 def _status_label(value: str) -> str:
@@ -115,7 +97,7 @@ def _render_case(
     events = list(case.events.select_related("actor"))
     # Shown by the template beside each event (attributes of the page's own copies, never saved).
     for event in events:
-        event.label = _event_label(event.action)  # type: ignore[attr-defined]
+        event.label = event_label(event.action)  # type: ignore[attr-defined]
         event.from_label = (  # type: ignore[attr-defined]
             _status_label(event.from_status) if event.from_status != event.to_status else ""
         )
