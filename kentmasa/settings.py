@@ -180,10 +180,16 @@ KENTMASA_PRODUCTION = False  # True in kentmasa.settings_production
 KENTMASA_PUBLIC_URL = (
     os.environ.get("KENTMASA_PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
 )
-# Which sender answers on which channel (dotted paths; see kentmasa.channels.base). The SMS default only
-# writes to the log; production sets KENTMASA_SMS_SENDER=kentmasa.channels.sms.netgsm.NetgsmSender.
+# Who sends every SMS (answers to citizens and staff notifications; kentmasa.lib.sms): "log" only writes
+# to the log and is refused in production, "netgsm" (NETGSM_* below), or a provider class's dotted path.
+# Installations that still set KENTMASA_SMS_SENDER=kentmasa.channels.sms.netgsm.NetgsmSender get Netgsm.
+KENTMASA_SMS_PROVIDER = os.environ.get("KENTMASA_SMS_PROVIDER") or (
+    "netgsm" if os.environ.get("KENTMASA_SMS_SENDER", "").endswith(".NetgsmSender") else "log"
+)
+# Which sender answers on which channel (dotted paths; see kentmasa.channels.base). The SMS sender texts
+# through KENTMASA_SMS_PROVIDER; KENTMASA_SMS_SENDER (older installations) names another sender class.
 KENTMASA_SENDERS = {
-    "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.sender.LogSender"),
+    "sms": os.environ.get("KENTMASA_SMS_SENDER", "kentmasa.channels.sms.sender.SmsSender"),
     "whatsapp": os.environ.get(
         "KENTMASA_WHATSAPP_SENDER", "kentmasa.channels.whatsapp.sender.WhatsAppSender"
     ),
@@ -197,7 +203,8 @@ def _pairs(name: str, separator: str = "=") -> dict:
     return dict(item.split(separator, 1) for item in env_list(name, "") if separator in item)
 
 
-# SMS (kentmasa.channels.sms): webhooks are refused until a secret is set. NETGSM_* configure the provider.
+# SMS (kentmasa.channels.sms): webhooks are refused until a secret is set. NETGSM_* configure the Netgsm
+# provider (kentmasa.lib.sms.options); keys set here override the environment.
 KENTMASA_SMS = {
     "webhook_secret": os.environ.get("KENTMASA_SMS_WEBHOOK_SECRET", ""),
     "numbers": _pairs("KENTMASA_SMS_NUMBERS"),  # receiving number → slug ("155=eskisehir-emniyet")

@@ -4,37 +4,29 @@ A channel module (``kentmasa/channels/sms/``, ``email/``, ``whatsapp/``…) has 
 
 * intake: parse and verify what arrived, then call :func:`kentmasa.channels.intake.receive`, which finds
   or creates the citizen, threads the message onto its case or opens a new one, and stores the media;
-* reply: a :class:`Sender` whose ``send(message)`` delivers one outbound :class:`Message` and returns the
-  provider's id, or raises :class:`SendError` (temporary: retried with backoff; permanent: given up).
+* reply: a :class:`Sender` whose ``send(message)`` delivers one outbound :class:`Message` and returns
+  :class:`Sent` (the provider's id), or raises :class:`SendError` (temporary: retried with backoff;
+  permanent: given up). Both come from :mod:`kentmasa.lib.outbound`; the SMS and e-mail senders build on
+  :mod:`kentmasa.lib.sms` and :mod:`kentmasa.lib.mail`, which staff notifications use as well.
 
-``settings.KENTMASA_SENDERS`` maps a channel to the dotted path of its sender (so the SMS provider is a
-setting); :func:`sender_for` returns it, or None when the channel cannot send (the reply then goes by
-SMS if a phone number is known).
+``settings.KENTMASA_SENDERS`` maps a channel to the dotted path of its sender (the SMS sender uses the
+provider ``settings.KENTMASA_SMS_PROVIDER`` names); :func:`sender_for` returns it, or None when the
+channel cannot send (the reply then goes by SMS if a phone number is known).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from kentmasa.channels.models import Message
+from kentmasa.lib.outbound import SendError, Sent
 
-
-class SendError(Exception):
-    """A send that did not go through. ``permanent`` ones (a bad number, a blocked user) are not retried."""
-
-    def __init__(self, message: str, *, permanent: bool = False):
-        super().__init__(message)
-        self.permanent = permanent
-
-
-@dataclass(frozen=True)
-class Sent:
-    external_id: str
-    state: str = Message.State.SENT
+# SendError and Sent are kentmasa.lib.outbound's (the senders of SMS and e-mail below the channels use
+# them too); they are named here as well so that channel code keeps one place to import from.
+__all__ = ["SendError", "Sender", "Sent", "sender_for"]
 
 
 class Sender(Protocol):

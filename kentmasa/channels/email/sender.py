@@ -1,21 +1,19 @@
-"""Answers by mail: :class:`EmailSender` sends a reply through Django's e-mail backend, threaded.
+"""Answers by mail: :class:`EmailSender` builds a threaded reply and sends it through kentmasa.lib.mail.
 
 From the institution's mailbox, with our own Message-ID, In-Reply-To/References pointing at the
 citizen's mail, the tracking number in the subject so that her answer threads, and ``Auto-Submitted``
-so that other robots do not answer.
+so that other robots do not answer. Sending, and what the mail server's refusals mean (permanent or
+worth another try), is :func:`kentmasa.lib.mail.deliver`, which staff notifications use as well.
 """
 
 from __future__ import annotations
 
-import smtplib
 from email.utils import formataddr, make_msgid
 from html import escape
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.validators import validate_email
+from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 from django.utils.html import linebreaks, urlize
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.channels.base import SendError, Sent
 from kentmasa.channels.email.config import address_of, config, mailboxes
 from kentmasa.channels.models import Message
+from kentmasa.lib import mail
 
 
 def _thread_headers(message: Message) -> tuple[str, list[str]]:
@@ -77,9 +76,7 @@ class EmailSender:
     channel = Channel.EMAIL
 
     def can_reach(self, message: Message) -> bool:
-        try:
-            validate_email(message.address)
-        except ValidationError:
+        if not mail.is_address(message.address):
             return False
         return message.address.strip().lower() not in mailboxes()  # never write to ourselves
 
@@ -108,7 +105,7 @@ class EmailSender:
         if in_reply_to:
             headers["In-Reply-To"] = in_reply_to
             headers["References"] = " ".join(references)
-        mail = EmailMultiAlternatives(
+        built = EmailMultiAlternatives(
             subject=tagged_subject(message),
             body=text,
             from_email=formataddr((sender, from_address)) if sender else from_address,
@@ -119,42 +116,12 @@ class EmailSender:
         html = linebreaks(urlize(message.body.strip(), autoescape=True), autoescape=False)
         if sender or footer:
             html += f'<hr><p style="color:#555">{escape(sender)}<br>{escape(footer)}</p>'
-        mail.attach_alternative(
+        built.attach_alternative(
             f'<html><body style="font-family:sans-serif">{html}</body></html>', "text/html"
         )
-        return mail
+        return built
 
     def send(self, message: Message) -> Sent:
         if not self.can_reach(message):
             raise SendError(f"not an address we can write to: {message.address!r}", permanent=True)
-        connection = get_connection(
-            fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 30
-        )
-        mail = self.build(message, connection)
-        try:
-            mail.send()
-        except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _text in error.recipients.values()]
-            raise SendError(
-                f"recipient refused: {_smtp_text(error.recipients)}",
-                permanent=bool(codes) and all(500 <= code < 600 for code in codes),
-            ) from error
-        except smtplib.SMTPAuthenticationError as error:
-            # Our credentials, not the citizen's address: retried while somebody fixes the setting.
-            raise SendError(f"SMTP authentication failed: {error.smtp_code}") from error
-        except smtplib.SMTPResponseException as error:
-            raise SendError(
-                f"SMTP {error.smtp_code}: {_smtp_text(error.smtp_error)}",
-                permanent=500 <= error.smtp_code < 600,
-            ) from error
-        except (smtplib.SMTPException, OSError) as error:
-            raise SendError(f"mail server unreachable: {type(error).__name__}: {error}") from error
-        return Sent(external_id=mail.extra_headers["Message-ID"])
-
-
-def _smtp_text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, dict):
-        return "; ".join(f"{address}: {code} {_smtp_text(text)}" for address, (code, text) in value.items())
-    return str(value)
+        return mail.deliver(self.build(message, mail.connection()))

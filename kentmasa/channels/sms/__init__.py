@@ -9,12 +9,12 @@ delivery seen before answers 200 and changes nothing. A reply threads onto a cas
 tracking numbers in the text, else the citizen's case waiting for their answer, else the case we last
 sent them an SMS about within ``reply_window_days``.
 
-Replies (:mod:`.netgsm`, :mod:`.sender`). :class:`~.netgsm.NetgsmSender` speaks Netgsm's REST v2 API
-(``POST /sms/rest/v2/send``, HTTP Basic auth, ``msgheader`` the approved sender name, ``encoding: "TR"``
-for the Turkish single-shift table, ``iysfilter: "0"`` because answers to citizens are informational, not
-commercial). Netgsm answers ``code`` "00" and a ``jobid``; other codes come with HTTP 406 and are told
-apart into permanent (the text or the number) and temporary (credentials, sender name, limits) failures.
-A text longer than Netgsm takes (six concatenated parts, 917 characters) is refused before sending.
+Replies (:mod:`.sender`). :class:`~.sender.SmsSender` texts through :mod:`kentmasa.lib.sms` (the provider
+``settings.KENTMASA_SMS_PROVIDER`` names, which staff notifications use as well) and records the provider,
+encoding and parts on the message. Netgsm's sending half is :mod:`kentmasa.lib.sms.netgsm` (REST v2,
+``msgheader``, ``encoding: "TR"``, ``iysfilter: "0"``; permanent and temporary refusals told apart; a text
+longer than six parts or 917 characters refused before sending). ``KENTMASA_SMS_SENDER`` naming
+:class:`~.netgsm.NetgsmSender` (older installations) fixes Netgsm as the provider.
 
 Delivery reports (:mod:`.reports`). Netgsm's REST v2 API gives them on request: ``poll_provider`` (the
 periodic task ``poll_sms_provider``) asks ``POST /sms/rest/v2/report`` for the job ids still "sent" —
@@ -23,6 +23,7 @@ paced so that all workers together stay under Netgsm's 10 report requests a minu
 provider or relay that pushes reports posts them, signed like the intake, to ``POST /kanal/sms/rapor/``
 (``message_id``, ``status``: delivered / failed / pending, optional ``error`` and ``at``).
 
-What a text costs (:mod:`.encoding`) is pure: GSM 7-bit, the Turkish single shift table, UCS-2.
-Settings: ``settings.KENTMASA_SMS`` (a dict) over environment variables; see :func:`.options.config`.
+What a text costs (:mod:`kentmasa.lib.sms.encoding`) is pure: GSM 7-bit, the Turkish single shift table,
+UCS-2. Settings: ``settings.KENTMASA_SMS`` (a dict) over environment variables; see :func:`.options.config`
+(the channel's keys) and :mod:`kentmasa.lib.sms.options` (the provider's).
 """

@@ -1,7 +1,9 @@
-"""Netgsm (https://www.netgsm.com.tr/dokuman/), REST v2 with HTTP Basic auth: send, reports, inbox.
+"""Netgsm for the SMS channel: its delivery reports and its inbox; sending is kentmasa.lib.sms.netgsm.
 
-Sending refuses before the call what Netgsm would cut or refuse (a text over six concatenated parts or
-917 characters), with a Turkish error on the message. Report polling is paced through the shared cache
+:class:`NetgsmSender` is the channel's sender with Netgsm fixed as the provider (installations that set
+``KENTMASA_SMS_SENDER=kentmasa.channels.sms.netgsm.NetgsmSender`` keep working; the documented way is
+``KENTMASA_SMS_PROVIDER=netgsm``). :class:`NetgsmPolling` asks Netgsm how the SMS we sent fared and reads
+the SMS citizens sent to the account's number. Report polling is paced through the shared cache
 (:mod:`kentmasa.lib.lockout`) so that all workers together stay under Netgsm's 10 report requests a
 minute.
 """
@@ -11,47 +13,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import requests
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 
 from kentmasa.cases.models import Channel
-from kentmasa.channels.base import SendError, Sent
 from kentmasa.channels.models import Message
-from kentmasa.channels.sms.encoding import TURKISH, UCS2, gsm_text, segments
 from kentmasa.channels.sms.intake import receive_sms
-from kentmasa.channels.sms.options import config, staff_text
+from kentmasa.channels.sms.options import config
 from kentmasa.channels.sms.reports import DELIVERED, FAILED, record_delivery
+from kentmasa.channels.sms.sender import SmsSender
 from kentmasa.lib import edge, lockout, phones
+from kentmasa.lib.outbound import staff_text
+from kentmasa.lib.sms.netgsm import Netgsm
 
 log = logging.getLogger(__name__)
 
 TURKEY = ZoneInfo("Europe/Istanbul")  # Netgsm reads and writes dates as Turkish local time
-# Netgsm's documented ceiling for one message text ("en fazla 917 karakter", six concatenated GSM 7-bit
-# parts); a longer text is refused with code 20 or cut. The parts ceiling is a setting (netgsm_max_parts).
-NETGSM_MAX_CHARACTERS = 917
 REPORT_BATCH = 100
-
-# Netgsm's answers to /sms/rest/v2/send other than "00", and whether sending again could help.
-NETGSM_SEND_CODES = {
-    "20": (gettext_lazy("the message text was refused or is longer than allowed"), True),
-    "30": (
-        gettext_lazy(
-            "invalid username or password, no API access, or a request from outside the allowed IP addresses"
-        ),
-        False,
-    ),
-    "40": (gettext_lazy("the sender name (msgheader) is not defined on the account"), False),
-    "50": (gettext_lazy("the account cannot send İYS-controlled messages"), False),
-    "51": (gettext_lazy("no İYS brand is defined for the account"), False),
-    "70": (gettext_lazy("invalid request: a parameter such as the number is wrong or missing"), True),
-    "80": (gettext_lazy("the sending limit was exceeded"), False),
-    "85": (gettext_lazy("more than 20 messages to the same number within a minute"), False),
-}
 
 # The status of one message in Netgsm's delivery report: 0 waits, 1 delivered, the rest did not arrive.
 NETGSM_REPORT_STATUSES = {
@@ -93,129 +74,21 @@ def _read_netgsm_date(text: str) -> dt.datetime | None:
     return moment
 
 
-class NetgsmSender:
-    """Replies through Netgsm (https://www.netgsm.com.tr/dokuman/), REST v2 with HTTP Basic auth."""
+class NetgsmSender(SmsSender):
+    """The SMS channel's sender with Netgsm as its provider, whatever KENTMASA_SMS_PROVIDER says."""
 
-    channel = "sms"
-    provider = "netgsm"
+    provider_name = "netgsm"
 
-    def __init__(self, options: dict | None = None):
-        self.options = options or config()
-        self.base_url = self.options["netgsm_base_url"].rstrip("/")
-        self.auth = (self.options["netgsm_username"], self.options["netgsm_password"])
-        self.turkish = bool(self.options.get("turkish", True))
-        self.timeout = float(self.options.get("timeout") or 15)
 
-    # sending
+class NetgsmPolling:
+    """Delivery reports and received SMS from Netgsm's REST v2 API, for the account the SMS went from."""
 
-    def can_reach(self, message: Message) -> bool:
-        return phones.is_turkish_mobile(message.address)
-
-    def send(self, message: Message) -> Sent:
-        if not self.can_reach(message):
-            raise SendError(
-                staff_text(
-                    gettext_lazy("Not a Turkish mobile number: %(number)s"),
-                    number=phones.mask(message.address) if message.address else "-",
-                ),
-                permanent=True,
-            )
-        if not self.options.get("netgsm_msgheader"):
-            raise SendError(staff_text(gettext_lazy("No Netgsm sender name (msgheader) is configured.")))
-        text = message.body.strip()
-        if not text:
-            raise SendError(staff_text(gettext_lazy("The message has no text.")), permanent=True)
-        encoding, parts = segments(text, turkish_shift=self.turkish)
-        if encoding == UCS2:
-            # Netgsm's REST v2 documents GSM 7-bit, or with "TR" the Turkish table; no UCS-2 flag.
-            text = gsm_text(text, turkish_shift=self.turkish)
-            encoding, parts = segments(text, turkish_shift=self.turkish)
-        self._refuse_too_long(text, parts)
-        payload = {
-            "msgheader": self.options["netgsm_msgheader"],
-            "iysfilter": "0",
-            "messages": [{"msg": text, "no": message.address[3:]}],
-        }
-        if encoding == TURKISH:
-            payload["encoding"] = "TR"
-        if self.options.get("netgsm_appname"):
-            payload["appname"] = self.options["netgsm_appname"]
-        answer = self._post("/sms/rest/v2/send", payload)
-        code = str(answer.get("code", ""))
-        if code != "00":
-            reason, permanent = NETGSM_SEND_CODES.get(code, (gettext_lazy("unknown answer"), False))
-            raise SendError(
-                staff_text(
-                    gettext_lazy("Netgsm refused the SMS (code %(code)s): %(reason)s"),
-                    code=code or "?",
-                    reason=staff_text(reason),
-                ),
-                permanent=permanent,
-            )
-        jobid = str(answer.get("jobid") or "")
-        Message.objects.filter(pk=message.pk).update(
-            data={**message.data, "sms": {"provider": self.provider, "encoding": encoding, "parts": parts}}
-        )
-        return Sent(external_id=jobid)
-
-    def _refuse_too_long(self, text: str, parts: int) -> None:
-        """A text Netgsm would refuse or cut is never sent: the staff shorten it (a permanent SendError)."""
-        max_parts = int(self.options.get("netgsm_max_parts") or 6)
-        if parts > max_parts or len(text) > NETGSM_MAX_CHARACTERS:
-            raise SendError(
-                staff_text(
-                    gettext_lazy(
-                        "The SMS was not sent: it is %(length)s characters in %(parts)s parts, and Netgsm "
-                        "takes at most %(max_parts)s parts (%(max_length)s characters). Shorten the text "
-                        "and send it again."
-                    ),
-                    length=len(text),
-                    parts=parts,
-                    max_parts=max_parts,
-                    max_length=NETGSM_MAX_CHARACTERS,
-                ),
-                permanent=True,
-            )
+    def __init__(self, netgsm: Netgsm):
+        self.netgsm = netgsm
+        self.options = {**config(), **netgsm.options}
 
     def _post(self, endpoint: str, payload: dict) -> dict:
-        return self._call("post", endpoint, json=payload)
-
-    def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict:
-        """Netgsm's JSON answer (HTTP 200, or 406 with an error code); SendError when there is none."""
-        try:
-            response = requests.request(
-                method,
-                self.base_url + endpoint,
-                auth=self.auth,
-                timeout=self.timeout,
-                headers={"Accept": "application/json"},
-                **kwargs,
-            )
-        except requests.ReadTimeout:
-            # Netgsm may have taken it: sending again could text the citizen twice. Staff see it instead.
-            raise SendError(
-                staff_text(
-                    gettext_lazy("Netgsm did not answer in time; the SMS may or may not have gone out.")
-                ),
-                permanent=True,
-            ) from None
-        except requests.Timeout:
-            raise SendError(staff_text(gettext_lazy("Netgsm did not answer in time."))) from None
-        except requests.RequestException as error:
-            raise SendError(
-                staff_text(gettext_lazy("Netgsm could not be reached: %(error)s"), error=type(error).__name__)
-            ) from None
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if response.status_code not in (200, 406) or not isinstance(answer, dict):
-            raise SendError(
-                staff_text(gettext_lazy("Netgsm answered HTTP %(status)s."), status=response.status_code)
-            )
-        return answer
-
-    # polling
+        return self.netgsm.call("post", endpoint, json=payload)
 
     def poll_reports(self) -> int:
         """Ask Netgsm how the SMS still "sent" fared; returns how many changed state."""
@@ -225,7 +98,7 @@ class NetgsmSender:
             direction=Message.Direction.OUT,
             state=Message.State.SENT,
             sent_at__gte=since,
-            data__sms__provider=self.provider,
+            data__sms__provider=self.netgsm.name,
         ).exclude(external_id="")
         rows = list(waiting.order_by("sent_at").values_list("external_id", "sent_at"))
         changed = 0
@@ -314,7 +187,7 @@ class NetgsmSender:
         }
         if self.options.get("netgsm_appname"):
             params["appname"] = self.options["netgsm_appname"]
-        answer = self._call("get", "/sms/rest/v2/inbox", params=params)
+        answer = self.netgsm.call("get", "/sms/rest/v2/inbox", params=params)
         new = 0
         items = (answer.get("messages") or []) if answer.get("code") == "00" else []
         for item in items:

@@ -19,7 +19,7 @@ from kentmasa.cases import services
 from kentmasa.cases.models import Channel
 from kentmasa.channels.base import SendError, sender_for
 from kentmasa.channels.models import Message
-from kentmasa.channels.sms.options import staff_text
+from kentmasa.lib.outbound import staff_text
 
 log = logging.getLogger(__name__)
 

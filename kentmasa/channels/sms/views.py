@@ -16,9 +16,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from kentmasa.channels import edge as channel_edge
 from kentmasa.channels.sms.intake import institution_for, receive_sms
-from kentmasa.channels.sms.options import MAX_TEXT, SIGNATURE_HEADER, config, staff_text
+from kentmasa.channels.sms.options import MAX_TEXT, SIGNATURE_HEADER, config
 from kentmasa.channels.sms.reports import DELIVERED, FAILED, PENDING, record_delivery
 from kentmasa.lib import edge, phones
+from kentmasa.lib.outbound import staff_text
 
 
 def sign(body: bytes, secret: str) -> str:

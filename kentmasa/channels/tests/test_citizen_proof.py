@@ -15,7 +15,7 @@ from kentmasa.cases.models import Case, PhoneCode
 from kentmasa.channels.email import intake as mail_channel
 from kentmasa.channels.models import Message
 from kentmasa.channels.sms.intake import receive_sms
-from kentmasa.channels.sms.tests.fake_netgsm import FakeNetgsm
+from kentmasa.lib.tests.fake_netgsm import FakeNetgsm
 
 AYSE_PHONE = "+905321234567"
 AYSE_EMAIL = "ayse.kaya@example.com"

@@ -12,12 +12,12 @@ from kentmasa.cases.citizens import find_or_create_citizen
 from kentmasa.cases.models import Case
 from kentmasa.channels import tasks
 from kentmasa.channels.models import Message
-from kentmasa.channels.sms.encoding import TURKISH, segments
 from kentmasa.channels.sms.reports import poll_provider
-from kentmasa.channels.sms.tests.fake_netgsm import FakeNetgsm
 from kentmasa.channels.sms.views import sign
 from kentmasa.channels.testing import fixture_body, load_json_fixture, replay
 from kentmasa.lib import lockout
+from kentmasa.lib.sms.encoding import TURKISH, segments
+from kentmasa.lib.tests.fake_netgsm import FakeNetgsm
 
 SECRET = "paylasilan-sir"
 AYSE = "+905321234567"
@@ -146,12 +146,6 @@ def test_six_turkish_parts_go_and_a_seventh_is_refused_before_sending(sms_settin
     assert "en fazla 6 parça" in message.last_error and "Metni kısaltıp" in message.last_error
     assert len(netgsm.sent()) == 1  # only the text that fits reached Netgsm, and it was not cut
     assert netgsm.sent()[0].json["messages"][0]["msg"] == fits
-
-
-def test_more_than_917_characters_are_refused_even_in_six_parts(sms_settings, netgsm, ayse_case):
-    message = reply(ayse_case, "a" * 918)  # six GSM 7-bit parts hold 918, Netgsm takes 917
-    assert tasks.deliver(message.pk) == "failed"
-    assert netgsm.sent() == []
 
 
 # --- report polling is paced -------------------------------------------------------------------------

@@ -12,14 +12,17 @@ from django.utils import timezone
 from kentmasa.cases import services
 from kentmasa.cases.citizens import find_or_create_citizen
 from kentmasa.cases.models import Case, Status
-from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.channels import tasks
+from kentmasa.cases.tracking import find_tracking_numbers, format_tracking_number
+from kentmasa.channels import base, tasks
 from kentmasa.channels.models import Message
 from kentmasa.channels.sms.netgsm import NetgsmSender
+from kentmasa.channels.sms.options import config
 from kentmasa.channels.sms.reports import poll_provider
-from kentmasa.channels.sms.tests.fake_netgsm import FakeNetgsm
 from kentmasa.channels.sms.views import sign
 from kentmasa.directory.models import Institution
+from kentmasa.lib import outbound
+from kentmasa.lib.sms import options as sms_options
+from kentmasa.lib.tests.fake_netgsm import FakeNetgsm
 
 SECRET = "paylasilan-sir"
 AYSE = "+905321234567"
@@ -224,6 +227,13 @@ def test_a_reply_threads_onto_the_case_we_last_texted_within_the_window(
     assert Case.objects.count() == 2
 
 
+def test_tracking_numbers_are_found_however_they_are_written():
+    assert find_tracking_numbers("Takip no 26-0000012-8, kapı no 12") == ["2600000128"]
+    assert find_tracking_numbers("26 0000012 8 12 numara") == ["2600000128"]
+    assert find_tracking_numbers("2600000128") == ["2600000128"]
+    assert find_tracking_numbers("2600000123 yanlış, 0532 123 45 67") == []
+
+
 def test_someone_elses_tracking_number_does_not_thread(client, make_case, institution, sms_settings):
     mehmet = find_or_create_citizen(institution, name="Mehmet Demir", phone="+905559876543")
     his = make_case(citizen=mehmet)
@@ -314,23 +324,6 @@ def ayse_case(make_case, ayse):
     return make_case(citizen=ayse)
 
 
-def test_plain_text_goes_without_the_turkish_flag(ayse_case, netgsm, sms_settings):
-    message = sms_reply(ayse_case, body="Basvurunuz sonuclandi. {26}")
-    assert tasks.deliver(message.pk) == "sent"
-    (request,) = netgsm.sent()
-    assert (
-        "encoding" not in request.json and request.json["messages"][0]["msg"] == "Basvurunuz sonuclandi. {26}"
-    )
-
-
-def test_characters_netgsm_cannot_carry_are_written_plainly(ayse_case, netgsm, sms_settings):
-    message = sms_reply(ayse_case, body="Çalışmalar “hâlâ” sürüyor 👷")
-    assert tasks.deliver(message.pk) == "sent"
-    (request,) = netgsm.sent()
-    assert request.json["encoding"] == "TR"
-    assert request.json["messages"][0]["msg"] == 'Çalışmalar "hala" sürüyor ?'
-
-
 def test_a_number_netgsm_refuses_fails_at_once_and_is_shown_on_the_case(ayse_case, netgsm, sms_settings):
     message = sms_reply(ayse_case)
     netgsm.script.append((406, {"code": "70", "description": "Invalid query"}))
@@ -392,6 +385,46 @@ def test_wrong_credentials_reach_the_fake_as_netgsm_would_see_them(ayse_case, ne
     assert "30" in message.last_error
 
 
+def test_the_documented_provider_setting_answers_and_polls_through_netgsm(
+    ayse_case, netgsm, sms_settings, settings
+):
+    """A new installation sets KENTMASA_SMS_PROVIDER=netgsm and keeps the default channel sender."""
+    settings.KENTMASA_SENDERS = {"sms": "kentmasa.channels.sms.sender.SmsSender"}
+    settings.KENTMASA_SMS_PROVIDER = "netgsm"
+    message = sms_reply(ayse_case, body="Başvurunuz sonuçlandı.")
+    assert tasks.deliver(message.pk) == "sent"
+    message.refresh_from_db()
+    assert message.external_id == "17000001"
+    assert message.data["sms"] == {"provider": "netgsm", "encoding": "turkish", "parts": 1}
+    netgsm.deliver("17000001", status=1)
+    assert poll_provider() == {"reports": 1, "received": 0}
+    message.refresh_from_db()
+    assert message.state == "delivered"
+
+
+def test_the_log_provider_records_what_the_text_would_cost_and_polls_nothing(ayse_case, settings):
+    settings.KENTMASA_SENDERS = {"sms": "kentmasa.channels.sms.sender.SmsSender"}
+    settings.KENTMASA_SMS_PROVIDER = "log"
+    message = sms_reply(ayse_case, body="a" * 161)
+    assert tasks.deliver(message.pk) == "sent"
+    message.refresh_from_db()
+    assert message.external_id.startswith("log-")
+    assert message.data["sms"] == {"provider": "log", "encoding": "gsm7", "parts": 2}
+    assert poll_provider() == {"reports": 0, "received": 0}
+
+
+def test_channels_and_lib_share_one_send_error_and_one_setting_per_key(sms_settings, monkeypatch):
+    assert base.SendError is outbound.SendError and base.Sent is outbound.Sent
+    assert base.Sent("x").state == Message.State.SENT
+    monkeypatch.setenv("NETGSM_APPNAME", "alo153")
+    del sms_settings["timeout"]
+    monkeypatch.setenv("KENTMASA_SMS_TIMEOUT", "7")
+    channel, provider = config(), sms_options.options()
+    for key in sms_options.defaults():
+        assert channel[key] == provider[key], key
+    assert (channel["netgsm_appname"], channel["timeout"]) == ("alo153", 7.0)
+
+
 # --- delivery reports by polling, and the inbox -----------------------------------------------------
 
 
@@ -405,8 +438,9 @@ def test_delivery_reports_are_polled_from_netgsm(ayse_case, netgsm, sms_settings
     assert poll_provider() == {"reports": 0, "received": 0}
     states = dict(Message.objects.filter(direction="out").values_list("external_id", "state"))
     assert states == {"17000001": "delivered", "17000002": "failed", "17000003": "sent"}
-    (report,) = {r.json["startdate"] for r in netgsm.requests if r.path == "/sms/rest/v2/report"}
-    assert report.count(".") == 2
+    # Netgsm's dates are "dd.mm.yyyy HH:MM:SS" (each poll starts an hour before its earliest waiting SMS).
+    starts = [r.json["startdate"] for r in netgsm.requests if r.path == "/sms/rest/v2/report"]
+    assert len(starts) == 2 and all(start.count(".") == 2 for start in starts)
     assert Message.objects.get(external_id="17000001").delivered_at == dt.datetime.fromisoformat(
         "2026-03-18T10:05:00+03:00"
     )

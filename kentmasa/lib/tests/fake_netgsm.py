@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from kentmasa.channels.sms.encoding import GSM7_BASIC, GSM7_EXTENSION, TURKISH_SHIFT
+from kentmasa.lib.sms.encoding import GSM7_BASIC, GSM7_EXTENSION, TURKISH_SHIFT
 
 NATIONAL_NUMBER = re.compile(r"^[0-9]{10}$")
 REPORT_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}$")

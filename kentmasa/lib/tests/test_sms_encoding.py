@@ -1,8 +1,7 @@
 """What a text costs as an SMS, and how it is written so an SMS can carry it (pure: no database)."""
 
-from kentmasa.cases.tracking import find_tracking_numbers
-from kentmasa.channels.sms import encoding
-from kentmasa.channels.sms.encoding import GSM7, TURKISH, UCS2, gsm_text, segments
+from kentmasa.lib.sms import encoding
+from kentmasa.lib.sms.encoding import GSM7, TURKISH, UCS2, gsm_text, segments
 
 
 def test_a_plain_greeting_is_one_gsm7_part():
@@ -59,10 +58,3 @@ def test_what_an_sms_cannot_carry_is_written_plainly():
     assert gsm_text("“Hâlâ” bekliyoruz – 😀") == '"Hala" bekliyoruz - ?'
     assert gsm_text("Şişli ığdır çöp", turkish_shift=False) == "Sisli igdir cöp"
     assert gsm_text("Şişli ığdır çöp") == "Şişli ığdır çöp"
-
-
-def test_tracking_numbers_are_found_however_they_are_written():
-    assert find_tracking_numbers("Takip no 26-0000012-8, kapı no 12") == ["2600000128"]
-    assert find_tracking_numbers("26 0000012 8 12 numara") == ["2600000128"]
-    assert find_tracking_numbers("2600000128") == ["2600000128"]
-    assert find_tracking_numbers("2600000123 yanlış, 0532 123 45 67") == []
