@@ -204,7 +204,8 @@ def _category_there(category: Category, institution: Institution) -> Category | 
 def redirect_to_body(case: Case, referral: Referral, *, actor: User | None = None) -> Case:
     """Redirect to the other body and tell the citizen why (the reason as a public message: the case's
     public timeline shows it, the redirect's own note is for staff)."""
-    case = services.redirect(case, actor=actor, to=referral.body_name, note=referral.reason)
+    # Through perform, so that a redirect an approval rule holds waits for the approver (services.Held).
+    case = services.perform(case, "redirect", actor=actor, to=referral.body_name, note=referral.reason)
     if referral.reason:
         services.comment(case, actor=actor, note=referral.reason, public=True)
     return case
@@ -226,7 +227,7 @@ def forward(case: Case, referral: Referral, category: Category | None, *, actor:
         note = _("Routing: this matter is %(target)s's competence.") % {"target": target.name}
     if referral.reason:
         note += " " + referral.reason
-    return services.transfer(case, actor=actor, institution=target, category=there, note=note)
+    return services.perform(case, "transfer", actor=actor, institution=target, category=there, note=note)
 
 
 def act(case: Case, decision: Decision) -> Case:

@@ -324,6 +324,9 @@ def act_on_flag(request: StaffRequest, tracking_number: str, flag_id: int) -> Ht
             updated = intake.redirect_to_body(case, referral, actor=user)
         else:
             updated = intake.forward(case, referral, case.category, actor=user)
+    except services.Held as held:
+        messages.success(request, held.message)
+        return redirect("cases:detail", tracking_number=case.tracking_number)
     except services.TransitionError as error:
         messages.error(request, error.message)
         return redirect("cases:detail", tracking_number=case.tracking_number)

@@ -109,6 +109,31 @@ def test_a_flag_is_acted_on_with_one_click(ayse, client, adana, areas, open_case
     assert case.institution == adana.seyhan and case.category == adana.seyhan.categories.get()
 
 
+def test_a_flagged_transfer_an_approval_rule_holds_waits_for_the_approver(
+    ayse, client, adana, areas, open_case, make_user
+):
+    from kentmasa.notify.models import Action, Approval, ApprovalRule
+    from kentmasa.routing.models import Competence
+
+    operator = make_user(User.Role.OPERATOR, "adana_operator", institution_=adana.institution)
+    chief = make_user(User.Role.ADMINISTRATOR, "adana_chief", institution_=adana.institution)
+    ApprovalRule.objects.create(institution=adana.institution, action=Action.TRANSFER, approver=chief)
+    client.force_login(operator)
+    Competence.objects.create(institution=adana.institution, category=adana.garbage, level="district")
+    case = open_case(adana.institution, "Çöpler alınmıyor", category=adana.garbage, location=areas.in_seyhan)
+    flag = RoutingFlag.objects.get(case=case, kind="competence")
+    response = client.post(reverse("routing:act_on_flag", args=[case.tracking_number, flag.pk]), follow=True)
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.institution == adana.institution  # not moved: it waits for the approver
+    approval = Approval.objects.get(case=case, state=Approval.State.PENDING)
+    assert (approval.action, approval.approver, approval.params["institution"]["pk"]) == (
+        Action.TRANSFER,
+        chief,
+        adana.seyhan.pk,
+    )
+
+
 def test_a_likely_duplicate_offers_the_merge(ayse, client, make_case, areas):
     earlier = make_case(
         subject="Ana boru patladı", description="Su fışkırıyor", location=areas.in_turgut_reis
