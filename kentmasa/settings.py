@@ -256,6 +256,21 @@ KENTMASA_PERIODIC_TASKS = [
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
+# Staff "act on" a case with these timeline events (kentmasa.cases.activity; "note_to_citizen" is a public
+# staff comment). A unit that has not acted for KENTMASA_IDLE_WARNING_SHARE of the standard (a service may set
+# its own percentage) is warned once per threshold by the escalation sweep.
+KENTMASA_ACTED_ON = [
+    "assign",
+    "start",
+    "ask_citizen",
+    "note_to_citizen",
+    "transfer",
+    "redirect",
+    "resolve",
+    "resolve_on_the_spot",
+    "reject",
+]
+KENTMASA_IDLE_WARNING_SHARE = float(os.environ.get("KENTMASA_IDLE_WARNING_SHARE", "0.5"))
 # Phone numbers proven on the public form by SMS code (kentmasa.cases.phone_codes): how long a code lives,
 # and how many codes one number and one client address may ask for (SMS cost money: "SMS pumping").
 KENTMASA_PHONE_CODE_SECONDS = 5 * 60
