@@ -123,7 +123,7 @@ def test_each_staff_action_moves_the_warning_and_leaving_the_running_statuses_cl
     services.citizen_answered(case, actor=None, answer="12 numara", now=at("2026-03-25T10:00"))
     case = fresh(case)
     assert case.acted_at == at("2026-03-24T10:00")  # the citizen does not act for the unit
-    assert case.due_at > DUE  # moved by the pause
+    assert case.due_at is not None and case.due_at > DUE  # moved by the pause
     assert case.idle_warn_at == at("2026-03-25T10:00") + (case.due_at - RECEIVED) / 2
 
     services.resolve(case, actor=road_staff, resolution="Kapatıldı.", now=at("2026-03-26T10:00"))
@@ -147,6 +147,7 @@ def test_a_reopened_case_is_armed_from_the_reopening(make_case, operator, road_m
     reopened = services.reopen(case, actor=road_manager, note="Vatandaş aradı.", now=at("2026-03-20T10:00"))
 
     case = fresh(reopened)
+    assert case.due_at is not None
     standard = case.due_at - at("2026-03-20T10:00")
     assert case.idle_warn_at == at("2026-03-20T10:00") + standard / 2
 
