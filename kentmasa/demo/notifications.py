@@ -41,7 +41,8 @@ class Shown:
 def link_people(directory: Directory) -> None:
     """Team leaders and application-place holders, once the staff exist."""
     for team_id, member in directory.member_of_team.items():
-        Team.objects.filter(pk=team_id).update(leader=member)
+        if team_id is not None:
+            Team.objects.filter(pk=team_id).update(leader=member)
     for place_id, usernames in directory.place_holders.items():
         place = ApplicationPlace.objects.get(pk=place_id)
         place.holders.add(*(directory.users[name] for name in usernames))

@@ -193,7 +193,7 @@ def test_notifications_reach_named_people_and_answers_wait_for_approval(loaded):
     # they name.
     teams = Team.objects.filter(members__isnull=False).distinct().select_related("leader")
     assert teams.count() >= 20
-    assert all(team.leader is not None and team.members.filter(pk=team.leader_id).exists() for team in teams)
+    assert all(team.leader is not None and team.members.filter(pk=team.leader.pk).exists() for team in teams)
     holders = {
         (place.person_name, user.username)
         for place in ApplicationPlace.objects.prefetch_related("holders")

@@ -113,6 +113,7 @@ def test_a_temporary_failure_is_retried_with_backoff_then_given_up_on_the_case(a
         delivery.refresh_from_db()
         assert delivery.attempts == attempt
         assert "HTTP 500" in delivery.last_error
+        assert delivery.next_attempt_at is not None
         waits.append(round((delivery.next_attempt_at - before).total_seconds() / 60))
         assert sending.deliver(delivery.pk) == "skipped"  # not due yet
         make_due(delivery)
