@@ -325,7 +325,7 @@ class Service(models.Model):
         related_name="+",
     )
     idle_warning_percent = models.PositiveSmallIntegerField(
-        _("warn after idle (% of the standard)"),
+        _("idle warning (percent of the standard)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(99)],

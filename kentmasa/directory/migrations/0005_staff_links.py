@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='service',
             name='idle_warning_percent',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="The unit and its manager are warned when nobody has acted on a case for this share of the standard. Empty: the site's default (KENTMASA_IDLE_WARNING_SHARE, half).", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warn after idle (% of the standard)'),
+            field=models.PositiveSmallIntegerField(blank=True, help_text="The unit and its manager are warned when nobody has acted on a case for this share of the standard. Empty: the site's default (KENTMASA_IDLE_WARNING_SHARE, half).", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='idle warning (percent of the standard)'),
         ),
         migrations.AddField(
             model_name='team',
