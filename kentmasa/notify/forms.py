@@ -29,7 +29,7 @@ def field_name(kind: str, medium: str) -> str:
 
 def defaults_for(user: User) -> dict[str, set[str]]:
     """kind → the media the user gets when they choose nothing: their institution's default for their
-    role, for every role, or the kind's own."""
+    role, for every role, or the kind's own for their role (kinds.ROLE_MEDIA)."""
     rows = {}
     if user.institution_id is not None:
         rows = {
@@ -42,7 +42,7 @@ def defaults_for(user: User) -> dict[str, set[str]]:
     for name, kind in KINDS.items():
         row = rows.get((user.role, name)) or rows.get(("", name))
         if row is None:
-            found[name] = set(kind.media)
+            found[name] = set(kind.media_for(user.role))
         else:
             found[name] = {m for m, on in ((PUSH, row.push), (SMS, row.sms), (EMAIL, row.email)) if on}
     return found

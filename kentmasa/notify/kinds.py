@@ -22,6 +22,10 @@ class Kind:
     sms_fallback: bool = False  # SMS when the user has no push subscription
     critical: bool = False
 
+    def media_for(self, role: str) -> frozenset[str]:
+        """The default media of this kind for a member of staff in ``role`` (ROLE_MEDIA, else the kind's)."""
+        return ROLE_MEDIA.get((role, self.name), self.media)
+
 
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -50,3 +54,16 @@ KINDS: dict[str, Kind] = {
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]
+
+# Defaults that differ by role (an institution's own defaults, InstitutionDefault, and each person's choice
+# come first): field crews work outdoors with the phone in a pocket, so their team's work comes by SMS as
+# well as push; managers read warnings and escalations at their desk, so those come by e-mail too; a police
+# operator's emergency comes by every medium at once.
+ROLE_MEDIA: dict[tuple[str, str], frozenset[str]] = {
+    ("field_team", "assigned"): frozenset({PUSH, SMS}),
+    ("field_team", "team_assigned"): frozenset({PUSH, SMS}),
+    ("unit_manager", "idle_warning"): frozenset({PUSH, EMAIL}),
+    ("unit_manager", "escalated_1"): frozenset({PUSH, EMAIL}),
+    ("unit_manager", "approval_requested"): frozenset({PUSH, EMAIL}),
+    ("police_operator", "emergency"): frozenset({PUSH, SMS, EMAIL}),
+}

@@ -125,7 +125,7 @@ def _wanted_media(recipients: list[_Recipient], kind: Kind) -> dict[int, set[str
             or defaults.get((user.institution_id, ""))
         )
         if choice is None:
-            wanted[user.pk] = set(kind.media)
+            wanted[user.pk] = set(kind.media_for(user.role))
         else:
             flags = {PUSH: choice.push, SMS: choice.sms, EMAIL: choice.email}
             wanted[user.pk] = {medium for medium, on in flags.items() if on}

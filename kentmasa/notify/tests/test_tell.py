@@ -109,6 +109,17 @@ def test_sms_fallback_when_push_is_wanted_but_there_is_no_subscription(ayse, meh
     assert media_of(notification) == set()
 
 
+def test_defaults_differ_by_role_field_crews_get_team_work_by_sms_too(ayse, make_user, road_team):
+    crew = make_user(User.Role.FIELD_TEAM, "ekip", teams=[road_team])
+    crew.mobile, crew.email = "+905329876543", "ekip@esenler.example"
+    crew.save()
+    subscribe(crew)
+    subscribe(ayse)
+    on_the_road, at_the_desk = tell([crew, ayse], "team_assigned", "Ekibinize bir vaka atandı", now=NOON)
+    assert media_of(on_the_road) == {PUSH, SMS}
+    assert media_of(at_the_desk) == {PUSH}
+
+
 def test_a_kind_without_fallback_does_not_fall_back_to_sms(ayse):
     [notification] = tell([ayse], "citizen_message", "Vatandaş yazdı", now=NOON)
     assert media_of(notification) == set()
