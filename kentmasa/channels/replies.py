@@ -104,6 +104,7 @@ def _within_unproven_sms_limits(case: Case, number: str) -> bool:
             actor=None,
             public=False,
             note="Vatandaşa SMS gönderilmedi: doğrulanmamış numaralara günlük SMS sınırı doldu.",
+            data={"reply_failed": True},
         )
         return False
     lockout.tally("unproven-sms-number", number, window_seconds=day)
@@ -185,6 +186,7 @@ def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> No
                 actor=None,
                 public=False,
                 note=f"Vatandaşa yanıt hazırlanamadı ({type(error).__name__}); yanıt şablonunu denetleyin.",
+                data={"reply_failed": True},
             )
         return
     if message is not None:

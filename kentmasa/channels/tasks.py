@@ -70,6 +70,7 @@ def _failed(message: Message, error: str, *, permanent: bool) -> str:
                     message.case,
                     actor=None,
                     public=False,
+                    data={"reply_failed": True},
                     note=(
                         f"Vatandaşa {message.get_channel_display()} ile gönderilemedi "
                         f"({attempts} deneme): {error}"

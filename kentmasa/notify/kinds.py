@@ -41,6 +41,12 @@ KINDS: dict[str, Kind] = {
         ),
         Kind("idle_warning", _("Nobody has acted on a case"), frozenset({EMAIL})),
         Kind("citizen_message", _("The citizen wrote on a case"), frozenset({PUSH})),
+        Kind(
+            "reply_failed",
+            _("An answer did not reach the citizen"),
+            frozenset({PUSH, EMAIL}),
+            sms_fallback=True,
+        ),
         Kind("approval_requested", _("An approval is asked of you"), frozenset({PUSH}), sms_fallback=True),
         Kind("approval_decided", _("Your approval request was decided"), frozenset({PUSH})),
         Kind(

@@ -162,11 +162,35 @@ def on_citizen_message(case: Case, event: Event) -> None:
     )
 
 
+def on_reply_failed(case: Case, event: Event) -> None:
+    """An answer did not reach the citizen (refused, undeliverable, withheld): the assignee, else the team's
+    leader, else the unit's managers, so that someone answers the citizen another way."""
+    current = Case.objects.select_related("assignee", "team__leader", "unit").get(pk=case.pk)
+    person = current.assignee or (current.team.leader if current.team else None)
+    people = [person] if person is not None else unit_managers(current.unit)
+    tell(
+        people,
+        "reply_failed",
+        _text(_("The answer did not reach the citizen"), case),
+        case=case,
+        link=_link(case),
+        now=event.at,
+    )
+
+
+def on_comment(case: Case, event: Event) -> None:
+    """A note on the timeline: an answer that failed to reach the citizen, or the citizen's message."""
+    if (event.data or {}).get("reply_failed"):
+        on_reply_failed(case, event)
+    else:
+        on_citizen_message(case, event)
+
+
 RULES: dict[str, Rule] = {
     "assign": on_assign,
     "escalate": on_escalate,
     "idle_warning": on_idle_warning,
-    "comment": on_citizen_message,
+    "comment": on_comment,
     "reopen": on_citizen_message,
     "citizen_answered": on_citizen_message,
 }

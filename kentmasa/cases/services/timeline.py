@@ -22,10 +22,13 @@ def comment(
     note: str,
     public: bool = False,
     from_citizen: bool = False,
+    data: dict | None = None,
     now: dt.datetime | None = None,
 ) -> Event:
     """A note on the timeline without a change of status; ``from_citizen`` for what the citizen wrote.
-    A note of staff to the citizen is acting on the case (kentmasa.cases.activity)."""
+    A note of staff to the citizen is acting on the case (kentmasa.cases.activity). ``data`` marks what the
+    note is about: ``{"reply_failed": True}`` (an answer did not reach the citizen) is told to the people
+    working the case by kentmasa.notify.rules."""
     if not note.strip():
         raise TransitionError(_("Please write a note for this action."), "note")
     at = now or timezone.now()
@@ -38,7 +41,7 @@ def comment(
             note=note.strip(),
             public=public,
             from_status=case.status,
-            data={"from_citizen": True} if from_citizen else None,
+            data={**(data or {}), **({"from_citizen": True} if from_citizen else {})} or None,
         )
         if activity.counts_as_action("comment", actor, public):
             _acted_by_update(case, at)

@@ -60,6 +60,7 @@ def record_delivery(
                     message.case,
                     actor=None,
                     public=False,
+                    data={"reply_failed": True},
                     note=staff_text(
                         gettext_lazy("The SMS to the citizen was not delivered: %(reason)s"), reason=error
                     ),

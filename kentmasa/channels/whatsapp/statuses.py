@@ -71,4 +71,4 @@ def _failed(ours: QuerySet[Message], status: dict) -> None:
                 note = _("The WhatsApp message to the citizen was not delivered: %(error)s") % {
                     "error": description
                 }
-            services.comment(message.case, actor=None, public=False, note=note)
+            services.comment(message.case, actor=None, public=False, note=note, data={"reply_failed": True})

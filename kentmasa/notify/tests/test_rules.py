@@ -237,7 +237,8 @@ def test_an_idle_warning_goes_to_the_unit_mailbox_and_its_managers(
         "",
         "Birim: Fen İşleri Müdürlüğü",
     ]
-    assert told(case, "idle_warning") == {"mehmet": {EMAIL}}
+    # A manager's default for warnings is push and e-mail (kinds.ROLE_MEDIA); Mehmet has both.
+    assert told(case, "idle_warning") == {"mehmet": {PUSH, EMAIL}}
 
 
 def test_a_unit_without_a_manager_reaches_the_manager_above(
@@ -356,3 +357,55 @@ def test_a_broken_event_tells_nobody_and_breaks_nothing(
         services.record_event(case, "assign", data={"assignee": "mehmet"})
 
     assert not Notification.objects.filter(case=case).exists()
+
+
+# -- an answer that did not reach the citizen ----------------------------------------------------------------
+
+
+class RefusingSender:
+    """The SMS provider refuses the number for good (a real provider's permanent refusal)."""
+
+    channel = "sms"
+
+    def can_reach(self, message):
+        return True
+
+    def send(self, message):
+        from kentmasa.lib.outbound import SendError
+
+        raise SendError("number blocked", permanent=True)
+
+
+def test_an_answer_the_provider_refused_reaches_the_assignee(
+    make_case, ayse, mehmet, settings, django_capture_on_commit_callbacks
+):
+    from kentmasa.cases.citizens import STAFF, find_or_create_citizen
+    from kentmasa.channels import replies, tasks
+
+    settings.KENTMASA_SENDERS = {"sms": f"{__name__}.RefusingSender"}
+    citizen = find_or_create_citizen(ayse.institution, name="Ali Kaya", phone="+905321112233", proven=STAFF)
+    case = services.assign(make_case(citizen=citizen), actor=mehmet, assignee=ayse)
+    resolved = services.resolve(case, actor=ayse, resolution="Çukur kapatıldı.")
+    message = replies.make_reply(resolved, resolved.events.get(action="resolve"))
+    assert message is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.deliver(message.pk) == "failed"
+
+    assert list(
+        Notification.objects.filter(case=case, kind="reply_failed").values_list("user__username", "text")
+    ) == [("ayse", f"Yanıt vatandaşa ulaşmadı: {case.tracking_display} Sokakta çukur var")]
+
+
+def test_an_undelivered_answer_on_a_case_nobody_holds_reaches_the_units_manager(
+    make_case, mehmet, django_capture_on_commit_callbacks
+):
+    case = make_case()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment(case, actor=None, public=False, note="SMS iletilmedi.", data={"reply_failed": True})
+    assert set(
+        Notification.objects.filter(case=case, kind="reply_failed").values_list("user__username", flat=True)
+    ) == {"mehmet"}
+    # A plain system note tells nobody.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment(case, actor=None, public=False, note="Fotoğraf sonradan alındı.")
+    assert Notification.objects.filter(case=case).count() == 1
