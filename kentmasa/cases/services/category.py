@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kentmasa.cases import access, clock
+from kentmasa.cases import access, activity, clock
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event, Status
 from kentmasa.cases.services.base import TransitionError, _event, _reset_escalation
 from kentmasa.directory.models import Category, Unit, User
@@ -82,6 +82,11 @@ def categorise(
         locked.due_at = clock.compute_due(locked)
         if locked.due_at != old_due and (locked.due_at is None or locked.due_at > now):
             _reset_escalation(locked)
+        if locked.due_at != old_due:
+            # The deadline the unit is warned against changed (a case that came without a category had
+            # none): nobody acting since the last action, or since receipt, is measured against it.
+            since = locked.acted_at or locked.received_at
+            locked.idle_warn_at = activity.idle_warning_at(locked, since)
         locked.save()
         _event(
             locked,

@@ -92,6 +92,17 @@ def fresh(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+def test_a_case_categorised_after_it_came_in_is_armed_then(make_case, category):
+    # The usual web, SMS and e-mail path: no category, so no deadline, until the router or an operator
+    # sets it.
+    case = make_case(category=None)
+    assert fresh(case).due_at is None and fresh(case).idle_warn_at is None
+    services.categorise(case, category=category, actor=None, now=at("2026-03-18T10:05"))
+    case = fresh(case)
+    assert case.due_at == DUE
+    assert case.idle_warn_at == at("2026-03-29T13:45")  # half the standard after receipt, nobody acted
+
+
 def test_a_new_case_is_armed_from_its_receipt_and_nobody_has_acted_yet(make_case):
     case = fresh(make_case())
 
