@@ -37,6 +37,7 @@ from django_tasks import task
 from kentmasa.cases import services
 from kentmasa.cases.models import Case
 from kentmasa.cases.services import Held, TransitionError
+from kentmasa.cases.transitions import event_label
 from kentmasa.directory.models import User
 from kentmasa.notify.models import Action, Approval, ApprovalRule, Deputy
 from kentmasa.notify.tell import tell
@@ -410,6 +411,61 @@ def _record_decision(approval: Approval, case: Case, user: User, now: dt.datetim
     )
     link = case_link(case)
     tell([approval.requested_by], "approval_decided", text, case=case, link=link, actor=user, now=now)
+
+
+# --- outrun by another action ------------------------------------------------------------------------------
+
+# Actions after which an approval that waits on the case no longer fits it: the case was answered, rejected,
+# moved, merged, closed or reopened some other way (by the approver acting directly, an operator's answer on
+# the spot, a transfer to another unit…). Approving it later would do yesterday's action to today's case.
+OUTRUNNING_ACTIONS = frozenset(
+    {"resolve", "resolve_on_the_spot", "reject", "redirect", "transfer", "merge", "close", "reopen"}
+)
+
+
+def on_case_event(sender: Any, case: Case, event: Any, **kwargs: Any) -> None:
+    """Withdraw what waits on a case another action outran (an approval's own action never does: it is
+    marked approved in the transaction that performs it)."""
+    if event.action not in OUTRUNNING_ACTIONS:
+        return
+    try:
+        withdraw_outrun(case, event.action, actor=event.actor, now=event.at)
+    except Exception:  # telling must never fail the action that was done
+        log.exception("withdrawing approvals of case %s failed", case.pk)
+
+
+def withdraw_outrun(case: Case, action: str, *, actor: User | None, now: dt.datetime) -> int:
+    """Mark the case's waiting approval withdrawn, record it and tell the requester and the approver."""
+    with transaction.atomic():
+        waiting = list(
+            Approval.objects.select_for_update(of=("self",))
+            .select_related("requested_by", "approver")
+            .filter(case_id=case.pk, state=Approval.State.PENDING)
+        )
+        for approval in waiting:
+            approval.state = Approval.State.WITHDRAWN
+            approval.decided_at = now
+            approval.decided_by = actor
+            with site_language():
+                approval.decision_note = _("Withdrawn: the case was changed meanwhile (%(action)s).") % {
+                    "action": event_label(action)
+                }
+                text = _("No longer waiting: %(action)s · %(number)s (%(reason)s)") % {
+                    "action": action_label(approval.action),
+                    "number": case.tracking_display,
+                    "reason": approval.decision_note,
+                }
+            approval.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
+            services.record_event(
+                case,
+                "approval_decided",
+                note=approval.decision_note,
+                data={"approval": approval.pk, "action": approval.action, "decision": approval.state},
+                now=now,
+            )
+            people = [p for p in (approval.requested_by, approval.approver) if p is not None]
+            tell(people, "approval_decided", text, case=case, link=case_link(case), actor=actor, now=now)
+    return len(waiting)
 
 
 # --- waiting too long ------------------------------------------------------------------------------------

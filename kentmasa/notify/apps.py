@@ -12,5 +12,6 @@ class NotifyConfig(AppConfig):
         from kentmasa.notify import approvals, rules
 
         case_event.connect(rules.on_case_event, dispatch_uid="kentmasa.notify.rules")
+        case_event.connect(approvals.on_case_event, dispatch_uid="kentmasa.notify.approvals")
         # Actions that need an approver's yes are held (kentmasa.notify.approvals).
         gates.register(approvals.gate)

@@ -408,3 +408,52 @@ def test_the_api_answers_202_with_the_approval_then_409_while_it_waits(
     again = client.post(url, {"name": "reject", "reason": "Mükerrer"}, "application/json", **manager)
     assert again.status_code == 409 and again.json()["code"] == "approval_pending"
     assert Approval.objects.count() == 1
+
+
+# --- outrun by another action ----------------------------------------------------------------------------
+
+
+def test_an_approval_the_approver_outran_is_withdrawn_and_never_answers_a_reopened_case(
+    case, rule, road_staff, road_manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approval, _ = hold(case, "resolve", road_staff, resolution="Eski cevap")
+        # The manager answers himself (he is the approver: not held); the citizen then reopens the case.
+        services.resolve(case, actor=road_manager, resolution="Yeni cevap")
+    approval.refresh_from_db()
+    assert approval.state == Approval.State.WITHDRAWN and approval.decided_by == road_manager
+    assert case.events.filter(action="approval_decided", data__decision="withdrawn").exists()
+    assert told(road_staff, "approval_decided").filter(text__startswith="Artık beklemiyor").exists()
+    services.reopen(case, actor=None, note="Vatandaş yeniden yazdı.")
+    with pytest.raises(DecisionError):
+        approvals.approve(approval.pk, user=road_manager)
+    case.refresh_from_db()
+    assert case.status != Status.RESOLVED and case.resolution == ""
+    assert not replies_to_citizen(case).filter(body__contains="Eski cevap").exists()
+
+
+def test_an_operators_answer_on_the_spot_withdraws_the_waiting_answer(
+    case, rule, road_staff, road_manager, operator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approval, _ = hold(case, "resolve", road_staff, resolution=ANSWER)
+        services.perform(case, "resolve_on_the_spot", actor=operator, resolution="Telefonda bilgi verildi.")
+    approval.refresh_from_db()
+    assert approval.state == Approval.State.WITHDRAWN
+
+
+def test_a_transfer_to_another_unit_frees_the_case_for_its_new_unit(
+    case, rule, road_staff, road_manager, operator, parks, make_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approval, _ = hold(case, "resolve", road_staff, resolution=ANSWER)
+        services.transfer(case, actor=operator, unit=parks, note="Park alanında.")
+    approval.refresh_from_db()
+    assert approval.state == Approval.State.WITHDRAWN
+    # The parks unit answers without an approval waiting in the way (the rule is the roads service's, and
+    # nothing waits any more).
+    park_staff = make_user(User.Role.UNIT_STAFF, "parkci", units=[parks])
+    case.refresh_from_db()
+    services.perform(case, "resolve", actor=park_staff, resolution="Park ekibi ilgilendi.")
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
