@@ -40,7 +40,7 @@ from kentmasa.cases.services import Held, TransitionError
 from kentmasa.cases.transitions import event_label
 from kentmasa.directory.models import User
 from kentmasa.notify.models import Action, Approval, ApprovalRule, Deputy
-from kentmasa.notify.tell import tell
+from kentmasa.notify.tell import shown_subject, tell
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,7 @@ def request(
             text = _("Your approval is asked for: %(action)s · %(number)s %(subject)s (%(requester)s)") % {
                 "action": action_label(action),
                 "number": locked.tracking_display,
-                "subject": locked.subject,
+                "subject": shown_subject(locked),
                 "requester": name_of(actor),
             }
         services.record_event(
@@ -508,7 +508,7 @@ def _forward(approval_id: int, now: dt.datetime) -> bool:
         case = approval.case
         values = {
             "number": case.tracking_display,
-            "subject": case.subject,
+            "subject": shown_subject(case),
             "hours": approval.rule.wait_hours if approval.rule else DEFAULT_WAIT_HOURS,
             "before": name_of(before),
             "after": name_of(after),

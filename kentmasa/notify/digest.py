@@ -30,6 +30,7 @@ from kentmasa.directory.models import User
 from kentmasa.lib.outbound import SendError
 from kentmasa.notify.delivery import absolute
 from kentmasa.notify.models import StaffSettings
+from kentmasa.notify.tell import shown_subject
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,11 @@ def compose(user: User, since: dt.datetime) -> tuple[str, str, str] | None:
         return None
     total = len(listed) if len(listed) < LISTED else cases.order_by()[:TOTAL_CAP].count()
     rows = [
-        {"case": case, "url": absolute(reverse("cases:detail", args=[case.tracking_number]))}
+        {
+            "case": case,
+            "subject": shown_subject(case),
+            "url": absolute(reverse("cases:detail", args=[case.tracking_number])),
+        }
         for case in listed
     ]
     context = {

@@ -33,9 +33,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
-from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Event
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event
 from kentmasa.directory.models import ApplicationPlace, Team, Unit, User
-from kentmasa.notify.tell import tell, tell_unit_mailbox
+from kentmasa.notify.tell import shown_subject, tell, tell_unit_mailbox
 
 logger = logging.getLogger(__name__)
 
@@ -238,9 +238,7 @@ def _place(pk: object) -> ApplicationPlace | None:
 
 
 def _subject(case: Case) -> str:
-    if case.channel == Channel.KADES:
-        return _("KADES alert")  # never its words: a phone's lock screen shows the text
-    return case.subject
+    return shown_subject(case)
 
 
 def _text(headline: str, case: Case) -> str:

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kentmasa.cases.models import Case
+from kentmasa.cases.models import Case, Channel
 from kentmasa.directory.models import Unit, User
 from kentmasa.notify.kinds import EMAIL, KINDS, MEDIA, MEDIUM_LABELS, PUSH, SMS, Kind
 from kentmasa.notify.models import (
@@ -209,6 +209,14 @@ def _enqueue_after_commit(deliveries: list[Delivery]) -> None:
 
     if deliveries:
         transaction.on_commit(lambda: enqueue(deliveries))
+
+
+def shown_subject(case: Case) -> str:
+    """A case's subject as a notification may show it (push, SMS, e-mail, the inbox): a KADES case's words
+    never, since a phone's lock screen or a shared mailbox shows the text."""
+    if case.channel == Channel.KADES:
+        return _("KADES alert")
+    return case.subject
 
 
 def tell(

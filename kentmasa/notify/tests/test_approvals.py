@@ -457,3 +457,14 @@ def test_a_transfer_to_another_unit_frees_the_case_for_its_new_unit(
     services.perform(case, "resolve", actor=park_staff, resolution="Park ekibi ilgilendi.")
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
+
+
+def test_the_approver_is_told_of_a_kades_case_without_its_words(
+    make_case, institution, service, road_staff, road_manager
+):
+    ApprovalRule.objects.create(institution=institution, service=service, action=Action.RESOLVE)
+    kades = make_case(channel="kades", subject="Eşim beni tehdit ediyor, adres Gül Sok 5")
+    approval, _ = hold(kades, "resolve", road_staff, resolution="Ekip yönlendirildi.")
+    [notice] = told(road_manager, "approval_requested")
+    assert "KADES" in notice.text and "tehdit" not in notice.text and "Gül Sok" not in notice.text
+    assert approval.case == kades

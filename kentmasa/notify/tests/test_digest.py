@@ -156,3 +156,19 @@ def test_a_manager_gets_the_units_below(road_manager, roads, make_case, smtp):
 
 def test_the_periodic_task_is_registered(settings):
     assert "kentmasa.notify.digest.send_digests" in settings.KENTMASA_PERIODIC_TASKS
+
+
+def test_a_kades_case_is_listed_without_its_words(ayse, roads, make_case, smtp):
+    since = timezone.now() - dt.timedelta(hours=1)
+    kades = make_case(
+        unit=roads,
+        channel="kades",
+        subject="Eşim beni tehdit ediyor",
+        received_at=since + dt.timedelta(minutes=5),
+    )
+    wants(ayse, "hourly", sent_at=since)
+    assert digest.send_digests.call() == 1
+    [mail] = smtp.mails
+    for body in (mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()):
+        assert kades.tracking_display in body and "KADES" in body
+        assert "tehdit" not in body
