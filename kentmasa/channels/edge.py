@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -27,13 +26,11 @@ import requests
 from django.conf import settings
 
 from kentmasa.directory.models import Institution
-from kentmasa.lib.edge import clean_tree
+from kentmasa.lib.edge import Malformed, read_json
+
+__all__ = ["DownloadError", "Malformed", "TooLarge", "read_json"]  # and the functions below
 
 log = logging.getLogger(__name__)
-
-
-class Malformed(ValueError):
-    """A delivery (or a part of one) that does not have the shape the provider documents."""
 
 
 class TooLarge(ValueError):
@@ -47,18 +44,6 @@ class DownloadError(Exception):
         super().__init__(message)
         self.temporary = temporary
         self.status = status
-
-
-def read_json(body: bytes | str) -> Any:
-    """A JSON body (or a JSON string inside one) parsed, with NUL removed from every text (lib.edge).
-
-    Anything that is not JSON — bad bytes, bad syntax, or nesting too deep for Python to follow — is
-    Malformed, never an unexpected error: a webhook answers it with 400 instead of 500.
-    """
-    try:
-        return clean_tree(json.loads(body))
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise Malformed(f"not JSON: {type(error).__name__}") from error
 
 
 # --- signatures -------------------------------------------------------------------------------------

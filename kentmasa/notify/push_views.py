@@ -28,9 +28,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_safe
 
-from kentmasa.channels.edge import Malformed, read_json
 from kentmasa.directory.models import User
-from kentmasa.lib.edge import fit
+from kentmasa.lib.edge import Malformed, fit, read_json
 from kentmasa.notify import webpush
 from kentmasa.notify.models import PushSubscription
 
@@ -179,7 +178,8 @@ def _canonical(key: str) -> str:
 
 def _save(user: User, endpoint: str, p256dh: str, auth: str, user_agent: str) -> bool:
     """Store the subscription for this user (moving it from another account); True when it is new."""
-    fields = {"user": user, "p256dh": p256dh, "auth": auth, "user_agent": fit(user_agent, 300)}
+    agent = fit(user_agent.replace("\x00", ""), 300)  # a header may carry NUL; PostgreSQL text may not
+    fields = {"user": user, "p256dh": p256dh, "auth": auth, "user_agent": agent}
     try:
         with transaction.atomic():
             _subscription, created = PushSubscription.objects.update_or_create(

@@ -299,6 +299,15 @@ def test_subscribing_stores_the_browser_once(vapid_keys, road_staff, push_servic
     assert "Android" in subscription.user_agent
 
 
+def test_a_nul_in_the_browsers_user_agent_is_dropped_not_a_500(vapid_keys, road_staff, push_service):
+    client, token = signed_in("road_staff")
+    answer = post(
+        client, SUBSCRIBE, browser_subscription(push_service), token, HTTP_USER_AGENT="Chrome\x00/142"
+    )
+    assert answer.status_code == 201
+    assert PushSubscription.objects.get().user_agent == "Chrome/142"
+
+
 def test_subscribing_needs_the_csrf_token_and_a_session(vapid_keys, road_staff, push_service):
     client, _token = signed_in("road_staff")
     data = browser_subscription(push_service)
