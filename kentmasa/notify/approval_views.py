@@ -42,8 +42,12 @@ def _approval_or_404(request: StaffRequest, approval_id: int) -> Approval:
         pk=approval_id,
     )
     user = request.user
-    involved = {approval.requested_by_id, approval.approver_id, approval.decided_by_id}
-    if user.pk in involved or approvals.may_decide(user, approval) or access.can_see(user, approval.case):
+    if access.can_see(user, approval.case):
+        return approval
+    # Someone outside the case's unit sees it through the approval only while it waits on them (the
+    # approver, a deputy) or on their request: once decided, the case is theirs no more than any other.
+    waiting = approval.state == Approval.State.PENDING
+    if waiting and (user.pk == approval.requested_by_id or approvals.may_decide(user, approval)):
         return approval
     raise Http404
 
@@ -73,7 +77,9 @@ def _render(
     case = approval.case
     user = request.user
     pending = approval.state == Approval.State.PENDING
-    photos = case.attachments.filter(kind=Attachment.Kind.PHOTO).order_by("created_at", "pk")[:PHOTOS_MAX]
+    # The citizen's photos (public ones): never the desk's scans of an identity document or a proxy.
+    photos = case.attachments.filter(kind=Attachment.Kind.PHOTO, public=True).order_by("created_at", "pk")
+    photos = photos[:PHOTOS_MAX]
     return render(
         request,
         "notify/approval_detail.html",
@@ -153,7 +159,7 @@ def photo(request: StaffRequest, approval_id: int, attachment_id: int) -> FileRe
     files are never served from a public URL."""
     approval = _approval_or_404(request, approval_id)
     attachment = get_object_or_404(
-        Attachment, pk=attachment_id, case_id=approval.case_id, kind=Attachment.Kind.PHOTO
+        Attachment, pk=attachment_id, case_id=approval.case_id, kind=Attachment.Kind.PHOTO, public=True
     )
     stored = PurePath(attachment.file.name or "")
     response = FileResponse(

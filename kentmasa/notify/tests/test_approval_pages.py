@@ -13,8 +13,9 @@ from PIL import Image
 from kentmasa.cases import services
 from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.citizens import STAFF, find_or_create_citizen
-from kentmasa.cases.models import Status
+from kentmasa.cases.models import Attachment, Status
 from kentmasa.directory.models import User
+from kentmasa.notify import approvals
 from kentmasa.notify.models import Action, Approval, ApprovalRule, Deputy
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the phone test are blocking ones.
@@ -100,9 +101,19 @@ def test_an_approver_outside_the_unit_sees_the_page_and_photos(client, case, app
     photo = add_attachment(case, jpeg(), name="cukur.jpg")
     holder.role = User.Role.FIELD_TEAM  # sees no case of the unit at all
     holder.save()
-    assert page_of(client, holder, f"/onay/{approval.pk}/").status_code == 200
+    # The desk's scan of an identity document is a photo too, but not the citizen's: never shown here.
+    scan = add_attachment(case, jpeg(), name="kimlik.jpg")
+    Attachment.objects.filter(pk=scan.pk).update(public=False)
+    page = page_of(client, holder, f"/onay/{approval.pk}/")
+    assert page.status_code == 200
+    assert f"/foto/{photo.pk}/" in page.content.decode() and f"/foto/{scan.pk}/" not in page.content.decode()
     assert client.get(f"/onay/{approval.pk}/foto/{photo.pk}/").status_code == 200
+    assert client.get(f"/onay/{approval.pk}/foto/{scan.pk}/").status_code == 404
     assert client.get(f"/vaka/{case.tracking_number}/").status_code == 404
+    # Once it is decided, the approval no longer opens the case to them.
+    approvals.send_back(approval.pk, user=holder, note="Eksik.")
+    assert client.get(f"/onay/{approval.pk}/").status_code == 404
+    assert client.get(f"/onay/{approval.pk}/foto/{photo.pk}/").status_code == 404
 
 
 def test_strangers_get_404_and_onlookers_may_not_decide(
