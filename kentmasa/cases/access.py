@@ -47,6 +47,27 @@ def can_see(user: User | AnonymousUser, case: Case) -> bool:
     return False
 
 
+def holds_its_application_place(user: User | AnonymousUser, case: Case) -> bool:
+    """The case was escalated to an application place this member of staff holds (ApplicationPlace.holders):
+    they are told of it (kentmasa.notify.rules) and may read it, though it is not in their queue."""
+    if not isinstance(user, User) or not user.is_active or case.institution_id != user.institution_id:
+        return False
+    if case.escalation_level < 1 or case.service_id is None:
+        return False
+    service = case.service
+    places = [service.first_application_place_id]
+    if case.escalation_level >= 2:
+        places.append(service.second_application_place_id)
+    held = [place for place in places if place is not None]
+    return bool(held) and user.application_places.filter(pk__in=held).exists()
+
+
+def may_read(user: User | AnonymousUser, case: Case) -> bool:
+    """Whether the case page opens for this user: who may see the case, and the holders of the application
+    place it was escalated to (who get no buttons: may_perform still asks can_see)."""
+    return can_see(user, case) or holds_its_application_place(user, case)
+
+
 def may_perform(user: User, case: Case, transition: Transition | str) -> bool:
     """True if the user's role allows the transition on a case they can see (whatever its status)."""
     if isinstance(transition, str):

@@ -409,3 +409,28 @@ def test_an_undelivered_answer_on_a_case_nobody_holds_reaches_the_units_manager(
     with django_capture_on_commit_callbacks(execute=True):
         services.comment(case, actor=None, public=False, note="Fotoğraf sonradan alındı.")
     assert Notification.objects.filter(case=case).count() == 1
+
+
+def test_the_holder_told_of_an_escalation_can_read_the_case_but_not_act_on_it(
+    client, make_case, make_user, parks, service, django_capture_on_commit_callbacks
+):
+    from kentmasa.directory.models import ApplicationPlace
+
+    holder = person(make_user, "hasan.aydogan", User.Role.UNIT_MANAGER, "Hasan", "Aydoğan", units=[parks])
+    place = ApplicationPlace.objects.create(institution=service.institution, person_name="Hasan Aydoğan")
+    place.holders.add(holder)
+    service.first_application_place = place
+    service.save()
+    case = make_case()
+    client.force_login(holder)
+    page = f"/vaka/{case.tracking_number}/"
+    assert client.get(page).status_code == 404  # not escalated: not his case
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalation.sweep(now=DUE + dt.timedelta(minutes=1)).first == 1
+    [notice] = Notification.objects.filter(user=holder, kind="escalated_1")
+    response = client.get(notice.link)
+    assert notice.link == page and response.status_code == 200
+    assert 'id="action-resolve"' not in response.content.decode()  # read only: no buttons
+    answer = client.post(f"{page}islem/resolve/", {"resolve-resolution": "Kapattık."})
+    assert answer.status_code == 404
