@@ -146,13 +146,16 @@ def test_the_header_button_subscribes_and_a_push_becomes_a_notification(
         "ServiceWorker.deliverPushMessage",
         {"origin": live_server.url, "registrationId": registration, "data": json.dumps(message)},
     )
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.length > 0)"
-    )
-    shown = page.evaluate(
-        """navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) =>
-             list.map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url})))"""
-    )
+    # getNotifications() is a promise, which page.wait_for_function would not wait for: poll it here.
+    shown: list = []
+    for _ in range(100):
+        shown = page.evaluate(
+            """navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) =>
+                 list.map((n) => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url})))"""
+        )
+        if shown:
+            break
+        page.wait_for_timeout(100)
     assert shown == [
         {"title": payload["title"], "body": case.subject, "tag": "n-1", "url": live_server.url + link}
     ]
@@ -163,4 +166,20 @@ def test_the_header_button_subscribes_and_a_push_becomes_a_notification(
     button.click()
     page.wait_for_selector("#push-toggle[aria-pressed=false]")
     assert button.inner_text() == "Bildirimleri aç"
+    assert not PushSubscription.objects.exists()
+
+
+def test_signing_out_forgets_this_browser(new_page, live_server, push_service, road_staff):
+    # On a shared call-centre computer the next person must not get the previous one's notifications.
+    page = new_page()
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.add_init_script(STAND_IN % json.dumps(push_service.subscribe()))
+    log_in(page, "road_staff")
+    page.wait_for_url(re.compile(r"/kuyruk/"))
+    page.locator("#push-toggle").click()
+    page.wait_for_selector("#push-toggle[aria-pressed=true]")
+    assert PushSubscription.objects.filter(user=road_staff).exists()
+
+    page.click("#logout")
+    page.wait_for_url(re.compile(r"/giris/"))
     assert not PushSubscription.objects.exists()

@@ -101,6 +101,20 @@
           }).catch(function () {});
         }
         show(on);
+        // Signing out forgets this browser first: on a shared call-centre computer the next person must not
+        // get the previous one's notifications. Never holds the sign-out up for more than three seconds.
+        var logout = document.getElementById("logout");
+        if (logout && logout.form) {
+          logout.form.addEventListener("submit", function (event) {
+            if (button.dataset.state !== "on") return;
+            event.preventDefault();
+            var form = logout.form;
+            var wait = new Promise(function (resolve) { window.setTimeout(resolve, 3000); });
+            Promise.race([turnOff(registration).catch(function () {}), wait]).then(function () {
+              form.submit();
+            });
+          });
+        }
         button.addEventListener("click", function () {
           var wasOn = button.dataset.state === "on";
           button.disabled = true;
