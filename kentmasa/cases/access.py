@@ -52,9 +52,9 @@ def holds_its_application_place(user: User | AnonymousUser, case: Case) -> bool:
     they are told of it (kentmasa.notify.rules) and may read it, though it is not in their queue."""
     if not isinstance(user, User) or not user.is_active or case.institution_id != user.institution_id:
         return False
-    if case.escalation_level < 1 or case.service_id is None:
+    service = case.service if case.escalation_level >= 1 else None
+    if service is None:
         return False
-    service = case.service
     places = [service.first_application_place_id]
     if case.escalation_level >= 2:
         places.append(service.second_application_place_id)
