@@ -8,6 +8,7 @@ requester and to staff who may see its case; anybody else gets 404. Deciding is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -112,23 +113,33 @@ def _decider_or_403(request: StaffRequest, approval_id: int) -> Approval:
     return approval
 
 
-@require_POST
-@staff_required
-def approve(request: StaffRequest, approval_id: int) -> HttpResponse:
-    approval = _decider_or_403(request, approval_id)
+def _decided(
+    request: StaffRequest, approval: Approval, decide: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run one decision (Onayla or Geri gönder): 403 when it is not the user's, the reason on the page when
+    it cannot be done, else the list of what still waits, with ``done`` said."""
     try:
-        approvals.approve(approval.pk, user=request.user)
+        decide()
     except approvals.DecisionError as error:
         if error.code == "forbidden":
             raise PermissionDenied from None
         messages.error(request, error.message)
         return redirect("approvals:detail", approval_id=approval.pk)
-    messages.success(
-        request,
-        _("Approved: %(action)s · %(number)s")
-        % {"action": approvals.action_label(approval.action), "number": approval.case.tracking_display},
-    )
+    values = {"action": approvals.action_label(approval.action), "number": approval.case.tracking_display}
+    messages.success(request, done % values)
     return redirect("approvals:mine")
+
+
+@require_POST
+@staff_required
+def approve(request: StaffRequest, approval_id: int) -> HttpResponse:
+    approval = _decider_or_403(request, approval_id)
+    return _decided(
+        request,
+        approval,
+        lambda: approvals.approve(approval.pk, user=request.user),
+        _("Approved: %(action)s · %(number)s"),
+    )
 
 
 @require_POST
@@ -138,19 +149,13 @@ def send_back(request: StaffRequest, approval_id: int) -> HttpResponse:
     form = SendBackForm(request.POST)
     if not form.is_valid():
         return _render(request, approval, form=form, status=400)
-    try:
-        approvals.send_back(approval.pk, user=request.user, note=form.cleaned_data["note"])
-    except approvals.DecisionError as error:
-        if error.code == "forbidden":
-            raise PermissionDenied from None
-        messages.error(request, error.message)
-        return redirect("approvals:detail", approval_id=approval.pk)
-    messages.success(
+    note = form.cleaned_data["note"]
+    return _decided(
         request,
-        _("Sent back: %(action)s · %(number)s")
-        % {"action": approvals.action_label(approval.action), "number": approval.case.tracking_display},
+        approval,
+        lambda: approvals.send_back(approval.pk, user=request.user, note=note),
+        _("Sent back: %(action)s · %(number)s"),
     )
-    return redirect("approvals:mine")
 
 
 @staff_required
