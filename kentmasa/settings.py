@@ -252,6 +252,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.notify.delivery.send_due_deliveries",
     "kentmasa.notify.digest.send_digests",
     "kentmasa.notify.approvals.forward_waiting_approvals",
+    "kentmasa.notify.live.prune_live_events",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))
@@ -313,6 +314,23 @@ KENTMASA_PUSH_SERVICES = env_list(
     "fcm.googleapis.com,updates.push.services.mozilla.com,push.apple.com,notify.windows.com",
 )
 KENTMASA_PUSH_ALLOW_HTTP_LOCAL = env_bool("KENTMASA_PUSH_ALLOW_HTTP_LOCAL", DEBUG)
+
+# Live screens (kentmasa.notify.live and .stream). Live events are kept this long: a screen that was away
+# longer reloads instead of catching up. SQLite web processes read the table every POLL seconds; PostgreSQL
+# ones are woken by NOTIFY and read it every PG_POLL seconds besides, in case a wake-up was lost. A gap in
+# the ids (a transaction that has not committed yet, or rolled back) is waited for GAP_WAIT seconds before
+# a resuming client's position moves past it. Streams send a comment every HEARTBEAT seconds, re-read who
+# the user is every SCOPE_REFRESH seconds, and tell browsers to reconnect after RETRY_MS.
+KENTMASA_LIVE_KEEP_HOURS = int(os.environ.get("KENTMASA_LIVE_KEEP_HOURS", "48"))
+KENTMASA_LIVE = {
+    "POLL": float(os.environ.get("KENTMASA_LIVE_POLL", "0.25")),
+    "PG_POLL": 2.0,
+    "GAP_WAIT": 10.0,
+    "HEARTBEAT": 15.0,
+    "SCOPE_REFRESH": 60.0,
+    "RETRY_MS": 3000,
+    "CATCH_UP_LIMIT": 1000,
+}
 
 LOGGING = {
     "version": 1,

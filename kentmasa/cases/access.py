@@ -1,5 +1,8 @@
 """Who sees which cases, and who may do what to them. Every view and API call goes through here."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
@@ -52,13 +55,7 @@ def holds_its_application_place(user: User | AnonymousUser, case: Case) -> bool:
     they are told of it (kentmasa.notify.rules) and may read it, though it is not in their queue."""
     if not isinstance(user, User) or not user.is_active or case.institution_id != user.institution_id:
         return False
-    service = case.service if case.escalation_level >= 1 else None
-    if service is None:
-        return False
-    places = [service.first_application_place_id]
-    if case.escalation_level >= 2:
-        places.append(service.second_application_place_id)
-    held = [place for place in places if place is not None]
+    held = reading_places(case)
     return bool(held) and user.application_places.filter(pk__in=held).exists()
 
 
@@ -66,6 +63,76 @@ def may_read(user: User | AnonymousUser, case: Case) -> bool:
     """Whether the case page opens for this user: who may see the case, and the holders of the application
     place it was escalated to (who get no buttons: may_perform still asks can_see)."""
     return can_see(user, case) or holds_its_application_place(user, case)
+
+
+def reading_places(case: Case) -> list[int]:
+    """The application places whose holders may read the case now (holds_its_application_place): the first
+    once it was escalated, the second too at the second level."""
+    service = case.service if case.escalation_level >= 1 and case.service_id is not None else None
+    if service is None:
+        return []
+    places = [service.first_application_place_id]
+    if case.escalation_level >= 2:
+        places.append(service.second_application_place_id)
+    return [place for place in places if place is not None]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """``may_read`` decided from a case's facts alone, for what reads many changes for one user (the live
+    stream, kentmasa.notify.stream) and cannot read each case: the rules of ``can_see`` and
+    ``holds_its_application_place`` above, taken once from the user. A test holds the two to the same answers.
+    """
+
+    user_id: int
+    everything: bool  # a superuser
+    institution_id: int | None
+    institution_wide: bool
+    unit_ids: frozenset[int]
+    team_ids: frozenset[int]
+    place_ids: frozenset[int]  # application places the user holds
+
+    @classmethod
+    def of(cls, user: User | AnonymousUser) -> "Scope | None":
+        """None for anybody who may see no case at all (anonymous, switched off, no institution)."""
+        if not isinstance(user, User) or not user.is_active:
+            return None
+        if not user.is_superuser and user.institution_id is None:
+            return None
+        unit_ids = frozenset(user.scoped_unit_ids) if user.role in User.UNIT_ROLES else frozenset()
+        team_ids = (
+            frozenset(user.teams.values_list("pk", flat=True)) if user.role == R.FIELD_TEAM else frozenset()
+        )
+        return cls(
+            user_id=user.pk,
+            everything=user.is_superuser,
+            institution_id=user.institution_id,
+            institution_wide=user.role in INSTITUTION_WIDE,
+            unit_ids=unit_ids,
+            team_ids=team_ids,
+            place_ids=frozenset(user.application_places.values_list("pk", flat=True)),
+        )
+
+    def sees(
+        self,
+        *,
+        institution_id: int | None,
+        unit_id: int | None,
+        team_id: int | None,
+        places: Iterable[int] = (),
+    ) -> bool:
+        """Whether a case with these facts opens for the user (``may_read``)."""
+        if self.everything:
+            return True
+        if institution_id is None or institution_id != self.institution_id:
+            return False
+        if self.institution_wide:
+            return True
+        if unit_id is not None and unit_id in self.unit_ids:
+            return True
+        if team_id is not None and team_id in self.team_ids:
+            return True
+        return not self.place_ids.isdisjoint(places)
 
 
 def may_perform(user: User, case: Case, transition: Transition | str) -> bool:

@@ -9,9 +9,14 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from kentmasa.cases.services import gates
         from kentmasa.cases.signals import case_event
-        from kentmasa.notify import approvals, rules
+        from django.db.models.signals import post_save
+
+        from kentmasa.cases.models import Event
+        from kentmasa.notify import approvals, live, rules
 
         case_event.connect(rules.on_case_event, dispatch_uid="kentmasa.notify.rules")
         case_event.connect(approvals.on_case_event, dispatch_uid="kentmasa.notify.approvals")
         # Actions that need an approver's yes are held (kentmasa.notify.approvals).
         gates.register(approvals.gate)
+        # Every timeline event is a live event too, written in its own transaction (kentmasa.notify.live).
+        post_save.connect(live.on_event_saved, sender=Event, dispatch_uid="kentmasa.notify.live")

@@ -323,3 +323,44 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.case_id}"
+
+
+class LiveEvent(models.Model):
+    """One change a live screen may want to show, in the one sequence every live event shares (its id).
+
+    Written in the transaction of the change itself (kentmasa.notify.live), so a screen that resumes after
+    the last id it saw misses nothing: the table is the stream's durable log for a day or two
+    (``KENTMASA_LIVE_KEEP_HOURS``, pruned by a periodic job), not a record to keep.
+
+    Who may receive it is decided from the columns alone (kentmasa.cases.access.Scope), without reading the
+    case: the institution, unit and team it belongs to, the application places whose holders may read it,
+    and for a notification the one user it is for. Ids are plain numbers, not foreign keys: the row outlives
+    nothing and joins nothing. ``data`` carries what a screen shows of the change (tracking number, status,
+    label), never a citizen's personal data.
+    """
+
+    class Topic(models.TextChoices):
+        CASE = "case", _("Case")
+        NOTIFICATION = "notification", _("Notification")
+        TEAM = "team", _("Team")
+        ALARM = "alarm", _("Alarm")
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"))
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    change = models.CharField(_("change"), max_length=40)
+    institution_id = models.BigIntegerField(null=True, blank=True)
+    unit_id = models.BigIntegerField(null=True, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    places = models.JSONField(default=list, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("live event")
+        verbose_name_plural = _("live events")
+        indexes = [models.Index(fields=["at"], name="liveevent_at")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.topic} {self.change}"

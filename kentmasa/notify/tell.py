@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases.models import Case, Channel
 from kentmasa.directory.models import Unit, User
+from kentmasa.notify import live
 from kentmasa.notify.kinds import EMAIL, KINDS, MEDIA, MEDIUM_LABELS, PUSH, SMS, Kind
 from kentmasa.notify.models import (
     Delivery,
@@ -258,6 +259,7 @@ def tell(
                 for r in recipients
             ]
         )
+        live.publish_notifications(notifications)
         deliveries = Delivery.objects.bulk_create(
             [
                 Delivery(notification=notification, medium=medium, next_attempt_at=r.not_before or now)
