@@ -145,7 +145,7 @@ def may_perform(user: User, case: Case, transition: Transition | str) -> bool:
 
 
 def may_take(user: User, case: Case) -> bool:
-    """"Üzerime al": a member of the case's unit (staff or manager) may assign a running case that nobody
+    """ "Üzerime al": a member of the case's unit (staff or manager) may assign a running case that nobody
     has to themselves (kentmasa.cases.services.take)."""
     return (
         user.role in User.UNIT_ROLES

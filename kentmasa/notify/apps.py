@@ -7,11 +7,11 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from kentmasa.cases.services import gates
-        from kentmasa.cases.signals import case_event
         from django.db.models.signals import post_save
 
         from kentmasa.cases.models import Event
+        from kentmasa.cases.services import gates
+        from kentmasa.cases.signals import case_event
         from kentmasa.notify import approvals, live, rules
 
         case_event.connect(rules.on_case_event, dispatch_uid="kentmasa.notify.rules")

@@ -92,7 +92,9 @@ def publish_case_event(case: Case, event: Event) -> LiveEvent:
     )
 
 
-def on_event_saved(sender: type[Event], instance: Event, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def on_event_saved(
+    sender: type[Event], instance: Event, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     """``post_save`` of a timeline event: publish it in the same transaction."""
     if created and not raw:
         publish_case_event(instance.case, instance)
