@@ -1,10 +1,14 @@
 """Fixtures shared by every app's tests: a small municipality with two units, staff in every role, cases."""
 
+import asyncio
 import datetime as dt
 import os
 import shutil
+import threading
+import time
 
 import pytest
+import uvicorn
 from django.utils import translation
 
 from kentmasa.cases import services
@@ -203,6 +207,95 @@ def new_page(browser, live_server):
 
     def make(language="tr-TR"):
         context = browser.new_context(locale=language, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+# -- a streaming server for the live screens (kentmasa.notify.stream) ----------------------------------------
+
+
+class AsgiServer:
+    """The ASGI application (static files included) under uvicorn in a thread, on a port of its own.
+
+    pytest-django's ``live_server`` is WSGI, which holds a streamed response back until it ends: the live
+    stream needs the server production runs. ``stop()`` and ``start()`` restart it on the same port (a
+    restart of the web process, which browsers reconnect to and resume from)."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread: threading.Thread | None = None
+        self.server: uvicorn.Server | None = None
+
+    def start(self) -> None:
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from kentmasa.asgi import application
+
+        config = uvicorn.Config(
+            ASGIStaticFilesHandler(application),
+            host="127.0.0.1",
+            port=self.port,
+            lifespan="off",
+            log_level="warning",
+            loop="asyncio",
+            http="h11",
+            timeout_graceful_shutdown=1,
+        )
+        self.server = server = uvicorn.Server(config)
+
+        async def serve():
+            from asgiref.sync import sync_to_async
+            from django.db import connections
+
+            from kentmasa.notify import stream
+
+            try:
+                await server.serve()
+            finally:
+                await stream.shutdown()
+                # The request thread's database connection, so the test database can be flushed and dropped.
+                await sync_to_async(connections.close_all)()
+
+        thread = self.thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the ASGI test server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.server is not None and self.thread is not None:
+            self.server.should_exit = True
+            self.thread.join(15)
+            self.server = self.thread = None
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_live_page(browser, asgi_server):
+    contexts = []
+
+    def make(language="tr-TR"):
+        context = browser.new_context(locale=language, base_url=asgi_server.url)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

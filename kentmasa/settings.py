@@ -93,7 +93,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kentmasa.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # The web process is ASGI (kentmasa/asgi.py), where each request's sync code runs in a thread of its
+        # own: a connection kept past the request would be left behind with that thread. Put a pooler
+        # (pgbouncer) in front for connection reuse; a WSGI-only setup may still set CONN_MAX_AGE.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
@@ -331,6 +334,9 @@ KENTMASA_LIVE = {
     "RETRY_MS": 3000,
     "CATCH_UP_LIMIT": 1000,
 }
+# The overview's figures are counted at most once per this many seconds for each set of cases seen (the
+# cache), however many open overviews refresh themselves at once; 0 counts them on every request.
+KENTMASA_LIVE_FIGURES_SECONDS = int(os.environ.get("KENTMASA_LIVE_FIGURES_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,

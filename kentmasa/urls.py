@@ -5,7 +5,8 @@ from django.urls import include, path, re_path
 
 from kentmasa.api import api, unknown_address
 from kentmasa.cases.views.auth import limit_logins
-from kentmasa.notify import push_views
+from kentmasa.notify import push_views, stream_views
+from kentmasa.reports import wallboard
 
 urlpatterns = [
     # The admin's own log-in form, under the same guessing limits as /giris/.
@@ -17,12 +18,18 @@ urlpatterns = [
     path("sw.js", push_views.service_worker, name="service_worker"),
     path("bildirimler/push/", include("kentmasa.notify.push_urls")),
     path("bildirimler/", include("kentmasa.notify.urls")),
+    # The live stream (kentmasa.notify.stream): async views, served by the ASGI web process.
+    path("canli/", stream_views.page_stream, name="live_stream"),
+    path("api/v1/stream", stream_views.api_stream, name="api_stream"),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", unknown_address),
     path("open311/v2/", include("kentmasa.channels.open311.urls")),
     path("kanal/", include("kentmasa.channels.urls")),
     path("basvuru/", include("kentmasa.cases.public_urls")),
     path("raporlar/", include("kentmasa.reports.urls")),
+    # Wall screens: a kiosk link per board, no sign-in (kentmasa.reports.wallboard).
+    path("pano/<str:token>/", wallboard.board, name="wallboard"),
+    path("pano/<str:token>/canli/", wallboard.board_stream, name="wallboard_stream"),
     path("yonlendirme/", include("kentmasa.routing.urls")),
     path("onay/", include("kentmasa.notify.approval_urls")),
     path("", include("kentmasa.cases.urls")),

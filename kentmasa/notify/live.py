@@ -104,7 +104,7 @@ def publish_notifications(notifications: Iterable[Notification]) -> None:
     """Each in-app notification to its user (a unit mailbox's, with no user, reaches no screen)."""
     rows = [
         LiveEvent(
-            at=n.created_at or timezone.now(),
+            at=n.created_at,
             topic=Topic.NOTIFICATION,
             change=n.kind,
             user_id=n.user_id,

@@ -20,6 +20,15 @@ from PIL import IcoImagePlugin, Image
 LONG_CACHE = "max-age=315360000, public, immutable"
 
 
+# The application and worker class of the Procfile's web line: the ASGI app under uvicorn workers.
+WEB_APP = ["kentmasa.asgi:application", "--worker-class", "kentmasa.lib.asgi_worker.Worker"]
+
+
+def test_the_procfile_runs_this_server():
+    web = (settings.BASE_DIR / "Procfile").read_text().split("web:", 1)[1].splitlines()[0]
+    assert " ".join(WEB_APP) in web
+
+
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory):
     """gunicorn on kentmasa.settings_production, after collectstatic into a fresh folder.
@@ -53,7 +62,7 @@ def production_server(tmp_path_factory):
             sys.executable,
             "-m",
             "gunicorn",
-            "kentmasa.wsgi",
+            *WEB_APP,
             "--bind",
             f"fd://{listener.fileno()}",
             "--workers",
@@ -93,6 +102,12 @@ def test_pages_link_hashed_static_files_cached_for_ten_years(production_server):
     # The plain name still answers (old pages in a cache), but only for a minute.
     plain = requests.get(f"{production_server['url']}/static/kentmasa/app.css", timeout=30)
     assert plain.status_code == 200 and plain.headers["Cache-Control"] == "max-age=60, public"
+
+
+def test_the_live_stream_is_served_by_the_same_web_process(production_server):
+    """The async stream view runs in the production worker: it answers at once (here: nobody signed in)."""
+    response = requests.get(f"{production_server['url']}/canli/", timeout=10)
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
 
 
 def test_the_favicon_is_served_at_the_root(production_server):

@@ -1,0 +1,83 @@
+"""The live stream's addresses: ``/canli/`` for the staff screens (their session) and ``/api/v1/stream`` for
+API clients (a staff token). Both are async views: under the ASGI server a waiting stream holds no thread.
+
+``?since=<id>`` asks for what came after a live event the page already shows (kentmasa.notify.live.latest_id
+at render); a ``Last-Event-ID`` header, which browsers send when they reconnect, wins over it.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kentmasa.directory.models import ApiToken, User
+from kentmasa.notify import stream
+
+LARGEST_ID = 2**63 - 1
+
+
+class BadPosition(ValueError):
+    pass
+
+
+def position(request: HttpRequest) -> int | None:
+    """Where the client resumes: Last-Event-ID, else ?since=, else None (from now on).
+
+    A Last-Event-ID that is not ours (another server's, a proxy's) is ignored; a malformed ``since`` is the
+    client's mistake and is refused."""
+    header = request.headers.get("Last-Event-ID", "").strip()
+    if header.isascii() and header.isdigit() and int(header) <= LARGEST_ID:
+        return int(header)
+    raw = request.GET.get("since", "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > LARGEST_ID:
+        raise BadPosition(raw)
+    return int(raw)
+
+
+def _refused(status: int, detail: str, code: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
+async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBase:
+    if user is None:
+        return _refused(401, _("Sign in, or send a valid API token."), "unauthenticated")
+    try:
+        since = position(request)
+    except BadPosition:
+        return JsonResponse(
+            {
+                "detail": _("Enter a whole number."),
+                "errors": {"since": [_("The position to resume from must be a live event's number.")]},
+            },
+            status=400,
+        )
+    scope = await stream.StaffScope.of(user, get_language() or "tr")
+    if scope is None:
+        return _refused(403, _("Your account may not see any case."), "no_scope")
+    return stream.respond(scope, since)
+
+
+@require_GET
+async def page_stream(request: HttpRequest) -> HttpResponseBase:
+    """The staff screens' stream (session sign-in)."""
+    user = await request.auser()
+    return await _stream_for(request, user if isinstance(user, User) and user.is_active else None)
+
+
+def _token_user(raw: str) -> User | None:
+    return ApiToken.authenticate(raw)
+
+
+@require_GET
+async def api_stream(request: HttpRequest) -> HttpResponseBase:
+    """``GET /api/v1/stream`` with ``Authorization: Bearer <token>``."""
+    kind, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    user = None
+    if kind.lower() == "bearer" and token.strip():
+        user = await sync_to_async(_token_user)(token.strip())
+    return await _stream_for(request, user)

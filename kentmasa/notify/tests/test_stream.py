@@ -1,0 +1,247 @@
+"""The live stream (kentmasa.notify.live and .stream): one sequence written with each change, over real HTTP
+from the ASGI server, to exactly who may see it, resumable after a restart."""
+
+import itertools
+import time
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from kentmasa.cases import access, services
+from kentmasa.cases.models import Event
+from kentmasa.directory.models import ApiToken, Team, User
+from kentmasa.notify import live
+from kentmasa.notify.models import LiveEvent
+from kentmasa.notify.stream import Hub, Row
+from kentmasa.notify.tell import tell
+from kentmasa.notify.tests.sse import Listener
+
+R = User.Role
+
+
+@pytest.fixture(autouse=True)
+def _quick_stream(settings):
+    """Heartbeats every half second, so a listener that waits for nothing still wakes up."""
+    settings.KENTMASA_LIVE = {**settings.KENTMASA_LIVE, "HEARTBEAT": 0.5, "PG_POLL": 0.5}
+
+
+def token_for(user):
+    return {"Authorization": f"Bearer {ApiToken.issue(user)[1]}"}
+
+
+# --- who may see what ---------------------------------------------------------------------------------------
+
+
+def test_the_scope_answers_as_may_read(
+    make_user, make_case, roads, parks, road_team, places, other_institution, service
+):
+    """Access.Scope decides from a case's facts what may_read decides from the case, for every role."""
+    park_team = Team.objects.create(unit=parks, name="Park Ekibi")
+    holder = make_user(R.UNIT_STAFF, "holder", units=[parks])
+    places[0].holders.add(holder)
+    users = [
+        make_user(R.OPERATOR),
+        make_user(R.UNIT_STAFF, "roads_staff", units=[roads]),
+        make_user(R.UNIT_MANAGER, "parks_manager", units=[parks]),
+        make_user(R.FIELD_TEAM, "asfalt", teams=[road_team]),
+        make_user(R.FIELD_TEAM, "park_ekip", teams=[park_team]),
+        make_user(R.POLICE_OPERATOR),
+        make_user(R.ADMINISTRATOR, "admin"),
+        make_user(R.OPERATOR, "elsewhere", institution_=other_institution),
+        holder,
+        User.objects.create_superuser("root", password="x"),
+        make_user(R.UNIT_STAFF, "off", units=[roads]),
+    ]
+    users[-1].is_active = False
+    users[-1].save()
+    cases = [
+        make_case(),
+        make_case(unit=parks, category=None),
+        make_case(),
+        make_case(institution=other_institution, category=None),
+    ]
+    services.assign(cases[0], actor=users[1], team=road_team)
+    escalated = make_case(unit=parks, category=None, service=service)
+    escalated.escalation_level = 1
+    escalated.save()
+    cases.append(escalated)
+    checked = 0
+    for user, case in itertools.product(users, cases):
+        case.refresh_from_db()
+        scope = access.Scope.of(user)
+        facts = live.case_facts(case)
+        seen = scope is not None and scope.sees(
+            institution_id=facts["institution_id"],
+            unit_id=facts["unit_id"],
+            team_id=facts["team_id"],
+            places=facts["places"],
+        )
+        assert seen == access.may_read(user, case), (user.username, case.pk)
+        checked += seen
+    assert 0 < checked < len(users) * len(cases)
+
+
+# --- written with the change --------------------------------------------------------------------------------
+
+
+def test_every_timeline_event_is_a_live_event_in_its_transaction(make_case, road_staff):
+    case = make_case()
+    events = Event.objects.filter(case=case).count()
+    assert LiveEvent.objects.filter(case_id=case.pk, topic="case").count() == events
+    first = LiveEvent.objects.filter(case_id=case.pk).order_by("pk").first()
+    assert first.change == "open" and first.data["tracking"] == case.tracking_number
+    assert first.unit_id == case.unit_id and first.institution_id == case.institution_id
+    before = LiveEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.comment(case, actor=road_staff, note="geri alınacak")
+        raise RuntimeError
+    assert LiveEvent.objects.count() == before  # rolled back with the change
+    services.comment(case, actor=road_staff, note="kalıcı not")
+    assert LiveEvent.objects.order_by("-pk").first().change == "comment"
+
+
+def test_a_notification_is_a_live_event_for_its_user_only(make_case, road_staff, road_manager):
+    case = make_case()
+    [notification] = tell([road_staff], "assigned", "Size bir başvuru atandı", case=case, link="/x/")
+    row = LiveEvent.objects.get(topic="notification")
+    assert row.user_id == road_staff.pk and row.data["id"] == notification.pk
+    assert row.data["text"] == "Size bir başvuru atandı"
+
+
+def test_old_live_events_are_pruned(make_case, settings):
+    make_case()
+    assert LiveEvent.objects.exists()
+    LiveEvent.objects.update(at=LiveEvent.objects.first().at.replace(year=2020))
+    assert live.prune() > 0
+    assert not LiveEvent.objects.exists()
+
+
+# --- the hub's resume point ---------------------------------------------------------------------------------
+
+
+def _row(i):
+    return Row(i, timezone.now(), "case", "x", 1, 1, None, None, 1, (), {})
+
+
+def test_the_resume_point_waits_below_a_gap(settings):
+    """Ids 3 and 4 committed while 2 had not: they go out at once, but a client resuming is sent back to 1."""
+    hub = Hub()
+    try:
+        hub.horizon = 1
+        hub._append([_row(3), _row(4)])
+        assert [e.row.id for e in hub.log] == [3, 4]
+        assert hub.horizon == 1 and all(e.resume == 1 for e in hub.log)
+        hub._append([_row(2), _row(3), _row(4)])  # 2 commits: read with those above it again
+        assert [e.row.id for e in hub.log] == [3, 4, 2]  # 3 and 4 are not logged twice
+        assert hub.horizon == 4 and hub.log[-1].resume == 4
+        settings.KENTMASA_LIVE = {**settings.KENTMASA_LIVE, "GAP_WAIT": 0.0}
+        hub._append([_row(6)])  # 5 rolled back: the first read notices the gap, the next gives up on it
+        hub._append([_row(6)])
+        assert hub.horizon == 6
+        assert [e.row.id for e in hub.log] == [3, 4, 2, 6]
+    finally:
+        hub.executor.shutdown()
+
+
+# --- over HTTP ----------------------------------------------------------------------------------------------
+
+
+def test_a_unit_member_receives_their_units_changes_and_nothing_of_another_unit(
+    asgi_server, make_case, road_staff, park_staff, parks, operator
+):
+    roads_listener = Listener(f"{asgi_server.url}/api/v1/stream", token_for(road_staff))
+    parks_listener = Listener(f"{asgi_server.url}/api/v1/stream", token_for(park_staff))
+    try:
+        assert roads_listener.status == 200 and roads_listener.content_type.startswith("text/event-stream")
+        case = make_case(actor=operator)
+        [opened] = roads_listener.wait_for(lambda m: m.event == "case" and m.data["change"] == "open")
+        assert opened.data["tracking"] == case.tracking_number and opened.data["case"] == case.pk
+        assert opened.data["label"] and opened.data["at"].endswith("+03:00")
+        assert int(opened.id or 0) <= opened.data["seq"]
+        park_case = make_case(unit=parks, category=None)
+        parks_listener.wait_for(lambda m: m.event == "case" and m.data["case"] == park_case.pk)
+        time.sleep(1)  # a heartbeat or two later, the other unit's case has still not reached roads
+        assert all(m.data.get("case") != park_case.pk for m in roads_listener.messages)
+        assert all(m.data.get("case") != case.pk for m in parks_listener.messages)
+    finally:
+        roads_listener.close()
+        parks_listener.close()
+
+
+def test_notifications_reach_only_their_user(asgi_server, make_case, road_staff, road_manager):
+    staff = Listener(f"{asgi_server.url}/api/v1/stream", token_for(road_staff))
+    manager = Listener(f"{asgi_server.url}/api/v1/stream", token_for(road_manager))
+    try:
+        case = make_case()
+        tell([road_staff], "assigned", "Size atandı", case=case, link="/b/")
+        [told] = staff.wait_for(lambda m: m.event == "notification")
+        assert told.data["text"] == "Size atandı" and told.data["kind"] == "assigned"
+        manager.wait_for(lambda m: m.event == "case" and m.data["change"] == "notified")
+        assert not manager.of("notification")
+    finally:
+        staff.close()
+        manager.close()
+
+
+def test_a_client_resumes_after_a_restart_and_misses_nothing(asgi_server, make_case, road_staff):
+    case = make_case()
+    first = Listener(f"{asgi_server.url}/api/v1/stream?since={live.latest_id()}", token_for(road_staff))
+    services.comment(case, actor=None, note="birinci")
+    first.wait_for(lambda m: m.data.get("change") == "comment")
+    time.sleep(0.6)  # a heartbeat: the resume point moves up to what the hub has read
+    resume_at = first.last_id
+    first.close()
+    asgi_server.stop()
+    missed = [services.comment(case, actor=None, note=f"sunucu kapalıyken {n}") for n in range(3)]
+    asgi_server.start()
+    headers = {**token_for(road_staff), "Last-Event-ID": resume_at}
+    second = Listener(f"{asgi_server.url}/api/v1/stream?since=0", headers)  # the header wins over since
+    try:
+        first_seq = first.of("case")[-1].data["seq"]
+        assert int(resume_at or 0) <= first_seq  # a resume point never passes what was sent
+        missed_seqs = set(
+            LiveEvent.objects.filter(
+                topic="case", change="comment", case_id=case.pk, pk__gt=first_seq
+            ).values_list("pk", flat=True)
+        )
+        assert len(missed_seqs) == len(missed) == 3
+        second.wait_for(lambda m: missed_seqs <= {x.data.get("seq") for x in second.of("case")})
+        # Nothing from before the resume point came again (since=0 would have sent the case's opening).
+        assert all(m.data["seq"] > int(resume_at or 0) for m in second.of("case"))
+    finally:
+        second.close()
+
+
+def test_a_client_too_far_behind_is_told_to_start_afresh(asgi_server, make_case, road_staff, settings):
+    settings.KENTMASA_LIVE = {**settings.KENTMASA_LIVE, "CATCH_UP_LIMIT": 2}
+    case = make_case()
+    since = live.latest_id()
+    for n in range(4):
+        services.comment(case, actor=None, note=f"not {n}")
+    listener = Listener(f"{asgi_server.url}/api/v1/stream?since={since}", token_for(road_staff))
+    try:
+        listener.wait_for(lambda m: m.event == "reset")
+        assert not listener.of("case")
+    finally:
+        listener.close()
+
+
+def test_the_stream_refuses_who_may_not_listen(asgi_server, road_staff):
+    for headers in ({}, {"Authorization": "Bearer km_nope"}, {"Authorization": "Basic eA=="}):
+        listener = Listener(f"{asgi_server.url}/api/v1/stream", headers)
+        assert listener.status == 401
+        listener.close()
+    listener = Listener(f"{asgi_server.url}/canli/", {})
+    assert listener.status == 401
+    listener.close()
+    for bad in ("abc", "-1", str(2**64), "1e3"):
+        listener = Listener(f"{asgi_server.url}/api/v1/stream?since={bad}", token_for(road_staff))
+        assert listener.status == 400
+        listener.close()
+    # A Last-Event-ID that is not ours is ignored, not an error.
+    listener = Listener(
+        f"{asgi_server.url}/api/v1/stream", {**token_for(road_staff), "Last-Event-ID": "x\u00e7"}
+    )
+    assert listener.status == 200
+    listener.close()
