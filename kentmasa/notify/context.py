@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 
 from kentmasa.cases.models import Case, Status
 from kentmasa.directory.models import User
+from kentmasa.notify.live import latest_id
 from kentmasa.notify.models import Notification
 
 CAP = 99  # counted up to CAP + 1: more shows as "99+"
@@ -70,7 +71,15 @@ def _for(request: HttpRequest) -> Counts | None:
     return counts(user)
 
 
+def _live_seq() -> str:
+    return str(latest_id())
+
+
 def header_counts(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: ``notify_counts``, a Counts for a signed-in member of staff (else false),
-    computed when a template first uses it."""
-    return {"notify_counts": SimpleLazyObject(lambda: _for(request))}
+    """Context processor: ``notify_counts``, a Counts for a signed-in member of staff (else false), and
+    ``live_seq``, the last live event's id (the point a live page's stream starts after: kentmasa/live.js);
+    each computed when a template first uses it."""
+    return {
+        "notify_counts": SimpleLazyObject(lambda: _for(request)),
+        "live_seq": SimpleLazyObject(_live_seq),
+    }

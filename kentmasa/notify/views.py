@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kentmasa.cases.views import StaffRequest, staff_required
+from kentmasa.directory.models import User
 from kentmasa.lib.edge import KEY_RANGE
+from kentmasa.notify.context import counts
 from kentmasa.notify.forms import DeputyForm, PreferencesForm
 from kentmasa.notify.models import Deputy, Notification, PushSubscription
 
@@ -78,6 +80,28 @@ def _own_notification(request: StaffRequest, notification_id: int) -> Notificati
     if notification is None:
         raise Http404
     return notification
+
+
+@require_GET
+def header_counts(request: HttpRequest) -> JsonResponse:
+    """The header's counts as JSON, for a live page to update them without a reload (kentmasa/live.js):
+    unread notifications and, for unit staff and managers, the new cases in their queues (None for other
+    roles). Bounded like the header (notify.context.CAP). A signed-out or switched-off user gets a 401."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_active:
+        answer = JsonResponse({"error": "login required"}, status=401)
+    else:
+        found = counts(user)
+        answer = JsonResponse(
+            {
+                "unread": found.unread,
+                "unread_label": found.unread_label,
+                "queue_new": found.queue_new,
+                "queue_new_label": found.queue_new_label if found.queue_new is not None else None,
+            }
+        )
+    answer["Cache-Control"] = "no-store"
+    return answer
 
 
 @staff_required

@@ -5,6 +5,7 @@ committed together, and only then is the tracking number shown to be read out.
 """
 
 from collections import defaultdict
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,7 @@ from kentmasa.lib import phones, tckimlik, turkish
 HISTORY_PER_CALLER = 5
 CATEGORY_OPTIONS = 15
 MAP_POINTS = 300
+LATEST_CASES = 10  # the console's "Latest cases" panel, refreshed live (kentmasa/live.js)
 
 
 def _require_console(user: User) -> int:
@@ -49,15 +51,7 @@ def console(request: StaffRequest) -> HttpResponse:
     chosen = None
     if form.is_bound and not form.has_error("category"):
         chosen = form.cleaned_data.get("category")
-    points = (
-        access.visible_cases(user)
-        .filter(status__in=ACTIVE_STATUSES, latitude__isnull=False, longitude__isnull=False)
-        .order_by("-received_at")
-        .values("tracking_number", "subject", "latitude", "longitude")[:MAP_POINTS]
-    )
-    map_points = [
-        {**p, "label": f"{format_tracking_number(p['tracking_number'])} {p['subject']}"} for p in points
-    ]
+    map_points = [] if request.headers.get("X-Live-Refresh") else _map_points(user)  # a live refresh: no map
     return render(
         request,
         "cases/console.html",
@@ -65,7 +59,39 @@ def console(request: StaffRequest) -> HttpResponse:
             "form": form,
             "chosen_category": chosen,
             "map": map_config(map_points, editable=True),
+            "latest_cases": latest_cases(user),
         },
+    )
+
+
+def _map_points(user: User) -> list[dict[str, Any]]:
+    points = (
+        access.visible_cases(user)
+        .filter(status__in=ACTIVE_STATUSES, latitude__isnull=False, longitude__isnull=False)
+        .order_by("-received_at")
+        .values("tracking_number", "subject", "latitude", "longitude")[:MAP_POINTS]
+    )
+    return [{**p, "label": f"{format_tracking_number(p['tracking_number'])} {p['subject']}"} for p in points]
+
+
+def latest_cases(user: User) -> list[Case]:
+    """The newest cases of the console's institution that the user may see, LATEST_CASES of them (read
+    backwards along the index case_institution_recent): number, category, status, unit and time only."""
+    if user.institution_id is None:
+        return []
+    return list(
+        access.visible_cases(user)
+        .filter(institution_id=user.institution_id)
+        .select_related("category", "unit")
+        .only(
+            "tracking_number",
+            "status",
+            "received_at",
+            "institution_id",
+            "category__name",
+            "unit__name",
+        )
+        .order_by("-received_at", "-pk")[:LATEST_CASES]
     )
 
 
