@@ -23,8 +23,9 @@ HASANS_TC = "20000000046"
 # savepoint; the institution and the category; intake.open_from's savepoint, in which the citizen is looked
 # up by the proven TC kimlik no and phone and recorded (a savepoint of its own), the service, unit and days
 # off give the deadline, and the case, its number and its "open" event are written (another savepoint);
-# the key gets its case; the case is read back and its remaining time counted for the answer.
-CREATE_QUERIES = 26
+# the key gets its case; the case is read back and its remaining time counted for the answer. The "open"
+# event's live event (kentmasa.notify.live) is one more insert.
+CREATE_QUERIES = 27
 # The token with its user, the count, the page (everything it shows joined in) and the days off that
 # count the remaining time: the same four for one case or a full page.
 LIST_QUERIES = 4
