@@ -34,6 +34,7 @@ from django.utils import timezone
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
 from kentmasa.demo import notifications
+from kentmasa.demo import wallboards as screens
 from kentmasa.demo.directory import RANDOM_SEED, Directory
 from kentmasa.demo.places import data_dir, load_mahalleler
 from kentmasa.demo.planner import Planner
@@ -68,6 +69,7 @@ class DemoResult:
     statuses: list[tuple[str, int]] = field(default_factory=list)  # (status label, cases)
     totals: dict[str, int] = field(default_factory=dict)
     shown: notifications.Shown | None = None  # who to log in as to see notifications and approvals
+    wallboards: list[screens.Shown] = field(default_factory=list)  # the wall screens' links
 
 
 def demo_password() -> str:
@@ -124,6 +126,8 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
         password=password,
         logins=_logins(),
         shown=notifications.shown(),
+        # New links at every start: a board's token is kept only as a hash, so the old ones cannot be shown.
+        wallboards=screens.issue(),
         statuses=[(str(label), statuses.get(value, 0)) for value, label in Status.choices],
         totals={
             "cases": cases.count(),

@@ -12,8 +12,8 @@ class Command(BaseCommand):
     help = (
         "Tanıtım verisini yükler: Eskişehir 155, Esenler ve Kayseri (tohumlardaki gerçek hizmet standartları "
         "tablolarıyla) ve Alo 153'üyle Adana Büyükşehir Belediyesi; her rol için bir kullanıcı ve Adana'nın "
-        "gerçek mahallelerinde birkaç yüz başvuru. Veri zaten yüklüyse hiçbir şey yazmaz, yalnızca giriş "
-        "bilgilerini gösterir."
+        "gerçek mahallelerinde birkaç yüz başvuru. Veri zaten yüklüyse yalnızca duvar ekranlarına yeni "
+        "bağlantı verir ve giriş bilgilerini gösterir."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,9 +47,13 @@ class Command(BaseCommand):
             )
         else:
             count = result.totals["cases"]
-            self.stdout.write(f"Tanıtım verisi zaten yüklü ({count} başvuru); bir şey yazılmadı.")
+            self.stdout.write(
+                f"Tanıtım verisi zaten yüklü ({count} başvuru); "
+                "yalnızca duvar ekranlarına yeni bağlantı verildi."
+            )
         self._print_logins(result)
         self._print_notifications(result)
+        self._print_wallboards(result)
 
     def _print_logins(self, result: demo.DemoResult) -> None:
         password = result.password or "(değiştirilmiş)"
@@ -89,3 +93,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username}: müracaat yeri {place}; süresi geçen başvurular ona bildirilir.")
         for username, team in shown.team_leaders:
             self.stdout.write(f"  {username}: {team} ekip lideri; ekibe verilen işler ona bildirilir.")
+
+    def _print_wallboards(self, result: demo.DemoResult) -> None:
+        if not result.wallboards:
+            return
+        self.stdout.write("")
+        self.stdout.write("Duvar ekranları (oturum açmadan, tam ekran; her başlatmada yeni bağlantı):")
+        for board in result.wallboards:
+            self.stdout.write(f"  Duvar ekranı: {board.link}  ({board.where})")
