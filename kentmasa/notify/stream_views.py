@@ -8,6 +8,7 @@ at render); a ``Last-Event-ID`` header, which browsers send when they reconnect,
 from __future__ import annotations
 
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -59,6 +60,9 @@ async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBa
     scope = await stream.StaffScope.of(user, get_language() or "tr")
     if scope is None:
         return _refused(403, _("Your account may not see any case."), "no_scope")
+    # The stream reads only through the hub: close the connection the sign-in opened in this request's
+    # thread now, not when the stream ends (else every open stream holds one: 200 streams, 200 connections).
+    await sync_to_async(connections.close_all)()
     return stream.respond(scope, since)
 
 
