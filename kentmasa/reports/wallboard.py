@@ -24,6 +24,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
@@ -289,17 +290,24 @@ def still_live(board_id: int, key_hash: str) -> tuple[bool, list[int] | None]:
     return True, board.unit_ids()
 
 
+def open_scope(token: str, language: str) -> WallboardScope | None:
+    board = Wallboard.authenticate(token)
+    return WallboardScope.of(board, language) if board is not None else None
+
+
 @require_GET
 async def board_stream(request: HttpRequest, token: str) -> HttpResponseBase:
     """``/pano/<token>/canli/``: the board's live stream (server-sent events)."""
-    wallboard = await sync_to_async(Wallboard.authenticate)(token)
-    if wallboard is None:
+    scope = await sync_to_async(open_scope)(token, get_language() or settings.LANGUAGE_CODE)
+    if scope is None:
         return gone(request)
     try:
         since = position(request)
     except BadPosition:
         return _private(JsonResponse({"detail": _("Enter a whole number.")}, status=400))
-    scope = await sync_to_async(WallboardScope.of)(wallboard, get_language() or settings.LANGUAGE_CODE)
+    # The stream reads only through the hub: close the connection the look-up opened in this request's
+    # thread now, not when the stream ends (else every open screen would hold one).
+    await sync_to_async(connections.close_all)()
     response = stream.respond(scope, since)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -41,7 +41,7 @@ def figure(page, name: str) -> str:
 def test_the_board_shows_a_new_case_without_a_reload_and_never_a_kades_case(
     new_live_page, institution, make_case, operator
 ):
-    board, raw = Wallboard.issue(institution, "Alo 153 salonu")
+    _board, raw = Wallboard.issue(institution, "Alo 153 salonu")
     page = open_board(new_live_page, raw)
     assert figure(page, "open") == "0"
     assert page.get_attribute("html", "lang") == "tr"
@@ -73,7 +73,7 @@ def test_a_revoked_board_stops_showing_at_the_next_change(new_live_page, institu
 
 
 def test_the_board_passes_axe_and_reads_on_a_phone(new_live_page, institution, roads, make_case):
-    board, raw = Wallboard.issue(institution, "Alo 153 salonu")
+    _board, raw = Wallboard.issue(institution, "Alo 153 salonu")
     make_case()
     make_case(unit=roads, category=None)
     page = open_board(new_live_page, raw)

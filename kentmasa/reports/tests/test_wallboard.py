@@ -519,10 +519,12 @@ def test_a_case_change_reaches_the_board_stream_as_it_is_published(
     assert [r for r in rows if r.topic == "notification" and (whole.allows(r) or unit.allows(r))] == []
 
 
-def test_the_stream_answers_a_live_board_as_an_event_stream(client, institution_board):
+def test_the_stream_answers_a_live_board_as_an_event_stream(transactional_db, client, institution_board):
+    # (Transactional: before streaming, the view closes the connection its look-up opened.)
     _board, raw = institution_board
     response = client.get(f"/pano/{raw}/canli/")  # not read: the stream runs until the screen goes
     assert response.status_code == 200 and response["Content-Type"].startswith("text/event-stream")
+    assert connection.connection is None  # an open screen holds no database connection
     assert client.get(f"/pano/{raw}/canli/", {"since": "yedi"}).status_code == 400
 
 
