@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -78,8 +79,13 @@ def _live_seq() -> str:
 def header_counts(request: HttpRequest) -> dict[str, Any]:
     """Context processor: ``notify_counts``, a Counts for a signed-in member of staff (else false), and
     ``live_seq``, the last live event's id (the point a live page's stream starts after: kentmasa/live.js);
-    each computed when a template first uses it."""
+    each computed when a template first uses it.
+
+    ``live_screens``: whether the page may listen to the live stream at all. Only a page the ASGI server
+    served may: a WSGI server (``manage.py runserver``, the tests' ``live_server``) cannot stream, and would
+    hold a thread and a database connection for every page that tried."""
     return {
         "notify_counts": SimpleLazyObject(lambda: _for(request)),
         "live_seq": SimpleLazyObject(_live_seq),
+        "live_screens": isinstance(request, ASGIRequest),
     }

@@ -16,11 +16,9 @@ pytestmark = pytest.mark.django_db
 
 # +2 on every staff page: the header counts unread notifications and a unit member's new cases
 # (kentmasa.notify.context, each bounded and read from an index).
-# +1: where the page's live stream starts, the last live event's id (kentmasa.notify.context, live_seq).
-QUEUE_QUERIES = 15
-# 17: the case page reads the action waiting for approval, if any (kentmasa.notify.approvals); +2 header;
-# +1 live_seq.
-CASE_PAGE_QUERIES = 20
+QUEUE_QUERIES = 14
+# 17: the case page reads the action waiting for approval, if any (kentmasa.notify.approvals); +2 header.
+CASE_PAGE_QUERIES = 19
 
 
 @pytest.fixture

@@ -8,8 +8,11 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
+from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -89,6 +92,14 @@ class Page(HTMLParser):
             if "data-live-region" in node.attrs:
                 return node.attrs.get("id")
         return None
+
+
+def served(user: User | None, path: str) -> HttpResponse:
+    """The page as the ASGI web process serves it: only such a page listens to the live stream."""
+    client = AsyncClient()
+    if user is not None:
+        client.force_login(user)
+    return async_to_sync(client.get)(path)
 
 
 def page(response) -> Page:
@@ -196,12 +207,10 @@ def assert_live_body(found: Page) -> None:
     assert status.attrs.get("data-updated") == "Liste güncellendi"
 
 
-def test_the_queue_is_live(client, road_staff, make_case):
+def test_the_queue_is_live(road_staff, make_case):
     case = make_case()
     assert latest_id() > 0  # the case's opening is a live event: the page listens from after it
-    client.force_login(road_staff)
-
-    found = page(client.get("/kuyruk/"))
+    found = page(served(road_staff, "/kuyruk/"))
 
     assert_live_body(found)
     assert found.regions() == {
@@ -218,11 +227,9 @@ def test_the_queue_is_live(client, road_staff, make_case):
     assert "data-live-throttle" not in found.body
 
 
-def test_the_case_page_refreshes_its_facts_and_timeline_never_its_forms(client, road_staff, make_case):
+def test_the_case_page_refreshes_its_facts_and_timeline_never_its_forms(road_staff, make_case):
     case = make_case()
-    client.force_login(road_staff)
-
-    found = page(client.get(f"/vaka/{case.tracking_number}/"))
+    found = page(served(road_staff, f"/vaka/{case.tracking_number}/"))
 
     assert_live_body(found)
     assert found.body.get("data-live-case") == str(case.pk)
@@ -238,11 +245,9 @@ def test_the_case_page_refreshes_its_facts_and_timeline_never_its_forms(client, 
     assert all(not any("data-live-region" in a.attrs for a in e.ancestors()) for e in forms)
 
 
-def test_the_overview_refreshes_its_figures_at_most_every_five_seconds(client, administrator, make_case):
+def test_the_overview_refreshes_its_figures_at_most_every_five_seconds(administrator, make_case):
     make_case()
-    client.force_login(administrator)
-
-    found = page(client.get(OVERVIEW))
+    found = page(served(administrator, OVERVIEW))
 
     assert_live_body(found)
     assert found.body.get("data-live-throttle") == "5000"
@@ -256,22 +261,18 @@ def test_the_overview_refreshes_its_figures_at_most_every_five_seconds(client, a
     assert found.region_of("period-form") is None
 
 
-def test_the_inbox_refreshes_its_list_on_notifications(client, road_staff):
+def test_the_inbox_refreshes_its_list_on_notifications(road_staff):
     told = note(road_staff)
-    client.force_login(road_staff)
-
-    found = page(client.get("/bildirimler/"))
+    found = page(served(road_staff, "/bildirimler/"))
 
     assert_live_body(found)
     assert found.regions() == {"inbox": "notification"}
     assert found.region_of(f"notification-{told.pk}") == "inbox"
 
 
-def test_the_console_shows_its_latest_cases_live(client, operator, make_case):
+def test_the_console_shows_its_latest_cases_live(operator, make_case):
     case = make_case()
-    client.force_login(operator)
-
-    found = page(client.get("/konsol/"))
+    found = page(served(operator, "/konsol/"))
 
     assert_live_body(found)
     assert found.regions() == {"latest-cases-region": "case"}
@@ -280,13 +281,22 @@ def test_the_console_shows_its_latest_cases_live(client, operator, make_case):
     assert found.region_of("caller-lookup") is None
 
 
-def test_a_signed_out_visitor_gets_no_stream_and_costs_no_count(client, db):
+def test_a_signed_out_visitor_gets_no_stream_and_costs_no_count(db):
     with CaptureQueriesContext(connection) as queries:
-        found = page(client.get("/giris/"))
+        found = page(served(None, "/giris/"))
     assert "data-live-url" not in found.body and "data-live-since" not in found.body
     assert not any(e.attrs.get("id") == "live-status" for e in found.elements)
     assert not any((e.attrs.get("src") or "").endswith("live.js") for e in found.elements)
     assert not any("notify_liveevent" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_page_a_wsgi_server_served_does_not_listen(client, road_staff):
+    """runserver and the tests' live_server cannot stream: their pages never open the stream."""
+    client.force_login(road_staff)
+    found = page(client.get("/kuyruk/"))
+    assert "data-live-url" not in found.body
+    assert not any((e.attrs.get("src") or "").endswith("live.js") for e in found.elements)
+    assert found.regions()  # the same page, only not live
 
 
 def test_a_page_without_the_header_never_reads_the_last_event(client, road_staff):
