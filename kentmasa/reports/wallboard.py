@@ -37,7 +37,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Channel
 from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.cases.transitions import event_label
+from kentmasa.cases.transitions import TRANSITIONS, event_label
 from kentmasa.cases.views.queue import overdue_q
 from kentmasa.notify import stream
 from kentmasa.notify.live import latest_id
@@ -46,7 +46,10 @@ from kentmasa.notify.stream_views import BadPosition, position
 from kentmasa.reports.models import Wallboard
 
 CHANGES = 10  # the last changes a board lists
-UNIT_ROWS = 12  # the units a board lists (the most overdue first); a TV has room for no more
+# What the list of changes shows: what happened to a case (a transition, its opening, an escalation), not
+# the bookkeeping around it (staff told, approvals asked, comments, warnings), which a room need not read.
+SHOWN_CHANGES = frozenset({*TRANSITIONS, "open", "escalate"})
+UNIT_ROWS = 10  # the units a board lists (the most overdue first); a TV has room for no more
 KADES = Channel.KADES.value
 
 
@@ -106,12 +109,15 @@ def count_figures(institution_id: int, unit_ids: list[int] | None, now: dt.datet
 
 
 def last_changes(institution_id: int, unit_ids: list[int] | None) -> list[dict[str, Any]]:
-    """The board's last changes, newest first: time, tracking number, category, mahalle and the change.
+    """The board's last changes (:data:`SHOWN_CHANGES`), newest first: time, tracking number, category,
+    mahalle and the change.
 
     Read from the live events (the timeline events as they were published, indexed by time), then their
     cases by primary key for the category and mahalle; a case that is gone or is a KADES case is left out
     (a KADES event is already left out by the channel it was published with)."""
-    events = LiveEvent.objects.filter(topic=LiveEvent.Topic.CASE, institution_id=institution_id)
+    events = LiveEvent.objects.filter(
+        topic=LiveEvent.Topic.CASE, institution_id=institution_id, change__in=SHOWN_CHANGES
+    )
     # (A plain exclude() would also drop an event whose data names no channel: the key's absence is NULL.)
     events = events.filter(Q(data__channel__isnull=True) | ~Q(data__channel=KADES))
     if unit_ids is not None:
@@ -176,6 +182,7 @@ def board_figures(board: Wallboard, now: dt.datetime | None = None) -> dict[str,
 def shown(figures: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     """What the template shows: the figures with their labels, times and durations written out."""
     oldest = figures["oldest"]
+    today = timezone.localtime(now).date()
     return {
         **figures,
         "waiting_for": timesince(oldest, max(now, oldest), depth=2) if oldest is not None else "",
@@ -184,6 +191,7 @@ def shown(figures: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
                 **change,
                 "label": event_label(change["change"]),
                 "tracking_display": format_tracking_number(change["tracking"]),
+                "today": timezone.localtime(change["at"]).date() == today,
             }
             for change in figures["changes"]
         ],

@@ -252,10 +252,13 @@ def test_the_last_changes_show_the_change_without_any_person(
         location={"province": "Adana", "district": "Seyhan", "neighbourhood": "Sarıyakup Mh."},
     )
     services.assign(case, actor=road_manager, assignee=road_staff)
+    services.comment(case, actor=road_manager, note="Gizli not: komşusu şikâyetçi")  # bookkeeping: not listed
     html = page(client, raw)
     changes = html[html.index('id="board-changes"') :]
+    assert changes.count("<li data-tracking") == 2  # opened, assigned
     assert case.tracking_display in changes and "Sarıyakup Mh." in changes and "Yol çökmesi" in changes
-    assert event_label("assign") in changes
+    assert event_label("assign") in changes and event_label("open") in changes
+    assert str(event_label("comment")) not in changes
     for private in (
         "Zeynep",
         "Kaya",
