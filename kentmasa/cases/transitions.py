@@ -145,8 +145,27 @@ EVENT_LABELS: dict[str, Promise] = {
 }
 
 
+# What a transition's timeline line says happened (its button says what to do: "Ata" → "Atandı").
+DONE_LABELS: dict[str, Promise] = {
+    "assign": _("Assigned"),
+    "start": _("Work started"),
+    "ask_citizen": _("Citizen asked"),
+    "citizen_answered": _("Citizen answered"),
+    "resolve": _("Resolved"),
+    "resolve_on_the_spot": _("Resolved on the spot"),
+    "close": _("Closed"),
+    "reopen": _("Reopened"),
+    "reject": _("Rejected"),
+    "transfer": _("Transferred"),
+    "redirect": _("Redirected to another body"),
+    "merge": _("Merged into another case"),
+}
+
+
 def event_label(action: str) -> str:
-    """What a timeline line is called: the transition's label, or the label of another kind of event."""
+    """What a timeline line is called: what the transition did, or the label of another kind of event."""
+    if action in DONE_LABELS:
+        return str(DONE_LABELS[action])
     if action in TRANSITIONS:
         return str(TRANSITIONS[action].label)
     return str(EVENT_LABELS.get(action, action))

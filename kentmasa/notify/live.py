@@ -27,6 +27,7 @@ from django_tasks import task
 
 from kentmasa.cases.access import reading_places
 from kentmasa.cases.models import Case, Event
+from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.notify.models import LiveEvent, Notification
 
 Topic = LiveEvent.Topic
@@ -77,19 +78,32 @@ def case_facts(case: Case) -> dict[str, Any]:
 
 
 def publish_case_event(case: Case, event: Event) -> LiveEvent:
-    return publish(
-        Topic.CASE,
-        event.action,
-        at=event.at,
-        data={
-            "tracking": case.tracking_number,
-            "status": case.status,
-            "channel": case.channel,
-            "assignee": case.assignee_id,
-            "event": event.pk,
-        },
-        **case_facts(case),
-    )
+    data = {
+        "tracking": case.tracking_number,
+        "status": case.status,
+        "channel": case.channel,
+        "assignee": case.assignee_id,
+        "event": event.pk,
+    }
+    left = (event.data or {}).get("from_unit")
+    if left is not None and left != case.unit_id:
+        # A transfer (or a new category) took the case away from a unit: that unit's screens must hear that
+        # it left, though they may no longer read it (kentmasa.notify.stream.StaffScope).
+        data["left_unit"] = left
+    return publish(Topic.CASE, event.action, at=event.at, data=data, **case_facts(case))
+
+
+# Written by the domain functions from the row they have just locked and changed: that case object is current.
+# Other events (comments, records other apps keep) may come with a case object read before a change.
+FROM_THE_LOCKED_ROW = frozenset(TRANSITIONS) | {"open", "categorise", "locate", "merged_in", "escalate"}
+
+
+def current(case: Case, action: str) -> Case:
+    """The case as committed so far in this transaction, when the caller's object may be older: who may
+    see the live event is decided from its unit and team now, not from when the caller read it."""
+    if action in FROM_THE_LOCKED_ROW:
+        return case
+    return Case.objects.select_related("service").get(pk=case.pk)
 
 
 def on_event_saved(
@@ -97,7 +111,7 @@ def on_event_saved(
 ) -> None:
     """``post_save`` of a timeline event: publish it in the same transaction."""
     if created and not raw:
-        publish_case_event(instance.case, instance)
+        publish_case_event(current(instance.case, instance.action), instance)
 
 
 def publish_notifications(notifications: Iterable[Notification]) -> None:

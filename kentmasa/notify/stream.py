@@ -386,8 +386,18 @@ class StaffScope:
             return row.user_id == self.user_id
         if row.topic == LiveEvent.Topic.NOTIFICATION:
             return False
+        return self.reads(row) or self.saw_it_leave(row)
+
+    def reads(self, row: Row) -> bool:
         return self.access.sees(
             institution_id=row.institution_id, unit_id=row.unit_id, team_id=row.team_id, places=row.places
+        )
+
+    def saw_it_leave(self, row: Row) -> bool:
+        """The case left a unit whose cases the user reads: their screens must drop it."""
+        left = row.data.get("left_unit")
+        return left is not None and self.access.sees(
+            institution_id=row.institution_id, unit_id=left, team_id=None
         )
 
     def payload(self, row: Row) -> tuple[str, dict[str, Any]] | None:
@@ -395,6 +405,15 @@ class StaffScope:
         if row.topic == LiveEvent.Topic.CASE:
             with translation.override(self.language):
                 label = str(event_label(row.change))
+            if not self.reads(row):  # it left their unit: that it went, not where or to whom
+                return "case", {
+                    **base,
+                    "case": row.case_id,
+                    "tracking": row.data.get("tracking", ""),
+                    "change": row.change,
+                    "label": label,
+                    "left": True,
+                }
             return "case", {
                 **base,
                 "case": row.case_id,

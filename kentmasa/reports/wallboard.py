@@ -259,7 +259,12 @@ class WallboardScope:
             return False
         if row.data.get("channel") == KADES:
             return False
-        return self.unit_ids is None or row.unit_id in self.unit_ids
+        # A unit board also hears of a case transferred away from its units (its counts drop).
+        return (
+            self.unit_ids is None
+            or row.unit_id in self.unit_ids
+            or row.data.get("left_unit") in self.unit_ids
+        )
 
     def payload(self, row: stream.Row) -> tuple[str, dict[str, Any]] | None:
         with translation.override(self.language):

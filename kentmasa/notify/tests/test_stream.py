@@ -245,3 +245,26 @@ def test_the_stream_refuses_who_may_not_listen(asgi_server, road_staff):
     )
     assert listener.status == 200
     listener.close()
+
+
+def test_a_unit_hears_that_a_case_left_it_but_not_where_it_went(
+    asgi_server, make_case, road_staff, park_staff, parks, operator
+):
+    case = make_case()
+    roads_listener = Listener(f"{asgi_server.url}/api/v1/stream", token_for(road_staff))
+    parks_listener = Listener(f"{asgi_server.url}/api/v1/stream", token_for(park_staff))
+    try:
+        services.transfer(case, actor=operator, unit=parks, note="Park alanında")
+        [arrived] = parks_listener.wait_for(lambda m: m.data.get("change") == "transfer")
+        assert arrived.data["unit"] == parks.pk and "left" not in arrived.data
+        [left] = roads_listener.wait_for(lambda m: m.data.get("change") == "transfer")
+        assert left.data["left"] is True and left.data["tracking"] == case.tracking_number
+        assert "unit" not in left.data and "assignee" not in left.data and left.data["label"] == "Devredildi"
+        # Later changes of the case are the new unit's alone.
+        services.comment(case, actor=None, note="sonraki not")
+        parks_listener.wait_for(lambda m: m.data.get("change") == "comment")
+        time.sleep(1)
+        assert not [m for m in roads_listener.messages if m.data.get("change") == "comment"]
+    finally:
+        roads_listener.close()
+        parks_listener.close()

@@ -151,14 +151,14 @@ def test_a_preference_of_push_only_still_falls_back_to_sms(ayse):
 def test_the_queries_do_not_grow_with_the_people_told(ayse, mehmet, road_staff, make_case):
     case = make_case()
     # deputies, preferences, institution defaults, subscriptions, quiet hours; the notifications, the
-    # deliveries, their live events and the "notified" event with its own (with their savepoints): the same
-    # however many people are told.
+    # deliveries, their live events and the "notified" event with its own (with their savepoints, and the case
+    # read as it is now for who may see it): the same however many people are told.
     counts = []
     for people in ([ayse], [ayse, mehmet, road_staff]):
         with CaptureQueriesContext(connection) as queries:
             tell(people, "escalated_1", "Vaka yükseltildi", case=case, now=NOON)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 14
+    assert counts[0] == counts[1] <= 15
 
 
 # -- deputies ------------------------------------------------------------------------------------------
