@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse
 from django.test import AsyncClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -94,7 +94,7 @@ class Page(HTMLParser):
         return None
 
 
-def served(user: User | None, path: str) -> HttpResponse:
+def served(user: User | None, path: str) -> Any:
     """The page as the ASGI web process serves it: only such a page listens to the live stream."""
     client = AsyncClient()
     if user is not None:
