@@ -431,7 +431,7 @@
       var data = fresh(event);
       if (!data) return;
       markStale("case", data["case"]);
-      scheduleCounts(); // the queue's count of new cases
+      if (document.getElementById("queue-new-count")) scheduleCounts(); // the queue's count of new cases
     });
     source.addEventListener("notification", function (event) {
       if (!fresh(event)) return;
