@@ -43,6 +43,26 @@ def _default_language_again():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache_in_transactional_tests(request):
+    """The database cache (log-in counts, rate limits, figures cached for a few seconds) is a table that a
+    transactional test's flush does not empty: such tests (browser tests among them) start and end with it
+    cleared, so one test's sign-ins or figures never reach the next. Other tests roll it back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server", "asgi_server")
+    )
+    if not transactional:
+        yield
+        return
+    from django.core.cache import cache
+
+    request.getfixturevalue("transactional_db")
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def institution(db):
     return Institution.objects.create(

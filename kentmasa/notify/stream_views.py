@@ -8,6 +8,7 @@ at render); a ``Last-Event-ID`` header, which browsers send when they reconnect,
 from __future__ import annotations
 
 from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.translation import get_language
@@ -45,6 +46,10 @@ def _refused(status: int, detail: str, code: str) -> JsonResponse:
 
 
 async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBase:
+    if not isinstance(request, ASGIRequest):
+        # Under a WSGI server a stream would hold a worker thread (and its database connection) for as long
+        # as it is open: the web process must be the ASGI one (kentmasa/asgi.py, the Procfile's web line).
+        return _refused(503, _("The live stream needs the ASGI web server."), "not_asgi")
     if user is None:
         return _refused(401, _("Sign in, or send a valid API token."), "unauthenticated")
     try:

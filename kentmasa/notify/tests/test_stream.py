@@ -268,3 +268,9 @@ def test_a_unit_hears_that_a_case_left_it_but_not_where_it_went(
     finally:
         roads_listener.close()
         parks_listener.close()
+
+
+def test_under_a_wsgi_server_the_stream_refuses_rather_than_hold_a_thread(client, road_staff):
+    client.force_login(road_staff)
+    response = client.get("/canli/")
+    assert response.status_code == 503 and response.json()["code"] == "not_asgi"
