@@ -45,11 +45,25 @@ def _refused(status: int, detail: str, code: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code}, status=status)
 
 
+def not_asgi(request: HttpRequest) -> JsonResponse | None:
+    """503 under a WSGI server, where a stream would hold a worker thread (and its database connection) for
+    as long as it is open: the web process must be the ASGI one (kentmasa/asgi.py, the Procfile's web)."""
+    if isinstance(request, ASGIRequest):
+        return None
+    return _refused(503, _("The live stream needs the ASGI web server."), "not_asgi")
+
+
+async def open_stream(scope: stream.LiveScope, since: int | None) -> HttpResponseBase:
+    """The stream, once the request's checks are done. It reads only through the hub: the connection the
+    sign-in opened in this request's thread is closed now, not when the stream ends (else every open stream
+    would hold one: 200 streams, 200 connections)."""
+    await sync_to_async(connections.close_all)()
+    return stream.respond(scope, since)
+
+
 async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBase:
-    if not isinstance(request, ASGIRequest):
-        # Under a WSGI server a stream would hold a worker thread (and its database connection) for as long
-        # as it is open: the web process must be the ASGI one (kentmasa/asgi.py, the Procfile's web line).
-        return _refused(503, _("The live stream needs the ASGI web server."), "not_asgi")
+    if refused := not_asgi(request):
+        return refused
     if user is None:
         return _refused(401, _("Sign in, or send a valid API token."), "unauthenticated")
     try:
@@ -65,10 +79,7 @@ async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBa
     scope = await stream.StaffScope.of(user, get_language() or "tr")
     if scope is None:
         return _refused(403, _("Your account may not see any case."), "no_scope")
-    # The stream reads only through the hub: close the connection the sign-in opened in this request's
-    # thread now, not when the stream ends (else every open stream holds one: 200 streams, 200 connections).
-    await sync_to_async(connections.close_all)()
-    return stream.respond(scope, since)
+    return await open_stream(scope, since)
 
 
 @require_GET

@@ -24,7 +24,6 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
@@ -42,7 +41,7 @@ from kentmasa.cases.views.queue import overdue_q
 from kentmasa.notify import stream
 from kentmasa.notify.live import latest_id
 from kentmasa.notify.models import LiveEvent
-from kentmasa.notify.stream_views import BadPosition, position
+from kentmasa.notify.stream_views import BadPosition, not_asgi, open_stream, position
 from kentmasa.reports.models import Wallboard
 
 CHANGES = 10  # the last changes a board lists
@@ -318,9 +317,8 @@ async def board_stream(request: HttpRequest, token: str) -> HttpResponseBase:
         since = position(request)
     except BadPosition:
         return _private(JsonResponse({"detail": _("Enter a whole number.")}, status=400))
-    # The stream reads only through the hub: close the connection the look-up opened in this request's
-    # thread now, not when the stream ends (else every open screen would hold one).
-    await sync_to_async(connections.close_all)()
-    response = stream.respond(scope, since)
+    if refused := not_asgi(request):
+        return refused
+    response = await open_stream(scope, since)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

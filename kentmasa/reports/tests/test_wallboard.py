@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -522,13 +523,22 @@ def test_a_case_change_reaches_the_board_stream_as_it_is_published(
     assert [r for r in rows if r.topic == "notification" and (whole.allows(r) or unit.allows(r))] == []
 
 
-def test_the_stream_answers_a_live_board_as_an_event_stream(transactional_db, client, institution_board):
-    # (Transactional: before streaming, the view closes the connection its look-up opened.)
+def test_the_stream_answers_a_live_board_as_an_event_stream(
+    transactional_db, async_client, institution_board
+):
+    # (Transactional: before streaming, the view closes the connection its look-up opened.) The async test
+    # client makes an ASGI request, as the web process does; a WSGI one is refused (503).
     _board, raw = institution_board
-    response = client.get(f"/pano/{raw}/canli/")  # not read: the stream runs until the screen goes
+    # Not read: the stream runs until the screen goes.
+    response = async_to_sync(async_client.get)(f"/pano/{raw}/canli/")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/event-stream")
     assert connection.connection is None  # an open screen holds no database connection
-    assert client.get(f"/pano/{raw}/canli/", {"since": "yedi"}).status_code == 400
+    assert async_to_sync(async_client.get)(f"/pano/{raw}/canli/", {"since": "yedi"}).status_code == 400
+
+
+def test_under_a_wsgi_server_a_live_boards_stream_is_refused(client, institution_board):
+    _board, raw = institution_board
+    assert client.get(f"/pano/{raw}/canli/").status_code == 503
 
 
 def test_still_live_follows_revoke_and_reissue(institution_board, roads_board, roads, asphalt):
