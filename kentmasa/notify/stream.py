@@ -48,6 +48,9 @@ T = TypeVar("T")
 CHANNEL = "kentmasa_live"  # the NOTIFY channel of migration notify 0004
 LOG_SIZE = 20_000  # live events kept in memory per process for the streams that follow the log
 READ_BATCH = 1000
+# A hub starting looks this many ids below the last for one still in flight (PostgreSQL takes ids before
+# commit): it starts below the first missing one, as if it had been running, so that one is read on commit.
+START_LOOKBACK = 1000
 IDLE_STOP = 60.0  # a hub with no stream for this long stops (and its database connections close)
 FIELDS = (
     "id",
@@ -107,10 +110,13 @@ def _rows(after: int, limit: int) -> list[Row]:
     return [Row(**{**dict(zip(FIELDS, row, strict=True)), "places": tuple(row[9])}) for row in values]
 
 
-def _latest() -> int:
+def _start() -> tuple[int, list[int]]:
+    """Where a new hub starts: the last id, and the ids present among the START_LOOKBACK below it."""
     from kentmasa.notify.live import latest_id
 
-    return latest_id()
+    latest = latest_id()
+    present = LiveEvent.objects.filter(pk__gt=latest - START_LOOKBACK, pk__lte=latest)
+    return latest, list(present.values_list("pk", flat=True))
 
 
 def _oldest() -> int | None:
@@ -175,7 +181,8 @@ class Hub:
         while True:
             while self.horizon + 1 in present or self.horizon + 1 in self.above:
                 self.horizon += 1
-            higher = [i for i in present if i > self.horizon]
+            # (above: ids read in an earlier batch, which the first gap's give-up must not jump over)
+            higher = [i for i in present | self.above if i > self.horizon]
             if not higher:
                 self.gap_since = None
                 break
@@ -198,16 +205,32 @@ class Hub:
         tick.set()
 
     async def read(self) -> None:
+        after = self.horizon
         while True:
-            rows = await self.db(_rows, self.horizon, READ_BATCH)
+            rows = await self.db(_rows, after, READ_BATCH)
             self._append(rows)
             if len(rows) < READ_BATCH:
                 return
+            # On from the last row read, not from the horizon: with a gap below, that batch would come back
+            # again and again until GAP_WAIT gave up on the gap, and what lies past it would wait as long.
+            after = max(rows[-1].id, self.horizon)
+
+    async def start(self) -> None:
+        """Start reading after the last id, or below the first gap close under it: an id taken by a
+        transaction that has not committed yet is read when it commits, and no resume point passes it."""
+        latest, present = await self.db(_start)
+        known = set(present)
+        horizon = max(latest - START_LOOKBACK, 0) if known else latest
+        while horizon < latest and horizon + 1 in known:
+            horizon += 1
+        self.horizon = horizon
+        self.above = {i for i in known if i > horizon}  # there before this hub: never news to its streams
+        self.gap_since = time.monotonic() if self.above else None
 
     async def run(self) -> None:
         listener: asyncio.Task[None] | None = None
         try:
-            self.horizon = await self.db(_latest)
+            await self.start()
             self.ready.set()
             postgres = connection.vendor == "postgresql"
             if postgres:
