@@ -346,6 +346,11 @@ async def events(scope: LiveScope, since: int | None) -> AsyncIterator[str]:
         announced = resume
         refreshed = time.monotonic()
         while True:
+            # Before anything more is sent: once SCOPE_REFRESH has passed, is the listener still allowed?
+            if time.monotonic() - refreshed > option("SCOPE_REFRESH"):
+                refreshed = time.monotonic()
+                if not await scope.refresh():
+                    return
             tick = current.tick
             entries = current.entries_from(index)
             if entries is None:  # this stream fell behind the log: its screen starts afresh
@@ -365,10 +370,6 @@ async def events(scope: LiveScope, since: int | None) -> AsyncIterator[str]:
                     yield _event(*shown, resume)
             if entries:  # the whole log up to here is done: every id below the hub's horizon then
                 resume = max(resume, entries[-1].resume)
-            if time.monotonic() - refreshed > option("SCOPE_REFRESH"):
-                refreshed = time.monotonic()
-                if not await scope.refresh():
-                    return
             try:
                 await asyncio.wait_for(tick.wait(), option("HEARTBEAT"))
             except TimeoutError:
@@ -390,19 +391,28 @@ def respond(scope: LiveScope, since: int | None) -> StreamingHttpResponse:
 # --- staff --------------------------------------------------------------------------------------------------
 
 
-class StaffScope:
-    """A member of staff: the cases they may read (kentmasa.cases.access.Scope) and their notifications."""
+# Whether the credential a stream was opened with (a session, an API token) still signs the user in: asked
+# with the user as they are now, in the hub's database thread, each time the stream re-reads its scope.
+Credential = Callable[[User], bool]
 
-    def __init__(self, user: User, access: Scope, language: str) -> None:
+
+class StaffScope:
+    """A member of staff: the cases they may read (kentmasa.cases.access.Scope) and their notifications,
+    for as long as the credential the stream was opened with holds."""
+
+    def __init__(
+        self, user: User, access: Scope, language: str, credential: Credential | None = None
+    ) -> None:
         self.user_id = user.pk
         self.access = access
         self.language = language
+        self.credential = credential
 
     @classmethod
-    async def of(cls, user: User, language: str) -> StaffScope | None:
+    async def of(cls, user: User, language: str, credential: Credential | None = None) -> StaffScope | None:
         current = await hub()
         access = await current.db(Scope.of, user)
-        return cls(user, access, language) if access is not None else None
+        return cls(user, access, language, credential) if access is not None else None
 
     def allows(self, row: Row) -> bool:
         if row.user_id is not None:
@@ -453,14 +463,18 @@ class StaffScope:
         return row.topic, {**base, "change": row.change, **row.data}
 
     async def refresh(self) -> bool:
+        """False (the stream ends) once the user is switched off or gone, or signed out, or their token
+        revoked; else their scope as it is now."""
         current = await hub()
-        access = await current.db(_reload_scope, self.user_id)
+        access = await current.db(_reload_scope, self.user_id, self.credential)
         if access is None:
             return False
         self.access = access
         return True
 
 
-def _reload_scope(user_id: int) -> Scope | None:
+def _reload_scope(user_id: int, credential: Credential | None = None) -> Scope | None:
     user = User.objects.filter(pk=user_id).first()
-    return Scope.of(user) if user is not None else None
+    if user is None or (credential is not None and not credential(user)):
+        return None
+    return Scope.of(user)

@@ -7,10 +7,15 @@ at render); a ``Last-Event-ID`` header, which browsers send when they reconnect,
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -61,7 +66,36 @@ async def open_stream(scope: stream.LiveScope, since: int | None) -> HttpRespons
     return stream.respond(scope, since)
 
 
-async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBase:
+def session_credential(session_key: str | None) -> stream.Credential:
+    """An open stream's session still signs its user in: not signed out or expired, and not ended by a new
+    password (the session's hash, as django.contrib.auth.get_user checks it, without changing the session)."""
+
+    def holds(user: User) -> bool:
+        if not session_key:
+            return False
+        data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+        if data.get(SESSION_KEY) != user._meta.pk.value_to_string(user):
+            return False
+        if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+            return False
+        held = data.get(HASH_SESSION_KEY)
+        if not isinstance(held, str) or not held:
+            return False
+        hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+        return any(constant_time_compare(held, known) for known in hashes)
+
+    return holds
+
+
+def token_credential(raw: str) -> stream.Credential:
+    """An open stream's API token is still good (not revoked, still the user's)."""
+    key_hash = ApiToken.hash_key(raw)
+    return lambda user: ApiToken.objects.filter(key_hash=key_hash, revoked=False, user_id=user.pk).exists()
+
+
+async def _stream_for(
+    request: HttpRequest, user: User | None, credential: stream.Credential | None = None
+) -> HttpResponseBase:
     if refused := not_asgi(request):
         return refused
     if user is None:
@@ -76,7 +110,7 @@ async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBa
             },
             status=400,
         )
-    scope = await stream.StaffScope.of(user, get_language() or "tr")
+    scope = await stream.StaffScope.of(user, get_language() or "tr", credential)
     if scope is None:
         return _refused(403, _("Your account may not see any case."), "no_scope")
     return await open_stream(scope, since)
@@ -86,7 +120,8 @@ async def _stream_for(request: HttpRequest, user: User | None) -> HttpResponseBa
 async def page_stream(request: HttpRequest) -> HttpResponseBase:
     """The staff screens' stream (session sign-in)."""
     user = await request.auser()
-    return await _stream_for(request, user if isinstance(user, User) and user.is_active else None)
+    signed_in = user if isinstance(user, User) and user.is_active else None
+    return await _stream_for(request, signed_in, session_credential(request.session.session_key))
 
 
 def _token_user(raw: str) -> User | None:
@@ -100,4 +135,4 @@ async def api_stream(request: HttpRequest) -> HttpResponseBase:
     user = None
     if kind.lower() == "bearer" and token.strip():
         user = await sync_to_async(_token_user)(token.strip())
-    return await _stream_for(request, user)
+    return await _stream_for(request, user, token_credential(token.strip()))

@@ -86,6 +86,11 @@ class Listener:
             time.sleep(0.02)
         raise AssertionError(f"nothing matched within {seconds} s; got {self.messages}")
 
+    def wait_closed(self, seconds: float = 10) -> bool:
+        """Whether the server ended the stream within ``seconds``."""
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
+
     def close(self) -> None:
         self._stop.set()
         if self._response is not None:

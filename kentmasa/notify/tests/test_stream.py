@@ -369,3 +369,51 @@ def test_giving_up_on_a_gap_skips_no_other_gap_read_in_a_later_batch(settings):
         assert [e.row.id for e in hub.log] == [3, 5, 7, 8, 6]
     finally:
         hub.executor.shutdown()
+
+
+# --- an open stream and the credential it was opened with (review) ------------------------------------------
+
+
+@pytest.fixture
+def _refresh_every_turn(settings):
+    """Who is listening is checked again at every turn of the stream (every heartbeat, half a second)."""
+    settings.KENTMASA_LIVE = {**settings.KENTMASA_LIVE, "SCOPE_REFRESH": 0.0}
+
+
+@pytest.mark.usefixtures("_refresh_every_turn")
+def test_a_revoked_token_ends_its_open_stream(asgi_server, make_case, road_staff):
+    token, raw = ApiToken.issue(road_staff)
+    listener = Listener(f"{asgi_server.url}/api/v1/stream", {"Authorization": f"Bearer {raw}"})
+    try:
+        assert listener.status == 200
+        time.sleep(1.2)  # a few turns (and checks) of the stream while the token is good: it stays open
+        case = make_case()
+        listener.wait_for(lambda m: m.data.get("case") == case.pk)
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+        assert listener.wait_closed(10), "the stream of a revoked token is still open"
+    finally:
+        listener.close()
+
+
+@pytest.mark.usefixtures("_refresh_every_turn")
+@pytest.mark.parametrize("ended_by", ["sign_out", "new_password"])
+def test_a_session_that_ended_ends_its_open_stream(asgi_server, client, make_case, road_staff, ended_by):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(road_staff)
+    key = client.cookies["sessionid"].value
+    listener = Listener(f"{asgi_server.url}/canli/", {"Cookie": f"sessionid={key}"})
+    try:
+        assert listener.status == 200
+        time.sleep(1.2)  # a few turns (and checks) of the stream while signed in: it stays open
+        case = make_case()
+        listener.wait_for(lambda m: m.data.get("case") == case.pk)
+        if ended_by == "sign_out":
+            Session.objects.filter(session_key=key).delete()
+        else:  # a new password signs the other sessions out (the session's hash no longer matches)
+            road_staff.set_password("Yeni-parola-2026")
+            road_staff.save()
+        assert listener.wait_closed(10), f"the stream is still open after {ended_by}"
+    finally:
+        listener.close()
