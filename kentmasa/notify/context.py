@@ -83,9 +83,10 @@ def header_counts(request: HttpRequest) -> dict[str, Any]:
 
     ``live_screens``: whether the page may listen to the live stream at all. Only a page the ASGI server
     served may: a WSGI server (``manage.py runserver``, the tests' ``live_server``) cannot stream, and would
-    hold a thread and a database connection for every page that tried."""
+    hold a thread and a database connection for every page that tried. Nor does a page answering a POST (a
+    form sent back with its errors): its address is the form's, which live.js could not fetch again."""
     return {
         "notify_counts": SimpleLazyObject(lambda: _for(request)),
         "live_seq": SimpleLazyObject(_live_seq),
-        "live_screens": isinstance(request, ASGIRequest),
+        "live_screens": isinstance(request, ASGIRequest) and request.method == "GET",
     }

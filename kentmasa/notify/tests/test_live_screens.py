@@ -487,3 +487,15 @@ def test_the_scope_key_follows_what_the_reader_may_see(
     assert reports._scope_key(road_manager) != reports._scope_key(administrator)
     other = make_user(User.Role.UNIT_MANAGER, "other_roads_manager", units=[roads])
     assert reports._scope_key(other) == reports._scope_key(road_manager)  # same units, same figures
+
+
+def test_a_page_sent_back_for_a_form_does_not_listen(road_staff, make_case):
+    """A form sent back with its errors is a page at the form's address (a POST-only view): refreshing it
+    would ask that address for a 405 every few seconds for as long as the page stayed open."""
+    case = make_case()
+    client = AsyncClient()
+    client.force_login(road_staff)
+    answer = async_to_sync(client.post)(f"/vaka/{case.tracking_number}/yorum/", {"comment-note": ""})
+    assert answer.status_code == 400
+    assert "data-live-url" not in Page(answer.content.decode()).body
+    assert "data-live-url" in page(served(road_staff, f"/vaka/{case.tracking_number}/")).body
