@@ -27,7 +27,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
@@ -248,6 +248,7 @@ class Hub:
         finally:
             self.stopped = True
             self.ready.set()
+            self.tick.set()  # its streams wake, see it stopped and end (their clients reconnect to a new hub)
             if listener is not None:
                 listener.cancel()
             await self.close()
@@ -323,7 +324,7 @@ def _event(name: str, data: dict[str, Any], resume: int | None) -> str:
     return f"{head}event: {name}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
 
 
-async def events(scope: LiveScope, since: int | None) -> AsyncIterator[str]:
+async def events(scope: LiveScope, since: int | None) -> AsyncGenerator[str, None]:
     """The text of one stream: what ``scope`` allows after ``since`` (None: from now on)."""
     current = await hub()
     index = current.join()
@@ -346,6 +347,8 @@ async def events(scope: LiveScope, since: int | None) -> AsyncIterator[str]:
         announced = resume
         refreshed = time.monotonic()
         while True:
+            if current.stopped:  # it reads nothing more: the client reconnects, to a hub that runs
+                return
             # Before anything more is sent: once SCOPE_REFRESH has passed, is the listener still allowed?
             if time.monotonic() - refreshed > option("SCOPE_REFRESH"):
                 refreshed = time.monotonic()

@@ -417,3 +417,42 @@ def test_a_session_that_ended_ends_its_open_stream(asgi_server, client, make_cas
         assert listener.wait_closed(10), f"the stream is still open after {ended_by}"
     finally:
         listener.close()
+
+
+class _Quiet:
+    """A scope that is shown nothing (only the stream's own lines come)."""
+
+    def allows(self, row):
+        return False
+
+    def payload(self, row):
+        return None
+
+    async def refresh(self):
+        return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stream_ends_when_its_hub_stops(settings):
+    """A hub that stopped (its task failed, the database was away when it started) reads nothing more: its
+    streams end, so their clients reconnect to a new hub, rather than hear heartbeats and nothing else."""
+    import asyncio
+
+    from kentmasa.notify import stream
+
+    async def main():
+        lines = stream.events(_Quiet(), None)
+        try:
+            assert (await anext(lines)).startswith("retry:")
+            await stream.shutdown()  # this loop's hub stops
+            after = []
+            async for line in lines:
+                after.append(line)
+                if len(after) > 3:
+                    break
+            return after
+        finally:
+            await lines.aclose()
+            await stream.shutdown()
+
+    assert asyncio.run(main()) == []
