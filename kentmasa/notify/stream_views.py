@@ -110,6 +110,7 @@ async def _stream_for(
             },
             status=400,
         )
+    await sync_to_async(connections.close_all)()  # before waiting in the hub's queue for the scope, not after
     scope = await stream.StaffScope.of(user, get_language() or "tr", credential)
     if scope is None:
         return _refused(403, _("Your account may not see any case."), "no_scope")
