@@ -14,8 +14,9 @@
 // The user's work is never overwritten: a region holding the focused element or a field the user has changed
 // waits until focus leaves it; ticked checkboxes are ticked again in the new rows (by name and value). Rows
 // (elements with an id, table rows by their first cell) that are new or changed are highlighted briefly, and a
-// polite status says "Updated" once per refresh. When the session has ended (the stream closes, the page
-// answers with the login page) the page stops listening and is left as it is.
+// polite status says "Updated" once per refresh. When the session has ended (the stream refuses it, the page
+// answers with the login page) the page stops listening and is left as it is; when the stream failed
+// otherwise (a proxy's 502 during a restart, a server error), a new one is opened when it answers again.
 // Plain script, no build step; data-live-state on <body> says how the stream is ("open", "stopped").
 (function () {
   "use strict";
@@ -29,12 +30,14 @@
   var HIGHLIGHT_MS = 6000; // the highlight's class stays this long (the CSS fades it)
   var STATUS_MS = 5000; // the "Updated" message stays this long
   var SEEN_LIMIT = 2000; // event numbers remembered to drop repeats after a reconnect
+  var REOPEN_AFTER = 5000; // ms: a stream the browser gave up on (a proxy's 502, a server error) is asked again
 
   var countsUrl = body.dataset.liveCounts || "";
   var pageCase = body.dataset.liveCase || "";
   var pageThrottle = parseInt(body.dataset.liveThrottle || "0", 10) || 0;
   var stopped = false;
   var source = null;
+  var position = body.dataset.liveSince || "0"; // where a new stream starts: the last resume point heard
   var seen = new Map(); // data.seq -> true, oldest first
   var regionState = {}; // region id -> {stale, since, last, waiting, html}
   var timer = null;
@@ -397,6 +400,7 @@
 
   // The event's data, or null for one already seen (a reconnect resumes a little before where it stopped).
   function fresh(event) {
+    if (event.lastEventId) position = event.lastEventId;
     var data;
     try {
       data = JSON.parse(event.data || "{}");
@@ -421,10 +425,40 @@
     body.dataset.liveState = "stopped";
   }
 
+  function streamAt() {
+    return streamUrl + (streamUrl.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(position);
+  }
+
+  // The browser gave up on the stream: it answered something other than a stream. That is a refusal (signed
+  // out, switched off: 401, 403) or a failure that passes (a proxy's 502 while the server restarts, a 500, a
+  // 503): the stream's own answer, asked again a little later, says which.
+  function reopenLater() {
+    if (stopped) return;
+    setTimeout(function () {
+      if (stopped) return;
+      var controller = window.AbortController ? new AbortController() : null;
+      fetch(streamAt(), {
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { Accept: "text/event-stream" },
+        signal: controller ? controller.signal : undefined
+      })
+        .then(function (response) {
+          if (controller) controller.abort(); // only its answer was wanted
+          if (response.status === 401 || response.status === 403 || response.status === 404) {
+            stop();
+          } else if (response.ok) {
+            connect();
+          } else {
+            reopenLater();
+          }
+        })
+        .catch(reopenLater); // the server is not there yet
+    }, REOPEN_AFTER);
+  }
+
   function connect() {
-    var since = body.dataset.liveSince || "0";
-    var url = streamUrl + (streamUrl.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(since);
-    source = new EventSource(url);
+    source = new EventSource(streamAt());
     body.dataset.liveState = "connecting";
     source.addEventListener("open", function () { body.dataset.liveState = "open"; });
     source.addEventListener("case", function (event) {
@@ -438,16 +472,17 @@
       markStale("notification");
       scheduleCounts();
     });
-    source.addEventListener("reset", function () {
+    source.addEventListener("reset", function (event) {
+      if (event.lastEventId) position = event.lastEventId;
       markStale("*"); // too far behind to catch up event by event: everything again
       scheduleCounts();
     });
     source.addEventListener("error", function () {
+      body.dataset.liveState = "connecting";
       if (source.readyState === EventSource.CLOSED) {
-        stop(); // refused (signed out, switched off): the browser will not retry
-      } else {
-        body.dataset.liveState = "connecting"; // the browser reconnects by itself
-      }
+        source.close(); // the browser will not retry: this page asks again (reopenLater)
+        reopenLater();
+      } // else the browser reconnects by itself, with Last-Event-ID
     });
   }
 
