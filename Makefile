@@ -8,7 +8,7 @@ export PORT
 KENTMASA_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 export KENTMASA_PUBLIC_URL
 
-.PHONY: run test test-fast lint bench messages setup clean
+.PHONY: run test test-fast lint bench bench-live messages setup clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The live stream: commit-to-client latency with 200 open streams, and what idle streams cost (README).
+bench-live: setup
+	$(BIN)/python bench/live.py
 
 messages: setup
 	cd kentmasa && ../$(BIN)/django-admin makemessages -l tr --no-obsolete --add-location file
