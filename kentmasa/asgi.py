@@ -1,7 +1,7 @@
 """The ASGI application: the web process (Procfile ``web``) serves pages, the API and the live stream.
 
 Pages and the API are ordinary sync views; the live stream (kentmasa.notify.stream) is async, so an open
-stream holds no thread.
+stream uses no CPU and holds no database connection while it waits.
 """
 
 import os

@@ -90,7 +90,9 @@ def publish_case_event(case: Case, event: Event) -> LiveEvent:
         # A transfer (or a new category) took the case away from a unit: that unit's screens must hear that
         # it left, though they may no longer read it (kentmasa.notify.stream.StaffScope).
         data["left_unit"] = left
-    return publish(Topic.CASE, event.action, at=event.at, data=data, **case_facts(case))
+    # Timed when it is published, not by the event's own time: a case that comes in with an earlier receipt
+    # time (an SMS or a referral from days ago) must still be kept as long as any other live event.
+    return publish(Topic.CASE, event.action, data=data, **case_facts(case))
 
 
 # Written by the domain functions from the row they have just locked and changed: that case object is current.

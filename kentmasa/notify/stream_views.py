@@ -1,5 +1,6 @@
 """The live stream's addresses: ``/canli/`` for the staff screens (their session) and ``/api/v1/stream`` for
-API clients (a staff token). Both are async views: under the ASGI server a waiting stream holds no thread.
+API clients (a staff token). Both are async views: under the ASGI server a waiting stream uses no CPU and
+holds no database connection (Django's handler keeps one idle thread per open request).
 
 ``?since=<id>`` asks for what came after a live event the page already shows (kentmasa.notify.live.latest_id
 at render); a ``Last-Event-ID`` header, which browsers send when they reconnect, wins over it.

@@ -1,6 +1,7 @@
 """The live stream (kentmasa.notify.live and .stream): one sequence written with each change, over real HTTP
 from the ASGI server, to exactly who may see it, resumable after a restart."""
 
+import datetime as dt
 import itertools
 import time
 
@@ -456,3 +457,11 @@ def test_a_stream_ends_when_its_hub_stops(settings):
             await stream.shutdown()
 
     assert asyncio.run(main()) == []
+
+
+def test_a_backdated_case_is_kept_as_long_as_any_live_event(make_case):
+    """An SMS read days late opens a case received days ago: its live event is timed when it was written,
+    so the prune does not take it before a reconnecting screen has read it."""
+    case = make_case(received_at=timezone.now() - dt.timedelta(days=5))
+    live.prune()
+    assert LiveEvent.objects.filter(case_id=case.pk, change="open").exists()
