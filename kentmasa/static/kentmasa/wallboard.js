@@ -17,6 +17,7 @@
   var streamUrl = body.getAttribute("data-stream-url");
   var fallback = (parseInt(body.getAttribute("data-refresh-seconds"), 10) || 60) * 1000;
   var seen = parseInt(body.getAttribute("data-seq"), 10) || 0; // the last live event heard of
+  var resume = seen; // where a new stream starts: the last resume point the stream gave
   var shownSeq = seen; // the live position the figures on screen were counted at
   var lastFetch = Date.now();
   var timer = null;
@@ -76,6 +77,10 @@
   }
 
   function onEvent(event) {
+    // The SSE id is where the stream resumes from (kentmasa.notify.stream): it may lie below the event's
+    // seq, while an earlier change is still being committed; reconnecting from seq could skip that one.
+    var point = parseInt(event.lastEventId, 10);
+    if (point > resume) resume = point;
     try {
       var data = JSON.parse(event.data);
       if (data && typeof data.seq === "number" && data.seq > seen) seen = data.seq;
@@ -85,7 +90,7 @@
 
   function connect() {
     if (!window.EventSource) return;
-    source = new EventSource(streamUrl + "?since=" + encodeURIComponent(String(seen)));
+    source = new EventSource(streamUrl + "?since=" + encodeURIComponent(String(resume)));
     source.addEventListener("open", function () { setLive("open"); });
     source.addEventListener("case", onEvent);
     source.addEventListener("reset", function () { wanted(); });
