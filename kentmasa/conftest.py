@@ -221,12 +221,12 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def new_page(browser, live_server):
+def page_maker(browser, base_url):
+    """Yields ``make(language)``, a new page of its own browser context on ``base_url``; closes them all."""
     contexts = []
 
     def make(language="tr-TR"):
-        context = browser.new_context(locale=language, base_url=live_server.url)
+        context = browser.new_context(locale=language, base_url=base_url)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -234,6 +234,11 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    yield from page_maker(browser, live_server.url)
 
 
 # -- a streaming server for the live screens (kentmasa.notify.stream) ----------------------------------------
@@ -312,14 +317,4 @@ def asgi_server(transactional_db, settings):
 
 @pytest.fixture
 def new_live_page(browser, asgi_server):
-    contexts = []
-
-    def make(language="tr-TR"):
-        context = browser.new_context(locale=language, base_url=asgi_server.url)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    yield from page_maker(browser, asgi_server.url)
