@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kentmasa.routing",
     "kentmasa.channels",
     "kentmasa.escalation",
+    "kentmasa.emergency",
     "kentmasa.reports",
     "kentmasa.demo",
 ]
@@ -259,6 +260,13 @@ KENTMASA_PERIODIC_TASKS = [
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))
+# The police side (kentmasa.emergency). The KADES gateway signs its posts with this secret; an alert whose
+# point lies in no loaded province goes to the police institution with this slug.
+KENTMASA_KADES_WEBHOOK_SECRET = os.environ.get("KENTMASA_KADES_WEBHOOK_SECRET", "")
+KENTMASA_KADES_INSTITUTION = os.environ.get("KENTMASA_KADES_INSTITUTION", "")
+# Team positions are deleted after this many hours; a console not seen for this many seconds is not open.
+KENTMASA_TEAM_POSITION_KEEP_HOURS = int(os.environ.get("KENTMASA_TEAM_POSITION_KEEP_HOURS", "24"))
+KENTMASA_CONSOLE_PRESENCE_SECONDS = int(os.environ.get("KENTMASA_CONSOLE_PRESENCE_SECONDS", "45"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
 # Staff "act on" a case with these timeline events (kentmasa.cases.activity; "note_to_citizen" is a public
 # staff comment). A unit that has not acted for KENTMASA_IDLE_WARNING_SHARE of the standard (a service may set

@@ -24,6 +24,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", unknown_address),
     path("open311/v2/", include("kentmasa.channels.open311.urls")),
+    # The police side (kentmasa.emergency): the KADES gateway, the Haber Merkezi, a team's phone page.
+    path("kanal/kades/", include("kentmasa.emergency.kades_urls")),
+    path("haber-merkezi/", include("kentmasa.emergency.urls")),
+    path("ekip/", include("kentmasa.emergency.team_urls")),
     path("kanal/", include("kentmasa.channels.urls")),
     path("basvuru/", include("kentmasa.cases.public_urls")),
     path("raporlar/", include("kentmasa.reports.urls")),

@@ -213,6 +213,11 @@ class Case(models.Model):
         default=False,
         help_text=_("The longer completion time of the service standard applies."),
     )
+    # What the service standard times (directory.Service.Clock), copied when the service is set: for a
+    # forwarding clock ``clock_stopped_at`` is when staff first forwarded the case (or settled it), and from
+    # then on the case is neither late nor escalated (kentmasa.cases.clock).
+    clock = models.CharField(_("the standard times"), max_length=12, default="completion", editable=False)
+    clock_stopped_at = models.DateTimeField(_("forwarded"), null=True, blank=True, editable=False)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
@@ -300,7 +305,11 @@ class Case(models.Model):
             models.Index(
                 fields=["due_at"],
                 name="case_sweep",
-                condition=Q(status__in=["new", "assigned", "in_progress"], escalation_level__lt=2),
+                condition=Q(
+                    status__in=["new", "assigned", "in_progress"],
+                    escalation_level__lt=2,
+                    clock_stopped_at__isnull=True,
+                ),
             ),
             # The idle-warning sweep (kentmasa.escalation): running cases with a warning still to send.
             models.Index(
@@ -319,7 +328,8 @@ class Case(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.overdue_since is not None and self.status in OPEN_STATUSES
+        late = self.overdue_since is not None and self.status in OPEN_STATUSES
+        return late and self.clock_stopped_at is None
 
     @property
     def has_location(self) -> bool:

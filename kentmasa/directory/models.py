@@ -56,6 +56,23 @@ class Institution(models.Model):
             "closed; later it opens a new case linked to the old one. 0: always a new case."
         ),
     )
+    # Service standards that govern forwarding (Service.Clock.FORWARDING) but state no time ("ilgili birime
+    # ulaştırılır") or only "anlık": the clock these get, in minutes, round the clock (kentmasa.cases.clock).
+    forwarding_minutes = models.PositiveIntegerField(
+        _("forwarding time when the standard states none (minutes)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+        help_text=_(
+            "For a service that must be forwarded to the responsible unit but whose table gives no time, "
+            'such as "Gönderilen SMS ilgili birime ulaştırılır".'
+        ),
+    )
+    immediate_minutes = models.PositiveIntegerField(
+        _("forwarding time of immediate services (minutes)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        help_text=_('For a service to be forwarded "anlık" (at once), such as KADES alerts.'),
+    )
 
     class Meta:
         verbose_name = _("institution")
@@ -160,11 +177,22 @@ class Unit(models.Model):
 
 
 class Team(models.Model):
-    """A field or police crew belonging to a unit."""
+    """A field or police crew belonging to a unit, with its status and last known position.
+
+    The status and position are set from the team's phone (kentmasa.emergency for police teams, kentmasa.field
+    later for field crews); every position is also kept as a TeamPosition for a while (KENTMASA_TEAM_POSITION
+    _KEEP_HOURS) and then deleted.
+    """
 
     class Kind(models.TextChoices):
         FIELD = "field", _("Field team")
         POLICE = "police", _("Police team")
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        EN_ROUTE = "en_route", _("En route")
+        ON_SCENE = "on_scene", _("On scene")
+        OFF_DUTY = "off_duty", _("Off duty")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(_("name"), max_length=200)
@@ -179,6 +207,12 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="led_teams",
     )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OFF_DUTY)
+    status_at = models.DateTimeField(_("status since"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+    position_at = models.DateTimeField(_("position received"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("team")
@@ -187,6 +221,31 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class TeamPosition(models.Model):
+    """One position a team's phone sent; deleted after KENTMASA_TEAM_POSITION_KEEP_HOURS."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="positions")
+    at = models.DateTimeField(_("time"))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("team position")
+        verbose_name_plural = _("team positions")
+        indexes = [
+            models.Index(fields=["team", "-at"], name="team_position_track"),
+            models.Index(fields=["at"], name="team_position_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.at:%d.%m.%Y %H:%M}"
 
 
 class User(AbstractUser):
@@ -289,7 +348,17 @@ class ApplicationPlace(models.Model):
 
 
 class Service(models.Model):
-    """One row of an institution's service standards table (hizmet standartları tablosu)."""
+    """One row of an institution's service standards table (hizmet standartları tablosu).
+
+    Its ``clock`` says what the standard's time limits: the case's completion (the default) or only its
+    forwarding to the responsible unit or place ("ilgili birime ulaştırılır", the police 155 line). A row
+    that stands for channels (seed 000: 155, e-mail, SMS, KADES; seed 002: CİMER, Beyaz Masa, Alo 153…) lists
+    them in ``channels``: a case that comes by one of them takes that row (kentmasa.directory.channel_rows).
+    """
+
+    class Clock(models.TextChoices):
+        COMPLETION = "completion", _("Completion")
+        FORWARDING = "forwarding", _("Forwarding to the responsible unit")
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="services")
     unit = models.ForeignKey(
@@ -323,6 +392,25 @@ class Service(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    clock = models.CharField(
+        _("the time limits"),
+        max_length=12,
+        choices=Clock.choices,
+        default=Clock.COMPLETION,
+        help_text=_(
+            "Completion: the clock runs until the case is resolved. Forwarding: it stops when staff first "
+            "assign, transfer or redirect the case (the 155 line: forwarded within 10 minutes)."
+        ),
+    )
+    channels = models.JSONField(
+        _("channels this row stands for"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "A case that comes by one of these channels takes this row's standard, unless its category has a "
+            "service of its own that stands for no channel."
+        ),
     )
     idle_warning_percent = models.PositiveSmallIntegerField(
         _("idle warning (percent of the standard)"),

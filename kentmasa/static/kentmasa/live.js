@@ -472,9 +472,19 @@
       markStale("notification");
       scheduleCounts();
     });
+    // Police alarms and team moves (kentmasa.emergency) are handed to the page's own scripts as
+    // "kentmasa:alarm" and "kentmasa:team" events on the document, with the event's data as detail.
+    ["alarm", "team"].forEach(function (topic) {
+      source.addEventListener(topic, function (event) {
+        var data = fresh(event);
+        if (!data) return;
+        document.dispatchEvent(new CustomEvent("kentmasa:" + topic, { detail: data }));
+      });
+    });
     source.addEventListener("reset", function (event) {
       if (event.lastEventId) position = event.lastEventId;
       markStale("*"); // too far behind to catch up event by event: everything again
+      document.dispatchEvent(new CustomEvent("kentmasa:reset"));
       scheduleCounts();
     });
     source.addEventListener("error", function () {
