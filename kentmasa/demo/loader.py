@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
-from kentmasa.demo import notifications
+from kentmasa.demo import notifications, police
 from kentmasa.demo import wallboards as screens
 from kentmasa.demo.directory import RANDOM_SEED, Directory
 from kentmasa.demo.places import data_dir, load_mahalleler
@@ -119,6 +119,7 @@ def _play_cases(directory: Directory, count: int, now: dt.datetime) -> None:
 
 
 def _result(*, loaded: bool, password: str | None) -> DemoResult:
+    police.set_up(demo_password())  # the Haber Merkezi's teams, fresh positions at every load
     cases = Case.objects.all()
     statuses = dict(cases.values_list("status").annotate(n=Count("pk")))
     return DemoResult(
