@@ -257,6 +257,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.notify.digest.send_digests",
     "kentmasa.notify.approvals.forward_waiting_approvals",
     "kentmasa.notify.live.prune_live_events",
+    "kentmasa.emergency.teams.prune_team_positions",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))

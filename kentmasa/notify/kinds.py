@@ -57,6 +57,10 @@ KINDS: dict[str, Kind] = {
         ),
         # For the police side: an emergency reaches every medium at once, at any hour.
         Kind("emergency", _("Emergency"), frozenset({PUSH, SMS}), critical=True),
+        # A police team sent to an incident (kentmasa.emergency): at once, by push and SMS, at any hour; and
+        # the operator who sent it, when it did not acknowledge in time.
+        Kind("dispatched", _("Your team is sent to an incident"), frozenset({PUSH, SMS}), critical=True),
+        Kind("dispatch_timeout", _("A team did not acknowledge in time"), frozenset({PUSH}), critical=True),
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]

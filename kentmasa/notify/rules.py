@@ -5,7 +5,8 @@
 
 ============================ ===========================================================================
 assign                       the person assigned ("assigned"); the team's leader and members
-                             ("team_assigned")
+                             ("team_assigned"), unless it is a police team's dispatch (told by
+                             kentmasa.emergency as "dispatched")
 escalate (level 1 / 2)       the holders of the service's first / second application place
                              ("escalated_1" / "escalated_2"); none linked: the unit's managers, and the
                              timeline says the place has no linked user
@@ -74,10 +75,19 @@ def on_assign(case: Case, event: Event) -> None:
             now=event.at,
         )
     team = _team(data.get("team"))
-    if team is not None:
+    if team is not None and not _is_dispatch(event, team):
         people = [p for p in team_people(team) if assignee is None or p.pk != assignee.pk]
         text = _text(_("Assigned to your team %(team)s") % {"team": team.name}, case)
         tell(people, "team_assigned", text, case=case, link=_link(case), actor=event.actor, now=event.at)
+
+
+def _is_dispatch(event: Event, team: Team) -> bool:
+    """A police team sent to an incident (kentmasa.emergency.services.dispatch) is told by the dispatch
+    itself, at once and critically ("dispatched"), not a second time as an ordinary assignment. The dispatch
+    marks the assign event's data after it was written, so the mark is read from the database."""
+    if team.kind != Team.Kind.POLICE:
+        return False
+    return Event.objects.filter(pk=event.pk, data__has_key="dispatch").exists()
 
 
 def on_escalate(case: Case, event: Event) -> None:
