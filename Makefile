@@ -7,8 +7,11 @@ export PORT
 # Links in SMS, e-mail and receipts point here; production sets the real address (README, "Settings").
 KENTMASA_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 export KENTMASA_PUBLIC_URL
+# The KADES gateway signs its alerts with this; `make demo-kades` (manage.py demo_kades) signs the demo's with it.
+KENTMASA_KADES_WEBHOOK_SECRET ?= demo-kades-secret
+export KENTMASA_KADES_WEBHOOK_SECRET
 
-.PHONY: run test test-fast lint bench bench-live messages setup clean
+.PHONY: run test test-fast lint bench bench-live bench-kades demo-kades messages setup clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +60,14 @@ bench: setup
 # The live stream: commit-to-client latency with 200 open streams, and what idle streams cost (README).
 bench-live: setup
 	$(BIN)/python bench/live.py
+
+# KADES: a signed alert accepted by /kanal/kades/ → the alarm on a police console's stream, p50/p99 (README).
+bench-kades: setup
+	$(BIN)/python bench/kades.py
+
+# A KADES alert replayed against `make run` (another terminal): DEMO_KADES_ARGS="--moves 5", "--cancel ID".
+demo-kades: setup
+	$(BIN)/python manage.py demo_kades $(DEMO_KADES_ARGS)
 
 messages: setup
 	cd kentmasa && ../$(BIN)/django-admin makemessages -l tr --no-obsolete --add-location file

@@ -71,6 +71,7 @@ class Client:
     ready: bool = False
     error: str = ""
     events: int = 0
+    watch: tuple[str, ...] = ("case",)  # the SSE event names whose arrivals are timed (bench/kades.py: alarm)
 
 
 def parse_events(buffer: str, client: Client, now: float) -> str:
@@ -90,7 +91,7 @@ def parse_events(buffer: str, client: Client, now: float) -> str:
                 data.append(value)
         if data:
             client.events += 1
-            if name == "case":
+            if name in client.watch:
                 seq = int(json.loads("\n".join(data))["seq"])
                 client.arrivals.setdefault(seq, now)
     return buffer
@@ -137,13 +138,15 @@ async def read_stream(client: Client, host: str, port: int, token: str, ready: a
             ready.put_nowait(-1)
 
 
-async def run_clients(host: str, port: int, token: str, count: int) -> None:
+async def run_clients(
+    host: str, port: int, token: str, count: int, watch: tuple[str, ...] = ("case",)
+) -> None:
     """Open ``count`` streams; print "ready <n>" once each has its retry line (or failed), then keep reading
-    until a line comes on stdin, and print every client's arrivals as JSON."""
+    until a line comes on stdin, and print every client's arrivals (of the ``watch`` events) as JSON."""
     # The measuring instrument must not pause: no cyclic garbage collection here (what the clients allocate
     # is freed by reference counting; a full collection would hold every arrival back at once).
     gc.disable()
-    clients = [Client(i) for i in range(count)]
+    clients = [Client(i, watch=watch) for i in range(count)]
     ready: asyncio.Queue[int] = asyncio.Queue()
     tasks = []
     for client in clients:
@@ -293,11 +296,12 @@ def measure_cpu(pids: list[int], seconds: float) -> float:
 # --- the database -------------------------------------------------------------------------------------------
 
 
-def database_url() -> str:
+def database_url(var: Path = VAR, sqlite_name: str = "bench-live.sqlite3") -> str:
+    """BENCH_DATABASE_URL (its database made if missing), else a SQLite file under ``var``."""
     url = os.environ.get("BENCH_DATABASE_URL")
     if not url:
-        VAR.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{VAR / 'bench-live.sqlite3'}"
+        var.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{var / sqlite_name}"
     import psycopg
 
     parts = urlsplit(url)

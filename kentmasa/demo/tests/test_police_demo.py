@@ -222,3 +222,24 @@ def test_a_directorate_without_a_police_operator_gets_one(directorate):
     made = User.objects.get(username="polis")
     assert made.role == User.Role.POLICE_OPERATOR and made.institution_id == directorate.pk
     assert made.check_password(PASSWORD)
+
+
+def test_demo_kades_sends_her_alerts_from_the_city(directorate):
+    """`manage.py demo_kades` finds her by her order; the phone it falls back on is hers, and the points it
+    starts from lie in the city's mahalles."""
+    import random
+
+    from kentmasa.emergency.management.commands import demo_kades
+
+    assert police.KADES_PERSON.phone == demo_kades.DEMO_PHONE
+    assert demo_kades.Command()._person(None, None, None) == demo_kades.Person(
+        police.KADES_PERSON.name, police.KADES_PERSON.tc_kimlik_no, police.KADES_PERSON.phone
+    )
+    inner, _outer = load_mahalleler("eskisehir")
+    urban = [m for m in inner if m.district in ("Tepebaşı", "Odunpazarı")]
+    for seed in range(30):
+        walk = demo_kades.Walk(random.Random(seed))
+        for _ in range(3):
+            walk.step(5)
+            point = Point(walk.longitude, walk.latitude)
+            assert any(m.geometry.contains(point) for m in urban), (seed, walk.latitude, walk.longitude)
