@@ -1,5 +1,9 @@
 """The KADES gateway's webhook (kentmasa.emergency.kades), at /kanal/kades/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kentmasa.emergency import kades
+
+urlpatterns = [
+    path("", kades.webhook, name="kades_webhook"),
+]
