@@ -28,7 +28,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -122,6 +122,15 @@ def _text(headline: str, case: Case) -> str:
 
 def _link(case: Case) -> str:
     return reverse("cases:detail", args=[case.tracking_number]) if case.tracking_number else ""
+
+
+def _team_link(case: Case) -> str:
+    """Where a team's notification leads: its phone page (kentmasa.emergency.team_urls), where it
+    acknowledges; the case page while that page is not installed."""
+    try:
+        return reverse("team:page")
+    except NoReverseMatch:
+        return _link(case)
 
 
 def _name(user: User | None) -> str:
@@ -330,7 +339,7 @@ def dispatch(incident: Incident, team: Team, *, actor: User) -> Dispatch:
             "dispatched",
             _text(headline, case),
             case=case,
-            link=_link(case),
+            link=_team_link(case),
             actor=actor,
             now=now,
         )
