@@ -366,10 +366,13 @@ def _record(request: StaffRequest, form: DeskCaseForm) -> Case | None:
 
 @staff_required
 def receipt(request: StaffRequest, tracking_number: str) -> HttpResponse:
-    """The receipt of any case the member of staff can see, as a PDF to print (A5)."""
+    """The receipt of any case the member of staff can see, as a PDF to print (A5); never of a KADES case,
+    whose person must take nothing home that names it (kentmasa.channels.silence)."""
     number = clean_tracking_number(tracking_number) or tracking_number
-    cases = access.visible_cases(request.user).select_related(
-        "institution", "citizen", "category", "service", "unit", "created_by"
+    cases = (
+        access.visible_cases(request.user)
+        .exclude(channel=Channel.KADES)
+        .select_related("institution", "citizen", "category", "service", "unit", "created_by")
     )
     case = get_object_or_404(cases, tracking_number=number)
     pdf = receipts.receipt_pdf(build_receipt(request, case))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, services
-from kentmasa.cases.models import Case, Status
+from kentmasa.cases.models import Case, Channel, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.channels import receipts
@@ -117,8 +117,11 @@ def build_letter(case: Case, referral: Referral, body: str) -> receipts.Letter:
 def _answer(request: StaffRequest, tracking_number: str, as_pdf: bool) -> HttpResponse:
     user = request.user
     number = clean_tracking_number(tracking_number) or tracking_number
-    cases = access.visible_cases(user).select_related(
-        "institution", "citizen", "unit", "service__first_application_place", "referral"
+    # Never a KADES case's: the letter reaches the applicant through the referring system.
+    cases = (
+        access.visible_cases(user)
+        .exclude(channel=Channel.KADES)
+        .select_related("institution", "citizen", "unit", "service__first_application_place", "referral")
     )
     case = get_object_or_404(cases, tracking_number=number, referral__isnull=False)
     referral = case.referral

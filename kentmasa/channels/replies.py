@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from kentmasa.cases.models import Case, Channel, Event
 from kentmasa.cases.tracking import format_tracking_number
-from kentmasa.channels import templates
+from kentmasa.channels import silence, templates
 from kentmasa.channels.base import sender_for
 from kentmasa.channels.models import Message
 from kentmasa.lib import lockout
@@ -115,14 +115,21 @@ def _within_unproven_sms_limits(case: Case, number: str) -> bool:
 def make_reply(case: Case, event: Event) -> Message | None:
     """The outbound message for this event, made once; None when nothing is to be sent.
 
-    Nothing is ever sent about a KADES case: the phone may be in the aggressor's hands. The "reopen"
-    answer acknowledges the citizen's own message (actor None); a reopen by staff is not announced.
+    Nothing is ever sent about a KADES case: the phone may be in the aggressor's hands (kentmasa.channels.
+    silence; an event she would have heard of leaves a note on the case instead). The "reopen" answer
+    acknowledges the citizen's own message (actor None); a reopen by staff is not announced.
     """
-    if case.channel == Channel.KADES:
+    announced = (
+        event.public
+        and event.action in templates.DEFAULTS
+        and case.citizen is not None
+        and not (event.action == "reopen" and event.actor_id is not None)
+    )
+    if silence.is_silent(case):
+        if announced:
+            silence.note_withheld(case, event)
         return None
-    if event.action == "reopen" and event.actor_id is not None:
-        return None
-    if not event.public or event.action not in templates.DEFAULTS or case.citizen is None:
+    if not announced or case.citizen is None:
         return None
     target = reply_channel(case)
     if target is None:

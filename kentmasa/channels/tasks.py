@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from kentmasa.channels import silence
 from kentmasa.channels.base import SendError, sender_for
 from kentmasa.channels.models import Message
 from kentmasa.lib.redact import redact
@@ -31,10 +32,14 @@ def _claim(message_id: int) -> bool:
 
 
 def deliver(message_id: int) -> str:
-    """Send one queued message now. Returns its new state."""
+    """Send one queued message now. Returns its new state. Every queued message reaches its provider here
+    and only here, so this is where a KADES case's is stopped (kentmasa.channels.silence)."""
     if not _claim(message_id):
         return "skipped"
     message = Message.objects.select_related("case", "institution").get(pk=message_id)
+    if silence.is_silent(message.case):
+        # However it was queued (before the case became KADES, a retry, a resend), it never leaves.
+        return silence.withhold(message)
     sender = sender_for(message.channel)
     try:
         if sender is None:

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from kentmasa.cases import access, clock, services
 from kentmasa.cases.action_forms import AttachmentForm, CommentForm, transition_form
 from kentmasa.cases.attachments import add_attachment
-from kentmasa.cases.models import Case, Status
+from kentmasa.cases.models import Case, Channel, Status
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.transitions import TRANSITIONS, event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, map_config, staff_required
-from kentmasa.cases.views.queue import is_late, is_paused
+from kentmasa.cases.views.queue import describe_forwarding, is_late, is_paused
 from kentmasa.lib import turkish
 
 
@@ -78,6 +78,15 @@ def _address(case: Case) -> str:
 # The case page's GET parameter that searches people and teams beyond the unit's for the assign form.
 ASSIGN_SEARCH = "atama"
 
+# Nothing reaches the person of a KADES case (kentmasa.channels.silence: her phone may be in the aggressor's
+# hands), so its page offers nothing that speaks to her: no question to the citizen, no note or file
+# "visible to the citizen", no receipt to hand over. The channels refuse to send whatever gets past this.
+SILENT_ACTIONS = frozenset({"ask_citizen"})
+
+
+def is_silent(case: Case) -> bool:
+    return case.channel == Channel.KADES
+
 
 def _render_case(
     request: StaffRequest,
@@ -91,13 +100,20 @@ def _render_case(
     user = request.user
     bound = bound or {}
     search = (request.GET.get(ASSIGN_SEARCH) or "").strip()[:100]
-    actions = [
-        {
-            "transition": t,
-            "form": bound.get(t.name) or transition_form(t.name, case=case, user=user, search=search),
-        }
-        for t in access.available_transitions(user, case)
-    ]
+    silent = is_silent(case)
+    actions = []
+    for t in access.available_transitions(user, case):
+        if silent and t.name in SILENT_ACTIONS:
+            continue
+        form = bound.get(t.name) or transition_form(t.name, case=case, user=user, search=search)
+        if silent and "resolution" in form.fields:
+            form.fields["resolution"].label = _("Resolution (kept on the case; the person is not told)")
+        actions.append({"transition": t, "form": form})
+    comment_form = comment_form or CommentForm(prefix="comment")
+    attachment_form = attachment_form or AttachmentForm(prefix="upload")
+    if silent:
+        comment_form.fields.pop("public", None)
+        attachment_form.fields.pop("public", None)
     events = list(case.events.select_related("actor"))
     # Shown by the template beside each event (attributes of the page's own copies, never saved).
     for event in events:
@@ -127,6 +143,7 @@ def _render_case(
             "tracking": format_tracking_number(case.tracking_number),
             "late": is_late(case, timezone.now()),
             "remaining": describe_remaining(clock.remaining(case)),
+            "forwarding": describe_forwarding(case),
             "paused": is_paused(case),
             "may_take": access.may_take(user, case),
             "assign_search": search,
@@ -135,8 +152,9 @@ def _render_case(
             "actions": actions,
             "events": events,
             "attachments": case.attachments.select_related("uploaded_by"),
-            "comment_form": comment_form or CommentForm(prefix="comment"),
-            "attachment_form": attachment_form or AttachmentForm(prefix="upload"),
+            "comment_form": comment_form,
+            "attachment_form": attachment_form,
+            "silent": silent,
             "map": location,
             "address": _address(case),
             "merged_tracking": format_tracking_number(case.merged_into.tracking_number)
@@ -164,6 +182,11 @@ def perform_transition(request: StaffRequest, tracking_number: str, name: str) -
         raise Http404
     if not access.may_perform(user, case, name):
         raise PermissionDenied
+    if is_silent(case) and name in SILENT_ACTIONS:
+        messages.error(
+            request, _("Nothing is ever sent to the person of a KADES case; the question was not asked.")
+        )
+        return redirect("cases:detail", tracking_number=case.tracking_number)
     form = transition_form(name, case=case, user=user, data=request.POST)
     if not form.is_valid():
         return _render_case(request, case, bound={name: form}, status=400)
@@ -195,9 +218,8 @@ def add_comment(request: StaffRequest, tracking_number: str) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, case, comment_form=form, status=400)
     try:
-        services.comment(
-            case, actor=request.user, note=form.cleaned_data["note"], public=form.cleaned_data["public"]
-        )
+        public = form.cleaned_data["public"] and not is_silent(case)
+        services.comment(case, actor=request.user, note=form.cleaned_data["note"], public=public)
     except services.TransitionError as error:
         messages.error(request, error.message)
     else:
@@ -212,9 +234,8 @@ def upload_attachment(request: StaffRequest, tracking_number: str) -> HttpRespon
     form = AttachmentForm(request.POST, request.FILES, prefix="upload")
     if form.is_valid():
         try:
-            add_attachment(
-                case, form.cleaned_data["file"], actor=request.user, public=form.cleaned_data["public"]
-            )
+            public = form.cleaned_data["public"] and not is_silent(case)
+            add_attachment(case, form.cleaned_data["file"], actor=request.user, public=public)
         except ValidationError as error:
             form.add_error("file", error)
     if not form.is_valid():

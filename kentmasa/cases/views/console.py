@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, services
 from kentmasa.cases.forms import NewCaseForm
-from kentmasa.cases.models import ACTIVE_STATUSES, Case
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel
 from kentmasa.cases.search import find_citizens
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import StaffRequest, map_config, staff_required
@@ -114,6 +114,9 @@ def _record(request: StaffRequest, form: NewCaseForm) -> Case | None:
             text = _(
                 "Case recorded and resolved on the spot. Tracking number {number}, verification code {code}."
             )
+    if case.channel == Channel.KADES:
+        # Nothing reaches her, no citizen page shows it (kentmasa.channels.silence): nothing to read out.
+        text = _("KADES case recorded: {number}. Nothing is sent to the person and no citizen page shows it.")
     # The number and code get their own elements: the operator reads them out, the browser test finds them.
     number = format_html(
         '<strong id="new-tracking-number">{}</strong>', format_tracking_number(case.tracking_number)

@@ -82,6 +82,10 @@ EVENT_LABELS = {
 }
 
 PUBLIC_INSTITUTIONS = Institution.objects.exclude(kind=Institution.Kind.EXTERNAL)
+# The cases a citizen may open here at all: never a KADES case, whatever number and code are typed (the
+# person's phone may be in the aggressor's hands, and so may the numbers: kentmasa.channels.silence). A
+# wrong number, a wrong code and a KADES case's right code all answer the same "not found".
+TRACKABLE = Case.objects.exclude(channel=Channel.KADES)
 
 
 # --- rate limiting
@@ -138,9 +142,7 @@ def _grant(request: HttpRequest, case: Case) -> None:
 
 def _granted_case(request: HttpRequest, number: str) -> Case | None:
     case = (
-        Case.objects.select_related("institution", "service", "category")
-        .filter(tracking_number=number)
-        .first()
+        TRACKABLE.select_related("institution", "service", "category").filter(tracking_number=number).first()
     )
     if case is None or all(grant[0] != case.pk for grant in _grants(request)):
         return None
@@ -150,7 +152,7 @@ def _granted_case(request: HttpRequest, number: str) -> Case | None:
 def find_case(number_text: str, code: str) -> Case | None:
     """The case with this tracking number and code; None for a wrong number and a wrong code alike."""
     number = tracking.clean_tracking_number(number_text)
-    case = Case.objects.filter(tracking_number=number).first() if number else None
+    case = TRACKABLE.filter(tracking_number=number).first() if number else None
     # Compare even when there is no case, so a missing number takes as long as a wrong code.
     expected = case.verification_code if case is not None else "-"
     matches = secrets.compare_digest(expected.encode(), code.encode())
@@ -322,7 +324,7 @@ def phone_code(request: HttpRequest, slug: str) -> HttpResponse:
 def receipt(request: HttpRequest) -> HttpResponse:
     case_pk = request.session.get(RECEIPT_KEY)
     case = (
-        Case.objects.select_related("institution", "category", "citizen").filter(pk=case_pk).first()
+        TRACKABLE.select_related("institution", "category", "citizen").filter(pk=case_pk).first()
         if isinstance(case_pk, int)
         else None
     )

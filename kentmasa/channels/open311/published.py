@@ -118,14 +118,24 @@ def describe_case(request: HttpRequest, case: Case) -> dict:
     }
 
 
+def publishable(path: str = "") -> Q:
+    """What may be published at all (``path`` leads to the case, e.g. "case__"): never a KADES case, nor one
+    staff moved to a topic the public is not offered (a police-only topic such as KADES:
+    kentmasa.directory.models.Category.public), whatever its channel."""
+    return ~Q(**{f"{path}channel": Channel.KADES}) & (
+        Q(**{f"{path}category__isnull": True}) | Q(**{f"{path}category__public": True})
+    )
+
+
 def published_cases(jurisdiction: Jurisdiction) -> QuerySet[Case]:
     """The Open311 requests of the jurisdiction: those sent to it, wherever they were transferred since,
-    and those transferred to it."""
+    and those transferred to it; none in a topic the public is not offered (``publishable``)."""
     photos = Attachment.objects.filter(public=True, uploaded_by__isnull=True, kind=Attachment.Kind.PHOTO)
     inbound = Message.objects.filter(direction=Message.Direction.IN, channel=Channel.OPEN311)
     sent_here = inbound.filter(case=OuterRef("pk"), institution=jurisdiction.institution)
     return (
         Case.objects.filter(channel=Channel.OPEN311)
+        .filter(publishable())
         .filter(Q(institution=jurisdiction.institution) | Exists(sent_here))
         .select_related("category", "unit", "institution", "citizen")
         .prefetch_related(

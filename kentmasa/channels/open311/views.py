@@ -19,7 +19,7 @@ from kentmasa.channels.open311.definitions import category_for, describe_service
 from kentmasa.channels.open311.formats import Open311Error, endpoint, render
 from kentmasa.channels.open311.intake import create_request
 from kentmasa.channels.open311.lookup import search
-from kentmasa.channels.open311.published import describe_case, published_cases
+from kentmasa.channels.open311.published import describe_case, publishable, published_cases
 
 
 @endpoint("GET")
@@ -64,6 +64,7 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
             institution=jurisdiction.institution,
             case__isnull=False,
         )
+        .filter(publishable("case__"))
         .values_list("case__tracking_number", flat=True)
         .first()
     )
@@ -77,13 +78,17 @@ def media(request: HttpRequest, key: str) -> FileResponse:
     if request.method not in ("GET", "HEAD") or not config().get("publish_media", True):
         raise Http404
     pk, digest = key.split("-", 1)
-    attachment = Attachment.objects.filter(
-        pk=int(pk),
-        public=True,
-        uploaded_by__isnull=True,
-        kind=Attachment.Kind.PHOTO,
-        case__channel=Channel.OPEN311,
-    ).first()
+    attachment = (
+        Attachment.objects.filter(
+            pk=int(pk),
+            public=True,
+            uploaded_by__isnull=True,
+            kind=Attachment.Kind.PHOTO,
+            case__channel=Channel.OPEN311,
+        )
+        .filter(publishable("case__"))
+        .first()
+    )
     if attachment is None or not secrets.compare_digest(attachment.sha256[:16], digest):
         raise Http404
     return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
