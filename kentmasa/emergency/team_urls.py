@@ -1,6 +1,15 @@
 """A team's phone page (kentmasa.emergency.team_views), under /ekip/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kentmasa.emergency import team_views
 
 app_name = "team"
-urlpatterns: list = []
+urlpatterns = [
+    path("", team_views.page, name="page"),
+    path("panel/", team_views.panel, name="panel"),
+    path("durum/", team_views.set_status, name="status"),
+    path("konum/", team_views.send_position, name="position"),
+    path("gorev/<int:pk>/kabul/", team_views.acknowledge, name="acknowledge"),
+    path("gorev/<int:pk>/vardim/", team_views.arrived, name="arrived"),
+]
