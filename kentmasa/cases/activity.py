@@ -80,9 +80,10 @@ def idle_warning_at(
 
     That is ``since`` + share × the span of the standard, the span being ``due_at`` − ``start`` (when the
     clock started: the case's receipt unless given, e.g. a clock restarted on reopening). None when the case
-    has no deadline, or when the warning would come on or after the deadline: escalation speaks then.
+    has no deadline, when its forwarding clock has stopped (it was passed on: its standard is met), or when
+    the warning would come on or after the deadline: escalation speaks then.
     """
-    if case.due_at is None:
+    if case.due_at is None or case.clock_stopped_at is not None:
         return None
     span = case.due_at - (start or case.received_at)
     if span <= dt.timedelta(0):

@@ -9,6 +9,7 @@ from kentmasa.deadlines.standards import (
     CompletionTimeError,
     Duration,
     TimeUnit,
+    governs_forwarding,
     parse_completion_time,
     parse_duration,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "Duration",
     "Remaining",
     "TimeUnit",
+    "governs_forwarding",
     "parse_completion_time",
     "parse_duration",
 ]

@@ -7,6 +7,10 @@ silinmektedir"), "anlık" for emergencies, or no time at all ("… ilgili birime
 `parse_completion_time` reads each of these into a `CompletionTime` and refuses anything else with a
 `CompletionTimeError`: a cell we cannot read must never become a zero or a missing deadline by accident.
 
+`governs_forwarding` reads what the cell's time limits: most cells time the service's completion, but some
+time only the forwarding of an application to the unit or place that handles it (the police 155 line: "…
+10 dakika içinde ilgili yerlere ulaştırır"; its SMS and e-mail rows: "… ilgili birime ulaştırılır").
+
 Everything is compared after `kentmasa.lib.turkish.fold`, so "15 İŞ GÜNÜ", "15 İş Günü" and "15 is gunu" are
 the same text.
 """
@@ -212,3 +216,42 @@ def parse_completion_time(text: str) -> CompletionTime:
     if _NO_TIME.search(key):
         return CompletionTime(text=text, standard=None)
     raise CompletionTimeError(text)
+
+
+# What a forwarding cell says is done with the application: it is carried ("ilgili birime ulaştırılır",
+# "ilgili yerlere ulaştırır"), passed on ("iletilir", "iletilmesi"), pointed ("yönlendirilir"), handed over
+# ("havale edilir", "sevk edilir", "aktarılır") or reported onward ("Haber Merkezine bildirilmekte"). Only
+# forms that say the institution does it: "bildirilmesinden itibaren" (the citizen reporting, in the 155
+# cell) and "sonuca ulaştırır" (bringing to a result) are not forwarding.
+_FORWARDING = re.compile(
+    r"\b(?:birim|yer|kurum|kurulus|merkez|makam|merci|ekip|mudurluk|sube)\w*\s+(?:\w+\s+)?ulastir\w*"
+    r"|\bileti(?:lir|lmesi|lmekte\w*|lecek\w*|lerek)\b"
+    r"|\byonlendiril(?:ir|mesi|mekte\w*|ecek\w*|erek)\b"
+    r"|\bhavale\b"
+    r"|\bsevk edil\w*"
+    r"|\baktaril(?:ir|masi|makta\w*)\b"
+    r"|\bbildiril(?:ir|mekte\w*)\b"
+)
+# A cell that promises the answer itself times completion, whatever else it says.
+_COMPLETION = re.compile(
+    r"\b(?:sonuclandiril\w*|tamamlan(?:ir|makta\w*)|cevaplandiril\w*|yanitlan(?:ir|makta\w*)"
+    r"|cozum(?:e|le) kavustur\w*|cozul(?:ur|mekte\w*))\b"
+)
+
+
+def governs_forwarding(text: object) -> bool:
+    """Whether a completion-time cell times only the forwarding of the application to whoever handles it,
+    not its completion.
+
+    True for "… 10 dakika içinde ilgili yerlere ulaştırır", "Gönderilen SMS … ilgili birime ulaştırılır",
+    "… anlık olarak Haber Merkezine bildirilmekte …", "… ilgili birime iletilir / yönlendirilir / havale
+    edilir". False for plain times ("15 İŞ GÜNÜ"), for retention periods (camera recordings "silinmektedir":
+    nothing is forwarded) and for a cell that promises the answer itself ("… içinde sonuçlandırılır").
+    Never raises: an empty or unreadable cell is simply not a forwarding one.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return False
+    key = fold(text)
+    if _RETENTION.search(key) or _COMPLETION.search(key):
+        return False
+    return _FORWARDING.search(key) is not None

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kentmasa.cases import intake, services
+from kentmasa.cases import clock, intake, services
 from kentmasa.cases.citizens import STAFF
 from kentmasa.cases.models import Case, Channel, Kind
 from kentmasa.demo.directory import Directory
@@ -46,6 +46,8 @@ OFFICE = "office"
 UNIT_HOURS = "unit"
 HOUR = 60
 DAY = 24 * HOUR
+# How soon after receipt a 155 operator passes a call on (a team sent, or the caller redirected), in minutes.
+POLICE_FORWARDING_MINUTES = (2, 8)
 Step = tuple[dt.datetime | dt.timedelta, Callable[[dt.datetime], Any], str | None]
 # What a story yields: when, what, and whether it waits for office hours.
 Moment = tuple[dt.datetime | dt.timedelta, Callable[[dt.datetime], Any], bool]
@@ -171,8 +173,9 @@ class Player:
 
     @staticmethod
     def _quick(case: Case) -> bool:
-        """Services promised in minutes or hours (water, sewage, zabıta, 155): worked day and night, fast."""
-        standard = case.service.standard.standard if case.service else None
+        """Services promised in minutes or hours (water, sewage, zabıta, 155, and the police SMS and e-mail
+        rows, whose forwarding clock runs on the directorate's minutes): worked day and night, fast."""
+        standard = clock.standard_for(case)
         return standard is not None and standard.unit.elapsed
 
     # -- who does it -----------------------------------------------------------------------------------
@@ -235,9 +238,11 @@ class Player:
     def _dispatch(self, spec: CaseSpec, case: Case) -> Step:
         team = self._team(case)
         if spec.police:
+            # The 155 standard times the forwarding (kentmasa.cases.clock): the operator sends a team within
+            # minutes, and that assign stops the clock.
             polis, note = self.users["polis"], NOTES["police_dispatch"].format(team=team)
             return (
-                self._minutes(1, 8),
+                self._minutes(*POLICE_FORWARDING_MINUTES),
                 lambda now: services.assign(case, actor=polis, team=team, note=note, now=now),
                 None,
             )
@@ -329,7 +334,7 @@ class Player:
         operator, note = self._operator(spec), NOTES["redirect"]
         to = POLICE_REDIRECT if spec.police or spec.topic is None else spec.topic.redirect_to
         return (
-            self._minutes(2, 30),
+            self._minutes(*POLICE_FORWARDING_MINUTES) if spec.police else self._minutes(2, 30),
             lambda now: services.redirect(case, actor=operator, to=to, note=note, now=now),
             None,
         )

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.deadlines import CompletionTimeError
+from kentmasa.directory import channel_rows
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import (
     ApiToken,
@@ -46,6 +47,7 @@ class InstitutionAdmin(admin.ModelAdmin):
         (_("Contact"), {"fields": ["province", "district", "address", "phone", "email"]}),
         (_("Working hours"), {"fields": ["workday_start", "workday_end", "half_day_end"]}),
         (_("Cases"), {"fields": ["reopen_days"]}),
+        (_("Forwarding standards"), {"fields": ["forwarding_minutes", "immediate_minutes"]}),
     ]
 
 
@@ -179,11 +181,82 @@ class ApplicationPlaceAdmin(admin.ModelAdmin):
         return ", ".join(user.get_full_name() or user.username for user in place.holders.all()) or "–"
 
 
+class ServiceForm(forms.ModelForm):
+    """The row's channels as boxes to tick; a channel another row of the institution already stands for is
+    refused, so a case never has two rows to choose from (kentmasa.directory.channel_rows)."""
+
+    channels = forms.MultipleChoiceField(
+        label=_("channels this row stands for"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=channel_rows.channel_choices,
+        help_text=Service._meta.get_field("channels").help_text,
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "institution",
+            "unit",
+            "number",
+            "name",
+            "documents",
+            "completion_time",
+            "clock",
+            "channels",
+            "first_application_place",
+            "second_application_place",
+            "idle_warning_percent",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["channels"] = channel_rows.channels_of(self.instance)
+
+    def clean_channels(self) -> list[str]:
+        return list(self.cleaned_data.get("channels") or [])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        institution, channels = data.get("institution"), data.get("channels") or []
+        if institution is None or not channels:
+            return data
+        probe = Service(pk=self.instance.pk, institution=institution)
+        claimed = channel_rows.claimed_by_others(probe, channels)
+        if claimed:
+            labels = dict(channel_rows.channel_choices())
+            self.add_error(
+                "channels",
+                _("A channel can stand for only one row of the institution: %(taken)s")
+                % {
+                    "taken": "; ".join(
+                        _("%(channel)s is already on “%(row)s”")
+                        % {"channel": labels.get(channel, channel), "row": row}
+                        for channel, row in claimed.items()
+                    )
+                },
+            )
+        return data
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "institution", "number", "completion_time", "deadline_rule", "unit"]
+    """Which row governs which channel is shown in the list (``channel_names``) and set on the row's page."""
+
+    form = ServiceForm
+    list_display = [
+        "name",
+        "institution",
+        "number",
+        "completion_time",
+        "deadline_rule",
+        "clock",
+        "channel_names",
+        "unit",
+    ]
     list_display_links = ["name"]
-    list_filter = ["institution"]
+    list_filter = ["institution", "clock"]
     search_fields = ["name", "completion_time", "documents", "institution__name"]
     autocomplete_fields = ["institution", "unit", "first_application_place", "second_application_place"]
     list_select_related = ["institution", "unit"]
@@ -196,10 +269,17 @@ class ServiceAdmin(admin.ModelAdmin):
         "documents",
         "completion_time",
         "deadline_rule",
+        "clock",
+        "channels",
         "first_application_place",
         "second_application_place",
         "idle_warning_percent",
     ]
+
+    @admin.display(description=_("channels this row stands for"))
+    def channel_names(self, service: Service) -> str:
+        labels = dict(channel_rows.channel_choices())
+        return ", ".join(labels.get(channel, channel) for channel in channel_rows.channels_of(service)) or "–"
 
     @admin.display(description=_("deadline as read"))
     def deadline_rule(self, service: Service) -> str:

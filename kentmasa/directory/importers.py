@@ -9,15 +9,24 @@ An application place nobody holds yet is linked to the member of staff it names 
 user whose full name is the place's person's (Turkish-folded), or else the one manager of the unit its title
 or office names. Each link is reported as proposed, for the administrator to check; a place that already
 has holders is left as the administrator set it, and nothing is ever unlinked.
+
+A new service gets its clock from the wording of its completion time (``deadlines.governs_forwarding``:
+"ilgili birime ulaştırılır" times the forwarding, not the completion) and the channels its name stands
+for (``channel_rows.proposals_for_table``: only a channel one row alone names, and no row of the
+institution already has). A service that exists keeps the clock and channels it has, which the
+administrator may have set: the report says what the table would give it, and changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kentmasa.deadlines import governs_forwarding
+from kentmasa.directory.channel_rows import channel_label, proposals_for_table
 from kentmasa.directory.models import ApplicationPlace, Institution, Service, User
 from kentmasa.directory.standards_table import (
     ApplicationPlaceBlock,
@@ -73,6 +82,58 @@ class Proposal:
         )
 
 
+def _clock_tr(clock: str) -> str:
+    if clock == Service.Clock.FORWARDING:
+        return "ilgili birime ulaştırma süresi"
+    return "tamamlanma süresi"
+
+
+def _channels_tr(channels: list[str]) -> str:
+    return ", ".join(channel_label(channel) for channel in channels) or "yok"
+
+
+def _channels_named(channels: list[str]) -> str:
+    """ "kanal: Telefon", "kanallar: Web formu, E-posta"."""
+    return f"{'kanallar' if len(channels) > 1 else 'kanal'}: {_channels_tr(channels)}"
+
+
+@dataclass
+class RowReading:
+    """What one row of the table says about its clock and channels, and what the import did with it.
+
+    ``clock`` is read from the completion time and ``proposed`` from the name (unambiguous channels only);
+    a new service got both. An existing one kept its own (``kept_clock``, ``kept_channels``).
+    """
+
+    number: int
+    name: str
+    clock: str
+    proposed: list[str]
+    created: bool
+    kept_clock: str = ""
+    kept_channels: list[str] = field(default_factory=list)
+
+    def describe_tr(self, *, dry_run: bool = False) -> str:
+        """ "1. “155 POLİS İMDAT İHBAR HATTI”: ilgili birime ulaştırma süresi; kanal: Telefon önerildi."
+
+        An existing row: "…: tabloya göre …; kayıtlı ayarla aynı." or "…; kayıtlı ayara dokunulmadı (…)."
+        """
+        head = f"{self.number}. “{self.name}”"
+        if self.created:
+            text = f"{head}: {_clock_tr(self.clock)}"
+            if self.proposed:
+                done = "önerilecekti" if dry_run else "önerildi"
+                text += f"; {_channels_named(self.proposed)} {done}"
+            return text + "."
+        read = f"tabloya göre {_clock_tr(self.clock)}"
+        if self.proposed:
+            read += f", {_channels_named(self.proposed)}"
+        if self.kept_clock == self.clock and (not self.proposed or self.kept_channels == self.proposed):
+            return f"{head}: {read}; kayıtlı ayarla aynı."
+        kept = _channels_named(self.kept_channels) if self.kept_channels else "kanal yok"
+        return f"{head}: {read}; kayıtlı ayara dokunulmadı ({_clock_tr(self.kept_clock)}, {kept})."
+
+
 @dataclass
 class ImportResult:
     problems: list[Problem] = field(default_factory=list)
@@ -83,6 +144,10 @@ class ImportResult:
     not_in_table: list[str] = field(default_factory=list)
     # Holders linked to places nobody held (see propose_holders).
     proposed: list[Proposal] = field(default_factory=list)
+    # Per row of the table: the clock read and the channels proposed (see RowReading).
+    rows: list[RowReading] = field(default_factory=list)
+    # Channels two rows of the table name, or a row of the institution already has: proposed for none.
+    unproposed: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -102,6 +167,20 @@ class ImportResult:
         if self.dry_run:
             text = f"Deneme, hiçbir şey kaydedilmedi: {text}"
         return text
+
+    def report_lines(self) -> list[str]:
+        """The lines below the summary: each row's clock and channels, the channels left to the
+        administrator, then the holders proposed for application places."""
+        lines = [row.describe_tr(dry_run=self.dry_run) for row in self.rows]
+        if any(row.created for row in self.rows):
+            lines.append("Okunan süre türlerini ve önerilen kanalları yönetim panelinden denetleyin.")
+        if self.unproposed:
+            lines.append(
+                f"Önerilmeyen kanallar: {_channels_tr(self.unproposed)} (tabloda birden fazla satır "
+                "adlandırıyor ya da kurumun başka bir satırında kayıtlı); yönetim panelinden seçin."
+            )
+        lines.extend(proposal.describe_tr(dry_run=self.dry_run) for proposal in self.proposed)
+        return lines
 
 
 def import_standards(institution: Institution, text: str, *, dry_run: bool = False) -> ImportResult:
@@ -125,8 +204,21 @@ def import_standards(institution: Institution, text: str, *, dry_run: bool = Fal
         Institution.objects.select_for_update().get(pk=institution.pk)
         places = {block.rank: _save_place(institution, block, result.places) for block in table.places}
         result.proposed = propose_holders(institution, places)
+        proposals, unproposed, taken = _proposals(institution, table.rows)
         for row in table.rows:
-            _save_service(institution, row, places.get(1), places.get(2), result.services)
+            reading = _save_service(
+                institution,
+                row,
+                places.get(1),
+                places.get(2),
+                result.services,
+                proposals.get(row.name, []),
+                taken,
+            )
+            if reading.created:
+                unproposed.update(set(proposals.get(row.name, [])) - set(reading.proposed))
+            result.rows.append(reading)
+        result.unproposed = sorted(unproposed)
         names = [row.name for row in table.rows]
         result.not_in_table = list(
             Service.objects.filter(institution=institution)
@@ -205,13 +297,31 @@ def _save_place(institution: Institution, block: ApplicationPlaceBlock, counts: 
     return place
 
 
+def _proposals(
+    institution: Institution, rows: Sequence[ServiceRow]
+) -> tuple[dict[str, list[str]], set[str], set[str]]:
+    """``(channels by row name, channels two rows name, channels a row of the institution already has)``:
+    the table's own proposals, and what keeps a new row from getting one of them."""
+    proposals, ambiguous = proposals_for_table([row.name for row in rows])
+    taken: set[str] = set()
+    for channels in (
+        Service.objects.filter(institution=institution)
+        .exclude(channels=[])
+        .values_list("channels", flat=True)
+    ):
+        taken.update(channels)
+    return proposals, ambiguous, taken
+
+
 def _save_service(
     institution: Institution,
     row: ServiceRow,
     first: ApplicationPlace | None,
     second: ApplicationPlace | None,
     counts: Counts,
-) -> None:
+    channels: list[str],
+    taken: set[str],
+) -> RowReading:
     values = {
         "number": row.number,
         "documents": row.documents,
@@ -220,11 +330,20 @@ def _save_service(
         "first_application_place_id": first.pk if first else None,
         "second_application_place_id": second.pk if second else None,
     }
+    clock = Service.Clock.FORWARDING if governs_forwarding(row.completion_time) else Service.Clock.COMPLETION
+    reading = RowReading(row.number, row.name, clock, channels, created=False)
     service = Service.objects.filter(institution=institution, name=row.name).first()
     if service is None:
-        Service.objects.create(institution=institution, name=row.name, **values)
+        # A channel another row of the institution stands for stays with that row.
+        reading.proposed = [channel for channel in channels if channel not in taken]
+        Service.objects.create(
+            institution=institution, name=row.name, clock=clock, channels=reading.proposed, **values
+        )
         counts.created += 1
-        return
+        reading.created = True
+        return reading
+    # The clock and channels are the administrator's once the row exists: reported, never changed.
+    reading.kept_clock, reading.kept_channels = service.clock, list(service.channels)
     changed = [name for name, value in values.items() if getattr(service, name) != value]
     if changed:
         for name in changed:
@@ -233,6 +352,7 @@ def _save_service(
         counts.updated += 1
     else:
         counts.unchanged += 1
+    return reading
 
 
 # -- holders -------------------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ A running case past its deadline is marked overdue and escalated to the first ap
 of its service standard (ilk müracaat yeri); if it is still unanswered a day later, to the second
 (ikinci müracaat yeri). Each step is one conditional UPDATE on the case's escalation level, so when
 several workers sweep at once exactly one of them wins each step and writes its event: running
-the sweep twice, or in parallel, never escalates a case twice.
+the sweep twice, or in parallel, never escalates a case twice. A case on a forwarding clock that staff
+have passed on (``Case.clock_stopped_at``, kentmasa.cases.clock) has met its standard and is never
+escalated; a 155 call nobody has forwarded in its 10 minutes is, like any late case.
 
 A running case nobody has acted on for a share of its standard (kentmasa.cases.activity arms
 ``Case.idle_warn_at``) gets an internal "idle_warning" event, which kentmasa.notify.rules turns into an
@@ -60,7 +62,11 @@ def _escalate(case_id: int, level: int, now: dt.datetime) -> bool:
     with transaction.atomic():
         # The claim is the only write to the case (overdue since its deadline, unless it was already).
         claimed = Case.objects.filter(
-            pk=case_id, escalation_level=level - 1, status__in=OPEN_STATUSES, due_at__lt=now
+            pk=case_id,
+            escalation_level=level - 1,
+            status__in=OPEN_STATUSES,
+            clock_stopped_at__isnull=True,
+            due_at__lt=now,
         ).update(
             escalation_level=level, escalated_at=now, overdue_since=Coalesce(F("overdue_since"), F("due_at"))
         )
@@ -158,7 +164,10 @@ def sweep(now: dt.datetime | None = None) -> SweepResult:
     due. Safe to run any number of times."""
     now = now or timezone.now()
     result = SweepResult()
-    running = Case.objects.filter(status__in=OPEN_STATUSES)
+    # The condition of the partial index case_sweep, word for word, so that SQLite's planner uses it too.
+    running = Case.objects.filter(
+        status__in=OPEN_STATUSES, escalation_level__lt=2, clock_stopped_at__isnull=True
+    )
     steps = (
         (1, running.filter(escalation_level=0, due_at__lt=now)),
         (2, running.filter(escalation_level=1, due_at__lt=now, escalated_at__lte=now - SECOND_STEP_AFTER)),

@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kentmasa.cases import clock
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views.queue import is_late
 from kentmasa.places.models import Area
@@ -112,7 +113,7 @@ def mahalle_workbook(area: Area, report: dict) -> bytes:
         )
         for case in rows:
             days = (case.resolved_at - case.received_at).total_seconds() / 86400 if case.resolved_at else None
-            within = case.resolved_at <= case.due_at if case.resolved_at and case.due_at else None
+            within = clock.within_standard(case)
             cases_sheet.append(
                 _row(
                     cases_sheet,

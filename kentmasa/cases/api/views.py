@@ -14,7 +14,7 @@ import json
 from typing import Annotated
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,10 +100,12 @@ def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> dict:
         cases = cases.filter(unit_id=filters.unit)
     if filters.category is not None:
         cases = cases.filter(category_id=filters.category)
+    # Case.is_overdue: marked by the sweep, still owed, and not a forwarding clock staff have stopped.
+    overdue = Q(overdue_since__isnull=False, status__in=OPEN_STATUSES, clock_stopped_at__isnull=True)
     if filters.overdue is True:
-        cases = cases.filter(overdue_since__isnull=False, status__in=OPEN_STATUSES)
+        cases = cases.filter(overdue)
     elif filters.overdue is False:
-        cases = cases.exclude(overdue_since__isnull=False, status__in=OPEN_STATUSES)
+        cases = cases.exclude(overdue)
     if filters.received_from:
         cases = cases.filter(received_at__gte=_day_start(filters.received_from))
     if filters.received_to:

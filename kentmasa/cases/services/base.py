@@ -1,7 +1,10 @@
 """The common machinery of the domain functions: the refusal, the timeline event and one checked transition.
 
 ``_perform`` runs one transition of kentmasa.cases.transitions: lock the row, check, change, append the event,
-all in one transaction; ``_event`` appends a timeline event and announces it
+all in one transaction. It is also where a forwarding clock stops (kentmasa.cases.clock): every assign,
+transfer, redirect, resolve or reject by staff passes here, whichever domain function or app asked for
+it, and the stop is written with the transition or not at all. ``_event`` appends a timeline event and
+announces it
 (kentmasa.cases.signals.case_event) only after that transaction has committed. Only the modules of this
 package use them.
 """
@@ -113,6 +116,8 @@ def _perform(
             raise TransitionError(_("Please write a note for this action."), "note")
         from_status = locked.status
         due_before = locked.due_at
+        # Before the transition's own change: a transfer to another institution restarts the clock there.
+        _stop_forwarding_clock(locked, name, actor, now)
         data = (apply(locked, now) if apply else None) or {}
         new_status = target or transition.target
         if new_status:
@@ -131,6 +136,16 @@ def _perform(
             data=data,
         )
     return locked
+
+
+def _stop_forwarding_clock(case: Case, action: str, actor: User | None, now: dt.datetime) -> None:
+    """On the locked case: staff forwarding it (assign, transfer, redirect) or settling it (resolve,
+    reject) stop its running forwarding clock at this event's moment. The system's actions (actor None)
+    never do: intake setting the unit from the category is not forwarding."""
+    if actor is None or case.clock != clock.FORWARDING or case.clock_stopped_at is not None:
+        return
+    if clock.stops_clock(action):
+        case.clock_stopped_at = now
 
 
 def _note_activity(
@@ -164,13 +179,16 @@ def _acted_by_update(case: Case, at: dt.datetime) -> None:
 
 
 def _restart_clock(case: Case, start: dt.datetime) -> None:
-    """A new deadline counted from ``start``, the escalation ladder back at its first step, and the idle
-    warning armed from ``start``."""
+    """A new deadline counted from ``start`` on the clock of the case's service (a forwarding clock runs
+    again), the escalation ladder back at its first step, and the idle warning armed from ``start``."""
+    case.clock = clock.clock_of(case.service)
+    case.clock_stopped_at = None  # a forwarding clock runs again: the case is to be passed on anew
     standard_case = Case(
         institution=case.institution,
         service=case.service,
         received_at=start,
         several_institutions=case.several_institutions,
+        clock=case.clock,
     )
     case.due_at = clock.compute_due(standard_case)
     case.idle_warn_at = activity.idle_warning_at(case, start, start=start)

@@ -1,7 +1,8 @@
 """A case's category, and the answer a merged group shares.
 
-- categorise(case, category=…, actor=…): set (or correct) a case's category, and with it its service,
-  responsible unit and deadline. There is no transition for this in cases.transitions: a category is
+- categorise(case, category=…, actor=…): set (or correct) a case's category, and with it its service
+  (chosen with the case's channel: kentmasa.directory.channel_rows), its clock, responsible unit and
+  deadline. There is no transition for this in cases.transitions: a category is
   not a status. The router (kentmasa.routing.intake) and the case page's routing panel call it.
 - share_resolution(case, event): a resolved case's answer reaches every case merged into it, as a public
   "resolve" event on each, so the citizens of the group are answered on their own channels with their
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from kentmasa.cases import access, activity, clock
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event, Status
 from kentmasa.cases.services.base import TransitionError, _event, _reset_escalation
+from kentmasa.directory import channel_rows
 from kentmasa.directory.models import Category, Unit, User
 
 CATEGORISE = "categorise"
@@ -71,7 +73,8 @@ def categorise(
             data["confidence"] = round(confidence, 3)
         from_status = locked.status
         locked.category = category
-        locked.service = category.service
+        locked.service = channel_rows.service_for(locked.institution_id, locked.channel, category.service)
+        _set_clock(locked)
         if new_unit_id != locked.unit_id:
             locked.unit_id = new_unit_id
             locked.assignee = None
@@ -99,6 +102,28 @@ def categorise(
             data=data,
         )
     return locked
+
+
+def _set_clock(case: Case) -> None:
+    """On the locked case: the clock of its (new) service. A case that moves to a forwarding clock counts
+    as forwarded from staff's first forwarding (or settling) action, if it had one already; one that moves
+    to a completion clock has none to stop."""
+    new_clock = clock.clock_of(case.service)
+    if new_clock == case.clock:
+        return
+    case.clock = new_clock
+    case.clock_stopped_at = None
+    if new_clock == clock.FORWARDING:
+        case.clock_stopped_at = (
+            Event.objects.filter(
+                case=case,
+                actor__isnull=False,
+                action__in=clock.FORWARDING_ACTIONS | clock.SETTLING_ACTIONS,
+            )
+            .order_by("at", "pk")
+            .values_list("at", flat=True)
+            .first()
+        )
 
 
 def _merged_group(case: Case) -> list[Case]:

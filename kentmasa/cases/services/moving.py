@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kentmasa.cases import citizens
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Status
 from kentmasa.cases.services.base import TransitionError, _event, _perform, _restart_clock
+from kentmasa.directory import channel_rows
 from kentmasa.directory.models import Category, Institution, Unit, User
 
 
@@ -26,9 +27,10 @@ def transfer(
     """Move the case to another unit, or to another institution in the system.
 
     Within the institution the deadline keeps running. Another institution receives the case now: its
-    own category (optional) decides service, unit and a deadline counted from now, the escalation
-    ladder starts again, and the applicant's details travel with the case into that institution's
-    records (KVKK: the receiving institution becomes the controller of what it needs).
+    own category (optional) and the case's channel decide service, unit and a deadline counted from now
+    (on that service's clock), the escalation ladder starts again, and the applicant's details travel
+    with the case into that institution's records (KVKK: the receiving institution becomes the controller
+    of what it needs).
     """
 
     def apply(locked: Case, now: dt.datetime) -> dict | None:
@@ -54,7 +56,8 @@ def transfer(
         if target_institution.pk != locked.institution_id:
             locked.institution = target_institution
             locked.category = category
-            locked.service = category.service if category else None
+            category_service = category.service if category else None
+            locked.service = channel_rows.service_for(target_institution, locked.channel, category_service)
             unit_ = unit or (category.unit if category else None)
             old = locked.citizen
             if old is not None:

@@ -13,6 +13,7 @@ from kentmasa.cases.models import Case, Channel, Citizen, Kind, Priority
 from kentmasa.cases.services.base import TransitionError, _event
 from kentmasa.cases.services.location import place_fields
 from kentmasa.cases.tracking import make_tracking_number, make_verification_code
+from kentmasa.directory import channel_rows
 from kentmasa.directory.models import Category, Institution, Service, Unit, User
 
 
@@ -36,7 +37,9 @@ def open_case(
     opening_data: dict | None = None,
     follows: Case | None = None,
 ) -> Case:
-    """Record a new case. The category decides the service and responsible unit unless they are given.
+    """Record a new case. The category decides the service and responsible unit unless they are given;
+    where the institution has rows per channel, the channel takes part in choosing the service
+    (kentmasa.directory.channel_rows.service_for), whose clock the case runs on (kentmasa.cases.clock).
 
     The deadline is computed from the service standard and the institution's calendar; ``due_cap`` (e.g. the
     limit of the system that referred the application) brings it forward when it comes earlier, and a case
@@ -59,11 +62,15 @@ def open_case(
             raise TransitionError(
                 _("The category, service and unit must belong to the institution."), "scope"
             )
+    category_service = category.service if category is not None else None
+    chosen = service or channel_rows.service_for(institution, channel, category_service)
     if category is not None:
-        service = service or category.service
         unit = unit or category.unit
-    if unit is None and service is not None:
-        unit = service.unit
+    if unit is None:
+        # The unit of the topic's service answers for it; a channel's row only times it.
+        owner = service or category_service or chosen
+        unit = owner.unit if owner is not None else None
+    service = chosen
     now = timezone.now()
     case = Case(
         institution=institution,
@@ -78,6 +85,7 @@ def open_case(
         priority=priority,
         received_at=received_at or now,
         several_institutions=several_institutions,
+        clock=clock.clock_of(service),
         created_by=actor,
         verification_code=make_verification_code(),
         follows=follows,
@@ -113,8 +121,12 @@ def standard_due(
     category: Category | None = None,
     service: Service | None = None,
     several_institutions: bool = False,
+    channel: str | None = None,
 ) -> dt.datetime | None:
-    """The deadline the service standard alone would give a case opened with these (None without one)."""
+    """The deadline the service standard alone would give a case opened with these (None without one).
+    With ``channel``, the service is chosen as ``open_case`` chooses it (the channel's row may apply)."""
+    if service is None and channel is not None:
+        service = channel_rows.service_for(institution, channel, category.service if category else None)
     service = service or (category.service if category is not None else None)
     if service is None:
         return None
@@ -124,5 +136,6 @@ def standard_due(
             service=service,
             received_at=received_at,
             several_institutions=several_institutions,
+            clock=clock.clock_of(service),
         )
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kentmasa.cases import clock
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Status
 from kentmasa.cases.services.base import Apply, _perform, _restart_clock
 from kentmasa.cases.services.timeline import comment
@@ -60,6 +61,8 @@ def reopen(case: Case, *, actor: User | None, note: str, now: dt.datetime | None
         locked.status = Status.ASSIGNED if (locked.assignee_id or locked.team_id) else Status.NEW
         locked.resolution = ""  # the earlier answer stays on the timeline; the case no longer has one
         _restart_clock(locked, now)  # the institution owes a new answer, within the standard from now
+        if locked.status == Status.ASSIGNED and locked.clock == clock.FORWARDING:
+            locked.clock_stopped_at = now  # back with its assignee or team: nothing left to forward
         locked.resolved_at = None
         locked.closed_at = None
         locked.rejection_reason = ""

@@ -29,10 +29,11 @@ ASSIGN_SEARCH = "atama"  # the GET parameter that finds people and teams beyond 
 
 def overdue_q(now: dt.datetime) -> Q:
     """Cases late at ``now``: running past their deadline (or already marked by the sweep), or waiting for
-    the citizen with the clock stopped after the deadline had passed. The queue and the reports share it."""
+    the citizen with the clock stopped after the deadline had passed. A forwarding clock that staff stopped
+    (kentmasa.cases.clock) is never late: its standard is settled. The queue and the reports share it."""
     running_late = Q(status__in=OPEN_STATUSES) & (Q(overdue_since__isnull=False) | Q(due_at__lt=now))
     paused_late = Q(status=Status.WAITING_CITIZEN, due_at__lt=F("paused_at"))
-    return running_late | paused_late
+    return (running_late | paused_late) & Q(clock_stopped_at__isnull=True)
 
 
 def is_paused(case: Case) -> bool:
@@ -43,11 +44,35 @@ def is_paused(case: Case) -> bool:
 
 def is_late(case: Case, now: dt.datetime) -> bool:
     """``overdue_q`` for one case already in memory."""
+    if case.clock_stopped_at is not None:
+        return False
     if case.status in OPEN_STATUSES:
         return case.is_overdue or (case.due_at is not None and case.due_at < now)
     if case.status == Status.WAITING_CITIZEN:
         return case.due_at is not None and case.paused_at is not None and case.due_at < case.paused_at
     return False
+
+
+def describe_forwarding(case: Case) -> dict | None:
+    """For a case on a forwarding clock (kentmasa.cases.clock): ``{"text", "within"}`` once staff passed
+    it on ("Forwarded in 4 minutes", within the standard or not), ``{"text": "", "within": None}`` while
+    the clock runs; None on a completion clock."""
+    if case.clock != clock.FORWARDING:
+        return None
+    after = clock.forwarded_after(case)
+    if after is None:
+        return {"text": "", "within": None}
+    minutes = int(after.total_seconds() // 60)
+    if minutes < 120:
+        text = ngettext("Forwarded in %(count)d minute", "Forwarded in %(count)d minutes", minutes) % {
+            "count": minutes
+        }
+    else:
+        hours = minutes // 60
+        text = ngettext("Forwarded in %(count)d hour", "Forwarded in %(count)d hours", hours) % {
+            "count": hours
+        }
+    return {"text": text, "within": clock.within_standard(case)}
 
 
 @staff_required
@@ -88,6 +113,7 @@ def queue(request: StaffRequest) -> HttpResponse:
                 "late": is_late(case, now),
                 "paused": is_paused(case),
                 "remaining": describe_remaining(clock.remaining(case, now=now, calendar=calendar)),
+                "forwarding": describe_forwarding(case),
                 "may_take": access.may_take(user, case),
             }
         )

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: the seed institutions with their real tables, Adana's Alo 153, staff in every role,
 cases in every status on real neighbourhoods, and a second run that changes nothing."""
 
+import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
+from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
@@ -210,3 +212,30 @@ def test_notifications_reach_named_people_and_answers_wait_for_approval(loaded):
     # (Who hears of the escalations is told after each commit, which this module's one transaction never
     # reaches; kentmasa/notify/tests/test_rules.py covers it.)
     assert f"mudur: onayını bekleyen {held} cevap" in loaded
+
+
+def test_police_calls_are_passed_on_within_the_155_standard(loaded):
+    """The 155 standard times the forwarding (kentmasa.cases.clock): the demo's operator passes every call on
+    (a team sent, or the caller redirected) 2–8 minutes after it came in, so the overview shows the standard
+    met, and no call forwarded in time is ever escalated."""
+    from kentmasa.cases import clock
+    from kentmasa.reports.views import _with_percent, measures
+
+    police = Case.objects.filter(institution__slug="eskisehir-emniyet")
+    assert police.exists() and set(police.values_list("clock", flat=True)) == {clock.FORWARDING}
+    forwarded = police.filter(clock_stopped_at__isnull=False)
+    assert forwarded.exists()
+    for case in forwarded:
+        passed_on = case.events.filter(action__in=("assign", "redirect"), actor__isnull=False)
+        first = passed_on.earliest("at", "pk")
+        assert first.actor.username == "polis" and first.at == case.clock_stopped_at
+        assert dt.timedelta(minutes=2) <= case.clock_stopped_at - case.received_at <= dt.timedelta(minutes=8)
+        assert case.due_at is not None
+        if case.clock_stopped_at <= case.due_at:
+            assert not case.events.filter(action="escalate").exists(), case.tracking_number
+    # Every call on the 155, SMS and e-mail rows (10 and 60 minutes) is within; KADES ("anlık": 5 minutes)
+    # may not be.
+    assert all(clock.within_standard(case) for case in forwarded.exclude(channel="kades"))
+    figures = _with_percent(police.aggregate(**measures(timezone.now())))
+    assert figures["measured"] == forwarded.count()
+    assert figures["percent"] >= 66

@@ -47,10 +47,20 @@ def test_kayseri_imports_its_seven_services_and_two_application_places(kayseri):
     out, err = run(str(seed_path(KAYSERI)), "--institution", "kayseri")
 
     assert err == ""
-    assert out == (
+    assert out.splitlines() == [
         "Kayseri Büyükşehir Belediyesi: 7 hizmet içe aktarıldı (7 yeni, 0 güncellendi, 0 değişmedi); "
-        "2 müracaat yeri (2 yeni, 0 güncellendi, 0 değişmedi).\n"
-    )
+        "2 müracaat yeri (2 yeni, 0 güncellendi, 0 değişmedi).",
+        # Each row's clock and the channels proposed from its name (kentmasa.directory.channel_rows).
+        "1. “4982 Sayılı Yasa Gereği Bilgi Edinme Başvuruları”: tamamlanma süresi.",
+        "2. “CİMER Başvuruları”: tamamlanma süresi; kanal: CİMER önerildi.",
+        "3. “Açık Kapı Başvuruları”: tamamlanma süresi; kanal: Açık Kapı önerildi.",
+        "4. “Beyaz Masa”: tamamlanma süresi; kanal: Masa (yüz yüze) önerildi.",
+        "5. “Beyaz Masa Mobil”: tamamlanma süresi; kanal: Mobil masa önerildi.",
+        "6. “ALO 153 Kayseri İletişim Merkezi”: tamamlanma süresi; kanal: Telefon önerildi.",
+        "7. “Web Sayfası, Mobil Uygulama, E-Posta, Sosyal Medya Başvuruları”: tamamlanma süresi; "
+        "kanallar: Web formu, Mobil uygulama, E-posta, Sosyal medya önerildi.",
+        "Okunan süre türlerini ve önerilen kanalları yönetim panelinden denetleyin.",
+    ]
     first_place = ApplicationPlace.objects.get(institution=kayseri, person_name="Oğuz BAYHAN")
     second_place = ApplicationPlace.objects.get(institution=kayseri, person_name="Fatih ÇAĞAN")
     assert (first_place.office, first_place.title, first_place.email) == (

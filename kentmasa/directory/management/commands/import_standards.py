@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = (
         "Import an institution's service standards table (tab-separated UTF-8 text): add or update its "
         "services and first / second application places. Every line that cannot be read is reported with "
-        "its number, and then nothing is saved."
+        "its number, and then nothing is saved. Each row's clock (completion or forwarding) is read from its "
+        "completion time and its channels proposed from its name, for a new service; an existing one keeps "
+        "its own and the report says what the table would give it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,5 +46,6 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(result.summary())
         self.stdout.write(self.style.SUCCESS(f"{target.name}: {result.summary()}"))
-        for proposal in result.proposed:
-            self.stdout.write(proposal.describe_tr(dry_run=result.dry_run))
+        # Each row's clock and proposed channels, then the holders proposed for the application places.
+        for line in result.report_lines():
+            self.stdout.write(line)
