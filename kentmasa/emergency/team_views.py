@@ -29,7 +29,7 @@ from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.directory.models import Team, User
 from kentmasa.emergency import services, teams
 from kentmasa.emergency.models import Dispatch, Incident
-from kentmasa.emergency.views import _age, _int, age_text, answer, bad_input, refused
+from kentmasa.emergency.views import _age, _int, age_text, answer, bad_input, distance_text, refused
 from kentmasa.lib import edge
 
 POSITION_EVERY_SECONDS = 30  # while the page is open and the team on duty
@@ -71,7 +71,7 @@ def team_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 def _dispatches(team: Team) -> list[Dispatch]:
     """What the team has been sent to and is still working: waiting for its acknowledgement, or on the way
     or on scene at an incident still open."""
-    return list(
+    found = list(
         Dispatch.objects.filter(
             team=team,
             status__in=(Dispatch.Status.PENDING, Dispatch.Status.ACKNOWLEDGED),
@@ -87,6 +87,9 @@ def _dispatches(team: Team) -> list[Dispatch]:
         )
         .order_by("dispatched_at", "pk")[:DISPATCHES_SHOWN]
     )
+    for sent in found:
+        sent.distance_text = distance_text(sent.distance_m)  # type: ignore[attr-defined]
+    return found
 
 
 def panel_context(request: StaffRequest, team: Team, mine: list[Team]) -> dict[str, Any]:

@@ -230,3 +230,41 @@ def test_a_team_that_does_not_answer_makes_the_board_alarm_and_offer_the_next(
     board.wait_for_selector("#board-alarm", state="hidden")
     assert Dispatch.objects.filter(incident=incident, team=world.teams[1], status="pending").exists()
     assert still_the_same_page(board)
+
+
+def blocking_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (WCAG 2.1 AA)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    return [
+        f"{violation['id']} ({violation['impact']}) {violation['help']}: {node['target']} {node['html'][:90]}"
+        for violation in results["violations"]
+        if violation["impact"] in {"serious", "critical"}
+        for node in violation["nodes"]
+    ]
+
+
+def test_the_board_the_alarm_and_the_phone_page_pass_axe(asgi_server, new_live_page, world):
+    world.open_call()
+    sent_to = world.open_call(subject="Gürültü")
+    services.dispatch(sent_to.incident, world.teams[1], actor=world.operator)
+    board = new_live_page()
+    board.emulate_media(reduced_motion="reduce")
+    board.set_viewport_size({"width": 1400, "height": 900})
+    log_in(board, world.operator.username, "/haber-merkezi/")
+    board.wait_for_selector("#dispatch-board[data-ready='1'][data-teams='3']")
+    assert blocking_violations(board) == []
+
+    post_alert(asgi_server)
+    alarm_shown(board)
+    board.wait_for_selector("#kades-map[data-drawn='1']")
+    assert blocking_violations(board) == []
+
+    phone = new_live_page()
+    phone.emulate_media(reduced_motion="reduce")
+    phone.set_viewport_size(PHONE)
+    log_in(phone, world.members[world.teams[1].pk][0].username, "/ekip/")
+    phone.wait_for_selector(".team-task[data-status=pending]")
+    assert blocking_violations(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -138,6 +138,7 @@ def test_the_team_sees_its_task_accepts_it_and_arrives(
     assert f'data-due="{sent.ack_due_at.isoformat()}"' in html
     assert "Adalar&#x27;da kavga" in html and "Adalar, Porsuk kenarı" in html
     assert f"geo:{INCIDENT[0]:.6f},{INCIDENT[1]:.6f}" in html
+    assert f"Gönderildiğinizde kuş uçuşu {sent.distance_m} m uzaktaydınız." in html
 
     answer = client.post(f"/ekip/gorev/{sent.pk}/kabul/", {"team": team.pk}, **JSON)
     assert answer.status_code == 200, answer.content

@@ -362,7 +362,10 @@
     leaflet().then(function (L) {
       if (shown !== forId || !document.contains(element)) return;
       if (map) map.remove();
-      map = L.map(element, { attributionControl: !!data.tiles, keyboard: false, scrollWheelZoom: false, zoomControl: true });
+      // A picture (role=img): no control takes the focus; the lists beside it say the same.
+      map = L.map(element, {
+        attributionControl: !!data.tiles, keyboard: false, scrollWheelZoom: false, zoomControl: false
+      });
       if (data.tiles) L.tileLayer(data.tiles, { maxZoom: 19 }).addTo(map);
       L.control.scale({ imperial: false }).addTo(map);
       var bounds = [];

@@ -85,7 +85,8 @@
     function normalised(card) {
       var copy = card.cloneNode(true);
       copy.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) { input.remove(); });
-      copy.querySelectorAll(".age, .countdown").forEach(function (element) { element.textContent = ""; });
+      // What changes by the clock alone is no change: ages, countdowns, how old a team's position is.
+      copy.querySelectorAll(".age, .countdown, .offer-age").forEach(function (element) { element.textContent = ""; });
       copy.classList.remove("live-changed");
       return copy.outerHTML;
     }
@@ -304,6 +305,11 @@
 
     if (window.L) {
       map = L.map("board-map", { attributionControl: !!config.tiles, keyboard: false, minZoom: 5, maxZoom: 19 });
+      // Shapes with tooltips would each be a Tab stop in Chromium: the keyboard has the lists instead.
+      map.on("layeradd", function (event) {
+        var element = event.layer.getElement && event.layer.getElement();
+        if (element && event.layer instanceof L.Path) element.setAttribute("tabindex", "-1");
+      });
       if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19 }).addTo(map);
       L.control.scale({ imperial: false }).addTo(map);
       map.setView(config.center || [39.0, 35.0], config.center ? 12 : 6);
@@ -358,7 +364,7 @@
       name.textContent = data.name;
       var status = document.createElement("td");
       var badge = textNode(config.status_labels[data.status] || data.status);
-      badge.className = "team-status team-" + data.status;
+      badge.className = "status-badge team-" + data.status;
       status.appendChild(badge);
       var position = document.createElement("td");
       position.className = "position-age";
