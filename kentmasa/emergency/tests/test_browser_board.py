@@ -268,3 +268,51 @@ def test_the_board_the_alarm_and_the_phone_page_pass_axe(asgi_server, new_live_p
     phone.wait_for_selector(".team-task[data-status=pending]")
     assert blocking_violations(phone) == []
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_new_positions_and_a_cancel_from_the_app_update_the_open_alarm(asgi_server, new_live_page, world):
+    page = new_live_page()
+    log_in(page, world.operator.username, "/konsol/")
+    alert_id = str(uuid.uuid4())
+    post_alert(asgi_server, alert_id=alert_id)
+    alarm_shown(page)
+    page.wait_for_selector("#kades-map[data-drawn='1']")
+
+    post_alert(asgi_server, alert_id=alert_id, latitude=INCIDENT[0] + 0.001)  # she moved
+    page.wait_for_selector("#kades-map[data-drawn='2']")
+    assert page.locator("#kades-positions li").count() == 2
+
+    body = json.dumps({"alert_id": alert_id, "event": "cancel", "at": timezone.now().isoformat()}).encode()
+    request = urllib.request.Request(  # noqa: S310
+        f"{asgi_server.url}/kanal/kades/",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Kentmasa-Signature": kades.sign(body, SECRET)},
+    )
+    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (the test server's http URL)
+        assert response.status == 200
+    page.wait_for_selector("#kades-cancelled")
+    assert page.locator("#kades-modal").is_visible()  # still waiting for an operator
+    page.click("#kades-close-false-alarm")
+    page.wait_for_selector("#kades-modal", state="hidden")
+    incident = Incident.objects.get(alert_id=alert_id)
+    assert incident.closing_code == "false_alarm" and incident.acknowledged_at is None
+    assert still_the_same_page(page)
+
+
+def test_the_phone_sends_its_position_from_the_browser(asgi_server, new_live_page, world):
+    from kentmasa.directory.models import TeamPosition
+
+    team = world.teams[0]
+    phone = new_live_page()
+    phone.set_viewport_size(PHONE)
+    phone.context.grant_permissions(["geolocation"], origin=asgi_server.url)
+    phone.context.set_geolocation({"latitude": 39.7801, "longitude": 30.5102, "accuracy": 8})
+    log_in(phone, world.members[team.pk][0].username, "/ekip/")
+    before = TeamPosition.objects.filter(team=team).count()
+    phone.click("#send-position")
+    phone.wait_for_selector("#team-page[data-positions-sent='1']", state="attached")
+    latest = TeamPosition.objects.filter(team=team).latest("at")
+    assert TeamPosition.objects.filter(team=team).count() == before + 1
+    assert (float(latest.latitude), float(latest.longitude), latest.accuracy_m) == (39.7801, 30.5102, 8)
+    phone.wait_for_function("document.getElementById('team-message').textContent.length > 0")
