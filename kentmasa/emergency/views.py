@@ -72,17 +72,6 @@ def police_institution(user: User) -> Institution:
     return institution
 
 
-def works_the_board(user: object) -> bool:
-    """Whether the KADES alarm and the board's link belong on this user's pages."""
-    if not isinstance(user, User):
-        return False
-    try:
-        police_institution(user)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def police_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed-in staff only (others go to /giris/), then police of a directorate only (403)."""
 
