@@ -524,7 +524,9 @@ def close(request: StaffRequest, institution: Institution, pk: int) -> HttpRespo
     back = _back(request)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        return bad_input(request, _("Choose a closing code."), back=back, code="code")
+        if "code" in form.errors:
+            return bad_input(request, _("Choose a closing code."), back=back, code="code")
+        return bad_input(request, str(form.errors["note"][0]), back=back, code="note")
     try:
         services.close(
             incident, form.cleaned_data["code"], actor=request.user, note=form.cleaned_data["note"]

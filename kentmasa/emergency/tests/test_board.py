@@ -367,6 +367,17 @@ def test_a_close_without_a_known_code_is_a_400(client, seda, world, data):
     assert incident.closed_at is None
 
 
+@pytest.mark.parametrize("note", ["x" * 2001, "Adres\x00boş"])
+def test_a_bad_closing_note_is_a_400_that_names_it(client, seda, world, note):
+    incident = world.open_call().incident
+    answer = client.post(
+        f"/haber-merkezi/olay/{incident.pk}/kapat/", {"code": "false_alarm", "note": note}, **JSON
+    )
+    assert answer.status_code == 400 and answer.json()["error"] == "note" and answer.json()["message"]
+    incident.refresh_from_db()
+    assert incident.closed_at is None
+
+
 def test_unknown_incidents_are_404_and_the_action_urls_take_only_post(client, seda, world):
     for pk in (987654, 2**70):
         assert client.post(f"/haber-merkezi/olay/{pk}/onayla/", **JSON).status_code == 404
