@@ -142,6 +142,12 @@ EVENT_LABELS: dict[str, Promise] = {
     "approval_requested": _("Approval asked for"),
     "approval_decided": _("Approval decided"),
     "approval_forwarded": _("Approval passed on"),
+    # The police side (kentmasa.emergency): the Haber Merkezi's steps on an incident.
+    "incident_acknowledged": _("Alarm acknowledged"),
+    "dispatch_acknowledged": _("The team accepted"),
+    "dispatch_timeout": _("The team did not answer in time"),
+    "team_arrived": _("The team arrived"),
+    "kades_cancelled": _("Cancelled from the KADES app"),
 }
 
 

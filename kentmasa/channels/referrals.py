@@ -271,7 +271,7 @@ def _record(request: StaffRequest, form: ReferralForm) -> Referral | None:
     external_due = data["external_due_at"] or legal_due_date(institution, data["kind"], received_at)
     external_moment = end_of(institution, external_due)
     standard_due = services.standard_due(
-        institution=institution, category=data["category"], received_at=received_at
+        institution=institution, category=data["category"], received_at=received_at, channel=data["system"]
     )
     # The case runs on the earlier of the two (see the module docstring): open_case caps its deadline.
     due_from = "external" if services.capped(standard_due, external_moment) == external_moment else "standard"
