@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -46,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import live  # bench/live.py: the web server, the stream clients, the database
+
+from kentmasa.lib.signatures import hmac_sha256  # pure: no Django needed
 
 ROOT = live.ROOT
 VAR = Path(os.environ.get("BENCH_VAR_DIR", ROOT / "var" / "bench-kades"))
@@ -188,7 +188,7 @@ class Sent:
 
 def send(port: int, payload: dict[str, Any]) -> Sent:
     body = json.dumps(payload, ensure_ascii=False).encode()
-    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    signature = "sha256=" + hmac_sha256(SECRET, body)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         posted = time.time()

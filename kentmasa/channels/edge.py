@@ -15,9 +15,6 @@ Written once here so that the channel packages (``channels/sms``, ``email``, ``w
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -28,7 +25,18 @@ from django.conf import settings
 from kentmasa.directory.models import Institution
 from kentmasa.lib.edge import Malformed, read_json
 
-__all__ = ["DownloadError", "Malformed", "TooLarge", "read_json"]  # and the functions below
+# The channels' edge shares the signature helpers, which live below every webhook (kentmasa.lib.signatures).
+from kentmasa.lib.signatures import hmac_sha256, same_secret, signature_ok
+
+__all__ = [  # and the functions below
+    "DownloadError",
+    "Malformed",
+    "TooLarge",
+    "hmac_sha256",
+    "read_json",
+    "same_secret",
+    "signature_ok",
+]
 
 log = logging.getLogger(__name__)
 
@@ -44,44 +52,6 @@ class DownloadError(Exception):
         super().__init__(message)
         self.temporary = temporary
         self.status = status
-
-
-# --- signatures -------------------------------------------------------------------------------------
-
-
-def hmac_sha256(secret: str, body: bytes, *, encoding: str = "hex") -> str:
-    """The HMAC-SHA256 of ``body`` under ``secret``, as hex (Meta, our SMS gateway) or base64 (X)."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256)
-    if encoding == "base64":
-        return base64.b64encode(digest.digest()).decode("ascii")
-    if encoding == "hex":
-        return digest.hexdigest()
-    raise ValueError(f"unknown encoding {encoding!r}")
-
-
-def same_secret(given: str | None, expected: str | None) -> bool:
-    """Whether a presented token equals the configured one; never true when either is empty."""
-    if not given or not expected:
-        return False
-    return hmac.compare_digest(
-        str(given).encode("utf-8", "replace"), str(expected).encode("utf-8", "replace")
-    )
-
-
-def signature_ok(
-    given: str | None, secret: str, body: bytes, *, prefix: str = "", encoding: str = "hex"
-) -> bool:
-    """Whether a signature header (e.g. ``sha256=…``) is the HMAC-SHA256 of the raw body under ``secret``.
-
-    The prefix is optional in what is given (some gateways send the bare digest); surrounding spaces are
-    ignored. No secret configured means nothing is ever valid.
-    """
-    if not secret or not given:
-        return False
-    given = given.strip()
-    if prefix and given.startswith(prefix):
-        given = given[len(prefix) :]
-    return same_secret(given, hmac_sha256(secret, body, encoding=encoding))
 
 
 # --- settings ---------------------------------------------------------------------------------------

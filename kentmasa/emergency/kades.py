@@ -40,8 +40,6 @@ body naming the field, 413 for a body over ``MAX_BODY``, 503 when no police inst
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -60,7 +58,7 @@ from kentmasa.cases.models import Case, Channel, Kind, Priority
 from kentmasa.directory.models import Category, Institution, Service, Unit
 from kentmasa.emergency import services
 from kentmasa.emergency.models import DispatchSettings, Incident, IncidentPosition
-from kentmasa.lib import edge, phones, tckimlik
+from kentmasa.lib import edge, phones, signatures, tckimlik
 from kentmasa.lib.turkish import fold
 from kentmasa.places import geocode
 
@@ -438,7 +436,7 @@ def _cancel(incident: Incident, now: dt.datetime) -> None:
 
 def sign(body: bytes, secret: str) -> str:
     """The signature header value for a body: ``sha256=`` and the hex HMAC-SHA256."""
-    return SIGNATURE_PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return SIGNATURE_PREFIX + signatures.hmac_sha256(secret, body)
 
 
 def _signed_body(request: HttpRequest) -> bytes:
@@ -464,7 +462,7 @@ def _signed_body(request: HttpRequest) -> bytes:
         raise too_big
     given = request.headers.get(SIGNATURE_HEADER, "").strip()
     expected = sign(body, secret)
-    if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("ascii")):
+    if not signatures.same_secret(given, expected):
         raise Refused(403, "signature", gettext_lazy("The request signature is missing or wrong."))
     return body
 

@@ -15,8 +15,6 @@ a made-up alert must never reach a real Haber Merkezi.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import math
 import random
@@ -32,6 +30,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from kentmasa.emergency import kades
 from kentmasa.emergency.models import Incident, ProtectionOrder
 from kentmasa.lib import phones, tckimlik
 
@@ -48,7 +47,7 @@ METRES_PER_DEGREE = 111_320.0
 
 def signature(secret: str, body: bytes) -> str:
     """The header value the gateway sends: ``sha256=`` and the hex HMAC-SHA256 of the raw body."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return kades.sign(body, secret)
 
 
 def webhook_url(given: str | None) -> str:
