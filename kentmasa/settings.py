@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ninja",
     "kentmasa.places",
     "kentmasa.directory",
+    "kentmasa.retention",
     "kentmasa.cases",
     "kentmasa.notify",
     "kentmasa.routing",

@@ -503,6 +503,12 @@ class ApiToken(models.Model):
 
     PREFIX = "km_"
 
+    class Scope(models.TextChoices):
+        # Everything the staff member may do, through the whole API.
+        STAFF = "staff", _("Everything the staff member may do")
+        # Only POST /api/v1/pts/reads (a camera system's token): refused everywhere else.
+        PLATE_READS = "plate_reads", _("Plate reads only (camera system)")
+
     user = models.ForeignKey(
         User, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -517,6 +523,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked = models.BooleanField(_("revoked"), default=False)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.STAFF)
 
     # Recording every request would make each API read a database write; a minute's precision is enough.
     TOUCH_INTERVAL = dt.timedelta(minutes=1)
@@ -534,15 +541,18 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
+    def issue(cls, user: User, name: str = "", scope: str = Scope.STAFF) -> tuple["ApiToken", str]:
         """Create a token for ``user``; returns the row and the raw token, which is never stored."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_prefix=raw[:8], key_hash=cls.hash_key(raw))
+        token = cls.objects.create(
+            user=user, name=name, scope=scope, key_prefix=raw[:8], key_hash=cls.hash_key(raw)
+        )
         return token, raw
 
     @classmethod
-    def authenticate(cls, raw: str) -> User | None:
-        """The active staff member a raw token belongs to, or None for an unknown, revoked or disabled token.
+    def authenticate(cls, raw: str, scopes: tuple[str, ...] = (Scope.STAFF,)) -> User | None:
+        """The active staff member a raw token belongs to, or None for an unknown, revoked or disabled token,
+        or one whose scope is not among ``scopes`` (a plate-reads token is a staff token nowhere else).
 
         The token is looked up by its hash, never compared as itself, so the time a lookup takes tells an
         attacker nothing about how much of a guessed token was right.
@@ -550,7 +560,11 @@ class ApiToken(models.Model):
         if not raw or not raw.startswith(cls.PREFIX):
             return None
         key_hash = cls.hash_key(raw)
-        token = cls.objects.select_related("user").filter(key_hash=key_hash, revoked=False).first()
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=key_hash, revoked=False, scope__in=scopes)
+            .first()
+        )
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()
