@@ -259,6 +259,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.notify.approvals.forward_waiting_approvals",
     "kentmasa.notify.live.prune_live_events",
     "kentmasa.emergency.teams.prune_team_positions",
+    "kentmasa.emergency.footage.purge_camera_footage",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))
@@ -269,6 +270,10 @@ KENTMASA_KADES_INSTITUTION = os.environ.get("KENTMASA_KADES_INSTITUTION", "")
 # Team positions are deleted after this many hours; a console not seen for this many seconds is not open.
 KENTMASA_TEAM_POSITION_KEEP_HOURS = int(os.environ.get("KENTMASA_TEAM_POSITION_KEEP_HOURS", "24"))
 KENTMASA_CONSOLE_PRESENCE_SECONDS = int(os.environ.get("KENTMASA_CONSOLE_PRESENCE_SECONDS", "45"))
+# The city cameras' video recorder (kentmasa.emergency.recorders): an adapter class by dotted path, and the
+# folder of the file-system recorder (tests, the demo).
+KENTMASA_RECORDER = os.environ.get("KENTMASA_RECORDER", "kentmasa.emergency.recorders.FileSystemRecorder")
+KENTMASA_RECORDER_ROOT = Path(os.environ.get("KENTMASA_RECORDER_ROOT", VAR_DIR / "recorder"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
 # Staff "act on" a case with these timeline events (kentmasa.cases.activity; "note_to_citizen" is a public
 # staff comment). A unit that has not acted for KENTMASA_IDLE_WARNING_SHARE of the standard (a service may set
