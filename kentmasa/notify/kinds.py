@@ -61,6 +61,8 @@ KINDS: dict[str, Kind] = {
         # the operator who sent it, when it did not acknowledge in time.
         Kind("dispatched", _("Your team is sent to an incident"), frozenset({PUSH, SMS}), critical=True),
         Kind("dispatch_timeout", _("A team did not acknowledge in time"), frozenset({PUSH}), critical=True),
+        # A hotlisted plate seen by a city camera (kentmasa.emergency.pts): the nearest teams, at once.
+        Kind("plate_alert", _("A hotlisted plate was seen near you"), frozenset({PUSH, SMS}), critical=True),
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]

@@ -1,0 +1,804 @@
+"""Plate recognition (PTS): the hotlist, the camera system's reads, and the alerts a hotlisted plate raises.
+
+Every step goes through one function here; the API (kentmasa.emergency.pts_api), the import command, the
+admin and the Haber Merkezi's screens only call them. Refusals raise kentmasa.cases.services.
+TransitionError with a translated message and the field it concerns.
+
+* ``upsert_hotlist`` / ``remove_hotlist``: a plate (normalised by kentmasa.lib.plates: "34 ABC 123",
+  "34abc123" and "34-ABC-123" are one) on the directorate's hotlist with its reason, note and end of
+  validity; police operators and administrators of the institution only.
+* ``ingest``: a batch of reads from the camera system. Each read is checked on its own: a bad one is
+  reported by its index and skipped, the rest are stored (a foreign, diplomatic or unreadable plate is a
+  good read, stored as read). In one transaction: the reads are written in bulk, the hotlist is asked once
+  for the whole batch, and each read of a plate hotlisted at the read's time becomes a PlateHit of the
+  plate's open alert (or of a new one). The nearest available teams (DispatchSettings.plate_alert_teams,
+  by straight line from the hit: the read's position, else its camera's) are told by the critical
+  notification "plate_alert" (push and SMS); a later hit on another camera tells the teams nearest to the
+  new place, never a team twice within one alert.
+* ``acknowledge_alert``, ``close_alert`` (the board), ``team_saw`` (the team's phone: "Gördüm").
+* ``purge_reads``: reads older than DispatchSettings.plate_read_retention_days are deleted, leaving one
+  destruction record (kentmasa.retention) per institution and run; the hits stay with their alert.
+
+Live events (topic "alarm", kentmasa.notify.live), ids and the plate only: ``plate_alert`` (a new alert),
+``plate_hit`` (a further read), ``plate_acknowledged``, ``plate_closed``, ``plate_seen`` (a team said it saw
+it). Each change is published once for the board (no team: the institution's police operators receive it)
+and once more for every team told of the alert (``team_id`` and ``data["team"]`` set: that team's phones
+receive it; the board skips these copies, which it receives as well). The data: ``{"plate_alert": id,
+"plate": "34 ABC 123", "reason": "stolen", "camera": code, "team": id or absent, "teams": [ids newly
+told]}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from kentmasa.cases.services import TransitionError
+from kentmasa.directory.models import Institution, Team, User
+from kentmasa.emergency import teams
+from kentmasa.emergency.models import (
+    Camera,
+    DispatchSettings,
+    HotlistEntry,
+    PlateAlert,
+    PlateAlertTeam,
+    PlateHit,
+    PlateKind,
+    PlateRead,
+    PlateReadBatch,
+    PlateReason,
+)
+from kentmasa.lib import edge, plates
+from kentmasa.notify import live
+from kentmasa.notify.models import LiveEvent
+from kentmasa.notify.rules import team_people
+from kentmasa.notify.tell import tell
+from kentmasa.retention import records
+from kentmasa.retention.models import DestructionRecord
+
+MAX_BATCH = 5000  # reads in one batch
+CAMERA_LIMIT = 64
+NOTE_LIMIT = 500
+CLOSE_NOTE_LIMIT = 1000
+IDEMPOTENCY_KEY_LIMIT = 200
+MAX_ALERTS = 200  # the most alerts a list gives at once
+IN_CHUNK = 900  # values in one IN (...) on SQLite
+PURGE_BATCH = 5000
+PURGE_EVERY = dt.timedelta(hours=1)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+_KINDS = {
+    plates.TURKISH: PlateKind.TURKISH,
+    plates.DIPLOMATIC: PlateKind.DIPLOMATIC,
+    plates.FOREIGN: PlateKind.FOREIGN,
+    plates.UNREADABLE: PlateKind.UNREADABLE,
+}
+
+
+# -- who may -------------------------------------------------------------------------------------------------
+
+
+def is_police(institution: Institution | None) -> bool:
+    return institution is not None and institution.kind == Institution.Kind.POLICE
+
+
+def _require_operator(actor: User | None, institution_id: int) -> User:
+    if actor is None or not teams.is_operator(actor, institution_id):
+        raise TransitionError(
+            _("Only a police operator of this institution may do this on plate alerts."), "forbidden"
+        )
+    return actor
+
+
+def _police(institution: Institution) -> Institution:
+    if not is_police(institution):
+        raise TransitionError(_("Plate recognition is for police institutions only."), "institution")
+    return institution
+
+
+# -- the hotlist ---------------------------------------------------------------------------------------------
+
+
+def hotlist_plate(raw: object) -> plates.Plate:
+    """The plate as the hotlist keeps it; TransitionError("plate") for one nobody could match."""
+    if isinstance(raw, str) and edge.NUL in raw:
+        raise TransitionError(str(edge.NUL_MESSAGE), "plate")
+    plate = plates.normalize(raw)
+    if not plate.readable:
+        raise TransitionError(
+            _("Enter a plate of letters and digits, e.g. 34 ABC 123 (at most 16 of them)."), "plate"
+        )
+    return plate
+
+
+def _valid_until(value: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise TransitionError(_("Give the end of validity as a date and time."), "valid_until")
+    if value <= now:
+        raise TransitionError(_("The end of validity must lie in the future."), "valid_until")
+    if value >= LATEST:
+        raise TransitionError(_("The end of validity must lie before the year 2100."), "valid_until")
+    return value
+
+
+def _note(value: object, limit: int, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TransitionError(_("Enter text."), field)
+    if edge.NUL in value:
+        raise TransitionError(str(edge.NUL_MESSAGE), field)
+    value = value.strip()
+    if len(value) > limit:
+        raise TransitionError(
+            _("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+            % {"limit_value": limit, "show_value": len(value)},
+            field,
+        )
+    return value
+
+
+def upsert_hotlist(
+    institution: Institution,
+    *,
+    plate: str,
+    reason: str,
+    note: str = "",
+    valid_until: dt.datetime | None = None,
+    actor: User | None,
+) -> tuple[HotlistEntry, bool]:
+    """Put a plate on the institution's hotlist, or change its reason, note and validity if it is there.
+    Returns the entry and whether it was added. ``actor`` None: the system (the admin, an import)."""
+    _police(institution)
+    if actor is not None:
+        _require_operator(actor, institution.pk)
+    found = hotlist_plate(plate)
+    if reason not in PlateReason.values:
+        raise TransitionError(_("Choose a reason: stolen, wanted, terror or other."), "reason")
+    now = timezone.now()
+    text = _note(note, NOTE_LIMIT, "note")
+    until = _valid_until(valid_until, now)
+    values = {
+        "plate_kind": _KINDS[found.kind],
+        "reason": reason,
+        "note": text,
+        "valid_until": until,
+        "updated_at": now,
+    }
+    for _attempt in range(2):
+        with transaction.atomic():
+            entry = (
+                HotlistEntry.objects.select_for_update()
+                .filter(institution=institution, plate=found.key)
+                .first()
+            )
+            if entry is not None:
+                for name, value in values.items():
+                    setattr(entry, name, value)
+                entry.save(update_fields=list(values))
+                return entry, False
+            try:
+                with transaction.atomic():
+                    entry = HotlistEntry.objects.create(
+                        institution=institution,
+                        plate=found.key,
+                        added_by=actor,
+                        added_at=now,
+                        **values,
+                    )
+                return entry, True
+            except IntegrityError:
+                continue  # added by someone else a moment ago: update theirs
+    raise TransitionError(_("The plate could not be saved; try again."), "plate")
+
+
+def remove_hotlist(entry: HotlistEntry, *, actor: User | None) -> None:
+    """Take the plate off the hotlist: later reads raise nothing. Its alerts stay as they are."""
+    if actor is not None:
+        _require_operator(actor, entry.institution_id)
+    HotlistEntry.objects.filter(pk=entry.pk).delete()
+
+
+def hotlist(institution: Institution | int) -> QuerySet[HotlistEntry]:
+    institution_id = institution if isinstance(institution, int) else institution.pk
+    return HotlistEntry.objects.filter(institution_id=institution_id).order_by("plate", "pk")
+
+
+# -- reads ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    stored: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # [{"index": i, "errors": {field: [msg]}}]
+    hits: int = 0
+    alerts: list[int] = field(default_factory=list)  # the alerts with a hit in this batch
+    replayed: bool = False  # the answer of an earlier batch with the same idempotency key
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "received": self.received,
+            "stored": self.stored,
+            "rejected": self.rejected,
+            "hits": self.hits,
+            "alerts": self.alerts,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IngestResult:
+        return cls(
+            received=int(data.get("received", 0)),
+            stored=int(data.get("stored", 0)),
+            rejected=list(data.get("rejected", [])),
+            hits=int(data.get("hits", 0)),
+            alerts=list(data.get("alerts", [])),
+            replayed=True,
+        )
+
+
+@dataclass(slots=True)
+class _Read:
+    index: int
+    camera: str
+    plate: plates.Plate
+    raw: str
+    at: dt.datetime
+    latitude: float | None
+    longitude: float | None
+
+
+class BatchTooLarge(TransitionError):
+    pass
+
+
+def _moment(value: object, now: dt.datetime, errors: dict[str, list[str]]) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str) and value and edge.NUL not in value:
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            errors["at"] = [_("Enter the time as ISO 8601, e.g. 2026-03-18T14:05:09+03:00.")]
+            return None
+    else:
+        errors["at"] = [_("Enter the time as ISO 8601, e.g. 2026-03-18T14:05:09+03:00.")]
+        return None
+    if timezone.is_naive(moment):
+        # A camera system that sends local time without an offset: the directorate's time zone.
+        try:
+            moment = timezone.make_aware(moment)
+        except (OverflowError, ValueError):
+            errors["at"] = [_("The time must lie between 2000 and a few minutes from now.")]
+            return None
+    try:
+        plausible = edge.is_plausible(moment, now=now)
+    except OverflowError:
+        plausible = False
+    if not plausible:
+        errors["at"] = [_("The time must lie between 2000 and a few minutes from now.")]
+        return None
+    return moment
+
+
+def _degrees(value: object, limit: int, name: str, errors: dict[str, list[str]]) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        errors[name] = [_("Give the position as a number of degrees.")]
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        errors[name] = [_("Give the position as a number of degrees.")]
+        return None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        errors[name] = [_("The position is out of range.")]
+        return None
+    return number
+
+
+def _check(index: int, item: object, now: dt.datetime) -> _Read | dict[str, list[str]]:
+    """One read as it came: the read, or its errors by field."""
+    if not isinstance(item, dict):
+        return {"__all__": [_("Each read must be an object with camera, plate and at.")]}
+    errors: dict[str, list[str]] = {}
+    camera = item.get("camera")
+    if not isinstance(camera, str | int) or isinstance(camera, bool):
+        errors["camera"] = [_("Give the camera's id.")]
+        camera = ""
+    else:
+        camera = str(camera).strip()
+        if not camera:
+            errors["camera"] = [_("Give the camera's id.")]
+        elif edge.NUL in camera:
+            errors["camera"] = [str(edge.NUL_MESSAGE)]
+        elif len(camera) > CAMERA_LIMIT:
+            errors["camera"] = [_("The camera's id may have at most 64 characters.")]
+    raw = item.get("plate")
+    if raw is None:
+        raw = ""  # the camera saw a vehicle but read nothing: an unreadable plate, stored as read
+    if not isinstance(raw, str):
+        errors["plate"] = [_("Give the plate as text, as it was read.")]
+        raw = ""
+    at = _moment(item.get("at"), now, errors)
+    latitude = _degrees(item.get("latitude"), 90, "latitude", errors)
+    longitude = _degrees(item.get("longitude"), 180, "longitude", errors)
+    if (latitude is None) != (longitude is None) and not errors.keys() & {"latitude", "longitude"}:
+        errors["latitude" if latitude is None else "longitude"] = [
+            _("Give both latitude and longitude, or neither.")
+        ]
+    if errors or at is None:
+        return errors
+    plate = plates.normalize(raw)
+    return _Read(index, camera, plate, raw[: plates.RAW_LIMIT], at, latitude, longitude)
+
+
+def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def ingest(
+    institution: Institution,
+    reads: list[Any],
+    *,
+    now: dt.datetime | None = None,
+    idempotency_key: str | None = None,
+) -> IngestResult:
+    """Store a batch of reads and raise the alerts its hotlisted plates call for (see the module).
+
+    ``reads``: ``[{"camera", "plate", "at", "latitude", "longitude"}, …]`` (positions optional; ``at`` ISO
+    8601, without an offset in the server's time zone). With ``idempotency_key`` a batch sent again gets
+    the first answer back (``replayed``) and changes nothing. More than MAX_BATCH reads: BatchTooLarge.
+    """
+    _police(institution)
+    if not isinstance(reads, list):
+        raise TransitionError(_("Send a list of reads."), "__all__")
+    if len(reads) > MAX_BATCH:
+        raise BatchTooLarge(
+            _("At most %(limit)d reads in one batch (this one has %(count)d).")
+            % {"limit": MAX_BATCH, "count": len(reads)},
+            "__all__",
+        )
+    now = now or timezone.now()
+    result = IngestResult(received=len(reads))
+    good: list[_Read] = []
+    for index, item in enumerate(reads):
+        checked = _check(index, item, now)
+        if isinstance(checked, _Read):
+            good.append(checked)
+        else:
+            result.rejected.append({"index": index, "errors": checked})
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        batch = None
+        if idempotency_key:
+            batch, earlier = _claim_batch(institution, idempotency_key, now)
+            if earlier is not None:
+                return earlier
+        PlateRead.objects.bulk_create(
+            [
+                PlateRead(
+                    institution_id=institution.pk,
+                    camera_code=read.camera,
+                    plate=read.plate.key,
+                    plate_raw=read.raw,
+                    plate_kind=_KINDS[read.plate.kind],
+                    at=read.at,
+                    latitude=read.latitude,
+                    longitude=read.longitude,
+                    received_at=now,
+                )
+                for read in good
+            ],
+            batch_size=1000,
+        )
+        result.stored = len(good)
+        _match(institution, good, now, result)
+        if batch is not None:
+            PlateReadBatch.objects.filter(pk=batch.pk).update(answer=result.as_dict())
+    return result
+
+
+def _claim_batch(
+    institution: Institution, key: str, now: dt.datetime
+) -> tuple[PlateReadBatch | None, IngestResult | None]:
+    """The batch row for this key, or the answer of the batch that used it first."""
+    key = key[:IDEMPOTENCY_KEY_LIMIT]
+    try:
+        with transaction.atomic():
+            return PlateReadBatch.objects.create(institution=institution, key=key, received_at=now), None
+    except IntegrityError:
+        earlier = PlateReadBatch.objects.get(institution=institution, key=key)
+        return None, IngestResult.from_dict(earlier.answer)
+
+
+# -- matching and alerts -------------------------------------------------------------------------------------
+
+
+def _match(institution: Institution, good: list[_Read], now: dt.datetime, result: IngestResult) -> None:
+    keys = sorted({read.plate.key for read in good if read.plate.key})
+    if not keys:
+        return
+    listed: dict[str, HotlistEntry] = {}
+    for chunk in _chunks(keys):
+        for entry in HotlistEntry.objects.filter(institution_id=institution.pk, plate__in=chunk):
+            listed[entry.plate] = entry
+    if not listed:
+        return
+    by_plate: dict[str, list[_Read]] = {}
+    for read in good:
+        entry = listed.get(read.plate.key)
+        if entry is not None and (entry.valid_until is None or read.at <= entry.valid_until):
+            by_plate.setdefault(entry.plate, []).append(read)
+    if not by_plate:
+        return
+    # Lock the entries hit, in one order: two batches hitting the same plate join one alert, never two.
+    locked = {
+        entry.plate: entry
+        for entry in HotlistEntry.objects.select_for_update()
+        .filter(pk__in=[listed[key].pk for key in by_plate])
+        .order_by("pk")
+    }
+    codes = sorted({read.camera for hits in by_plate.values() for read in hits})
+    cameras = {
+        camera.code: camera
+        for chunk in _chunks(codes)
+        for camera in Camera.objects.filter(institution_id=institution.pk, code__in=chunk)
+    }
+    wanted = settings_for(institution).plate_alert_teams
+    for key, hits in by_plate.items():
+        entry = locked.get(key)
+        if entry is None:
+            continue  # taken off the hotlist meanwhile
+        hits.sort(key=lambda read: (read.at, read.index))
+        alert = _hit(institution, entry, hits, cameras, wanted, now)
+        result.hits += len(hits)
+        result.alerts.append(alert.pk)
+
+
+def settings_for(institution: Institution | int) -> DispatchSettings:
+    institution_id = institution if isinstance(institution, int) else institution.pk
+    found, _created = DispatchSettings.objects.get_or_create(institution_id=institution_id)
+    return found
+
+
+def _position(read: _Read, camera: Camera | None) -> tuple[float, float] | None:
+    if read.latitude is not None and read.longitude is not None:
+        return read.latitude, read.longitude
+    if camera is not None and camera.latitude is not None and camera.longitude is not None:
+        return float(camera.latitude), float(camera.longitude)
+    return None
+
+
+def _hit(
+    institution: Institution,
+    entry: HotlistEntry,
+    hits: list[_Read],
+    cameras: dict[str, Camera],
+    wanted: int,
+    now: dt.datetime,
+) -> PlateAlert:
+    alert = (
+        PlateAlert.objects.select_for_update()
+        .filter(institution_id=institution.pk, plate=entry.plate, closed_at__isnull=True)
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+    last = hits[-1]
+    opened = alert is None
+    previous_camera = None
+    if alert is None:
+        alert = PlateAlert.objects.create(
+            institution_id=institution.pk,
+            entry=entry,
+            plate=entry.plate,
+            reason=entry.reason,
+            entry_note=entry.note,
+            opened_at=now,
+            last_hit_at=last.at,
+            hit_count=len(hits),
+        )
+    else:
+        previous_camera = alert.hits.order_by("-at", "-pk").values_list("camera_code", flat=True).first()
+        alert.hit_count += len(hits)
+        alert.last_hit_at = max(alert.last_hit_at, last.at)
+        alert.save(update_fields=["hit_count", "last_hit_at"])
+    rows = []
+    for read in hits:
+        camera = cameras.get(read.camera)
+        point = _position(read, camera)
+        rows.append(
+            PlateHit(
+                alert=alert,
+                camera_code=read.camera,
+                camera=camera,
+                plate_raw=read.raw,
+                at=read.at,
+                latitude=point[0] if point else None,
+                longitude=point[1] if point else None,
+                received_at=now,
+            )
+        )
+    PlateHit.objects.bulk_create(rows)
+    newly: list[PlateAlertTeam] = []
+    if wanted and (opened or last.camera != previous_camera):
+        point = _position(last, cameras.get(last.camera))
+        if point is not None:
+            newly = _tell_teams(alert, point, wanted, last, cameras.get(last.camera), now)
+    _publish(alert, "plate_alert" if opened else "plate_hit", camera=last.camera, told=newly)
+    return alert
+
+
+def _team_link() -> str:
+    try:
+        return reverse("team:page")
+    except NoReverseMatch:
+        return ""
+
+
+def camera_label(code: str, camera: Camera | None) -> str:
+    return f"{camera.name} ({code})" if camera is not None and camera.name else code
+
+
+def _tell_teams(
+    alert: PlateAlert,
+    point: tuple[float, float],
+    wanted: int,
+    read: _Read,
+    camera: Camera | None,
+    now: dt.datetime,
+) -> list[PlateAlertTeam]:
+    told_before = list(alert.told.values_list("team_id", flat=True))
+    nearest = teams.nearest_available(
+        alert.institution_id, point[0], point[1], limit=wanted, exclude=told_before
+    )
+    if not nearest:
+        return []
+    rows = PlateAlertTeam.objects.bulk_create(
+        [
+            PlateAlertTeam(alert=alert, team=found.team, told_at=now, distance_m=found.distance_m)
+            for found in nearest
+        ]
+    )
+    text = _("Hotlisted plate %(plate)s (%(reason)s) seen: %(camera)s, %(time)s") % {
+        "plate": display(alert.plate),
+        "reason": PlateReason(alert.reason).label,
+        "camera": camera_label(read.camera, camera),
+        "time": timezone.localtime(read.at).strftime("%H:%M"),
+    }
+    link = _team_link()
+    for found in nearest:
+        tell(team_people(found.team), "plate_alert", text, link=link, now=now)
+    return rows
+
+
+def display(key: str) -> str:
+    """How a stored key is shown ("34ABC123" → "34 ABC 123")."""
+    return plates.normalize(key).display or key
+
+
+def _publish(
+    alert: PlateAlert,
+    change: str,
+    *,
+    camera: str | None = None,
+    told: Sequence[PlateAlertTeam] = (),
+    only_team: int | None = None,
+) -> None:
+    """The change for the board, then for each team told of the alert (see the module)."""
+    if camera is None:
+        camera = alert.hits.order_by("-at", "-pk").values_list("camera_code", flat=True).first() or ""
+    data = {
+        "plate_alert": alert.pk,
+        "plate": display(alert.plate),
+        "reason": alert.reason,
+        "camera": camera,
+        "teams": [row.team_id for row in told],
+    }
+    live.publish(LiveEvent.Topic.ALARM, change, institution_id=alert.institution_id, data=data)
+    team_ids = (
+        [only_team]
+        if only_team is not None
+        else list(alert.told.order_by("team_id").values_list("team_id", flat=True))
+    )
+    if team_ids:
+        LiveEvent.objects.bulk_create(
+            [
+                LiveEvent(
+                    at=timezone.now(),
+                    topic=LiveEvent.Topic.ALARM,
+                    change=change,
+                    institution_id=alert.institution_id,
+                    team_id=team_id,
+                    data={**data, "team": team_id},
+                )
+                for team_id in team_ids
+            ]
+        )
+
+
+# -- the board and the phones --------------------------------------------------------------------------------
+
+
+def _locked_alert(alert: PlateAlert) -> PlateAlert:
+    return PlateAlert.objects.select_for_update().get(pk=alert.pk)
+
+
+def acknowledge_alert(alert: PlateAlert, *, actor: User) -> PlateAlert:
+    """A named operator has seen the alert on the board; again changes nothing (the first name stays)."""
+    _require_operator(actor, alert.institution_id)
+    with transaction.atomic():
+        locked = _locked_alert(alert)
+        if locked.acknowledged_at is not None or locked.closed_at is not None:
+            return locked
+        locked.acknowledged_at, locked.acknowledged_by = timezone.now(), actor
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        _publish(locked, "plate_acknowledged")
+    return locked
+
+
+def close_alert(alert: PlateAlert, outcome: str, *, actor: User, note: str = "") -> PlateAlert:
+    """Close the alert with its outcome (stopped, not found, misread, other) and a note. A later read of
+    the plate opens a new alert."""
+    _require_operator(actor, alert.institution_id)
+    if outcome not in PlateAlert.Outcome.values:
+        raise TransitionError(_("Choose an outcome."), "outcome")
+    text = _note(note, CLOSE_NOTE_LIMIT, "note")
+    with transaction.atomic():
+        locked = _locked_alert(alert)
+        if locked.closed_at is not None:
+            raise TransitionError(_("This plate alert is already closed."), "alert")
+        locked.closed_at, locked.closed_by = timezone.now(), actor
+        locked.outcome, locked.note = outcome, text
+        locked.save(update_fields=["closed_at", "closed_by", "outcome", "note"])
+        _publish(locked, "plate_closed")
+    return locked
+
+
+def team_saw(alert: PlateAlert, team: Team, *, actor: User) -> PlateAlertTeam:
+    """A member of a team told of the alert says the team saw it ("Gördüm"); again changes nothing."""
+    if not teams.is_member(actor, team):
+        raise TransitionError(_("Only a member of the team may say it saw the alert."), "forbidden")
+    with transaction.atomic():
+        row = PlateAlertTeam.objects.select_for_update().filter(alert_id=alert.pk, team_id=team.pk).first()
+        if row is None:
+            raise TransitionError(_("Your team was not told of this plate alert."), "alert")
+        if row.seen_at is not None:
+            return row
+        row.seen_at = timezone.now()
+        row.save(update_fields=["seen_at"])
+        _publish(PlateAlert.objects.get(pk=alert.pk), "plate_seen", only_team=team.pk)
+    return row
+
+
+def open_alerts(institution: Institution | int, limit: int = 50) -> list[PlateAlert]:
+    """The institution's open plate alerts, the most recently seen first (at most MAX_ALERTS), with
+    ``told_teams`` (their PlateAlertTeam rows and teams) and ``last_hit`` (the latest PlateHit) set."""
+    institution_id = institution if isinstance(institution, int) else institution.pk
+    limit = max(1, min(int(limit), MAX_ALERTS))
+    alerts = list(
+        PlateAlert.objects.filter(institution_id=institution_id, closed_at__isnull=True)
+        .select_related("acknowledged_by")
+        .order_by("-last_hit_at", "-pk")[:limit]
+    )
+    _attach(alerts)
+    return alerts
+
+
+def _attach(alerts: list[PlateAlert]) -> None:
+    """``told_teams`` and ``last_hit`` on each alert, in two queries."""
+    ids = [alert.pk for alert in alerts]
+    told: dict[int, list[PlateAlertTeam]] = {pk: [] for pk in ids}
+    for row in (
+        PlateAlertTeam.objects.filter(alert_id__in=ids).select_related("team").order_by("told_at", "pk")
+    ):
+        told[row.alert_id].append(row)
+    latest = PlateHit.objects.filter(alert=OuterRef("pk")).order_by("-at", "-pk").values("pk")[:1]
+    hit_ids = dict(PlateAlert.objects.filter(pk__in=ids).annotate(h=Subquery(latest)).values_list("pk", "h"))
+    hits = PlateHit.objects.select_related("camera").in_bulk([h for h in hit_ids.values() if h])
+    for alert in alerts:
+        alert.told_teams = told.get(alert.pk, [])  # type: ignore[attr-defined]
+        alert.last_hit = hits.get(hit_ids.get(alert.pk))  # type: ignore[attr-defined]
+
+
+def alerts_for_team(team: Team, since: dt.datetime, limit: int = 50) -> list[PlateAlert]:
+    """The open alerts the team was told of and that were seen by a camera since ``since``, the latest
+    first, with ``team_told`` (this team's PlateAlertTeam row: told_at, seen_at), ``told_teams`` and
+    ``last_hit`` set."""
+    limit = max(1, min(int(limit), MAX_ALERTS))
+    alerts = list(
+        PlateAlert.objects.filter(told__team=team, closed_at__isnull=True, last_hit_at__gte=since).order_by(
+            "-last_hit_at", "-pk"
+        )[:limit]
+    )
+    _attach(alerts)
+    for alert in alerts:
+        alert.team_told = next(  # type: ignore[attr-defined]
+            (row for row in alert.told_teams if row.team_id == team.pk),
+            None,  # type: ignore[attr-defined]
+        )
+    return alerts
+
+
+# -- keeping reads only for a while --------------------------------------------------------------------------
+
+
+def purge_reads(now: dt.datetime | None = None, *, force: bool = False) -> list[DestructionRecord]:
+    """For each police institution whose last run is an hour old (or ``force``): delete its reads older
+    than DispatchSettings.plate_read_retention_days, in batches, and write one destruction record, even
+    when nothing was due. Several workers may run it at once: the institution's dispatch settings row is
+    locked for the run, and the last record is read again under the lock. Returns the records written."""
+    now = now or timezone.now()
+    written = []
+    police = Institution.objects.filter(kind=Institution.Kind.POLICE).order_by("pk")
+    for institution in police.values_list("pk", flat=True):
+        done = _purge_one(institution, now, force=force)
+        if done is not None:
+            written.append(done)
+    return written
+
+
+def _due(institution_id: int, now: dt.datetime) -> bool:
+    last = records.last_run(DestructionRecord.Category.PLATE_READS, institution_id)
+    return last is None or last.started_at <= now - PURGE_EVERY
+
+
+def _purge_one(institution_id: int, now: dt.datetime, *, force: bool) -> DestructionRecord | None:
+    if not force and not _due(institution_id, now):
+        return None
+    settings_for(institution_id)
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        claimed = (
+            DispatchSettings.objects.select_for_update(
+                skip_locked=connection.features.has_select_for_update_skip_locked
+            )
+            .filter(institution_id=institution_id)
+            .values_list("plate_read_retention_days", flat=True)
+            .first()
+        )
+        if claimed is None or (not force and not _due(institution_id, now)):
+            return None  # another worker has it, or has just done it
+        days = claimed
+        cutoff = now - dt.timedelta(days=days)
+        due = PlateRead.objects.filter(institution_id=institution_id, at__lt=cutoff)
+        oldest = due.order_by("at").values_list("at", flat=True).first()
+        deleted = 0
+        while True:
+            batch = list(due.values_list("pk", flat=True)[:PURGE_BATCH])
+            if not batch:
+                break
+            count, _by_model = PlateRead.objects.filter(pk__in=batch).delete()
+            deleted += count
+        items = [records.item(_("Plate reads"), oldest, cutoff, count=deleted)] if deleted else []
+        return records.record(
+            DestructionRecord.Category.PLATE_READS,
+            Institution.objects.get(pk=institution_id),
+            started_at=now,
+            basis=_(
+                "Plate reads are kept for %(days)d days (dispatch settings); hotlisted plates' hits "
+                "stay with their alert."
+            )
+            % {"days": days},
+            items=items,
+        )
+
+
+@task()
+def purge_plate_reads() -> int:
+    """Periodic (settings.KENTMASA_PERIODIC_TASKS): :func:`purge_reads`; returns the records written."""
+    return len(purge_reads())
