@@ -28,6 +28,8 @@ urlpatterns = [
     path("kanal/kades/", include("kentmasa.emergency.kades_urls")),
     path("haber-merkezi/", include("kentmasa.emergency.urls")),
     path("ekip/", include("kentmasa.emergency.team_urls")),
+    # Destruction records (KVKK imha tutanakları) of every retention run (kentmasa.retention).
+    path("imha-tutanaklari/", include("kentmasa.retention.urls")),
     path("kanal/", include("kentmasa.channels.urls")),
     path("basvuru/", include("kentmasa.cases.public_urls")),
     path("raporlar/", include("kentmasa.reports.urls")),
