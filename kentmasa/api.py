@@ -20,6 +20,7 @@ from kentmasa.cases.api.views import router as cases_router
 from kentmasa.cases.services import TransitionError
 from kentmasa.directory.api import NON_FIELD, ApiError, BearerToken, InvalidInput, StaffSession, add_error
 from kentmasa.directory.api import router as directory_router
+from kentmasa.emergency.pts_api import router as pts_router
 from kentmasa.notify.api import router as notify_router
 
 DESCRIPTION = """
@@ -160,6 +161,7 @@ api = KentmasaAPI(
 api.add_router("", cases_router)
 api.add_router("", directory_router)
 api.add_router("", notify_router)
+api.add_router("", pts_router)
 
 
 def _error(

@@ -259,6 +259,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.notify.approvals.forward_waiting_approvals",
     "kentmasa.notify.live.prune_live_events",
     "kentmasa.emergency.teams.prune_team_positions",
+    "kentmasa.emergency.pts.purge_plate_reads",
     "kentmasa.emergency.footage.purge_camera_footage",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.

@@ -320,12 +320,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued with `manage.py api_token USERNAME`, which shows the raw token once; here they are
     only seen and revoked."""
 
-    list_display = ["key_prefix", "name", "user", "created_at", "last_used_at", "revoked"]
-    list_filter = ["revoked"]
+    list_display = ["key_prefix", "name", "user", "scope", "created_at", "last_used_at", "revoked"]
+    list_filter = ["revoked", "scope"]
     search_fields = ["key_prefix", "name", "user__username"]
     list_select_related = ["user"]
-    fields = ["user", "name", "key_prefix", "created_at", "last_used_at", "revoked"]
-    readonly_fields = ["user", "key_prefix", "created_at", "last_used_at"]
+    fields = ["user", "name", "scope", "key_prefix", "created_at", "last_used_at", "revoked"]
+    readonly_fields = ["user", "scope", "key_prefix", "created_at", "last_used_at"]
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -13,11 +13,24 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.directory.models import User
-from kentmasa.emergency.models import Dispatch, DispatchSettings, Incident, IncidentPosition, ProtectionOrder
-from kentmasa.lib import tckimlik
+from kentmasa.emergency import pts
+from kentmasa.emergency.models import (
+    Dispatch,
+    DispatchSettings,
+    HotlistEntry,
+    Incident,
+    IncidentPosition,
+    PlateAlert,
+    PlateAlertTeam,
+    PlateHit,
+    PlateRead,
+    ProtectionOrder,
+)
+from kentmasa.lib import plates, tckimlik
 
 PERSON_FIELDS = ("person_tc_kimlik", "person_name", "person_phone")
 
@@ -108,6 +121,7 @@ class DispatchSettingsAdmin(admin.ModelAdmin):
         ),
         (_("Duty supervisors"), {"fields": ["supervisors"]}),
         (_("Teams"), {"fields": ["team_ack_seconds"]}),
+        (_("Plate recognition (PTS)"), {"fields": ["plate_alert_teams", "plate_read_retention_days"]}),
     ]
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -301,3 +315,133 @@ class ProtectionOrderAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProtectionOrder]:
         return super().get_queryset(request) if sees_persons(request) else ProtectionOrder.objects.none()
+
+
+# -- plate recognition (PTS) ---------------------------------------------------------------------------------
+
+
+class HotlistEntryForm(forms.ModelForm):
+    """The plate as typed ("34 abc 123") is kept as its key ("34ABC123", kentmasa.lib.plates)."""
+
+    class Meta:
+        model = HotlistEntry
+        fields = ["institution", "plate", "reason", "note", "valid_until"]
+
+    def clean_plate(self) -> str:
+        try:
+            found = pts.hotlist_plate(self.cleaned_data.get("plate") or "")
+        except pts.TransitionError as error:
+            raise forms.ValidationError(error.message, code="plate") from None
+        self.plate_kind = pts.kind_of(found)
+        return found.key
+
+    def clean_institution(self) -> Any:
+        institution = self.cleaned_data.get("institution")
+        if institution is not None and institution.kind != institution.Kind.POLICE:
+            raise forms.ValidationError(_("Plate recognition is for police institutions only."))
+        return institution
+
+
+@admin.register(HotlistEntry)
+class HotlistEntryAdmin(admin.ModelAdmin):
+    form = HotlistEntryForm
+    list_display = ["plate", "reason", "institution", "valid_until", "added_by", "added_at"]
+    list_filter = ["reason", "institution"]
+    search_fields = ["plate", "note"]
+    list_select_related = ["institution", "added_by"]
+    autocomplete_fields = ["institution"]
+    readonly_fields = ["plate_kind", "added_by", "added_at", "updated_at"]
+    show_full_result_count = False
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[HotlistEntry], search_term: str
+    ) -> tuple[QuerySet[HotlistEntry], bool]:
+        key = plates.normalize(search_term).key  # "34 abc 123" finds 34ABC123
+        return super().get_search_results(request, queryset, key or search_term)
+
+    def save_model(
+        self, request: HttpRequest, obj: HotlistEntry, form: forms.ModelForm, change: bool
+    ) -> None:
+        now = timezone.now()
+        obj.plate_kind = getattr(form, "plate_kind", obj.plate_kind)
+        obj.updated_at = now
+        if not change:
+            obj.added_at = now
+            obj.added_by = request.user if isinstance(request.user, User) else None
+        super().save_model(request, obj, form, change)
+
+
+class PlateHitInline(ReadOnly, admin.TabularInline):
+    model = PlateHit
+    extra = 0
+    can_delete = False
+    fields = ("at", "camera_code", "camera", "plate_raw", "latitude", "longitude", "received_at")
+    readonly_fields = fields
+    max_num = 0
+
+
+class PlateAlertTeamInline(ReadOnly, admin.TabularInline):
+    model = PlateAlertTeam
+    extra = 0
+    can_delete = False
+    fields = ("team", "told_at", "distance_m", "seen_at")
+    readonly_fields = fields
+    max_num = 0
+
+
+@admin.register(PlateAlert)
+class PlateAlertAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["plate", "reason", "institution", "opened_at", "last_hit_at", "hit_count", "closed_at"]
+    list_filter = ["reason", "institution", "outcome", ("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=plate"]
+    list_select_related = ["institution"]
+    date_hierarchy = "opened_at"
+    show_full_result_count = False
+    fields = (
+        "institution",
+        "plate",
+        "reason",
+        "entry",
+        "entry_note",
+        "opened_at",
+        "last_hit_at",
+        "hit_count",
+        "acknowledged_at",
+        "acknowledged_by",
+        "closed_at",
+        "closed_by",
+        "outcome",
+        "note",
+    )
+    readonly_fields = fields
+    inlines = [PlateAlertTeamInline, PlateHitInline]
+
+
+@admin.register(PlateRead)
+class PlateReadAdmin(ReadOnly, admin.ModelAdmin):
+    """Millions of rows: no full count, no date drill-down; the newest first (by id)."""
+
+    list_display = ["at", "camera_code", "plate", "plate_raw", "plate_kind", "institution"]
+    list_filter = ["plate_kind"]
+    search_fields = ["=plate"]
+    list_select_related = ["institution"]
+    show_full_result_count = False
+    ordering = ["-pk"]
+    fields = (
+        "institution",
+        "camera_code",
+        "plate",
+        "plate_raw",
+        "plate_kind",
+        "at",
+        "latitude",
+        "longitude",
+        "received_at",
+    )
+    readonly_fields = fields
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[PlateRead], search_term: str
+    ) -> tuple[QuerySet[PlateRead], bool]:
+        key = plates.normalize(search_term).key
+        return super().get_search_results(request, queryset, key or search_term)

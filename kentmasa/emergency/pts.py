@@ -87,6 +87,11 @@ _KINDS = {
 }
 
 
+def kind_of(plate: plates.Plate) -> str:
+    """The PlateKind a normalised plate is stored with."""
+    return _KINDS[plate.kind]
+
+
 # -- who may -------------------------------------------------------------------------------------------------
 
 
@@ -696,11 +701,11 @@ def open_alerts(institution: Institution | int, limit: int = 50) -> list[PlateAl
         .select_related("acknowledged_by")
         .order_by("-last_hit_at", "-pk")[:limit]
     )
-    _attach(alerts)
+    attach(alerts)
     return alerts
 
 
-def _attach(alerts: list[PlateAlert]) -> None:
+def attach(alerts: list[PlateAlert]) -> None:
     """``told_teams`` and ``last_hit`` on each alert, in two queries."""
     ids = [alert.pk for alert in alerts]
     told: dict[int, list[PlateAlertTeam]] = {pk: [] for pk in ids}
@@ -726,7 +731,7 @@ def alerts_for_team(team: Team, since: dt.datetime, limit: int = 50) -> list[Pla
             "-last_hit_at", "-pk"
         )[:limit]
     )
-    _attach(alerts)
+    attach(alerts)
     for alert in alerts:
         alert.team_told = next(  # type: ignore[attr-defined]
             (row for row in alert.told_teams if row.team_id == team.pk),
