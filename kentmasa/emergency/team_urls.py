@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kentmasa.emergency import team_views
+from kentmasa.emergency import pts_views, team_views
 
 app_name = "team"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("konum/", team_views.send_position, name="position"),
     path("gorev/<int:pk>/kabul/", team_views.acknowledge, name="acknowledge"),
     path("gorev/<int:pk>/vardim/", team_views.arrived, name="arrived"),
+    path("plaka/<int:pk>/gordum/", pts_views.team_saw, name="plate_seen"),
 ]

@@ -93,8 +93,11 @@ def _dispatches(team: Team) -> list[Dispatch]:
 
 
 def panel_context(request: StaffRequest, team: Team, mine: list[Team]) -> dict[str, Any]:
+    from kentmasa.emergency import pts_views  # builds on this module: imported here, not at the top
+
     now = timezone.now()
     return {
+        **pts_views.team_context(team, now),  # the plate alerts the team was told of
         "team": team,
         "teams": mine,
         "now": now,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kentmasa.emergency import views
+from kentmasa.emergency import pts_views, views
 
 app_name = "emergency"
 urlpatterns = [
@@ -18,4 +18,9 @@ urlpatterns = [
     path("olay/<int:pk>/gonder/", views.send_team, name="send"),
     path("olay/<int:pk>/kapat/", views.close, name="close"),
     path("sevk/<int:pk>/vardi/", views.team_arrived, name="arrived"),
+    path("plaka/", pts_views.alerts, name="plates"),
+    path("plaka/panel/", pts_views.panel, name="plate_panel"),
+    path("plaka/<int:pk>/", pts_views.alert, name="plate"),
+    path("plaka/<int:pk>/onayla/", pts_views.acknowledge, name="plate_acknowledge"),
+    path("plaka/<int:pk>/kapat/", pts_views.close, name="plate_close"),
 ]

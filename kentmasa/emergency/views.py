@@ -383,8 +383,11 @@ def _centre(institution: Institution) -> list[float] | None:
 def board(request: StaffRequest, institution: Institution) -> HttpResponse:
     if request.headers.get("X-Live-Refresh"):  # live.js after a case event: the tick alone, no query
         return render(request, "emergency/_case_tick.html", {"now": timezone.now()})
+    from kentmasa.emergency import pts_views  # builds on this module: imported here, not at the top
+
     context = incidents_context(institution, request.user)
     context.update(institution=institution, config=_board_config(institution))
+    context.update(pts_views.board_context(institution, request.user))  # the plate alerts' panel
     return render(request, "emergency/board.html", context)
 
 

@@ -315,6 +315,9 @@
       map.setView(config.center || [39.0, 35.0], config.center ? 12 : 6);
       incidentLayer = L.layerGroup().addTo(map);
       teamLayer = L.layerGroup().addTo(map);
+      // plates.js marks the plate alerts on the same map.
+      board.leafletMap = map;
+      document.dispatchEvent(new CustomEvent("kentmasa:board-map", { detail: { map: map } }));
     }
 
     function textNode(value) {
@@ -473,6 +476,7 @@
 
     document.addEventListener("kentmasa:alarm", function (event) {
       var data = event.detail || {};
+      if (String(data.change || "").indexOf("plate_") === 0) return; // plate alerts: plates.js
       if (data.change === "dispatch_timeout") {
         say("board-alarm", text.timeout);
         document.dispatchEvent(new CustomEvent("kentmasa:beep", { detail: { times: 3 } }));

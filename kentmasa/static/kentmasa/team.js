@@ -97,7 +97,9 @@
   var timer = null;
 
   function pendingIds() {
-    return Array.prototype.map.call(page.querySelectorAll(".team-task[data-status=pending]"), function (task) {
+    // A plate alert the team has not yet said it saw is announced like a new task.
+    var selector = ".team-task[data-status=pending], .plate-told[data-seen=no]";
+    return Array.prototype.map.call(page.querySelectorAll(selector), function (task) {
       return task.id;
     });
   }
