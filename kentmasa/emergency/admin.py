@@ -17,10 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.directory.models import User
-from kentmasa.emergency import pts
+from kentmasa.emergency import pts, recorders
 from kentmasa.emergency.models import (
+    Camera,
     Dispatch,
     DispatchSettings,
+    FootageHold,
+    FootageRelease,
+    FootageRequest,
     HotlistEntry,
     Incident,
     IncidentPosition,
@@ -445,3 +449,155 @@ class PlateReadAdmin(ReadOnly, admin.ModelAdmin):
     ) -> tuple[QuerySet[PlateRead], bool]:
         key = plates.normalize(search_term).key
         return super().get_search_results(request, queryset, key or search_term)
+
+
+# -- city cameras and their footage (KGYS) ------------------------------------------------------------------
+# Cameras are configured here. Requests, releases and holds are written only by kentmasa.emergency.footage
+# (through the KGYS screens, /haber-merkezi/kgys/), which checks the order, the second officer and the
+# permissions: here they are shown for reading.
+
+
+class CameraForm(forms.ModelForm):
+    class Meta:
+        model = Camera
+        fields = [
+            "institution",
+            "code",
+            "name",
+            "location",
+            "latitude",
+            "longitude",
+            "retention_days",
+            "active",
+        ]
+
+    def clean_code(self) -> str:
+        code = (self.cleaned_data.get("code") or "").strip()
+        if not recorders.CAMERA_CODE.fullmatch(code):
+            raise forms.ValidationError(
+                _("Use letters, digits, dots, dashes and underscores only (e.g. ESK-KGYS-014)."), code="code"
+            )
+        return code
+
+    def clean_institution(self) -> Any:
+        institution = self.cleaned_data.get("institution")
+        if institution is not None and institution.kind != institution.Kind.POLICE:
+            raise forms.ValidationError(_("City cameras belong to a police institution."))
+        return institution
+
+
+@admin.register(Camera)
+class CameraAdmin(admin.ModelAdmin):
+    form = CameraForm
+    list_display = ["code", "name", "institution", "location", "retention_days", "active"]
+    list_filter = ["active", "institution"]
+    search_fields = ["code", "name", "location"]
+    list_select_related = ["institution"]
+    autocomplete_fields = ["institution"]
+    ordering = ["institution", "code"]
+
+
+class FootageReleaseInline(ReadOnly, admin.TabularInline):
+    model = FootageRelease
+    extra = 0
+    can_delete = False
+    fields = ("released_at", "released_by", "cameras", "window_start", "window_end", "sha256", "byte_count")
+    readonly_fields = fields
+    max_num = 0
+
+
+class FootageHoldInline(ReadOnly, admin.TabularInline):
+    model = FootageHold
+    extra = 0
+    can_delete = False
+    fields = ("camera", "window_start", "window_end", "reason", "created_at", "lifted_at", "lifted_by")
+    readonly_fields = fields
+    max_num = 0
+
+
+@admin.register(FootageRequest)
+class FootageRequestAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = [
+        "recorded_at",
+        "requester",
+        "reference_no",
+        "institution",
+        "window_start",
+        "window_end",
+        "status",
+        "recorded_by",
+        "decided_by",
+    ]
+    list_filter = ["status", "requester_kind", "institution"]
+    search_fields = ["reference_no", "requester"]
+    list_select_related = ["institution", "recorded_by", "decided_by"]
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False
+    fields = (
+        "institution",
+        "requester_kind",
+        "requester",
+        "reference_no",
+        "reference_date",
+        "order",
+        "order_sha256",
+        "cameras",
+        "window_start",
+        "window_end",
+        "note",
+        "status",
+        "refusal_reason",
+        "recorded_by",
+        "recorded_at",
+        "decided_by",
+        "decided_at",
+    )
+    readonly_fields = fields
+    inlines = [FootageReleaseInline, FootageHoldInline]
+
+
+@admin.register(FootageRelease)
+class FootageReleaseAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["released_at", "request", "released_by", "sha256", "byte_count"]
+    list_select_related = ["request", "released_by"]
+    list_filter = ["request__institution"]
+    search_fields = ["=sha256", "request__reference_no"]
+    date_hierarchy = "released_at"
+    show_full_result_count = False
+    fields = (
+        "request",
+        "released_by",
+        "released_at",
+        "cameras",
+        "window_start",
+        "window_end",
+        "sha256",
+        "byte_count",
+        "manifest",
+    )
+    readonly_fields = fields
+
+
+@admin.register(FootageHold)
+class FootageHoldAdmin(ReadOnly, admin.ModelAdmin):
+    """Holds are placed and lifted on the KGYS screens (lifting needs its permission and a reason)."""
+
+    list_display = ["camera", "window_start", "window_end", "reason", "created_at", "lifted_at"]
+    list_filter = [("lifted_at", admin.EmptyFieldListFilter), "camera__institution"]
+    search_fields = ["camera__code", "reason"]
+    list_select_related = ["camera"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = (
+        "camera",
+        "window_start",
+        "window_end",
+        "reason",
+        "request",
+        "created_by",
+        "created_at",
+        "lifted_at",
+        "lifted_by",
+        "lift_reason",
+    )
+    readonly_fields = fields

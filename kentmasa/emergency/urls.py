@@ -1,6 +1,6 @@
 """The Haber Merkezi's pages (kentmasa.emergency.views), under /haber-merkezi/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from kentmasa.emergency import pts_views, views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("olay/<int:pk>/gonder/", views.send_team, name="send"),
     path("olay/<int:pk>/kapat/", views.close, name="close"),
     path("sevk/<int:pk>/vardi/", views.team_arrived, name="arrived"),
+    path("kgys/", include("kentmasa.emergency.footage_urls")),
     path("plaka/", pts_views.alerts, name="plates"),
     path("plaka/panel/", pts_views.panel, name="plate_panel"),
     path("plaka/<int:pk>/", pts_views.alert, name="plate"),

@@ -42,7 +42,7 @@ def names(recorder, camera):
 
 @pytest.mark.django_db
 def test_old_footage_is_deleted_held_footage_kept_and_the_run_recorded(kgys, now):
-    adalar, espark, campus = kgys.cameras
+    adalar, espark, _campus = kgys.cameras
     old = now - dt.timedelta(days=11)
     old_adalar = record(kgys.recorder, adalar, old, 4)  # due
     fresh_adalar = record(kgys.recorder, adalar, now - dt.timedelta(days=9), 2)  # inside ten days

@@ -3,8 +3,8 @@ two cameras' footage of last night's fight at the Adalar; the window is held at 
 release permission, cannot approve it before the written order is attached; Seda cannot approve her own
 request even when she holds the permission; with the order, Murat's approval exports the window into a zip
 whose SHA-256 and every file's SHA-256 are logged, and the holds stay. A request reaching past a camera's
-ten days is refused with that reason, unless a hold kept the footage. Only amir (lift permission) lifts a hold,
-with a reason."""
+ten days is refused with that reason, unless a hold kept the footage. Only amir (lift permission) lifts a
+hold, with a reason."""
 
 import datetime as dt
 import hashlib
