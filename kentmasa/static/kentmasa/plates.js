@@ -225,10 +225,13 @@
         .then(function (html) {
           if (html === null) return;
           swap(html);
-          say("plate-error", "");
+          var error = byId("plate-error");
+          if (error.dataset.failed) say("plate-error", ""); // only the panel's own failure: not an action's
+          delete error.dataset.failed;
         })
         .catch(function () {
           say("plate-error", text.failed);
+          byId("plate-error").dataset.failed = "1";
           setTimeout(refresh, RETRY_MS);
         })
         .then(function () {
@@ -275,6 +278,7 @@
         .then(function (result) {
           delete form.dataset.busy;
           if (button) button.disabled = false;
+          delete byId("plate-error").dataset.failed;
           if (result.ok) {
             say("plate-error", "");
             say("plate-done", result.message || text.done);
