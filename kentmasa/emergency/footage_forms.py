@@ -70,7 +70,8 @@ class RequestForm(edge.EdgeForm, forms.Form):
     )
     reference_no = forms.CharField(label=gettext_lazy("Reference no"), max_length=100)
     reference_date = forms.DateField(
-        label=gettext_lazy("Reference date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Reference date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     cameras = CameraChoices(
         label=gettext_lazy("Cameras"), queryset=Camera.objects.none(), widget=forms.CheckboxSelectMultiple
