@@ -488,6 +488,10 @@ class CameraForm(forms.ModelForm):
 
 @admin.register(Camera)
 class CameraAdmin(admin.ModelAdmin):
+    """A camera's code and institution name its folder on the recorder: they are fixed once it is saved, and
+    a camera is deactivated, never deleted, so the retention purge keeps finding (and deleting) its footage.
+    """
+
     form = CameraForm
     list_display = ["code", "name", "institution", "location", "retention_days", "active"]
     list_filter = ["active", "institution"]
@@ -495,6 +499,12 @@ class CameraAdmin(admin.ModelAdmin):
     list_select_related = ["institution"]
     autocomplete_fields = ["institution"]
     ordering = ["institution", "code"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+        return ("institution", "code") if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 class FootageReleaseInline(ReadOnly, admin.TabularInline):

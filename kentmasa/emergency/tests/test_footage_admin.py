@@ -59,6 +59,25 @@ def test_a_camera_is_registered_with_a_code_the_recorder_can_use(client, kgys, r
     assert Camera.objects.get(code="ESK-KGYS-014").retention_days == 10
 
 
+def test_a_cameras_code_stays_and_a_camera_is_deactivated_never_deleted(client, kgys, root):
+    """Its code names its footage's folder on the recorder: renamed or deleted, the purge would lose it."""
+    camera = kgys.cameras[0]
+    change = f"{ADMIN}camera/{camera.pk}/change/"
+    saved = client.post(
+        change, camera_form(kgys, code="RENAMED", name="Adalar", retention_days="7", active="")
+    )
+    assert saved.status_code == 302
+    camera.refresh_from_db()
+    assert (camera.code, camera.name, camera.retention_days, camera.active) == (
+        "ESK-KGYS-001",
+        "Adalar",
+        7,
+        False,
+    )
+    assert client.post(f"{ADMIN}camera/{camera.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Camera.objects.filter(pk=camera.pk).exists()
+
+
 def test_requests_releases_and_holds_are_read_only(client, kgys, root):
     start = timezone.now() - dt.timedelta(hours=20)
     record(kgys.recorder, kgys.cameras[0], start, 2)

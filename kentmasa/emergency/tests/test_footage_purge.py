@@ -185,3 +185,14 @@ def test_two_workers_at_once_make_one_run(kgys, now):
     assert sorted(results) == [0] * (workers - 1) + [1]
     (run,) = DestructionRecord.objects.filter(category=FOOTAGE)
     assert run.item_count == 30
+
+
+@pytest.mark.django_db
+def test_a_deactivated_cameras_old_footage_is_still_deleted(kgys, now):
+    campus = kgys.cameras[2]
+    campus.active = False
+    campus.save()
+    record(kgys.recorder, campus, now - dt.timedelta(days=15), 2)
+    (run,) = footage.purge_footage(now=now)
+    assert run.item_count == 2 and run.items[0]["what"].startswith("ESK-KGYS-003")
+    assert kgys.recorder.segments(campus.code) == []
