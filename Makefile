@@ -11,7 +11,7 @@ export KENTMASA_PUBLIC_URL
 KENTMASA_KADES_WEBHOOK_SECRET ?= demo-kades-secret
 export KENTMASA_KADES_WEBHOOK_SECRET
 
-.PHONY: run test test-fast lint bench bench-live bench-kades demo-kades messages setup clean
+.PHONY: run test test-fast lint bench bench-live bench-kades demo-kades demo-pts messages setup clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench-kades: setup
 # A KADES alert replayed against `make run` (another terminal): DEMO_KADES_ARGS="--moves 5", "--cancel ID".
 demo-kades: setup
 	$(BIN)/python manage.py demo_kades $(DEMO_KADES_ARGS)
+
+# A batch of plate reads with a hotlisted plate posted to `make run`'s /api/v1/pts/reads (another terminal):
+# DEMO_PTS_ARGS='--plate "06 BFK 92" --camera ESK-KGYS-004', "--reads 500", "--token km_…".
+demo-pts: setup
+	$(BIN)/python manage.py demo_pts $(DEMO_PTS_ARGS)
 
 messages: setup
 	cd kentmasa && ../$(BIN)/django-admin makemessages -l tr --no-obsolete --add-location file

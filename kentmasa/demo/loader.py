@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
-from kentmasa.demo import notifications, police
+from kentmasa.demo import kgys, notifications, police
 from kentmasa.demo import wallboards as screens
 from kentmasa.demo.directory import RANDOM_SEED, Directory
 from kentmasa.demo.places import data_dir, load_mahalleler
@@ -70,6 +70,7 @@ class DemoResult:
     totals: dict[str, int] = field(default_factory=dict)
     shown: notifications.Shown | None = None  # who to log in as to see notifications and approvals
     wallboards: list[screens.Shown] = field(default_factory=list)  # the wall screens' links
+    cameras: kgys.Shown | None = None  # the police's cameras, footage requests, hotlist and plate-reads token
 
 
 def demo_password() -> str:
@@ -120,6 +121,7 @@ def _play_cases(directory: Directory, count: int, now: dt.datetime) -> None:
 
 def _result(*, loaded: bool, password: str | None) -> DemoResult:
     police.set_up(demo_password())  # the Haber Merkezi's teams, fresh positions at every load
+    cameras = kgys.set_up()  # KGYS and PTS after the teams stand where they are; a new plate-reads token
     cases = Case.objects.all()
     statuses = dict(cases.values_list("status").annotate(n=Count("pk")))
     return DemoResult(
@@ -129,6 +131,7 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
         shown=notifications.shown(),
         # New links at every start: a board's token is kept only as a hash, so the old ones cannot be shown.
         wallboards=screens.issue(),
+        cameras=cameras,
         statuses=[(str(label), statuses.get(value, 0)) for value, label in Status.choices],
         totals={
             "cases": cases.count(),
@@ -150,7 +153,7 @@ def _logins() -> list[Login]:
     logins = []
     for username in order:
         user = users.get(username)
-        if user is None:
+        if user is None or not user.has_usable_password():  # e.g. the camera system's account
             continue
         where = ", ".join([unit.name for unit in user.units.all()] + [team.name for team in user.teams.all()])
         role = "süper kullanıcı (/admin/)" if user.is_superuser else str(User.Role(user.role).label)

@@ -54,6 +54,7 @@ class Command(BaseCommand):
         self._print_logins(result)
         self._print_notifications(result)
         self._print_wallboards(result)
+        self._print_cameras(result)
 
     def _print_logins(self, result: demo.DemoResult) -> None:
         password = result.password or "(değiştirilmiş)"
@@ -93,6 +94,31 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username}: müracaat yeri {place}; süresi geçen başvurular ona bildirilir.")
         for username, team in shown.team_leaders:
             self.stdout.write(f"  {username}: {team} ekip lideri; ekibe verilen işler ona bildirilir.")
+
+    def _print_cameras(self, result: demo.DemoResult) -> None:
+        shown = result.cameras
+        if shown is None:
+            return
+        self.stdout.write("")
+        self.stdout.write("Kent güvenlik kameraları (KGYS) ve plaka tanıma (PTS), Eskişehir Emniyet:")
+        self.stdout.write(
+            f"  {shown.cameras} kamera; kayıt cihazının dosyaları: {shown.footage_root} "
+            f"(bu yüklemede {shown.footage_files} saatlik dosya yazıldı)."
+        )
+        for waiting in shown.waiting:
+            self.stdout.write(
+                f"  Onay bekleyen görüntü talebi: {waiting} ({shown.recorded_by} kaydetti; "
+                f"{shown.approver} KGYS teslim yetkisiyle /haber-merkezi/kgys/ adresinde onaylar)."
+            )
+        self.stdout.write(
+            f"  Plaka listesinde {shown.hotlist} plaka; açık plaka alarmı: {shown.open_alerts} "
+            "(Haber Merkezi panosu: /haber-merkezi/)."
+        )
+        self.stdout.write("  İmha tutanakları (görüntü ve plaka okumaları): /imha-tutanaklari/")
+        self.stdout.write(
+            f"  PTS okuma anahtarı ({shown.pts_username}, yalnızca POST /api/v1/pts/reads): {shown.token}"
+        )
+        self.stdout.write("  Bir plaka okuması göndermek için başka bir terminalde: make demo-pts")
 
     def _print_wallboards(self, result: demo.DemoResult) -> None:
         if not result.wallboards:
