@@ -227,7 +227,7 @@ def test_the_printed_token_posts_plate_reads_and_nothing_else(directorate, loade
     logins = next(line for line in loaded.splitlines() if "(aynı parola)" in line)
     assert kgys.PTS_USERNAME not in logins
     # demo_pts finds the demo's camera-system login and directorate by the same names.
-    assert (demo_pts.PTS_USERNAME, demo_pts.DEMO_INSTITUTION) == (kgys.PTS_USERNAME, ESKISEHIR.slug)
+    assert (kgys.PTS_USERNAME, ESKISEHIR.slug) == (demo_pts.PTS_USERNAME, demo_pts.DEMO_INSTITUTION)
 
 
 def test_loading_again_adds_nothing_and_issues_a_new_token(directorate, loaded, monkeypatch):
