@@ -313,7 +313,11 @@ class Command(BaseCommand):
                 "yazdığı anahtarı verin."
             )
         if answer.status == 403:
-            return "Anahtarın kullanıcısı bir emniyet müdürlüğünde çalışmıyor."
+            return (
+                "Bu anahtarla plaka okuması gönderilemez: bir emniyet müdürlüğü çalışanının plaka okuma "
+                "anahtarı (manage.py api_token KULLANICI --scope plate_reads) ya da bir polis operatörünün "
+                "anahtarı gerekir."
+            )
         if answer.status == 404:
             return f"Bu adreste PTS okuma uç noktası yok: {url}"
         return "Okumalar kabul edilmedi."
