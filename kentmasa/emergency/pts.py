@@ -39,10 +39,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from kentmasa.cases.services import TransitionError
@@ -150,7 +151,11 @@ def _note(value: object, limit: int, field: str) -> str:
     value = value.strip()
     if len(value) > limit:
         raise TransitionError(
-            _("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+            ngettext(
+                "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+                "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+                limit,
+            )
             % {"limit_value": limit, "show_value": len(value)},
             field,
         )
@@ -317,6 +322,22 @@ def _degrees(value: object, limit: int, name: str, errors: dict[str, list[str]])
     return number
 
 
+def _encodable(text: str) -> bool:
+    """Text a database can hold: no lone surrogates (JSON's "\\ud800" gives one)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable(text: str) -> str:
+    """The plate as read, without NUL and lone surrogates: it is kept as read, whatever was read."""
+    return text.encode("utf-8", "ignore").decode("utf-8").replace(edge.NUL, "")
+
+
 def _check(index: int, item: object, now: dt.datetime) -> _Read | dict[str, list[str]]:
     """One read as it came: the read, or its errors by field."""
     if not isinstance(item, dict):
@@ -332,14 +353,20 @@ def _check(index: int, item: object, now: dt.datetime) -> _Read | dict[str, list
             errors["camera"] = [_("Give the camera's id.")]
         elif edge.NUL in camera:
             errors["camera"] = [str(edge.NUL_MESSAGE)]
+        elif not _encodable(camera):
+            errors["camera"] = [_("The camera's id is not valid text.")]
         elif len(camera) > CAMERA_LIMIT:
             errors["camera"] = [_("The camera's id may have at most 64 characters.")]
-    raw = item.get("plate")
+    raw = original = item.get("plate")
     if raw is None:
         raw = ""  # the camera saw a vehicle but read nothing: an unreadable plate, stored as read
     if not isinstance(raw, str):
         errors["plate"] = [_("Give the plate as text, as it was read.")]
         raw = ""
+    elif not raw.isascii():
+        raw = _storable(raw)
+    elif edge.NUL in raw:
+        raw = raw.replace(edge.NUL, "")
     at = _moment(item.get("at"), now, errors)
     latitude = _degrees(item.get("latitude"), 90, "latitude", errors)
     longitude = _degrees(item.get("longitude"), 180, "longitude", errors)
@@ -349,7 +376,8 @@ def _check(index: int, item: object, now: dt.datetime) -> _Read | dict[str, list
         ]
     if errors or at is None:
         return errors
-    plate = plates.normalize(raw)
+    # The plate as it came: a read with a broken character in it is unreadable, though stored without it.
+    plate = plates.normalize(original)
     return _Read(index, camera, plate, raw[: plates.RAW_LIMIT], at, latitude, longitude)
 
 
@@ -395,28 +423,53 @@ def ingest(
             batch, earlier = _claim_batch(institution, idempotency_key, now)
             if earlier is not None:
                 return earlier
-        PlateRead.objects.bulk_create(
-            [
-                PlateRead(
-                    institution_id=institution.pk,
-                    camera_code=read.camera,
-                    plate=read.plate.key,
-                    plate_raw=read.raw,
-                    plate_kind=_KINDS[read.plate.kind],
-                    at=read.at,
-                    latitude=read.latitude,
-                    longitude=read.longitude,
-                    received_at=now,
-                )
-                for read in good
-            ],
-            batch_size=1000,
-        )
+        _insert_reads(institution.pk, good, now)
         result.stored = len(good)
         _match(institution, good, now, result)
         if batch is not None:
             PlateReadBatch.objects.filter(pk=batch.pk).update(answer=result.as_dict())
     return result
+
+
+# The columns _insert_reads writes, in its order: reads come in tens of thousands a second, so they are
+# written with one prepared INSERT per batch rather than through model instances (a tenth of the time).
+READ_COLUMNS = (
+    "institution_id",
+    "camera_code",
+    "plate",
+    "plate_raw",
+    "plate_kind",
+    "at",
+    "latitude",
+    "longitude",
+    "received_at",
+)
+
+
+def _insert_reads(institution_id: int, good: list[_Read], now: dt.datetime) -> None:
+    if not good:
+        return
+    ops = connection.ops
+    table = ops.quote_name(PlateRead._meta.db_table)
+    columns = ", ".join(ops.quote_name(PlateRead._meta.get_field(name).column) for name in READ_COLUMNS)
+    received = ops.adapt_datetimefield_value(now)
+    rows = [
+        (
+            institution_id,
+            read.camera,
+            read.plate.key,
+            read.raw,
+            _KINDS[read.plate.kind].value,
+            ops.adapt_datetimefield_value(read.at),
+            read.latitude,
+            read.longitude,
+            received,
+        )
+        for read in good
+    ]
+    marks = ", ".join(["%s"] * len(READ_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _claim_batch(
@@ -781,15 +834,32 @@ def _purge_one(institution_id: int, now: dt.datetime, *, force: bool) -> Destruc
         days = claimed
         cutoff = now - dt.timedelta(days=days)
         due = PlateRead.objects.filter(institution_id=institution_id, at__lt=cutoff)
-        oldest = due.order_by("at").values_list("at", flat=True).first()
-        deleted = 0
-        while True:
-            batch = list(due.values_list("pk", flat=True)[:PURGE_BATCH])
-            if not batch:
-                break
-            count, _by_model = PlateRead.objects.filter(pk__in=batch).delete()
-            deleted += count
-        items = [records.item(_("Plate reads"), oldest, cutoff, count=deleted)] if deleted else []
+        # What is due now; a late batch's old reads, written meanwhile, are the next run's.
+        last = due.aggregate(last=Max("pk"))["last"]
+        items = []
+        if last is not None:
+            due = due.filter(pk__lte=last)
+            per_camera = (
+                due.values("camera_code")
+                .annotate(count=Count("pk"), first=Min("at"), latest=Max("at"))
+                .order_by("camera_code")
+            )
+            items = [
+                records.item(
+                    _("Plate reads of camera %(camera)s") % {"camera": row["camera_code"]},
+                    row["first"],
+                    row["latest"],
+                    count=row["count"],
+                )
+                for row in per_camera
+            ]
+            while True:
+                batch = list(due.values_list("pk", flat=True)[:PURGE_BATCH])
+                if not batch:
+                    break
+                PlateRead.objects.filter(pk__in=batch).delete()
+        # Idempotency keys of batches: a retry comes within minutes, never after the reads are gone.
+        PlateReadBatch.objects.filter(institution_id=institution_id, received_at__lt=cutoff).delete()
         return records.record(
             DestructionRecord.Category.PLATE_READS,
             Institution.objects.get(pk=institution_id),
