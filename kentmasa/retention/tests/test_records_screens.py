@@ -303,3 +303,12 @@ def test_a_record_with_damaged_lines_still_prints(client, police, murat):
     response = client.get(f"{LIST}{record.pk}/")
     assert response.status_code == 200
     assert "ESK-KGYS-002" in response.content.decode()
+
+
+def test_the_menu_leads_those_who_may_read_records_to_them(client, police, seda, murat, zeynep):
+    for reader in (seda, murat, zeynep):
+        client.force_login(reader)
+        html = client.get("/raporlar/harita/").content.decode()
+        assert '<a id="nav-destruction-records" href="/imha-tutanaklari/">İmha tutanakları</a>' in html
+    client.force_login(person("birimci", User.Role.UNIT_STAFF, police))
+    assert 'id="nav-destruction-records"' not in client.get("/raporlar/harita/").content.decode()
