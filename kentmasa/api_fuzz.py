@@ -8,6 +8,8 @@ runs it on PostgreSQL after the suite. It is a pytest module outside the suite's
 * A small institution is seeded (units, teams, categories, cases in different statuses) with an
   administrator whose API token every request carries. Three in four requests to one case's address use a
   seeded case, so transitions really run; the fourth a generated tracking number.
+* Plate recognition (``/pts/…``) is called as a police directorate's operator (half of the reads with the
+  camera system's plate-reads token); half the plates in a path are one on the seeded hotlist.
 * Every operation of the schema is fuzzed with valid and with invalid input (schemathesis' positive and
   negative generation, one pytest test each), with a fixed seed and a bounded number of examples, except
   long-lived streams (``text/event-stream``).
@@ -42,7 +44,9 @@ from schemathesis.specs.openapi.checks import (
 
 from kentmasa.cases import services
 from kentmasa.cases.models import Channel
-from kentmasa.directory.models import Category, Team, User
+from kentmasa.directory.models import ApiToken, Category, Team, User
+from kentmasa.emergency import pts
+from kentmasa.emergency.tests.core_world import police_world
 
 SEED = int(os.environ.get("FUZZ_API_SEED", "20260318"))
 EXAMPLES = int(os.environ.get("FUZZ_API_EXAMPLES", "150"))
@@ -102,9 +106,16 @@ def seeded(one_connection, institution, roads, parks, road_team, category, make_
     services.resolve(resolved, actor=admin, resolution="Kaldırım onarıldı.")
     out = io.StringIO()
     call_command("api_token", admin.username, stdout=out, stderr=io.StringIO())
+    police = police_world()
+    pts.upsert_hotlist(police.police, plate="26 ABC 123", reason="stolen", actor=None)
+    pts.ingest(
+        police.police, [{"camera": "ESK-PTS-001", "plate": "26ABC123", "at": "2026-01-02T03:04:05+03:00"}]
+    )
     return {
         "token": out.getvalue().strip(),
         "tracking_numbers": [opened.tracking_number, assigned.tracking_number, resolved.tracking_number],
+        "police_token": ApiToken.issue(police.operator)[1],
+        "reads_token": ApiToken.issue(police.operator, scope=ApiToken.Scope.PLATE_READS)[1],
     }
 
 
@@ -125,6 +136,11 @@ def test_the_api_keeps_its_schema(operation, mode, seeded):
     def answers_as_documented(case, pick):
         if "tracking_number" in (case.path_parameters or {}) and pick < len(numbers):
             case.path_parameters["tracking_number"] = numbers[pick]
+        if "/pts/" in operation.path:
+            reads = operation.path.endswith("/reads") and pick % 2
+            headers["Authorization"] = f"Bearer {seeded['reads_token' if reads else 'police_token']}"
+            if "plate" in (case.path_parameters or {}) and pick < 2:
+                case.path_parameters["plate"] = "26 ABC 123"
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS)
 

@@ -129,7 +129,7 @@ def hotlist_plate(raw: object) -> plates.Plate:
     return plate
 
 
-def _valid_until(value: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+def _valid_until(value: object, now: dt.datetime) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
@@ -451,7 +451,8 @@ def _insert_reads(institution_id: int, good: list[_Read], now: dt.datetime) -> N
         return
     ops = connection.ops
     table = ops.quote_name(PlateRead._meta.db_table)
-    columns = ", ".join(ops.quote_name(PlateRead._meta.get_field(name).column) for name in READ_COLUMNS)
+    column_of = {field.attname: field.column or field.attname for field in PlateRead._meta.concrete_fields}
+    columns = ", ".join(ops.quote_name(column_of[name]) for name in READ_COLUMNS)
     received = ops.adapt_datetimefield_value(now)
     rows = [
         (
@@ -500,9 +501,9 @@ def _match(institution: Institution, good: list[_Read], now: dt.datetime, result
         return
     by_plate: dict[str, list[_Read]] = {}
     for read in good:
-        entry = listed.get(read.plate.key)
-        if entry is not None and (entry.valid_until is None or read.at <= entry.valid_until):
-            by_plate.setdefault(entry.plate, []).append(read)
+        listing = listed.get(read.plate.key)
+        if listing is not None and (listing.valid_until is None or read.at <= listing.valid_until):
+            by_plate.setdefault(listing.plate, []).append(read)
     if not by_plate:
         return
     # Lock the entries hit, in one order: two batches hitting the same plate join one alert, never two.
@@ -520,11 +521,11 @@ def _match(institution: Institution, good: list[_Read], now: dt.datetime, result
     }
     wanted = settings_for(institution).plate_alert_teams
     for key, hits in by_plate.items():
-        entry = locked.get(key)
-        if entry is None:
+        still = locked.get(key)
+        if still is None:
             continue  # taken off the hotlist meanwhile
         hits.sort(key=lambda read: (read.at, read.index))
-        alert = _hit(institution, entry, hits, cameras, wanted, now)
+        alert = _hit(institution, still, hits, cameras, wanted, now)
         result.hits += len(hits)
         result.alerts.append(alert.pk)
 
@@ -786,10 +787,8 @@ def alerts_for_team(team: Team, since: dt.datetime, limit: int = 50) -> list[Pla
     )
     attach(alerts)
     for alert in alerts:
-        alert.team_told = next(  # type: ignore[attr-defined]
-            (row for row in alert.told_teams if row.team_id == team.pk),
-            None,  # type: ignore[attr-defined]
-        )
+        told: list[PlateAlertTeam] = getattr(alert, "told_teams", [])
+        alert.team_told = next((row for row in told if row.team_id == team.pk), None)  # type: ignore[attr-defined]
     return alerts
 
 

@@ -37,7 +37,7 @@ def pts_world(slug: str = "eskisehir-emniyet") -> tuple[World, Camera, Camera]:
 
 
 def read(
-    plate: str | None = "26 ABC 123",
+    plate: Any = "26 ABC 123",
     camera: Any = "ESK-PTS-001",
     at: Any = None,
     **extra: Any,
