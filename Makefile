@@ -11,7 +11,7 @@ export KENTMASA_PUBLIC_URL
 KENTMASA_KADES_WEBHOOK_SECRET ?= demo-kades-secret
 export KENTMASA_KADES_WEBHOOK_SECRET
 
-.PHONY: run test test-fast lint bench bench-live bench-kades demo-kades demo-pts messages setup clean
+.PHONY: run test test-fast lint bench bench-live bench-kades bench-pts demo-kades demo-pts messages setup clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench-live: setup
 # KADES: a signed alert accepted by /kanal/kades/ → the alarm on a police console's stream, p50/p99 (README).
 bench-kades: setup
 	$(BIN)/python bench/kades.py
+
+# PTS: plate reads ingested and matched per second over HTTP, batches of 500, 100,000-plate hotlist (README).
+bench-pts: setup
+	$(BIN)/python bench/pts.py
 
 # A KADES alert replayed against `make run` (another terminal): DEMO_KADES_ARGS="--moves 5", "--cancel ID".
 demo-kades: setup
