@@ -30,6 +30,8 @@ kentmasa's API for staff and the systems they connect (call-centre software, cha
 `python manage.py api_token USERNAME`; or the session of a member of staff signed in to the
 console (unsafe methods then need the CSRF token in `X-CSRFToken`). The caller sees and acts on
 exactly what their role shows them in the console.
+A token issued with `api_token USERNAME --scope plate_reads` (a plate recognition camera system's) is
+accepted by `POST /pts/reads` only, and answered 401 everywhere else.
 
 **Language.** Messages and labels are in Turkish; send `Accept-Language: en` for English.
 

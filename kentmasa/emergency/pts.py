@@ -432,7 +432,8 @@ def ingest(
 
 
 # The columns _insert_reads writes, in its order: reads come in tens of thousands a second, so they are
-# written with one prepared INSERT per batch rather than through model instances (a tenth of the time).
+# written with one COPY (PostgreSQL) or one prepared INSERT (SQLite) per batch rather than through model
+# instances, which take ten times as long.
 READ_COLUMNS = (
     "institution_id",
     "camera_code",
@@ -468,9 +469,15 @@ def _insert_reads(institution_id: int, good: list[_Read], now: dt.datetime) -> N
         )
         for read in good
     ]
-    marks = ", ".join(["%s"] * len(READ_COLUMNS))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        if connection.vendor == "postgresql":
+            # COPY: a fifth of the time of an INSERT of as many rows.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(READ_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _claim_batch(
@@ -489,28 +496,44 @@ def _claim_batch(
 # -- matching and alerts -------------------------------------------------------------------------------------
 
 
+def _listed(institution_id: int, keys: list[str]) -> dict[str, tuple[int, dt.datetime | None]]:
+    """plate → (entry id, valid until) of the keys on the hotlist: one query for the batch (PostgreSQL: the
+    keys as one array parameter, a quarter of the time of an IN list of 500)."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(HotlistEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT plate, id, valid_until FROM {table} WHERE institution_id = %s AND plate = ANY(%s)",  # noqa: S608
+                [institution_id, keys],
+            )
+            return {plate: (pk, until) for plate, pk, until in cursor.fetchall()}
+    found: dict[str, tuple[int, dt.datetime | None]] = {}
+    for chunk in _chunks(keys):
+        rows = HotlistEntry.objects.filter(institution_id=institution_id, plate__in=chunk)
+        for plate, pk, until in rows.values_list("plate", "pk", "valid_until"):
+            found[plate] = (pk, until)
+    return found
+
+
 def _match(institution: Institution, good: list[_Read], now: dt.datetime, result: IngestResult) -> None:
     keys = sorted({read.plate.key for read in good if read.plate.key})
     if not keys:
         return
-    listed: dict[str, HotlistEntry] = {}
-    for chunk in _chunks(keys):
-        for entry in HotlistEntry.objects.filter(institution_id=institution.pk, plate__in=chunk):
-            listed[entry.plate] = entry
+    listed = _listed(institution.pk, keys)
     if not listed:
         return
     by_plate: dict[str, list[_Read]] = {}
     for read in good:
         listing = listed.get(read.plate.key)
-        if listing is not None and (listing.valid_until is None or read.at <= listing.valid_until):
-            by_plate.setdefault(listing.plate, []).append(read)
+        if listing is not None and (listing[1] is None or read.at <= listing[1]):
+            by_plate.setdefault(read.plate.key, []).append(read)
     if not by_plate:
         return
     # Lock the entries hit, in one order: two batches hitting the same plate join one alert, never two.
     locked = {
         entry.plate: entry
         for entry in HotlistEntry.objects.select_for_update()
-        .filter(pk__in=[listed[key].pk for key in by_plate])
+        .filter(pk__in=[listed[key][0] for key in by_plate])
         .order_by("pk")
     }
     codes = sorted({read.camera for hits in by_plate.values() for read in hits})
