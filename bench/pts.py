@@ -318,7 +318,7 @@ def main() -> None:
     rejected = sum(len(r["rejected"]) for r in results)
     hits = sum(r["hits"] for r in results)
     reads = BATCHES * BATCH_SIZE
-    in_db = PlateRead.objects.filter(institution=police).count()
+    in_db = PlateRead.objects.filter(institution=police, received_at__gte=run_started).count()
     hits_in_db = PlateHit.objects.filter(alert__institution=police, received_at__gte=run_started).count()
     alerts = PlateAlert.objects.filter(institution=police, closed_at__isnull=True).count()
     rate = reads / wall

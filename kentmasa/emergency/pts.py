@@ -31,7 +31,6 @@ told]}``.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -277,27 +276,23 @@ class BatchTooLarge(TransitionError):
 
 
 def _moment(value: object, now: dt.datetime, errors: dict[str, list[str]]) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, str) and value and edge.NUL not in value:
+    if type(value) is str and value and edge.NUL not in value:
         try:
             moment = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             errors["at"] = [_("Enter the time as ISO 8601, e.g. 2026-03-18T14:05:09+03:00.")]
             return None
+    elif isinstance(value, dt.datetime):
+        moment = value
     else:
         errors["at"] = [_("Enter the time as ISO 8601, e.g. 2026-03-18T14:05:09+03:00.")]
         return None
-    if timezone.is_naive(moment):
-        # A camera system that sends local time without an offset: the directorate's time zone.
-        try:
-            moment = timezone.make_aware(moment)
-        except (OverflowError, ValueError):
-            errors["at"] = [_("The time must lie between 2000 and a few minutes from now.")]
-            return None
     try:
-        plausible = edge.is_plausible(moment, now=now)
-    except OverflowError:
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            # A camera system that sends local time without an offset: the directorate's time zone.
+            moment = timezone.make_aware(moment)
+        plausible = edge.EARLIEST <= moment <= now + edge.FUTURE_SLACK  # edge.is_plausible, inlined
+    except (OverflowError, ValueError):  # within hours of year 1 or 9999
         plausible = False
     if not plausible:
         errors["at"] = [_("The time must lie between 2000 and a few minutes from now.")]
@@ -306,17 +301,20 @@ def _moment(value: object, now: dt.datetime, errors: dict[str, list[str]]) -> dt
 
 
 def _degrees(value: object, limit: int, name: str, errors: dict[str, list[str]]) -> float | None:
-    if value is None or value == "":
+    if type(value) is float:
+        number = value
+    elif value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+    elif isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         errors[name] = [_("Give the position as a number of degrees.")]
         return None
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        errors[name] = [_("Give the position as a number of degrees.")]
-        return None
-    if not math.isfinite(number) or not -limit <= number <= limit:
+    else:
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            errors[name] = [_("Give the position as a number of degrees.")]
+            return None
+    if not -limit <= number <= limit:  # NaN is in no range
         errors[name] = [_("The position is out of range.")]
         return None
     return number
@@ -344,7 +342,7 @@ def _check(index: int, item: object, now: dt.datetime) -> _Read | dict[str, list
         return {"__all__": [_("Each read must be an object with camera, plate and at.")]}
     errors: dict[str, list[str]] = {}
     camera = item.get("camera")
-    if not isinstance(camera, str | int) or isinstance(camera, bool):
+    if type(camera) is not str and (not isinstance(camera, int) or isinstance(camera, bool)):
         errors["camera"] = [_("Give the camera's id.")]
         camera = ""
     else:
