@@ -47,6 +47,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -56,6 +57,7 @@ from kentmasa.directory.models import Institution, User
 from kentmasa.emergency import recorders, teams
 from kentmasa.emergency.models import Camera, FootageHold, FootageRelease, FootageRequest
 from kentmasa.lib import edge
+from kentmasa.notify.tell import tell
 from kentmasa.retention import records
 from kentmasa.retention.models import DestructionRecord
 
@@ -100,6 +102,80 @@ def may_work(user: User | None, institution_id: int | None) -> bool:
         teams.is_operator(user, institution_id)
         or may_release(user, institution_id)
         or may_lift(user, institution_id)
+    )
+
+
+# -- who is told --------------------------------------------------------------------------------------------
+
+
+def approvers(institution_id: int, *, besides: User | None = None) -> list[User]:
+    """Who is asked to decide a waiting request: the institution's active staff holding the release
+    permission (directly or through a group), but not the officer who recorded it. When nobody holds it,
+    the institution's administrators, so that the request never waits unseen."""
+    holders = (
+        User.objects.with_perm(RELEASE_PERMISSION, is_active=True, include_superusers=False)
+        .filter(institution_id=institution_id)
+        .order_by("pk")
+    )
+    if besides is not None:
+        holders = holders.exclude(pk=besides.pk)
+    found = list(holders[:50])
+    if found:
+        return found
+    administrators = User.objects.filter(
+        institution_id=institution_id, role=User.Role.ADMINISTRATOR, is_active=True
+    )
+    if besides is not None:
+        administrators = administrators.exclude(pk=besides.pk)
+    return list(administrators.order_by("pk")[:50])
+
+
+def _request_link(footage_request: FootageRequest) -> str:
+    return reverse("emergency:kgys:request", args=[footage_request.pk])
+
+
+def _tell_approvers(footage_request: FootageRequest, *, actor: User) -> None:
+    """A waiting request (recorded, or its order attached) is put before the approvers, by name."""
+    if footage_request.order:
+        headline = _("A footage request waits for your approval")
+    else:
+        headline = _("A footage request was recorded; its written order is not attached yet")
+    text = _("%(headline)s: %(authority)s, %(reference)s (%(count)d cameras, %(start)s–%(end)s)") % {
+        "headline": headline,
+        "authority": footage_request.requester,
+        "reference": footage_request.reference_no,
+        "count": footage_request.cameras.count(),
+        "start": _shown(footage_request.window_start),
+        "end": _shown(footage_request.window_end),
+    }
+    tell(
+        approvers(footage_request.institution_id, besides=footage_request.recorded_by),
+        "footage_approval",
+        text,
+        link=_request_link(footage_request),
+        actor=actor,
+    )
+
+
+def _tell_recorder(footage_request: FootageRequest, *, actor: User) -> None:
+    """The officer who recorded a request hears how it was decided (unless they decided it themselves)."""
+    if footage_request.recorded_by is None:
+        return
+    if footage_request.status == FootageRequest.Status.RELEASED:
+        headline = _("Footage released")
+    else:
+        headline = _("Footage request refused")
+    text = _("%(headline)s: %(authority)s, %(reference)s") % {
+        "headline": headline,
+        "authority": footage_request.requester,
+        "reference": footage_request.reference_no,
+    }
+    tell(
+        [footage_request.recorded_by],
+        "footage_decided",
+        text,
+        link=_request_link(footage_request),
+        actor=actor,
     )
 
 
@@ -361,6 +437,7 @@ def record_request(
                 )
                 for camera in chosen
             )
+            _tell_approvers(footage_request, actor=actor)
     return footage_request
 
 
@@ -381,6 +458,7 @@ def attach_order(
             raise TransitionError(_("An order is already attached to this request."), "order_attached")
         _store_order(locked, data)
         locked.save(update_fields=["order", "order_sha256"])
+        _tell_approvers(locked, actor=actor)
     return locked
 
 
@@ -425,6 +503,7 @@ def refuse(
         locked.decided_by = actor
         locked.decided_at = now or timezone.now()
         locked.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
+        _tell_recorder(locked, actor=actor)
     return locked
 
 
@@ -592,6 +671,7 @@ def approve(
             locked.decided_by = actor
             locked.decided_at = now
             locked.save(update_fields=["status", "decided_by", "decided_at"])
+            _tell_recorder(locked, actor=actor)
     except BaseException:
         default_storage.delete(stored)
         raise

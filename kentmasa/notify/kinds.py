@@ -61,6 +61,15 @@ KINDS: dict[str, Kind] = {
         # the operator who sent it, when it did not acknowledge in time.
         Kind("dispatched", _("Your team is sent to an incident"), frozenset({PUSH, SMS}), critical=True),
         Kind("dispatch_timeout", _("A team did not acknowledge in time"), frozenset({PUSH}), critical=True),
+        # Camera footage (kentmasa.emergency.footage): a request waits for an officer holding the release
+        # permission; the officer who recorded it hears how it was decided.
+        Kind(
+            "footage_approval",
+            _("A footage request waits for your approval"),
+            frozenset({PUSH, EMAIL}),
+            sms_fallback=True,
+        ),
+        Kind("footage_decided", _("Your footage request was decided"), frozenset({PUSH, EMAIL})),
         # A hotlisted plate seen by a city camera (kentmasa.emergency.pts): the nearest teams, at once.
         Kind("plate_alert", _("A hotlisted plate was seen near you"), frozenset({PUSH, SMS}), critical=True),
     ]
