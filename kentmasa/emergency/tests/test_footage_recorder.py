@@ -82,7 +82,9 @@ def test_times_without_a_zone_and_empty_segments_are_refused(recorder):
 
 def test_the_setting_names_the_recorder(settings, tmp_path):
     settings.KENTMASA_RECORDER_ROOT = tmp_path
-    assert recorders.get_recorder().root == tmp_path
+    recorder = recorders.get_recorder()
+    assert isinstance(recorder, recorders.FileSystemRecorder)
+    assert recorder.root == tmp_path
     settings.KENTMASA_RECORDER = "kentmasa.emergency.models.Camera"
     with pytest.raises(TypeError):
         recorders.get_recorder()

@@ -231,7 +231,7 @@ def test_a_permission_holder_refuses_with_a_reason_and_the_holds_stay(kgys, now)
 
 def test_only_a_lift_permission_holder_lifts_a_hold_and_only_with_a_reason(kgys, now):
     request = ask(kgys, now)
-    hold = FootageHold.objects.filter(request=request).first()
+    hold = FootageHold.objects.filter(request=request).earliest("pk")
     refused("forbidden", footage.lift_hold, hold, actor=kgys.seda, reason="Dava düştü")
     refused("forbidden", footage.lift_hold, hold, actor=kgys.murat, reason="Dava düştü")
     refused("reason", footage.lift_hold, hold, actor=kgys.amir, reason="")

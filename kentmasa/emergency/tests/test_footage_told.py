@@ -1,7 +1,8 @@
-"""Nobody waits unseen: when Seda records the prosecutor's request, Murat (who holds the release permission) is
-told by name, in the app and by e-mail, with a link to the request; Seda is not told of her own request. When
-the order is attached later he is told again that it can now be approved. Seda hears how Murat decided. A
-directorate where nobody holds the permission puts the request before its administrators."""
+"""Nobody waits unseen: when Seda records the prosecutor's request, Murat (who holds the release
+permission) is told by name, in the app and by e-mail, with a link to the request; Seda is not told of
+her own request. When the order is attached later he is told again that it can now be approved. Seda
+hears how Murat decided. A directorate where nobody holds the permission puts the request before its
+administrators."""
 
 import datetime as dt
 

@@ -39,7 +39,7 @@ def local(moment: dt.datetime) -> str:
 
 def form_data(kgys, **changes):
     start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=20)
-    data = {
+    data: dict[str, object] = {
         "requester_kind": "prosecutor",
         "requester": "Eskişehir Cumhuriyet Başsavcılığı",
         "reference_no": "2026/4471",
