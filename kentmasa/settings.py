@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kentmasa.channels",
     "kentmasa.escalation",
     "kentmasa.emergency",
+    "kentmasa.field",
     "kentmasa.reports",
     "kentmasa.demo",
 ]

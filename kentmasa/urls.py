@@ -28,6 +28,8 @@ urlpatterns = [
     path("kanal/kades/", include("kentmasa.emergency.kades_urls")),
     path("haber-merkezi/", include("kentmasa.emergency.urls")),
     path("ekip/", include("kentmasa.emergency.team_urls")),
+    # Field teams on their phones (kentmasa.field): work orders, offline queue, visits, inspection reports.
+    path("saha/", include("kentmasa.field.urls")),
     # Destruction records (KVKK imha tutanakları) of every retention run (kentmasa.retention).
     path("imha-tutanaklari/", include("kentmasa.retention.urls")),
     path("kanal/", include("kentmasa.channels.urls")),

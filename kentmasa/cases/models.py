@@ -404,6 +404,17 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Where and when a photo was taken, kept as data (the file itself is stored without EXIF): from the
+    # photo's own GPS data, else from the phone's position at capture (kentmasa.field).
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    position_source = models.CharField(
+        _("position from"),
+        max_length=10,
+        blank=True,
+        choices=[("photo", _("the photo's GPS data")), ("phone", _("the phone at capture"))],
+    )
 
     class Meta:
         verbose_name = _("attachment")
