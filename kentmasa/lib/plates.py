@@ -32,6 +32,10 @@ UNREADABLE = "unreadable"
 
 KEY_LIMIT = 16  # the longest key kept (PlateRead.plate, HotlistEntry.plate)
 RAW_LIMIT = 32  # the longest text looked at (PlateRead.plate_raw)
+# What normalize reads of a text (after NUL is dropped and the ends are stripped), and so the longest key of
+# its cache: a megabyte of input is cut here before it is remembered, never kept whole.
+TEXT_LIMIT = RAW_LIMIT * 2
+CACHE_SIZE = 65536
 LETTERS = frozenset("ABCDEFGHIJKLMNOPRSTUVYZ")
 DIPLOMATIC_SERIES = frozenset({"CC", "CD", "CG", "CM"})
 # digits allowed after one, two or three letters
@@ -71,9 +75,10 @@ def _turkish(compact: str) -> Plate | None:
     return Plate(compact, TURKISH, f"{il} {letters} {digits}")
 
 
-@functools.lru_cache(maxsize=65536)
-def _normalize(raw: str) -> Plate:
-    text = raw.strip()[: RAW_LIMIT * 2].translate(_FOLD_I).upper()
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _normalize(cut: str) -> Plate:
+    """``cut``: the text as normalize cut it (at most TEXT_LIMIT characters, which bounds the cache)."""
+    text = cut.translate(_FOLD_I).upper()
     chars = []
     for ch in text:
         if ch.isalnum():
@@ -101,4 +106,6 @@ def normalize(raw: object) -> Plate:
     """The plate a camera read or a person typed (see the module's description); never raises."""
     if not isinstance(raw, str):
         return Plate("", UNREADABLE, "")
-    return _normalize(raw.replace("\x00", ""))
+    # Cut before the cached call: its key is this text, so no caller can make it keep more than TEXT_LIMIT
+    # characters an entry however long the input.
+    return _normalize(raw.replace("\x00", "").strip()[:TEXT_LIMIT])

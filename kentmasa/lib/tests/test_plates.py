@@ -1,5 +1,7 @@
 """Plates as cameras read them and people type them (kentmasa.lib.plates): one key for one plate."""
 
+import gc
+
 import pytest
 
 from kentmasa.lib import plates
@@ -102,3 +104,37 @@ def test_nul_is_ignored_and_keys_are_at_most_sixteen():
     assert normalize("34\x00ABC\x00123").key == "34ABC123"
     assert normalize("A" * 16).key == "A" * 16
     assert normalize("A" * 17).key == ""
+
+
+def _cache_keys() -> list[str]:
+    """The texts normalize's cache holds (the C lru_cache keeps a one-argument call under the argument)."""
+    own = plates._normalize.__dict__
+    found = [r for r in gc.get_referents(plates._normalize) if isinstance(r, dict) and r is not own]
+    [cache] = [d for d in found if len(d) == plates._normalize.cache_info().currsize]
+    return list(cache)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("A" * 1_000_000, Plate("", UNREADABLE, "A" * plates.RAW_LIMIT)),
+        ("34 ABC 123" + " " * 1_000_000 + "?", Plate("34ABC123", TURKISH, "34 ABC 123")),  # past what is read
+        (" " * 1_000_000 + "34abc123", Plate("34ABC123", TURKISH, "34 ABC 123")),  # the ends are stripped
+        ("?" + "B" * 999_999, Plate("", UNREADABLE, "?" + "B" * (plates.RAW_LIMIT - 1))),
+    ],
+)
+def test_a_megabyte_is_read_as_its_first_characters_and_never_cached_whole(written, expected):
+    plates._normalize.cache_clear()
+    assert normalize(written) == expected
+    assert normalize(" " + written) == expected  # another megabyte: the same few characters remembered
+    keys = _cache_keys()
+    assert keys and max(len(key) for key in keys) <= plates.TEXT_LIMIT
+
+
+def test_the_cache_stays_small_however_many_long_texts_come():
+    plates._normalize.cache_clear()
+    for number in range(50):
+        normalize(f"{number:02d}" + "Z" * 200_000)
+    keys = _cache_keys()
+    assert len(keys) == 50
+    assert sum(len(key) for key in keys) <= 50 * plates.TEXT_LIMIT
