@@ -281,6 +281,7 @@ REVIEWED_PUBLIC_PAGES = {
     "django.contrib.admin.sites.AdminSite.login",  # /admin/login/, under the log-in limits
     "admin:login",
     "manifest",
+    "field:manifest",  # the field app's manifest (/saha/manifest.webmanifest): names and icons only
     "service_worker",
     "api:openapi-json",
     "api:openapi-view",

@@ -7,6 +7,7 @@
 //   1. life cycle      a new version takes over at once
 //   2. Web Push        show what kentmasa.notify.webpush sent: {title, body, url, tag, critical}
 //   3. clicks          focus the tab that shows the notification's page, or open it
+//   4. field app       /saha/ offline: its shell and static files, the day's work orders and their photos
 "use strict";
 
 var ICON = {{ icon }};
@@ -76,4 +77,80 @@ self.addEventListener("notificationclick", function (event) {
       return self.clients.openWindow ? self.clients.openWindow(url) : undefined;
     })
   );
+});
+
+// -- 4. field app offline -------------------------------------------------------------------------------
+// The field app (/saha/, kentmasa/field.js) works without signal. Its page puts the shell and its static
+// files into the cache FIELD_CACHE when it opens (the same name is in field.js), and the day's photos after
+// each list; here they are answered from it:
+//   - the shell /saha/ and the list /saha/api/isler/: network first (the copy is refreshed on every good
+//     answer); the cached copy only when the network fails, the list's marked "X-Field-Copy: 1";
+//   - the static files the shell names and the work orders' photos (/vaka/<no>/ek/<id>/): from the cache
+//     when there (static names are hashed in production: a new version is a new name), else the network.
+// Nothing else is touched: a POST (the queue, photos, positions) always goes to the network, never cached,
+// and another page's GET goes its usual way.
+var FIELD_CACHE = "kentmasa-field-v1";
+var FIELD_SHELL = "/saha/";
+var FIELD_LIST = "/saha/api/isler/";
+{% load static %}var FIELD_STATIC = [
+  "{% static 'kentmasa/field.js' %}", "{% static 'kentmasa/field.css' %}",
+  "{% static 'vendor/leaflet/leaflet.js' %}", "{% static 'vendor/leaflet/leaflet.css' %}",
+  "{% static 'kentmasa/icons/icon-192.png' %}"
+];
+var FIELD_PHOTO = /^\/vaka\/[^/]+\/ek\/\d+\/$/;
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("kentmasa-field-") === 0 && name !== FIELD_CACHE;
+      }).map(function (name) { return caches.delete(name); }));
+    })
+  );
+});
+
+function fieldNetworkFirst(request, key, mark) {
+  return fetch(request).then(function (response) {
+    // Only a page or list that really came (a redirect to the log-in page, a 401, an error is not kept).
+    if (response.ok && response.type === "basic" && !response.redirected) {
+      var copy = response.clone();
+      caches.open(FIELD_CACHE).then(function (cache) { return cache.put(key, copy); });
+    }
+    return response;
+  }, function (error) {
+    return caches.open(FIELD_CACHE).then(function (cache) {
+      return cache.match(key, { ignoreSearch: true });
+    }).then(function (kept) {
+      if (!kept) throw error;
+      if (!mark) return kept;
+      var headers = new Headers(kept.headers);
+      headers.set("X-Field-Copy", "1");
+      return kept.blob().then(function (body) {
+        return new Response(body, { status: kept.status, statusText: kept.statusText, headers: headers });
+      });
+    });
+  });
+}
+
+function fieldCacheFirst(request) {
+  return caches.open(FIELD_CACHE).then(function (cache) {
+    return cache.match(request, { ignoreSearch: false }).then(function (kept) {
+      return kept || fetch(request);
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname === FIELD_SHELL) {
+    event.respondWith(fieldNetworkFirst(request, FIELD_SHELL, false));
+  } else if (url.pathname === FIELD_LIST) {
+    event.respondWith(fieldNetworkFirst(request, FIELD_LIST, true));
+  } else if (FIELD_STATIC.indexOf(url.pathname) >= 0 ||
+             (request.destination === "image" && FIELD_PHOTO.test(url.pathname))) {
+    event.respondWith(fieldCacheFirst(request));
+  }
 });
