@@ -3,12 +3,13 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kentmasa.cases.models import Case
 from kentmasa.cases.transitions import TRANSITIONS, Transition
-from kentmasa.directory.models import User
+from kentmasa.directory.models import Team, User
 
 R = User.Role
 # Roles that work the institution's whole intake rather than their own units' cases.
@@ -30,8 +31,22 @@ def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
     if user.role in User.UNIT_ROLES:
         return cases.filter(unit_id__in=user.scoped_unit_ids)
     if user.role == R.FIELD_TEAM:
-        return cases.filter(team_id__in=user.teams.values_list("pk", flat=True))
+        teams = field_team_ids(user)
+        return cases.filter(Q(team_id__in=teams) | Exists(work_orders(teams).filter(case_id=OuterRef("pk"))))
     return cases.none()
+
+
+def field_team_ids(user: User) -> QuerySet:
+    """The teams a field user works in (a member or its leader), as a subquery of their keys."""
+    return Team.objects.filter(Q(members=user) | Q(leader=user)).values("pk")
+
+
+def work_orders(teams: QuerySet | Iterable[int]) -> QuerySet:
+    """The work orders (kentmasa.field) of these teams that were not cancelled: their cases are open to the
+    teams' members besides the cases whose ``team`` is theirs, so a second team (an inspection next to the
+    unit's own crew) works the same case. Looked up by name: ``field`` is an app above ``cases``."""
+    work_order = apps.get_model("field", "WorkOrder")
+    return work_order.objects.filter(team_id__in=teams).exclude(status="cancelled")
 
 
 def can_see(user: User | AnonymousUser, case: Case) -> bool:
@@ -46,7 +61,10 @@ def can_see(user: User | AnonymousUser, case: Case) -> bool:
     if user.role in User.UNIT_ROLES:
         return case.unit_id in user.scoped_unit_ids
     if user.role == R.FIELD_TEAM:
-        return case.team_id is not None and user.teams.filter(pk=case.team_id).exists()
+        teams = field_team_ids(user)
+        if case.team_id is not None and teams.filter(pk=case.team_id).exists():
+            return True
+        return work_orders(teams).filter(case_id=case.pk).exists()
     return False
 
 
@@ -91,6 +109,7 @@ class Scope:
     unit_ids: frozenset[int]
     team_ids: frozenset[int]
     place_ids: frozenset[int]  # application places the user holds
+    case_ids: frozenset[int] = frozenset()  # the cases of their teams' work orders (a field user)
 
     @classmethod
     def of(cls, user: User | AnonymousUser) -> "Scope | None":
@@ -100,9 +119,11 @@ class Scope:
         if not user.is_superuser and user.institution_id is None:
             return None
         unit_ids = frozenset(user.scoped_unit_ids) if user.role in User.UNIT_ROLES else frozenset()
-        team_ids = (
-            frozenset(user.teams.values_list("pk", flat=True)) if user.role == R.FIELD_TEAM else frozenset()
-        )
+        team_ids: frozenset[int] = frozenset()
+        case_ids: frozenset[int] = frozenset()
+        if user.role == R.FIELD_TEAM:
+            team_ids = frozenset(field_team_ids(user).values_list("pk", flat=True))
+            case_ids = frozenset(work_orders(team_ids).values_list("case_id", flat=True).distinct())
         return cls(
             user_id=user.pk,
             everything=user.is_superuser,
@@ -111,6 +132,7 @@ class Scope:
             unit_ids=unit_ids,
             team_ids=team_ids,
             place_ids=frozenset(user.application_places.values_list("pk", flat=True)),
+            case_ids=case_ids,
         )
 
     def sees(
@@ -120,6 +142,7 @@ class Scope:
         unit_id: int | None,
         team_id: int | None,
         places: Iterable[int] = (),
+        case_id: int | None = None,
     ) -> bool:
         """Whether a case with these facts opens for the user (``may_read``)."""
         if self.everything:
@@ -131,6 +154,8 @@ class Scope:
         if unit_id is not None and unit_id in self.unit_ids:
             return True
         if team_id is not None and team_id in self.team_ids:
+            return True
+        if case_id is not None and case_id in self.case_ids:
             return True
         return not self.place_ids.isdisjoint(places)
 

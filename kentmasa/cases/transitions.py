@@ -148,6 +148,20 @@ EVENT_LABELS: dict[str, Promise] = {
     "dispatch_timeout": _("The team did not answer in time"),
     "team_arrived": _("The team arrived"),
     "kades_cancelled": _("Cancelled from the KADES app"),
+    # Field work (kentmasa.field): a work order and what its team did on the phone.
+    "work_order": _("Work order sent"),
+    "work_order_cancelled": _("Work order cancelled"),
+    "work_order_reassigned": _("Work order reassigned"),
+    "work_order_set_out": _("The field team set out"),
+    "work_order_arrived": _("The field team arrived"),
+    "work_order_note": _("Field team's note"),
+    "work_order_call": _("The field team called the citizen"),
+    "work_order_photo": _("Field team's photo"),
+    "work_order_done": _("The field team completed the work"),
+    "work_order_failed": _("The field team could not do the work"),
+    "work_order_other_team": _("The field team asks for another team"),
+    "work_order_reviewed": _("Work order report reviewed"),
+    "inspection_report": _("Inspection report attached"),
 }
 
 

@@ -72,6 +72,10 @@ KINDS: dict[str, Kind] = {
         Kind("footage_decided", _("Your footage request was decided"), frozenset({PUSH, EMAIL})),
         # A hotlisted plate seen by a city camera (kentmasa.emergency.pts): the nearest teams, at once.
         Kind("plate_alert", _("A hotlisted plate was seen near you"), frozenset({PUSH, SMS}), critical=True),
+        # Field work (kentmasa.field): a work order sent to a team (its leader and members), and the team's
+        # report on it (done, not possible, another team needed) to the unit that sent it.
+        Kind("work_order", _("A work order was sent to your team"), frozenset({PUSH}), sms_fallback=True),
+        Kind("work_order_reported", _("A field team reported on a work order"), frozenset({PUSH})),
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]
@@ -83,6 +87,7 @@ KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]
 ROLE_MEDIA: dict[tuple[str, str], frozenset[str]] = {
     ("field_team", "assigned"): frozenset({PUSH, SMS}),
     ("field_team", "team_assigned"): frozenset({PUSH, SMS}),
+    ("field_team", "work_order"): frozenset({PUSH, SMS}),
     ("unit_manager", "idle_warning"): frozenset({PUSH, EMAIL}),
     ("unit_manager", "escalated_1"): frozenset({PUSH, EMAIL}),
     ("unit_manager", "approval_requested"): frozenset({PUSH, EMAIL}),

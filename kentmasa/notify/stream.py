@@ -426,7 +426,11 @@ class StaffScope:
 
     def reads(self, row: Row) -> bool:
         return self.access.sees(
-            institution_id=row.institution_id, unit_id=row.unit_id, team_id=row.team_id, places=row.places
+            institution_id=row.institution_id,
+            unit_id=row.unit_id,
+            team_id=row.team_id,
+            places=row.places,
+            case_id=row.case_id,
         )
 
     def saw_it_leave(self, row: Row) -> bool:
