@@ -334,7 +334,7 @@ def _release_machines(order: WorkOrder, now: dt.datetime) -> None:
 
 def app_link(order: WorkOrder) -> str:
     """Where the phone app opens the work order (kentmasa.field app: the shell reads the fragment)."""
-    return f"/saha/#is-{order.pk}"
+    return f"/saha/#is/{order.pk}"
 
 
 def _text(headline: str, case: Case) -> str:
@@ -399,7 +399,7 @@ def client_uuid(value: object) -> uuid.UUID | None:
         return None
 
 
-def _shown_id(value: object) -> object:
+def shown_id(value: object) -> object:
     """An id as the answer repeats it (bounded: a refused id may be anything)."""
     if isinstance(value, str):
         return edge.clean_text(value)[:64]
@@ -499,7 +499,7 @@ def apply(
     client_id = client_uuid(action.get("id"))
     if client_id is None:
         return _answer(
-            _shown_id(action.get("id")),
+            shown_id(action.get("id")),
             FieldAction.Outcome.REFUSED,
             _("The action has no valid id (a UUID made on the phone)."),
             None,
@@ -958,7 +958,7 @@ def add_photo(
     uid = client_uuid(client_id)
     if uid is None:
         return _answer(
-            _shown_id(client_id),
+            shown_id(client_id),
             FieldAction.Outcome.REFUSED,
             _("The photo has no valid id (a UUID made on the phone)."),
             None,

@@ -75,10 +75,21 @@ def _sending_number(message: Message, conf: dict) -> str:
 
 
 def before_and_after(case: Case) -> tuple[Attachment, Attachment] | None:
-    """The citizen's first photo and the team's latest one, when both exist and may be shown."""
+    """The citizen's first photo (else a field team's first "before" photo) and the latest "after" photo a
+    field team took on a work order (kentmasa.field), else staff's latest photo that is not a "before" one;
+    when both exist and may be shown."""
     photos = case.attachments.filter(kind=Attachment.Kind.PHOTO, public=True)
-    before = photos.filter(uploaded_by__isnull=True).order_by("created_at", "pk").first()
-    after = photos.filter(uploaded_by__isnull=False).order_by("-created_at", "-pk").first()
+    before = (
+        photos.filter(uploaded_by__isnull=True).order_by("created_at", "pk").first()
+        or photos.filter(work_order_photo__phase="before").order_by("created_at", "pk").first()
+    )
+    after = (
+        photos.filter(work_order_photo__phase="after").order_by("-created_at", "-pk").first()
+        or photos.filter(uploaded_by__isnull=False)
+        .exclude(work_order_photo__phase="before")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     if before is None or after is None:
         return None
     return before, after
