@@ -383,3 +383,19 @@ def test_the_position_of_another_team_is_refused(world):
     assert answer.status_code == 403 and answer.json()["code"] == "team"
     User.objects.filter(pk=world.mehmet.pk).update(is_active=False)
     assert post(client, POSITION, {"latitude": 41, "longitude": 28}).status_code == 401
+
+
+def test_the_case_page_opens_for_the_second_team_and_shows_the_work_on_its_timeline(world):
+    from django.urls import reverse
+
+    case = world.case()
+    world.order(case)
+    second = services.send_work_order(case, world.park_team, actor=world.clerk)
+    page = reverse("cases:detail", args=[case.tracking_number])
+    post(phone(world.zeynep), ACTIONS, {"actions": [action("arrived", second)]})
+    opened = phone(world.zeynep).get(page)
+    assert opened.status_code == 200
+    assert "Park Ekibi adrese vardı" in opened.content.decode()
+    assert "İş emri gönderildi" in opened.content.decode()
+    services.cancel_work_order(second, actor=world.clerk)
+    assert phone(world.zeynep).get(page).status_code in (403, 404)
