@@ -423,14 +423,14 @@ def _footage(cameras: dict[str, Camera], now: dt.datetime, *, fresh: bool) -> in
     first = last - dt.timedelta(days=FOOTAGE_DAYS)
     written = 0
     for camera in cameras.values():
-        existing = recorder.segments(camera.code, start=first)
+        existing = recorder.segments(camera, start=first)
         have = {segment.start for segment in existing}
         moment = first
         if existing and not fresh:
             moment = max(first, max(segment.end for segment in existing))
         while moment + SEGMENT <= last:
             if moment not in have:
-                recorder.write(camera.code, moment, moment + SEGMENT, footage_bytes(camera.code, moment))
+                recorder.write(camera, moment, moment + SEGMENT, footage_bytes(camera.code, moment))
                 written += 1
             moment += SEGMENT
     return written

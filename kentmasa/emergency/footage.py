@@ -24,9 +24,11 @@ The rules, from the issue and the KGYS standard ("kayıtlar ortalama 10 gün sak
   an hour): per camera, the segments that ended before now − the camera's retention days and overlap no
   active hold are deleted through the recorder; each institution's run leaves one destruction record
   (kentmasa.retention.records), even when nothing was due, listing what was deleted per camera and what was
-  kept by which hold. Safe with several workers: a run holds its institution's row (PostgreSQL: skipped by
-  the others; SQLite: one writer at a time), and holds are placed under the same lock, so a hold placed
-  during a run is seen before anything it covers is deleted.
+  kept by which hold. Safe with several workers: a run decides under its institution's lock (a row lock
+  that never blocks the directorate's other inserts; PostgreSQL: skipped by the others; SQLite: one writer
+  at a time) and writes its record, "not finished", before it deletes anything; holds are placed under the
+  same lock, so a hold is either seen by the decision or placed after it. Files are deleted outside any
+  transaction, then the record is finished with what was deleted and the errors (purge_institution).
 """
 
 from __future__ import annotations
@@ -108,10 +110,9 @@ def may_work(user: User | None, institution_id: int | None) -> bool:
 # -- who is told --------------------------------------------------------------------------------------------
 
 
-def approvers(institution_id: int, *, besides: User | None = None) -> list[User]:
-    """Who is asked to decide a waiting request: the institution's active staff holding the release
-    permission (directly or through a group), but not the officer who recorded it. When nobody holds it,
-    the institution's administrators, so that the request never waits unseen."""
+def _approvers(institution_id: int, *, besides: User | None = None) -> tuple[list[User], bool]:
+    """The people approvers() names, and whether they hold the release permission (False: the
+    administrators, put before a request nobody of the institution may approve)."""
     holders = (
         User.objects.with_perm(RELEASE_PERMISSION, is_active=True, include_superusers=False)
         .filter(institution_id=institution_id)
@@ -121,13 +122,21 @@ def approvers(institution_id: int, *, besides: User | None = None) -> list[User]
         holders = holders.exclude(pk=besides.pk)
     found = list(holders[:50])
     if found:
-        return found
+        return found, True
     administrators = User.objects.filter(
         institution_id=institution_id, role=User.Role.ADMINISTRATOR, is_active=True
     )
     if besides is not None:
         administrators = administrators.exclude(pk=besides.pk)
-    return list(administrators.order_by("pk")[:50])
+    return list(administrators.order_by("pk")[:50]), False
+
+
+def approvers(institution_id: int, *, besides: User | None = None) -> list[User]:
+    """Who is asked to decide a waiting request: the institution's active staff holding the release
+    permission (directly or through a group), but not the officer who recorded it. When nobody holds it,
+    the institution's administrators, so that the request never waits unseen (they are told that the
+    permission must be granted, not that the request waits for their approval)."""
+    return _approvers(institution_id, besides=besides)[0]
 
 
 def _request_link(footage_request: FootageRequest) -> str:
@@ -135,8 +144,29 @@ def _request_link(footage_request: FootageRequest) -> str:
 
 
 def _tell_approvers(footage_request: FootageRequest, *, actor: User) -> None:
-    """A waiting request (recorded, or its order attached) is put before the approvers, by name."""
-    if footage_request.order:
+    """A waiting request (recorded, or its order attached) is put before the approvers, by name. When nobody
+    but its recorder holds the release permission, the administrators hear that it must be granted."""
+    people, may_approve = _approvers(footage_request.institution_id, besides=footage_request.recorded_by)
+    if not people:
+        return
+    if not may_approve:
+        recorder_holds = footage_request.recorded_by is not None and may_release(
+            footage_request.recorded_by, footage_request.institution_id
+        )
+        if recorder_holds:
+            headline = _(
+                "A footage request waits for a decision, but only the officer who recorded it holds the "
+                "permission “Can approve the release of camera footage (KGYS)”, and nobody approves their "
+                "own request: grant it to another officer of the directorate (administration: user → "
+                "permissions)"
+            )
+        else:
+            headline = _(
+                "A footage request waits for a decision, but nobody in the directorate holds the "
+                "permission “Can approve the release of camera footage (KGYS)”: grant it to an officer of "
+                "the directorate (administration: user → permissions) so that the request can be decided"
+            )
+    elif footage_request.order:
         headline = _("A footage request waits for your approval")
     else:
         headline = _("A footage request was recorded; its written order is not attached yet")
@@ -149,7 +179,7 @@ def _tell_approvers(footage_request: FootageRequest, *, actor: User) -> None:
         "end": _shown(footage_request.window_end),
     }
     tell(
-        approvers(footage_request.institution_id, besides=footage_request.recorded_by),
+        people,
         "footage_approval",
         text,
         link=_request_link(footage_request),
@@ -231,9 +261,15 @@ def _shown(moment: dt.datetime) -> str:
 
 
 def _lock_institution(institution_id: int, *, skip_locked: bool = False) -> bool:
-    """Hold the institution's row for the rest of the transaction (PostgreSQL; SQLite has one writer at a
-    time anyway). With ``skip_locked``, False when another transaction holds it."""
-    rows = Institution.objects.filter(pk=institution_id).select_for_update(skip_locked=skip_locked)
+    """Hold the institution's row for the rest of the transaction: the purge's decision, a hold and a
+    request take turns on it. On PostgreSQL ``FOR NO KEY UPDATE``: it excludes the other takers of this lock
+    (and updates of the row itself), never the ``FOR KEY SHARE`` that every insert of a row referring to the
+    institution takes (a case, a footage request, a camera …), so the directorate's other work does not wait.
+    SQLite has one writer at a time anyway (IMMEDIATE transactions). With ``skip_locked``, False when another
+    transaction holds it."""
+    rows = Institution.objects.filter(pk=institution_id).select_for_update(
+        skip_locked=skip_locked, no_key=True
+    )
     return rows.values_list("pk", flat=True).first() is not None
 
 
@@ -551,7 +587,7 @@ def build_package(
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as package:
             for camera in cameras:
                 try:
-                    clips = list(recorder.export(camera.code, start, end))
+                    clips = list(recorder.export(camera, start, end))
                 except (recorders.RecorderError, ValueError, OSError) as error:
                     raise TransitionError(
                         _("The recorder did not give the footage of camera %(code)s: %(error)s")
@@ -644,7 +680,8 @@ def approve(
     cameras = list(footage_request.cameras.order_by("code"))
     package = build_package(footage_request, cameras, actor=actor, now=now, recorder=recorder)
     with package.file:
-        name = f"footage-releases/{now:%Y/%m}/kgys-{footage_request.pk}-{now:%Y%m%dT%H%M%S}.zip"
+        utc = now.astimezone(dt.UTC)  # the name's time in UTC, marked Z as ISO 8601 has it
+        name = f"footage-releases/{utc:%Y/%m}/kgys-{footage_request.pk}-{utc:%Y%m%dT%H%M%SZ}.zip"
         stored = default_storage.save(name, File(package.file, name=name))
     try:
         with transaction.atomic():
@@ -701,6 +738,52 @@ def _overlaps(segment: recorders.Segment, hold: FootageHold) -> bool:
     return segment.start < hold.window_end and hold.window_start < segment.end
 
 
+def _ran_lately(institution_id: int, now: dt.datetime) -> bool:
+    last = records.last_run(DestructionRecord.Category.FOOTAGE, institution_id)
+    return last is not None and now - PURGE_EVERY < last.started_at <= now
+
+
+@dataclass
+class _Due:
+    """One camera's part of a run: what it deletes, and which of its due segments each hold keeps."""
+
+    camera: Camera
+    delete: list[recorders.Segment]
+    keeping: dict[int, int]  # hold id → segments it keeps
+
+
+def _decide(
+    cameras: Sequence[Camera], listed: dict[int, list[recorders.Segment]], holds: dict[int, list[FootageHold]]
+) -> tuple[list[_Due], list[dict]]:
+    """What is deleted (the due segments no active hold overlaps) and the record's lines of what was kept."""
+    plan: list[_Due] = []
+    kept: list[dict] = []
+    for camera in cameras:
+        if camera.pk not in listed:
+            continue
+        due = _Due(camera, [], {})
+        camera_holds = holds.get(camera.pk, [])
+        for segment in listed[camera.pk]:
+            held = [hold for hold in camera_holds if _overlaps(segment, hold)]
+            for hold in held:
+                due.keeping[hold.pk] = due.keeping.get(hold.pk, 0) + 1
+            if not held:
+                due.delete.append(segment)
+        plan.append(due)
+        for hold in camera_holds:
+            if hold.pk in due.keeping:
+                kept.append(
+                    records.kept(
+                        _camera_label(camera),
+                        hold.window_start,
+                        hold.window_end,
+                        reason=_("Legal hold #%(id)d: %(reason)s (%(count)d segments kept)")
+                        % {"id": hold.pk, "reason": hold.reason, "count": due.keeping[hold.pk]},
+                    )
+                )
+    return plan, kept
+
+
 def purge_institution(
     institution_id: int,
     *,
@@ -709,72 +792,80 @@ def purge_institution(
     recorder: recorders.Recorder | None = None,
 ) -> DestructionRecord | None:
     """One institution's run: None when another worker runs it now, or (unless ``force``) when it ran less
-    than an hour ago; else the destruction record it wrote."""
+    than an hour ago; else the destruction record it wrote.
+
+    No file is deleted inside a database transaction, and no deletion goes unrecorded:
+
+    1. The recorder lists each camera's segments past retention (no lock held). Then, under the institution's
+       lock, the active holds are read and the run decides: what no hold overlaps is deleted. Its destruction
+       record is written at once, "not finished", and committed: other workers see that the run is taken,
+       and a run that dies half-way still leaves its record. That commit is the moment of the decision: a
+       hold placed after it does not keep what the run has decided to delete (footage already past
+       retention, which a request recorded then is refused anyway).
+    2. The segments are deleted, outside any transaction; one the recorder fails to delete is an error.
+    3. The record is finished: what was deleted, what was kept and by which hold, the errors, the outcome.
+    """
     now = now or timezone.now()
     recorder = recorder or recorders.get_recorder()
+    if not force and _ran_lately(institution_id, now):
+        return None
+    cameras = list(Camera.objects.filter(institution_id=institution_id).order_by("code", "pk"))
+    listed: dict[int, list[recorders.Segment]] = {}
+    errors: list[str] = []
+    for camera in cameras:
+        try:
+            listed[camera.pk] = recorder.segments_ending_before(camera, cutoff(camera, now))
+        except (recorders.RecorderError, ValueError, OSError) as error:
+            errors.append(f"{camera.code}: {error}")
     with transaction.atomic():
         if not _lock_institution(institution_id, skip_locked=True):
             return None
-        last = records.last_run(DestructionRecord.Category.FOOTAGE, institution_id)
-        if not force and last is not None and now - PURGE_EVERY < last.started_at <= now:
+        if not force and _ran_lately(institution_id, now):
             return None
-        cameras = list(Camera.objects.filter(institution_id=institution_id).order_by("code", "pk"))
-        holds = active_holds(cameras)
-        items: list[dict] = []
-        kept: list[dict] = []
-        errors: list[str] = []
-        for camera in cameras:
-            label = _camera_label(camera)
-            try:
-                due = recorder.segments_ending_before(camera.code, cutoff(camera, now))
-            except (recorders.RecorderError, ValueError, OSError) as error:
-                errors.append(f"{camera.code}: {error}")
-                continue
-            deleted: list[recorders.Segment] = []
-            keeping: dict[int, list[recorders.Segment]] = {}
-            camera_holds = holds.get(camera.pk, [])
-            for segment in due:
-                held = [hold for hold in camera_holds if _overlaps(segment, hold)]
-                if held:
-                    for hold in held:
-                        keeping.setdefault(hold.pk, []).append(segment)
-                    continue
-                try:
-                    if recorder.delete(segment):
-                        deleted.append(segment)
-                except (recorders.RecorderError, OSError) as error:
-                    errors.append(f"{segment.key}: {error}")
-            if deleted:
-                items.append(
-                    records.item(
-                        label,
-                        min(segment.start for segment in deleted),
-                        max(segment.end for segment in deleted),
-                        count=len(deleted),
-                        bytes=sum(segment.size for segment in deleted),
-                    )
-                )
-            for hold in camera_holds:
-                if hold.pk in keeping:
-                    kept.append(
-                        records.kept(
-                            label,
-                            hold.window_start,
-                            hold.window_end,
-                            reason=_("Legal hold #%(id)d: %(reason)s (%(count)d segments kept)")
-                            % {"id": hold.pk, "reason": hold.reason, "count": len(keeping[hold.pk])},
-                        )
-                    )
-        institution = Institution.objects.get(pk=institution_id)
-        return records.record(
+        plan, kept = _decide(cameras, listed, active_holds(cameras))
+        planned = sum(len(due.delete) for due in plan)
+        run = records.begin(
             DestructionRecord.Category.FOOTAGE,
-            institution,
+            Institution.objects.get(pk=institution_id),
             started_at=now,
             basis=_basis(),
-            items=items,
             kept=kept,
-            errors=errors,
+            errors=[
+                *errors,
+                _(
+                    "The run did not finish: %(count)d segments were to be deleted; which of them were "
+                    "deleted is not known."
+                )
+                % {"count": planned},
+            ],
         )
+    items: list[dict] = []
+    try:
+        for due in plan:
+            deleted: list[recorders.Segment] = []
+            try:
+                for segment in due.delete:
+                    try:
+                        if recorder.delete(segment):
+                            deleted.append(segment)
+                    except (recorders.RecorderError, OSError) as error:
+                        errors.append(f"{segment.key}: {error}")
+            finally:
+                if deleted:
+                    items.append(
+                        records.item(
+                            _camera_label(due.camera),
+                            min(segment.start for segment in deleted),
+                            max(segment.end for segment in deleted),
+                            count=len(deleted),
+                            bytes=sum(segment.size for segment in deleted),
+                        )
+                    )
+    except Exception as error:
+        errors.append(_("The run stopped: %(error)s") % {"error": f"{type(error).__name__}: {error}"})
+        records.finish(run, items=items, kept=kept, errors=errors)
+        raise
+    return records.finish(run, items=items, kept=kept, errors=errors)
 
 
 def purge_footage(now: dt.datetime | None = None, *, force: bool = False) -> list[DestructionRecord]:

@@ -1,10 +1,14 @@
 """The forms of the KGYS screens (kentmasa.emergency.footage_views): what an officer types, checked at the
 edge (kentmasa.lib.edge: NUL, keys past 64 bits, years the database cannot compare) before kentmasa.
-emergency.footage sees it. The domain's rules (retention, permissions, who approves) stay in footage.py."""
+emergency.footage sees it. The domain's rules (retention, permissions, who approves) stay in footage.py.
+
+A directorate with more than CAMERA_LIST_MAX cameras gets no list of them all (checkboxes, a select): its
+officers type the cameras' codes instead (CameraCodes), checked against the directorate's cameras."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -14,11 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kentmasa.directory.models import Institution
-from kentmasa.emergency import footage
+from kentmasa.emergency import footage, recorders
 from kentmasa.emergency.models import Camera, FootageRequest
 from kentmasa.lib import edge
 
 MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
+CAMERA_LIST_MAX = 200  # cameras offered as checkboxes or a select; beyond, typed by code
+CODES_SHOWN = 10  # unknown codes named in an error
+CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def _moment(label: Any) -> forms.DateTimeField:
@@ -57,6 +64,44 @@ def cameras_of(institution: Institution) -> QuerySet[Camera]:
     return Camera.objects.filter(institution=institution, active=True).order_by("code", "pk")
 
 
+class CameraCodes(forms.CharField):
+    """Cameras named by their codes (separated by commas, spaces or new lines), each one of ``queryset``:
+    the bounded control for a directorate with too many cameras to list. Cleans to the cameras, in the
+    order typed (one camera when ``most`` is 1)."""
+
+    def __init__(self, *, queryset: QuerySet[Camera], most: int, **kwargs: Any):
+        self.queryset = queryset
+        self.most = most
+        kwargs.setdefault("max_length", most * 66)  # codes up to 64 characters and a separator each
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"placeholder": "ESK-KGYS-001, ESK-KGYS-014", "spellcheck": "false"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        codes = list(dict.fromkeys(code for code in CODE_SEPARATORS.split(text or "") if code))
+        if not codes:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(codes) > self.most:
+            if self.most == 1:
+                raise forms.ValidationError(_("Give one camera's code."), code="too_many")
+            raise forms.ValidationError(
+                _("Choose at most %(count)d cameras in one request.") % {"count": self.most}, code="too_many"
+            )
+        usable = [code for code in codes if recorders.CAMERA_CODE.fullmatch(code)]
+        found = {camera.code: camera for camera in self.queryset.filter(code__in=usable)} if usable else {}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            named = ", ".join(unknown[:CODES_SHOWN]) + ("…" if len(unknown) > CODES_SHOWN else "")
+            raise forms.ValidationError(
+                _("No camera of this directorate has the code: %(codes)s") % {"codes": named}, code="unknown"
+            )
+        cameras = [found[code] for code in codes]
+        return cameras[0] if self.most == 1 else cameras
+
+
 class RequestForm(edge.EdgeForm, forms.Form):
     """An authority's written request for footage, as the officer records it."""
 
@@ -87,9 +132,22 @@ class RequestForm(edge.EdgeForm, forms.Form):
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        cameras = cameras_of(institution)
+        if cameras.count() > CAMERA_LIST_MAX:
+            self.fields["cameras"] = CameraCodes(
+                label=gettext_lazy("Cameras"),
+                queryset=cameras,
+                most=footage.MAX_CAMERAS,
+                help_text=_(
+                    "The cameras' codes, separated by commas (at most %(count)d), e.g. ESK-KGYS-001, "
+                    "ESK-KGYS-014. The directorate's cameras are listed under Cameras."
+                )
+                % {"count": footage.MAX_CAMERAS},
+            )
+            return
         field = self.fields["cameras"]
         assert isinstance(field, CameraChoices)  # noqa: S101 - narrows the type
-        field.queryset = cameras_of(institution)
+        field.queryset = cameras
 
     def clean_reference_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["reference_date"]
@@ -137,9 +195,21 @@ class HoldForm(edge.EdgeForm, forms.Form):
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        cameras = Camera.objects.filter(institution=institution).order_by("code", "pk")
+        if cameras.count() > CAMERA_LIST_MAX:
+            self.fields["camera"] = CameraCodes(
+                label=gettext_lazy("Camera"),
+                queryset=cameras,
+                most=1,
+                help_text=_(
+                    "The camera's code, e.g. ESK-KGYS-014. The directorate's cameras are listed under "
+                    "Cameras."
+                ),
+            )
+            return
         field = self.fields["camera"]
         assert isinstance(field, CameraChoice)  # noqa: S101 - narrows the type
-        field.queryset = Camera.objects.filter(institution=institution).order_by("code", "pk")
+        field.queryset = cameras
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

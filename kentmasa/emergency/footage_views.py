@@ -5,14 +5,16 @@ Who opens them: the directorate's police operators and administrators, and anybo
 holding a KGYS permission (``emergency.release_footage``, ``emergency.lift_footage_hold``: a permission, not a
 role, so an operator who holds it keeps every other right). Approving and refusing are shown only to holders
 of the release permission, and approving never to the officer who recorded the request; the service refuses
-it anyway with its Turkish reason (409). The released package is downloaded by release-permission holders
-only; the order's scan by everybody who works the screens. Bad input is a 400 naming the field; nothing is
-written then.
+it anyway with its Turkish reason on the page: 403 when the officer lacks the right, 409 when the request's
+state stands in the way (decided already, no order, the officer who recorded it). The released package is
+downloaded by release-permission holders only; the order's scan by everybody who works the screens. Bad input
+is a 400 naming the field; nothing is written then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import PurePath
 from typing import Any
@@ -48,6 +50,21 @@ from kentmasa.lib import edge
 PAGE_SIZE = 50
 DETAIL_HOLDS = 100  # holds shown on a request's page (one per camera; at most footage.MAX_CAMERAS)
 DETAIL_RELEASES = 20
+MANIFEST_SHOWN = 200  # a release's files listed on the page; the rest are counted ("and N more")
+
+
+@dataclass
+class ReleaseShown:
+    """A release on the request's page, with the first MANIFEST_SHOWN lines of its manifest."""
+
+    release: FootageRelease
+    files: list[dict[str, Any]]
+    more: int  # lines not listed
+
+
+def _shown(release: FootageRelease) -> ReleaseShown:
+    manifest = release.manifest if isinstance(release.manifest, list) else []
+    return ReleaseShown(release, manifest[:MANIFEST_SHOWN], max(0, len(manifest) - MANIFEST_SHOWN))
 
 
 def kgys_institution(user: User) -> Institution:
@@ -196,11 +213,12 @@ def detail_context(request: StaffRequest, footage_request: FootageRequest) -> di
             .select_related("camera", "lifted_by")
             .order_by("camera__code", "pk")[:DETAIL_HOLDS]
         ),
-        "releases": list(
-            FootageRelease.objects.filter(request=footage_request)
+        "releases": [
+            _shown(release)
+            for release in FootageRelease.objects.filter(request=footage_request)
             .select_related("released_by")
             .order_by("-released_at", "-pk")[:DETAIL_RELEASES]
-        ),
+        ],
         "pending": pending,
         "may_release": may_release,
         "may_lift": footage.may_lift(user, institution_id),
@@ -229,10 +247,21 @@ def request_detail(request: StaffRequest, institution: Institution, pk: int) -> 
     return _detail_page(request, _request(institution, pk))
 
 
+def refusal_status(error: TransitionError) -> int:
+    """403 when the officer lacks the right ("forbidden"); 409 when the request's state is in the way."""
+    return 403 if error.code == "forbidden" else 409
+
+
 def _refused(request: StaffRequest, footage_request: FootageRequest, error: TransitionError) -> HttpResponse:
-    """A refusal by the domain: the page again, its reason on top, 409; nothing was written."""
+    """A refusal by the domain: the page again, its reason on top, 403 or 409; nothing was written."""
     footage_request.refresh_from_db()
-    return _detail_page(request, footage_request, status=409, refusal=error.message, refusal_code=error.code)
+    return _detail_page(
+        request,
+        footage_request,
+        status=refusal_status(error),
+        refusal=error.message,
+        refusal_code=error.code,
+    )
 
 
 @require_POST
@@ -429,8 +458,9 @@ def lift_hold(request: StaffRequest, institution: Institution, pk: int) -> HttpR
     try:
         footage.lift_hold(hold, actor=request.user, reason=form.cleaned_data["reason"])
     except TransitionError as error:
-        status = 403 if error.code == "forbidden" else 409
-        return _holds_page(request, institution, lift_error=(hold.pk, error.message), status=status)
+        return _holds_page(
+            request, institution, lift_error=(hold.pk, error.message), status=refusal_status(error)
+        )
     messages.success(request, _("The hold was lifted."))
     if hold.request_id and back == reverse("emergency:kgys:request", args=[hold.request_id]):
         return redirect(back)

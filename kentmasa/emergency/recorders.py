@@ -1,7 +1,9 @@
 """The video recorder (NVR) behind the city cameras, as kentmasa sees it: a small adapter interface.
 
 kentmasa never records video. The recorder does, in pieces ("segments") per camera, and kentmasa asks it three
-things, all about one camera at a time (by the camera's code, kentmasa.emergency.models.Camera.code):
+things, all about one camera at a time. A camera is handed over as its kentmasa.emergency.models.Camera: its
+code is unique only within its institution (two directorates may both have an ``ESK-001``), so an adapter
+finds the camera by its institution (``institution_id``) and its code together, never by the code alone:
 
 * :meth:`Recorder.segments_ending_before` — the segments whose recording ended before a time, oldest first:
   what the retention purge (kentmasa.emergency.footage.purge_footage) may delete when no legal hold covers it;
@@ -19,12 +21,16 @@ Writing an adapter for a real NVR (Milestone, Hikvision, Dahua, an ONVIF Profile
 :func:`get_recorder` makes one per use. The NVR's own deletion by age must then be switched off or set longer
 than kentmasa's: the legal hold works only if kentmasa decides what is deleted.
 
-:class:`FileSystemRecorder` is the one kentmasa ships, for the tests and the demo: one folder per camera under
-``KENTMASA_RECORDER_ROOT`` (default var/recorder), one file per segment named by its start and end in UTC::
+:class:`FileSystemRecorder` is the one kentmasa ships, for the tests and the demo: one folder per institution
+under ``KENTMASA_RECORDER_ROOT`` (default var/recorder), named by the institution's id (its primary key, which
+never changes; its short name may), one folder per camera in it, named by the camera's code, and one file per
+segment named by its start and end in UTC::
 
-    <root>/ESK-KGYS-014/20261204T021500Z_20261204T021600Z.mp4
+    <root>/<institution id>/<camera code>/<start>_<end>.<ext>
+    <root>/7/ESK-KGYS-014/20261204T021500Z_20261204T021600Z.mp4
 
-Files whose names do not have this form are never listed, exported or deleted.
+Files whose names do not have this form are never listed, exported or deleted. Folders of the older layout
+(``<root>/<camera code>/``, before cameras were kept apart by institution) are not read.
 """
 
 from __future__ import annotations
@@ -35,10 +41,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from kentmasa.emergency.models import Camera
 
 # A camera's code as a folder name: letters, digits, dot, dash and underscore, not starting with a dot.
 CAMERA_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -53,7 +62,8 @@ class RecorderError(Exception):
 
 @dataclass(frozen=True)
 class Segment:
-    """A piece of a camera's recording, ``[start, end)``; ``key`` is how its recorder finds it again."""
+    """A piece of a camera's recording, ``[start, end)``; ``camera`` is the camera's code; ``key`` is how its
+    recorder finds it again (it names the institution too)."""
 
     camera: str
     start: dt.datetime
@@ -91,6 +101,13 @@ def check_camera_code(code: str) -> str:
     return code
 
 
+def check_institution(institution_id: object) -> str:
+    """The institution's id as a folder name (a positive integer), else ValueError."""
+    if isinstance(institution_id, bool) or not isinstance(institution_id, int) or institution_id < 1:
+        raise ValueError(f"institution not usable by the recorder: {institution_id!r}")
+    return str(institution_id)
+
+
 def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("the recorder takes aware datetimes only")
@@ -106,15 +123,16 @@ def _parse(stamp_text: str) -> dt.datetime:
 
 
 class Recorder(abc.ABC):
-    """What kentmasa asks of a video recorder. Times are aware datetimes; cameras are named by their code."""
+    """What kentmasa asks of a video recorder. Times are aware datetimes; a camera is its Camera row (its
+    institution and its code name it together)."""
 
     @abc.abstractmethod
     def segments(
-        self, camera: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None
+        self, camera: Camera, *, start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> list[Segment]:
         """The camera's segments overlapping ``[start, end)`` (either open), oldest first."""
 
-    def segments_ending_before(self, camera: str, before: dt.datetime) -> list[Segment]:
+    def segments_ending_before(self, camera: Camera, before: dt.datetime) -> list[Segment]:
         """The camera's segments whose recording ended at or before ``before``, oldest first."""
         return [segment for segment in self.segments(camera, end=before) if segment.end <= before]
 
@@ -123,23 +141,30 @@ class Recorder(abc.ABC):
         """Delete the segment; False when it was already gone. RecorderError when the recorder refuses."""
 
     @abc.abstractmethod
-    def export(self, camera: str, start: dt.datetime, end: dt.datetime) -> Iterator[Clip]:
+    def export(self, camera: Camera, start: dt.datetime, end: dt.datetime) -> Iterator[Clip]:
         """The camera's footage of ``[start, end)`` as files, oldest first (none when nothing is kept)."""
 
 
 class FileSystemRecorder(Recorder):
-    """Segments as files: ``<root>/<camera code>/<start>_<end>.<ext>`` (UTC, see the module's docstring)."""
+    """Segments as files: ``<root>/<institution id>/<camera code>/<start>_<end>.<ext>`` (UTC, see the module's
+    docstring)."""
 
     def __init__(self, root: str | Path | None = None):
         self.root = Path(root if root is not None else settings.KENTMASA_RECORDER_ROOT)
 
-    def folder(self, camera: str) -> Path:
-        return self.root / check_camera_code(camera)
+    @staticmethod
+    def _prefix(camera: Camera) -> str:
+        """``<institution id>/<camera code>``: the camera's folder under the root, and its segments' keys."""
+        return f"{check_institution(camera.institution_id)}/{check_camera_code(camera.code)}"
+
+    def folder(self, camera: Camera) -> Path:
+        return self.root / self._prefix(camera)
 
     def segments(
-        self, camera: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None
+        self, camera: Camera, *, start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> list[Segment]:
-        folder = self.folder(camera)
+        prefix = self._prefix(camera)
+        folder = self.root / prefix
         lower = _utc(start) if start is not None else None
         upper = _utc(end) if end is not None else None
         found = []
@@ -165,15 +190,23 @@ class FileSystemRecorder(Recorder):
                 continue
             if not entry.is_file():
                 continue
-            found.append(Segment(camera, began, ended, size, f"{camera}/{entry.name}"))
+            found.append(Segment(camera.code, began, ended, size, f"{prefix}/{entry.name}"))
         found.sort(key=lambda segment: (segment.start, segment.end, segment.key))
         return found
 
     def _path(self, segment: Segment) -> Path:
-        camera, _, name = segment.key.partition("/")
-        if camera != segment.camera or not SEGMENT_NAME.fullmatch(name):
+        parts = segment.key.split("/")
+        if (
+            len(parts) != 3
+            or not parts[0].isascii()
+            or not parts[0].isdigit()
+            or parts[0].startswith("0")
+            or parts[1] != segment.camera
+            or not CAMERA_CODE.fullmatch(parts[1])
+            or not SEGMENT_NAME.fullmatch(parts[2])
+        ):
             raise RecorderError(f"not a segment of this recorder: {segment.key!r}")
-        return self.folder(camera) / name
+        return self.root.joinpath(*parts)
 
     def delete(self, segment: Segment) -> bool:
         path = self._path(segment)
@@ -185,13 +218,15 @@ class FileSystemRecorder(Recorder):
             raise RecorderError(f"{segment.key}: {error.strerror or error}") from error
         return True
 
-    def export(self, camera: str, start: dt.datetime, end: dt.datetime) -> Iterator[Clip]:
+    def export(self, camera: Camera, start: dt.datetime, end: dt.datetime) -> Iterator[Clip]:
         for segment in self.segments(camera, start=start, end=end):
-            yield Clip(camera, segment.name, segment.start, segment.end, segment.size, self._path(segment))
+            yield Clip(
+                camera.code, segment.name, segment.start, segment.end, segment.size, self._path(segment)
+            )
 
     # Not part of the interface: how the demo and the tests put footage in.
     def write(
-        self, camera: str, start: dt.datetime, end: dt.datetime, data: bytes, *, ext: str = "mp4"
+        self, camera: Camera, start: dt.datetime, end: dt.datetime, data: bytes, *, ext: str = "mp4"
     ) -> Segment:
         """Store a segment's bytes (replacing one with the same times)."""
         if _utc(end) <= _utc(start):
@@ -199,13 +234,14 @@ class FileSystemRecorder(Recorder):
         name = f"{stamp(start)}_{stamp(end)}.{ext}"
         if not SEGMENT_NAME.fullmatch(name):
             raise ValueError(f"bad extension: {ext!r}")
-        folder = self.folder(camera)
+        prefix = self._prefix(camera)
+        folder = self.root / prefix
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / name
         partial = folder / f".{name}.part"
         partial.write_bytes(data)
         partial.replace(path)  # a listing never sees half a file
-        return Segment(camera, _utc(start), _utc(end), len(data), f"{camera}/{name}")
+        return Segment(camera.code, _utc(start), _utc(end), len(data), f"{prefix}/{name}")
 
 
 def get_recorder() -> Recorder:

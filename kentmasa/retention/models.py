@@ -29,6 +29,8 @@ class DestructionRecord(models.Model):
         DONE = "done", _("Done")
         PARTIAL = "partial", _("Partly done (errors)")
         FAILED = "failed", _("Failed")
+        # Written before a run destroys anything; finished when it has (a run that died stays so).
+        UNFINISHED = "unfinished", _("Not finished")
 
     category = models.CharField(_("data category"), max_length=40, choices=Category.choices)
     institution = models.ForeignKey(

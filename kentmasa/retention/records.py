@@ -8,6 +8,10 @@
     )
 
 A run that found nothing due still leaves its record (no items): the record shows that the run happened.
+
+A run that deletes outside a database transaction (files on a recorder) writes its record before it deletes
+anything, with :func:`begin` ("not finished", committed with its decision), and completes it with
+:func:`finish`: a run that dies half-way still leaves its record, and what it deleted is never unrecorded.
 """
 
 from __future__ import annotations
@@ -64,6 +68,15 @@ def _bounded(lines: Sequence[dict]) -> list[dict]:
     return head
 
 
+def _outcome(count: int, errors: Sequence[str]) -> str:
+    """None → done; errors while something was destroyed → partial; errors and nothing destroyed → failed."""
+    if not errors:
+        return DestructionRecord.Outcome.DONE
+    if count:
+        return DestructionRecord.Outcome.PARTIAL
+    return DestructionRecord.Outcome.FAILED
+
+
 def record(
     category: str,
     institution: Institution | None,
@@ -82,12 +95,6 @@ def record(
     something was destroyed → partial; errors and nothing destroyed → failed."""
     count = sum(int(line.get("count", 0)) for line in items)
     size = sum(int(line.get("bytes", 0)) for line in items)
-    if not errors:
-        outcome = DestructionRecord.Outcome.DONE
-    elif count:
-        outcome = DestructionRecord.Outcome.PARTIAL
-    else:
-        outcome = DestructionRecord.Outcome.FAILED
     return DestructionRecord.objects.create(
         category=category,
         institution=institution,
@@ -96,14 +103,71 @@ def record(
         started_at=started_at,
         finished_at=finished_at or timezone.now(),
         performed_by=performed_by,
-        outcome=outcome,
+        outcome=_outcome(count, errors),
         item_count=count,
         byte_count=size,
         items=_bounded(items),
         kept=_bounded(kept),
-        errors=[str(error)[:1000] for error in errors][:ITEM_LIMIT],
+        errors=_errors(errors),
         note=note,
     )
+
+
+def _errors(errors: Sequence[str]) -> list[str]:
+    return [str(error)[:1000] for error in errors][:ITEM_LIMIT]
+
+
+def begin(
+    category: str,
+    institution: Institution | None,
+    *,
+    started_at: dt.datetime,
+    basis: str,
+    kept: Sequence[dict] = (),
+    errors: Sequence[str] = (),
+    method: str = DestructionRecord.Method.DELETION,
+    performed_by: User | None = None,
+    note: str = "",
+) -> DestructionRecord:
+    """Write the record of a run that is about to destroy: "not finished", nothing destroyed yet, with what
+    it knows already (what it keeps; ``errors`` say what stays on the record if the run never finishes).
+    Write it in the transaction of the run's decision; :func:`finish` completes it."""
+    return DestructionRecord.objects.create(
+        category=category,
+        institution=institution,
+        method=method,
+        basis=str(basis),
+        started_at=started_at,
+        finished_at=None,
+        performed_by=performed_by,
+        outcome=DestructionRecord.Outcome.UNFINISHED,
+        kept=_bounded(kept),
+        errors=_errors(errors),
+        note=note,
+    )
+
+
+def finish(
+    run: DestructionRecord,
+    *,
+    items: Sequence[dict] = (),
+    kept: Sequence[dict] | None = None,
+    errors: Sequence[str] = (),
+    finished_at: dt.datetime | None = None,
+) -> DestructionRecord:
+    """Complete a record :func:`begin` wrote: what was destroyed, what was kept (unchanged when None), the
+    errors (they replace the ones begin wrote) and the outcome, as :func:`record` has them."""
+    count = sum(int(line.get("count", 0)) for line in items)
+    run.item_count = count
+    run.byte_count = sum(int(line.get("bytes", 0)) for line in items)
+    run.items = _bounded(items)
+    if kept is not None:
+        run.kept = _bounded(kept)
+    run.errors = _errors(errors)
+    run.outcome = _outcome(count, errors)
+    run.finished_at = finished_at or timezone.now()
+    run.save(update_fields=["item_count", "byte_count", "items", "kept", "errors", "outcome", "finished_at"])
+    return run
 
 
 def last_run(category: str, institution: Institution | int | None) -> DestructionRecord | None:

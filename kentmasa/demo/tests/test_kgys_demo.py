@@ -97,7 +97,7 @@ def test_the_recorder_holds_the_last_days_the_purge_kept(directorate):
     holds = list(FootageHold.objects.filter(camera__institution=directorate, lifted_at__isnull=True))
     for camera in Camera.objects.filter(institution=directorate):
         cutoff = footage.cutoff(camera, now)
-        segments = [segment for segment in recorder.segments(camera.code) if segment.end <= last_hour]
+        segments = [segment for segment in recorder.segments(camera) if segment.end <= last_hour]
         hours = [first_hour + hour * kgys.SEGMENT for hour in range(kgys.FOOTAGE_DAYS * 24)]
         mine = [hold for hold in holds if hold.camera_id == camera.pk]
         held = {
@@ -109,7 +109,8 @@ def test_the_recorder_holds_the_last_days_the_purge_kept(directorate):
         kept = {start for start in hours if start + kgys.SEGMENT > cutoff} | held
         assert [segment.start for segment in segments] == sorted(kept), camera.code
         assert all(300 < segment.size < 2500 for segment in segments)
-    first = recorder.segments("ESK-KGYS-009")  # kept 15 days: nothing of its 12 deleted
+    bus_station = Camera.objects.get(institution=directorate, code="ESK-KGYS-009")
+    first = recorder.segments(bus_station)  # kept 15 days: nothing of its 12 deleted
     assert len([segment for segment in first if segment.end <= last_hour]) == kgys.FOOTAGE_DAYS * 24
     with open(recorder.root / first[0].key, "rb") as file:
         assert file.read(12)[4:8] == b"ftyp"
@@ -267,7 +268,7 @@ def test_a_later_load_records_the_hours_since_the_newest_file(directorate):
     (what the purge deleted stays deleted)."""
     recorder = recorders.get_recorder()
     cameras = {camera.code: camera for camera in Camera.objects.filter(institution=directorate)}
-    before = {code: recorder.segments(code) for code in cameras}
+    before = {code: recorder.segments(camera) for code, camera in cameras.items()}
     later = max(segments[-1].end for segments in before.values()) + dt.timedelta(hours=5, minutes=20)
     last_hour = later.replace(minute=0, second=0, microsecond=0)
 
@@ -275,7 +276,7 @@ def test_a_later_load_records_the_hours_since_the_newest_file(directorate):
 
     assert written == sum((last_hour - segments[-1].end) // kgys.SEGMENT for segments in before.values())
     for code, segments in before.items():
-        after = recorder.segments(code)
+        after = recorder.segments(cameras[code])
         assert after[: len(segments)] == segments, code
         assert [segment.start for segment in after[len(segments) :]] == [
             segments[-1].end + hour * kgys.SEGMENT for hour in range(len(after) - len(segments))

@@ -79,7 +79,5 @@ def record(
     for minute in range(minutes):
         begin = start + dt.timedelta(minutes=minute)
         body = f"{camera.code} {begin.isoformat()} ".encode()
-        made.append(
-            recorder.write(camera.code, begin, begin + dt.timedelta(minutes=1), (body * size)[: size * 8])
-        )
+        made.append(recorder.write(camera, begin, begin + dt.timedelta(minutes=1), (body * size)[: size * 8]))
     return made

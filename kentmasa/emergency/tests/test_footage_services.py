@@ -297,3 +297,37 @@ def test_a_permission_holder_of_another_role_works_the_screens_of_their_own_dire
     assert footage.may_release(kgys.murat, kgys.world.police.pk)
     kgys.murat.is_active = False
     assert not footage.may_release(kgys.murat, kgys.world.police.pk)
+
+
+def test_another_directorates_camera_of_the_same_code_is_never_in_the_package(kgys, now):
+    """Codes are unique only within a directorate: Ankara's ESK-KGYS-001 recorded the same hour, and its
+    footage is not Eskişehir's to hand over."""
+    start = now - dt.timedelta(hours=20)
+    ours = record(kgys.recorder, kgys.cameras[0], start, 3)
+    ankara = Institution.objects.create(
+        slug="ankara-emniyet", name="Ankara İl Emniyet Müdürlüğü", kind=Institution.Kind.POLICE
+    )
+    twin = Camera.objects.create(institution=ankara, code="ESK-KGYS-001", name="Kızılay")
+    theirs = record(kgys.recorder, twin, start + dt.timedelta(seconds=30), 3)  # other names, same hour
+    request = ask(kgys, now, start=start, cameras=kgys.cameras[:1], order=ORDER_PDF)
+
+    release = footage.approve(request, actor=kgys.murat, now=now)
+
+    with release.package.open("rb") as stored:
+        package = zipfile.ZipFile(io.BytesIO(stored.read()))
+    files = [name for name in package.namelist() if name != "MANIFEST.json"]
+    assert files == [f"ESK-KGYS-001/{segment.name}" for segment in ours]
+    assert all(package.read(name).startswith(b"ESK-KGYS-001") for name in files)
+    assert kgys.recorder.segments(twin) == theirs  # and Ankara's footage is where it was
+
+
+def test_the_package_is_named_by_its_time_in_utc_marked_z(kgys, now):
+    record(kgys.recorder, kgys.cameras[0], now - dt.timedelta(hours=20), 2)
+    request = ask(kgys, now, cameras=kgys.cameras[:1], order=ORDER_PDF)
+    istanbul = timezone.localtime(now)  # the moment given in local time (UTC+3)
+    assert istanbul.utcoffset() == dt.timedelta(hours=3)
+
+    release = footage.approve(request, actor=kgys.murat, now=istanbul)
+
+    utc = now.astimezone(dt.UTC)
+    assert release.package.name == f"footage-releases/{utc:%Y/%m}/kgys-{request.pk}-{utc:%Y%m%dT%H%M%S}Z.zip"

@@ -15,7 +15,7 @@ from kentmasa.directory.models import User
 from kentmasa.emergency import footage
 from kentmasa.emergency.models import FootageRequest
 from kentmasa.emergency.tests.core_world import user
-from kentmasa.emergency.tests.footage_world import ORDER_PDF, kgys_world, record
+from kentmasa.emergency.tests.footage_world import ORDER_PDF, grant, kgys_world, record
 from kentmasa.notify.models import Delivery, Notification
 
 pytestmark = pytest.mark.django_db
@@ -94,12 +94,43 @@ def test_seda_hears_how_murat_decided(kgys, now):
     assert told(kgys.murat, "footage_decided") == []
 
 
-def test_with_nobody_holding_the_permission_the_administrators_are_told(kgys, now):
+def test_with_nobody_holding_the_permission_the_administrators_are_told_to_grant_it(kgys, now):
+    """Ayşe, an administrator, cannot approve: she hears that nobody may, and that the permission must be
+    granted, never that the request waits for her approval."""
     kgys.murat.user_permissions.clear()
     admin = user("ayse.admin", User.Role.ADMINISTRATOR, kgys.world.police, first_name="Ayşe")
-    ask(kgys, now)
-    assert len(told(admin, "footage_approval")) == 1
+    request = ask(kgys, now)
+    footage.attach_order(request, SimpleUploadedFile("emir.pdf", ORDER_PDF), actor=kgys.seda)
+    recorded, attached = told(admin, "footage_approval")
+    for notice in (recorded, attached):
+        assert "müdürlükte “Kamera görüntülerinin teslimini onaylayabilir (KGYS)” yetkisine" in notice.text
+        assert "sahip kimse yok" in notice.text
+        assert "bu yetkiyi müdürlükten bir görevliye verin" in notice.text
+        assert "Onayınızı" not in notice.text and "2026/4471" in notice.text
     assert told(kgys.murat, "footage_approval") == []
+
+
+def test_when_only_the_recording_officer_holds_the_permission_the_administrators_hear_so(kgys, now):
+    kgys.murat.user_permissions.clear()
+    kgys.seda = grant(kgys.seda, "release_footage")
+    admin = user("ayse.admin", User.Role.ADMINISTRATOR, kgys.world.police, first_name="Ayşe")
+    ask(kgys, now, order=SimpleUploadedFile("emir.pdf", ORDER_PDF))
+    [notice] = told(admin, "footage_approval")
+    assert "yalnızca talebi kaydeden görevlide var" in notice.text
+    assert "başka bir görevliye verin" in notice.text and "Onayınızı" not in notice.text
+    assert told(kgys.seda, "footage_approval") == []
+
+
+def test_the_administrators_text_in_english(kgys, now):
+    from django.utils import translation
+
+    kgys.murat.user_permissions.clear()
+    admin = user("ayse.admin", User.Role.ADMINISTRATOR, kgys.world.police, first_name="Ayşe")
+    with translation.override("en"):
+        ask(kgys, now)
+    [notice] = told(admin, "footage_approval")
+    assert "nobody in the directorate holds the permission" in notice.text
+    assert "waits for your approval" not in notice.text
 
 
 def test_a_request_refused_past_retention_asks_nobody(kgys, now):

@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kentmasa.directory.models import Institution, User
-from kentmasa.emergency import footage
+from kentmasa.emergency import footage, footage_forms, footage_views
 from kentmasa.emergency.models import Camera, FootageHold, FootageRelease, FootageRequest
 from kentmasa.emergency.tests.core_world import user
-from kentmasa.emergency.tests.footage_world import ORDER_PDF, kgys_world, record
+from kentmasa.emergency.tests.footage_world import CAMERAS, ORDER_PDF, kgys_world, record
 
 pytestmark = pytest.mark.django_db
 
@@ -160,8 +160,11 @@ def test_approval_is_shown_to_murat_only_and_refused_on_the_page_without_an_orde
     page = client.get(detail(made.pk)).content.decode()
     assert 'id="kgys-approve"' not in page and 'id="kgys-needs-permission"' in page
     assert 'id="kgys-order-form"' in page
-    refused = client.post(f"{detail(made.pk)}onayla/")  # Seda tries anyway
-    assert refused.status_code == 409 and 'data-code="forbidden"' in refused.content.decode()
+    refused = client.post(f"{detail(made.pk)}onayla/")  # Seda tries anyway: she lacks the right, 403
+    assert refused.status_code == 403 and 'data-code="forbidden"' in refused.content.decode()
+    assert "KGYS teslim yetkisi" in refused.content.decode()  # the reason, in Turkish
+    refused = client.post(f"{detail(made.pk)}reddet/", {"reason": "Emir yok"})
+    assert refused.status_code == 403 and 'data-code="forbidden"' in refused.content.decode()
 
     client.force_login(kgys.murat)
     page = client.get(detail(made.pk)).content.decode()
@@ -317,3 +320,101 @@ def test_a_bad_filter_is_a_400(client, kgys):
     assert client.get(f"{KGYS}?status=nope").status_code == 400
     assert client.get(f"{KGYS}saklamalar/?state=nope").status_code == 400
     assert client.get(f"{KGYS}?status=pending").status_code == 200
+
+
+def many_cameras(kgys, count=None):
+    """Enough cameras that the directorate has one more than the forms list (or ``count`` more)."""
+    if count is None:
+        count = footage_forms.CAMERA_LIST_MAX - len(CAMERAS) + 1
+    Camera.objects.bulk_create(
+        Camera(institution=kgys.world.police, code=f"ESK-KGYS-{n:04d}", name=f"Kavşak {n}")
+        for n in range(100, 100 + count)
+    )
+
+
+def test_a_directorate_with_many_cameras_names_them_by_code(client, kgys):
+    """More than 200 cameras: no checkbox for each, a text field for their codes, checked against the
+    directorate's cameras; a code of another directorate, an unknown one, or too many are a 400."""
+    many_cameras(kgys)
+    ankara = Institution.objects.create(
+        slug="ankara-emniyet", name="Ankara İl Emniyet Müdürlüğü", kind=Institution.Kind.POLICE
+    )
+    Camera.objects.create(institution=ankara, code="ANK-001", name="Kızılay")
+    client.force_login(kgys.seda)
+    page = client.get(NEW).content.decode()
+    assert page.count('name="cameras"') == 1 and 'type="checkbox"' not in page
+    assert "virgülle ayrılarak" in page  # the field's hint, in Turkish
+
+    for typed, error in [
+        ("ESK-KGYS-001, ANK-001", "ANK-001"),  # another directorate's camera
+        ("ESK-KGYS-001 ESK-KGYS-999", "ESK-KGYS-999"),
+        ("../etc", "../etc"),
+        (", ,", "zorunlu"),
+        (",".join(f"ESK-KGYS-{n:04d}" for n in range(100, 151)), "en çok 50"),
+    ]:
+        refused = client.post(NEW, form_data(kgys, cameras=typed))
+        assert refused.status_code == 400, typed
+        assert any(error in str(message) for message in refused.context["form"].errors["cameras"]), typed
+    assert not FootageRequest.objects.exists()
+
+    made = client.post(
+        NEW, form_data(kgys, cameras="ESK-KGYS-002,ESK-KGYS-0150;  ESK-KGYS-002\nESK-KGYS-001")
+    )
+    assert made.status_code == 302
+    request = FootageRequest.objects.get()
+    assert sorted(request.cameras.values_list("code", flat=True)) == [
+        "ESK-KGYS-001",
+        "ESK-KGYS-002",
+        "ESK-KGYS-0150",
+    ]
+
+
+def test_a_directorate_with_many_cameras_holds_one_by_its_code(client, kgys):
+    many_cameras(kgys)
+    client.force_login(kgys.seda)
+    page = client.get(f"{KGYS}saklamalar/").content.decode()
+    assert "<option" not in page.split('id="id_camera"')[1].split("</")[0]  # no select of every camera
+    start = timezone.now() - dt.timedelta(days=2)
+    data = {
+        "window_start": local(start),
+        "window_end": local(start + dt.timedelta(hours=3)),
+        "reason": "Gasp",
+    }
+    refused = client.post(f"{KGYS}saklamalar/yeni/", {**data, "camera": "ESK-KGYS-001, ESK-KGYS-002"})
+    assert refused.status_code == 400 and not FootageHold.objects.exists()
+    placed = client.post(f"{KGYS}saklamalar/yeni/", {**data, "camera": " ESK-KGYS-0250 "})
+    assert placed.status_code == 302
+    assert FootageHold.objects.get().camera.code == "ESK-KGYS-0250"
+
+
+def test_a_few_cameras_are_still_checkboxes(client, kgys):
+    many_cameras(kgys, count=footage_forms.CAMERA_LIST_MAX - len(CAMERAS))  # exactly 200
+    client.force_login(kgys.seda)
+    page = client.get(NEW).content.decode()
+    assert page.count('type="checkbox" name="cameras"') == footage_forms.CAMERA_LIST_MAX
+
+
+def test_a_release_of_many_files_lists_200_of_them_and_counts_the_rest(client, kgys):
+    start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=20)
+    record(kgys.recorder, kgys.cameras[0], start, 250)
+    made = footage.record_request(
+        kgys.world.police,
+        requester_kind="prosecutor",
+        requester="Eskişehir Cumhuriyet Başsavcılığı",
+        reference_no="2026/4471",
+        reference_date=timezone.localdate(),
+        cameras=kgys.cameras[:1],
+        window_start=start,
+        window_end=start + dt.timedelta(hours=5),
+        actor=kgys.seda,
+        order=ORDER_PDF,
+    )
+    release = footage.approve(made, actor=kgys.murat)
+    assert len(release.manifest) == 251  # and MANIFEST.json
+    client.force_login(kgys.murat)
+    page = client.get(detail(made.pk)).content.decode()
+    listed = page.split(f'id="kgys-manifest-{release.pk}">')[1].split("</ul>")[0]
+    assert listed.count("<li>") == footage_views.MANIFEST_SHOWN
+    assert release.manifest[199]["sha256"] in listed and release.manifest[200]["sha256"] not in listed
+    assert "ve 51 dosya daha" in page
+    assert "251 dosya" in page  # the log still counts them all
