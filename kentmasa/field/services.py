@@ -163,7 +163,7 @@ def send_work_order(
     now = now or timezone.now()
     today = timezone.localdate(now)
     day = day or today
-    text = edge.clean_text(instructions or "").strip()
+    text = storable(instructions or "").strip()
     if len(text) > INSTRUCTIONS_LIMIT:
         raise TransitionError(
             _("The instructions may be at most %(limit)d characters long.") % {"limit": INSTRUCTIONS_LIMIT},
@@ -285,7 +285,7 @@ def cancel_work_order(
     """The unit takes an open work order back: its machines are freed, the team is told, the timeline says
     so. What the phone sends about it afterwards is a conflict ("cancelled")."""
     now = now or timezone.now()
-    note = edge.clean_text(note or "").strip()[:NOTE_LIMIT]
+    note = storable(note or "").strip()[:NOTE_LIMIT]
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).get(pk=work_order.case_id)
         order = WorkOrder.objects.select_for_update(of=("self",)).select_related("team").get(pk=work_order.pk)
@@ -402,7 +402,7 @@ def client_uuid(value: object) -> uuid.UUID | None:
 def shown_id(value: object) -> object:
     """An id as the answer repeats it (bounded: a refused id may be anything)."""
     if isinstance(value, str):
-        return edge.clean_text(value)[:64]
+        return storable(value)[:64]
     if isinstance(value, int) and not isinstance(value, bool) and value in edge.KEY_RANGE:
         return value
     return None
@@ -469,13 +469,21 @@ def accuracy(value: object) -> int | None:
     return int(number.to_integral_value())
 
 
+def storable(text: str) -> str:
+    """Text as a database holds it: without NUL and lone surrogates (JSON's "\\ud800" gives one)."""
+    text = edge.clean_text(text)
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "ignore").decode("utf-8")
+
+
 def _text_of(action: dict, limit: int, *, required: bool = False) -> str:
     value = action.get("text", "")
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise Refused(_("The note must be text."), "text")
-    text = edge.clean_text(value).strip()
+    text = storable(value).strip()
     if len(text) > limit:
         raise Refused(_("The note may be at most %(limit)d characters long.") % {"limit": limit}, "text")
     if required and not text:
@@ -1067,7 +1075,7 @@ def issue_device(
     if not is_field_user(user):
         raise TransitionError(_("Only field-team members get a device key."), "forbidden")
     now = now or timezone.now()
-    text = edge.clean_text(label if isinstance(label, str) else "").strip()[:LABEL_LIMIT]
+    text = storable(label if isinstance(label, str) else "").strip()[:LABEL_LIMIT]
     raw = DEVICE_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         device = DeviceToken.objects.create(user=user, label=text, key_hash=_hash(raw), created_at=now)

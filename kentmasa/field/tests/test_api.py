@@ -399,3 +399,22 @@ def test_the_case_page_opens_for_the_second_team_and_shows_the_work_on_its_timel
     assert "İş emri gönderildi" in opened.content.decode()
     services.cancel_work_order(second, actor=world.clerk)
     assert phone(world.zeynep).get(page).status_code in (403, 404)
+
+
+def test_lone_surrogates_in_a_note_and_a_device_name_are_dropped_not_a_500(world):
+    order = world.order()
+    body = (
+        '{"actions": [{"id": "%s", "kind": "note", "work_order": %d, "text": "Çukur \\ud800 var", "at": ""}]}'
+    )
+    import uuid
+
+    client = phone(world.mehmet)
+    answer = client.post(ACTIONS, body % (uuid.uuid4(), order.pk), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["results"][0]["outcome"] == "applied"
+    assert Event.objects.get(case=order.case, action="work_order_note").note == "Çukur  var"
+    odd_id = client.post(
+        ACTIONS, '{"actions": [{"id": "\\udfff", "kind": "note"}]}', content_type="application/json"
+    )
+    assert odd_id.status_code == 200 and odd_id.json()["results"][0]["outcome"] == "refused"
+    made = client.post(DEVICES, '{"label": "tel\\ud800"}', content_type="application/json")
+    assert made.status_code == 201 and DeviceToken.objects.get().label == "tel"
