@@ -474,3 +474,31 @@ def test_a_phone_time_before_the_work_order_was_sent_counts_from_its_sending(wor
     )
     order.refresh_from_db()
     assert order.started_at == order.created_at
+
+
+def test_the_live_streams_scope_agrees_with_the_case_page_for_field_users(world):
+    plain = world.case(subject="Ekipsiz")
+    own = world.case(subject="Kendi ekibinin")
+    world.order(own)
+    second = world.case(subject="İkinci ekip")
+    world.order(second)
+    services.send_work_order(second, world.park_team, actor=world.clerk)
+    cancelled_case = world.case(subject="İptal")
+    world.order(cancelled_case)
+    services.cancel_work_order(
+        services.send_work_order(cancelled_case, world.park_team, actor=world.clerk), actor=world.clerk
+    )
+    for person in (world.ahmet, world.mehmet, world.zeynep):
+        scope = access.Scope.of(person)
+        assert scope is not None
+        for case in Case.objects.all():
+            seen = scope.sees(
+                institution_id=case.institution_id,
+                unit_id=case.unit_id,
+                team_id=case.team_id,
+                case_id=case.pk,
+            )
+            assert seen == access.may_read(person, case), (person, case.subject)
+    assert sorted(access.visible_cases(world.zeynep).values_list("subject", flat=True)) == ["İkinci ekip"]
+    assert "Ekipsiz" not in access.visible_cases(world.mehmet).values_list("subject", flat=True)
+    assert plain.team_id is None
