@@ -76,6 +76,8 @@ KINDS: dict[str, Kind] = {
         # report on it (done, not possible, another team needed) to the unit that sent it.
         Kind("work_order", _("A work order was sent to your team"), frozenset({PUSH}), sms_fallback=True),
         Kind("work_order_reported", _("A field team reported on a work order"), frozenset({PUSH})),
+        # An inspection report (tutanak) written in the field, attached to a case of the unit as a PDF.
+        Kind("inspection_report", _("An inspection report was sent to your unit"), frozenset({PUSH, EMAIL})),
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]
