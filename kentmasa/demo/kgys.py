@@ -670,8 +670,9 @@ def _alerts(police: Institution, operator: User, now: dt.datetime) -> None:
     """Three plate alerts through pts.ingest: the stolen car seen on the Ankara road and then downtown,
     stopped by the first team told (closed); the wanted driver on the Bursa road (acknowledged, a team saw
     it); the terror-linked car at the university a few minutes ago (waiting on the board)."""
-    stolen = _alert_batch(police, "demo-alarm-1", STOLEN, "ESK-KGYS-010", 55, now)
-    _alert_batch(police, "demo-alarm-1b", STOLEN, "ESK-KGYS-005", 47, now)
+    # Within pts.TELL_WITHIN (half an hour) of the load, so the teams are told: an older read rings nobody.
+    stolen = _alert_batch(police, "demo-alarm-1", STOLEN, "ESK-KGYS-010", 25, now)
+    _alert_batch(police, "demo-alarm-1b", STOLEN, "ESK-KGYS-005", 18, now)
     if stolen is not None:
         pts.acknowledge_alert(stolen, actor=operator)
         told = _first_told(stolen)

@@ -11,10 +11,21 @@ TransitionError with a translated message and the field it concerns.
   reported by its index and skipped, the rest are stored (a foreign, diplomatic or unreadable plate is a
   good read, stored as read). In one transaction: the reads are written in bulk, the hotlist is asked once
   for the whole batch, and each read of a plate hotlisted at the read's time becomes a PlateHit of the
-  plate's open alert (or of a new one). The nearest available teams (DispatchSettings.plate_alert_teams,
-  by straight line from the hit: the read's position, else its camera's) are told by the critical
-  notification "plate_alert" (push and SMS); a later hit on another camera tells the teams nearest to the
-  new place, never a team twice within one alert.
+  plate's open alert (or of a new one). Who is told (the critical notification "plate_alert", push and
+  SMS) is decided by the batch's latest hit of the plate:
+
+  - Only a *live* read rings a phone: one made at most TELL_WITHIN (30 minutes) before it is taken in
+    (``is_live``). An older one (a late batch, an imported history) joins or opens the alert on the board
+    and tells nobody.
+  - The first live read of an alert tells the nearest available teams (DispatchSettings.plate_alert_teams,
+    by straight line from the hit: the read's position, else its camera's). A later live read on another
+    camera tells the teams nearest to the new place that were not told yet. A live read RETELL_AFTER (10
+    minutes) or more after the alert's previous read, on any camera, tells the nearest available teams
+    again, those told before among them. Other reads (the same camera within the gap) only move the board.
+  - When the first live read, or one after the gap, reaches no team (no position, no available team, or
+    plate_alert_teams 0), the people who watch the Haber Merkezi are told by name instead (``watchers``:
+    the duty supervisors of the dispatch settings, else the Haber Merkezi unit's managers, else the
+    directorate's police operators, else its administrators): every live alert reaches somebody.
 * ``acknowledge_alert``, ``close_alert`` (the board), ``team_saw`` (the team's phone: "Gördüm").
 * ``purge_reads``: reads older than DispatchSettings.plate_read_retention_days are deleted, leaving one
   destruction record (kentmasa.retention) per institution and run; the hits stay with their alert.
@@ -24,13 +35,14 @@ Live events (topic "alarm", kentmasa.notify.live), ids and the plate only: ``pla
 it). Each change is published once for the board (no team: the institution's police operators receive it)
 and once more for every team told of the alert (``team_id`` and ``data["team"]`` set: that team's phones
 receive it; the board skips these copies, which it receives as well). The data: ``{"plate_alert": id,
-"plate": "34 ABC 123", "reason": "stolen", "camera": code, "team": id or absent, "teams": [ids newly
-told]}``.
+"plate": "34 ABC 123", "reason": "stolen", "camera": code, "team": id or absent, "teams": [ids of the teams
+told by this change: newly, or again after the gap]}``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,7 +50,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -47,7 +59,7 @@ from django_tasks import task
 
 from kentmasa.cases.services import TransitionError
 from kentmasa.directory.models import Institution, Team, User
-from kentmasa.emergency import teams
+from kentmasa.emergency import services, teams
 from kentmasa.emergency.models import (
     Camera,
     DispatchSettings,
@@ -63,7 +75,7 @@ from kentmasa.emergency.models import (
 from kentmasa.lib import edge, plates
 from kentmasa.notify import live
 from kentmasa.notify.models import LiveEvent
-from kentmasa.notify.rules import team_people
+from kentmasa.notify.rules import MAX_RECIPIENTS, team_people
 from kentmasa.notify.tell import tell
 from kentmasa.retention import records
 from kentmasa.retention.models import DestructionRecord
@@ -78,6 +90,14 @@ IN_CHUNK = 900  # values in one IN (...) on SQLite
 PURGE_BATCH = 5000
 PURGE_EVERY = dt.timedelta(hours=1)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+# A read rings phones only when it was made at most this long before it is taken in (the batch's time, or
+# the clock's if later): a late batch, an import of old reads or the demo's history shows on the board only.
+TELL_WITHIN = dt.timedelta(minutes=30)
+# A live read this long or longer after the alert's previous read tells the nearest teams (or the watchers)
+# again; reads in between only update the board.
+RETELL_AFTER = dt.timedelta(minutes=10)
+
+logger = logging.getLogger(__name__)
 
 _KINDS = {
     plates.TURKISH: PlateKind.TURKISH,
@@ -565,6 +585,35 @@ def _position(read: _Read, camera: Camera | None) -> tuple[float, float] | None:
     return None
 
 
+def is_live(at: dt.datetime, now: dt.datetime) -> bool:
+    """A read recent enough to ring a phone: made at most TELL_WITHIN before ``now`` (the batch's time) and
+    before the clock's now, whichever is later."""
+    return at >= max(now, timezone.now()) - TELL_WITHIN
+
+
+# Why a read rings phones (see the module): the alert's first live read, a move to another camera, a read
+# after RETELL_AFTER.
+FIRST, MOVED, AGAIN = "first", "moved", "again"
+
+
+def _occasion(
+    last: _Read, now: dt.datetime, previous: tuple[dt.datetime, str] | None, told_before: bool
+) -> str | None:
+    """Whether the batch's latest hit of an alert tells anyone, and why; None: the board only.
+    ``previous``: the read time and camera of the alert's latest hit before this batch; ``told_before``:
+    one of its hits was live when it came, so somebody was told of the alert."""
+    if not is_live(last.at, now):
+        return None
+    if previous is None or not told_before:
+        return FIRST
+    at, camera = previous
+    if last.at - at >= RETELL_AFTER:
+        return AGAIN
+    if last.camera != camera:
+        return MOVED
+    return None
+
+
 def _hit(
     institution: Institution,
     entry: HotlistEntry,
@@ -581,7 +630,8 @@ def _hit(
     )
     last = hits[-1]
     opened = alert is None
-    previous_camera = None
+    previous: tuple[dt.datetime, str] | None = None
+    told_before = False
     if alert is None:
         alert = PlateAlert.objects.create(
             institution_id=institution.pk,
@@ -594,7 +644,9 @@ def _hit(
             hit_count=len(hits),
         )
     else:
-        previous_camera = alert.hits.order_by("-at", "-pk").values_list("camera_code", flat=True).first()
+        previous = alert.hits.order_by("-at", "-pk").values_list("at", "camera_code").first()
+        # A hit that was live when it came told somebody (its first live read always does).
+        told_before = alert.hits.filter(received_at__lte=F("at") + TELL_WITHIN).exists()
         alert.hit_count += len(hits)
         alert.last_hit_at = max(alert.last_hit_at, last.at)
         alert.save(update_fields=["hit_count", "last_hit_at"])
@@ -615,12 +667,11 @@ def _hit(
             )
         )
     PlateHit.objects.bulk_create(rows)
-    newly: list[PlateAlertTeam] = []
-    if wanted and (opened or last.camera != previous_camera):
-        point = _position(last, cameras.get(last.camera))
-        if point is not None:
-            newly = _tell_teams(alert, point, wanted, last, cameras.get(last.camera), now)
-    _publish(alert, "plate_alert" if opened else "plate_hit", camera=last.camera, told=newly)
+    occasion = _occasion(last, now, previous, told_before)
+    told: list[PlateAlertTeam] = []
+    if occasion is not None:
+        told = _tell(alert, occasion, wanted, last, cameras.get(last.camera), now)
+    _publish(alert, "plate_alert" if opened else "plate_hit", camera=last.camera, told=told)
     return alert
 
 
@@ -635,6 +686,41 @@ def camera_label(code: str, camera: Camera | None) -> str:
     return f"{camera.name} ({code})" if camera is not None and camera.name else code
 
 
+def moment_text(at: dt.datetime, now: dt.datetime | None = None) -> str:
+    """When a read was made as a message says it: "14:05" today, "17.03.2026 23:50" another day."""
+    local = timezone.localtime(at)
+    today = timezone.localtime(now or timezone.now()).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%d.%m.%Y %H:%M")
+
+
+def _seen_text(alert: PlateAlert, read: _Read, camera: Camera | None, now: dt.datetime) -> str:
+    return _("Hotlisted plate %(plate)s (%(reason)s) seen: %(camera)s, %(time)s") % {
+        "plate": display(alert.plate),
+        "reason": PlateReason(alert.reason).label,
+        "camera": camera_label(read.camera, camera),
+        "time": moment_text(read.at, now),
+    }
+
+
+def _tell(
+    alert: PlateAlert, occasion: str, wanted: int, read: _Read, camera: Camera | None, now: dt.datetime
+) -> list[PlateAlertTeam]:
+    """Tell the nearest teams of a live read (see the module); when the alert's first live read or one
+    after the gap reaches none, the watchers, with the reason. Returns the teams' rows told now."""
+    point = _position(read, camera)
+    told: list[PlateAlertTeam] = []
+    if not wanted:
+        why = _("the directorate tells no teams of plate alerts (dispatch settings)")
+    elif point is None:
+        why = _("the read has no position, nor has its camera")
+    else:
+        told = _tell_teams(alert, point, wanted, read, camera, now, again=occasion == AGAIN)
+        why = _("no team is available")
+    if not told and occasion != MOVED:
+        _tell_watchers(alert, read, camera, why, now)
+    return told
+
+
 def _tell_teams(
     alert: PlateAlert,
     point: tuple[float, float],
@@ -642,29 +728,69 @@ def _tell_teams(
     read: _Read,
     camera: Camera | None,
     now: dt.datetime,
+    *,
+    again: bool = False,
 ) -> list[PlateAlertTeam]:
-    told_before = list(alert.told.values_list("team_id", flat=True))
+    """The nearest available teams not told of the alert yet (``again``: told or not), told now; a team
+    told before gets its row's time and distance renewed."""
+    earlier = {row.team_id: row for row in alert.told.all()}
     nearest = teams.nearest_available(
-        alert.institution_id, point[0], point[1], limit=wanted, exclude=told_before
+        alert.institution_id, point[0], point[1], limit=wanted, exclude=[] if again else list(earlier)
     )
     if not nearest:
         return []
-    rows = PlateAlertTeam.objects.bulk_create(
+    renewed = []
+    for found in nearest:
+        row = earlier.get(found.team.pk)
+        if row is not None:
+            row.told_at, row.distance_m = now, found.distance_m
+            renewed.append(row)
+    if renewed:
+        PlateAlertTeam.objects.bulk_update(renewed, ["told_at", "distance_m"])
+    added = PlateAlertTeam.objects.bulk_create(
         [
             PlateAlertTeam(alert=alert, team=found.team, told_at=now, distance_m=found.distance_m)
             for found in nearest
+            if found.team.pk not in earlier
         ]
     )
-    text = _("Hotlisted plate %(plate)s (%(reason)s) seen: %(camera)s, %(time)s") % {
-        "plate": display(alert.plate),
-        "reason": PlateReason(alert.reason).label,
-        "camera": camera_label(read.camera, camera),
-        "time": timezone.localtime(read.at).strftime("%H:%M"),
-    }
+    text = _seen_text(alert, read, camera, now)
     link = _team_link()
     for found in nearest:
         tell(team_people(found.team), "plate_alert", text, link=link, now=now)
-    return rows
+    return sorted([*renewed, *added], key=lambda row: row.pk)
+
+
+def watchers(institution_id: int) -> list[User]:
+    """Who hears of a live plate alert no team was told of, by name: the duty supervisors
+    (services.supervisors: those the dispatch settings name, else the Haber Merkezi unit's managers), else
+    the directorate's police operators, else its administrators."""
+    people = services.supervisors(institution_id)
+    for role in (User.Role.POLICE_OPERATOR, User.Role.ADMINISTRATOR):
+        if people:
+            break
+        people = list(
+            User.objects.filter(institution_id=institution_id, role=role, is_active=True).order_by("pk")[
+                :MAX_RECIPIENTS
+            ]
+        )
+    return people
+
+
+def _tell_watchers(alert: PlateAlert, read: _Read, camera: Camera | None, why: str, now: dt.datetime) -> None:
+    people = watchers(alert.institution_id)
+    if not people:
+        logger.warning("plate alert %s: nobody to tell (no supervisor, operator or administrator)", alert.pk)
+        return
+    text = _("%(seen)s. No team was told: %(why)s.") % {
+        "seen": _seen_text(alert, read, camera, now),
+        "why": why,
+    }
+    board = [person for person in people if teams.is_operator(person, alert.institution_id)]
+    others = [person for person in people if person not in board]
+    # The alert's page for those who may open the board; the notification itself for the others.
+    tell(board, "plate_alert", text, link=reverse("emergency:plate", args=[alert.pk]), now=now)
+    tell(others, "plate_alert", text, now=now)
 
 
 def display(key: str) -> str:

@@ -383,9 +383,11 @@ READS_BODY = {
     description=(
         f"A JSON list of at most {pts.MAX_BATCH} reads (`PlateReadIn`). Each read is checked on its own: "
         "a bad one is listed under `rejected` with its index and the errors by field, and the rest are "
-        "stored. A read of a hotlisted plate raises an alert on the Haber Merkezi's board and tells the "
-        "nearest available teams. With an `Idempotency-Key` header a batch sent again is not stored again: "
-        "the first answer comes back (header `Idempotent-Replayed: true`)."
+        "stored. A read of a hotlisted plate raises an alert on the Haber Merkezi's board; a read made at "
+        f"most {pts.TELL_WITHIN.seconds // 60} minutes before it arrives also tells the nearest available "
+        "teams (when none is told, the duty supervisors), an older one tells nobody. With an "
+        "`Idempotency-Key` header a batch sent again is not stored again: the first answer comes back "
+        "(header `Idempotent-Replayed: true`)."
     ),
     operation_id=OPERATION_ID.format("post_reads"),
     openapi_extra={

@@ -2,7 +2,8 @@
 page under /haber-merkezi/plaka/, and the told alerts on a team's phone (/ekip/).
 
 A camera's read of a hotlisted plate opens (or joins) a PlateAlert (kentmasa.emergency.pts.ingest), which the
-nearest available teams are told of. Here the police operators of the directorate see the open alerts with
+nearest available teams are told of when the read is live (an old one shows here only, and says so; a time
+not of today is shown with its date). Here the police operators of the directorate see the open alerts with
 the plate, the vehicle's reason (terror-linked in red), the last camera, how long ago, how many reads and
 which teams were told and saw it; they acknowledge it and close it with an outcome. Every action goes
 through kentmasa.emergency.pts, which writes the alert and the live event; bad input is a 400 naming what is
@@ -125,6 +126,22 @@ class PlateRow:
     @property
     def seen_ago(self) -> str:
         return ago(_age(self.alert.last_hit_at, self.now))
+
+    @property
+    def today(self) -> str:
+        """Today as the templates compare a moment's day with it (``|date:"Ymd"``): a time of today is shown
+        alone, one of another day with its date (dd.mm.yyyy)."""
+        return timezone.localtime(self.now).strftime("%Y%m%d")
+
+    @property
+    def late(self) -> bool:
+        """The last read came more than pts.TELL_WITHIN after it was made: shown, but no phone rang for it."""
+        hit = self.last_hit
+        return hit is not None and hit.received_at - hit.at > pts.TELL_WITHIN
+
+    @property
+    def tell_within_minutes(self) -> int:
+        return int(pts.TELL_WITHIN.total_seconds() // 60)
 
     @property
     def told(self) -> list[PlateAlertTeam]:

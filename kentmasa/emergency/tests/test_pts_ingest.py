@@ -263,20 +263,27 @@ def test_the_reads_own_position_comes_before_the_cameras(world, stolen):
     assert (hit.latitude, hit.longitude) == CAMPUS
 
 
-def test_an_unknown_camera_without_a_position_raises_the_alert_but_tells_no_team(world, stolen):
+def test_an_unknown_camera_without_a_position_tells_no_team_but_the_supervisor(world, stolen):
     world_, _adalar, _campus = world
     pts.ingest(world_.police, [read("26 ABC 123", camera="UNREGISTERED-9")])
     assert PlateAlert.objects.count() == 1
     assert not PlateAlertTeam.objects.exists()
     assert live_events("alarm", "plate_alert")[0].data["teams"] == []
+    # Somebody is told all the same: the Haber Merkezi's manager, as no duty supervisor is named.
+    assert list(Notification.objects.filter(kind="plate_alert").values_list("user", flat=True)) == [
+        world_.supervisor.pk
+    ]
 
 
-def test_nobody_is_told_when_the_directorate_tells_no_teams(world, stolen):
+def test_no_team_is_told_when_the_directorate_tells_no_teams_the_supervisor_is(world, stolen):
     world_, _adalar, _campus = world
     DispatchSettings.objects.filter(institution=world_.police).update(plate_alert_teams=0)
     pts.ingest(world_.police, [read("26 ABC 123")])
     assert PlateAlert.objects.count() == 1
-    assert not Notification.objects.filter(kind="plate_alert").exists()
+    assert not PlateAlertTeam.objects.exists()
+    assert list(Notification.objects.filter(kind="plate_alert").values_list("user", flat=True)) == [
+        world_.supervisor.pk
+    ]
 
 
 def test_an_entry_counts_only_until_its_validity_ends(world):

@@ -4,8 +4,10 @@ Plate reads from a CSV file (a camera system's export, or reads it could not pos
 the columns camera, plate, at, latitude, longitude (latitude and longitude may be empty or missing), in
 any order; UTF-8 (with or without BOM), comma or semicolon separated. The reads go through
 kentmasa.emergency.pts.ingest in batches of 500, as if posted to the API: hotlisted plates raise their
-alerts. A bad line is listed with its line number and what is wrong, and the rest are stored. Each batch
-carries an idempotency key made from its content, so importing the same file again stores nothing twice.
+alerts. An export is mostly history: a read made more than pts.TELL_WITHIN (30 minutes) before the import
+raises or joins its alert on the Haber Merkezi's board only, and rings nobody's phone. A bad line is listed
+with its line number and what is wrong, and the rest are stored. Each batch carries an idempotency key made
+from its content, so importing the same file again stores nothing twice.
 """
 
 from __future__ import annotations
