@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
+from kentmasa.demo import field as field_work
 from kentmasa.demo import kgys, notifications, police
 from kentmasa.demo import wallboards as screens
 from kentmasa.demo.directory import RANDOM_SEED, Directory
@@ -71,6 +72,7 @@ class DemoResult:
     shown: notifications.Shown | None = None  # who to log in as to see notifications and approvals
     wallboards: list[screens.Shown] = field(default_factory=list)  # the wall screens' links
     cameras: kgys.Shown | None = None  # the police's cameras, footage requests, hotlist and plate-reads token
+    field_teams: field_work.Shown | None = None  # Adana's field teams, today's work orders, machines (/saha/)
 
 
 def demo_password() -> str:
@@ -122,6 +124,7 @@ def _play_cases(directory: Directory, count: int, now: dt.datetime) -> None:
 def _result(*, loaded: bool, password: str | None) -> DemoResult:
     police.set_up(demo_password())  # the Haber Merkezi's teams, fresh positions at every load
     cameras = kgys.set_up()  # KGYS and PTS after the teams stand where they are; a new plate-reads token
+    field_shown = field_work.set_up(demo_password())  # today's work orders for Adana's field teams
     cases = Case.objects.all()
     statuses = dict(cases.values_list("status").annotate(n=Count("pk")))
     return DemoResult(
@@ -132,6 +135,7 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
         # New links at every start: a board's token is kept only as a hash, so the old ones cannot be shown.
         wallboards=screens.issue(),
         cameras=cameras,
+        field_teams=field_shown,
         statuses=[(str(label), statuses.get(value, 0)) for value, label in Status.choices],
         totals={
             "cases": cases.count(),

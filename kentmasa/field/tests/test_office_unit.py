@@ -84,6 +84,7 @@ def test_the_case_page_offers_a_work_order_and_the_panel_lists_the_case_s_field_
     case = world.case()
     page = signed_in(client, world.clerk).get(reverse("cases:detail", args=[case.tracking_number]))
     assert reverse("field:office_case_panel", args=[case.tracking_number]) in page.content.decode()
+    assert '<a id="nav-field" href="/saha/birim/">Saha çalışması</a>' in page.content.decode()
     panel = client.get(reverse("field:office_case_panel", args=[case.tracking_number]))
     assert panel.status_code == 200
     text = panel.content.decode()

@@ -1,5 +1,7 @@
 """python manage.py load_demo [--cases N]: the demo data `make run` starts with (see kentmasa.demo.loader)."""
 
+import os
+import socket
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +57,7 @@ class Command(BaseCommand):
         self._print_notifications(result)
         self._print_wallboards(result)
         self._print_cameras(result)
+        self._print_field(result)
 
     def _print_logins(self, result: demo.DemoResult) -> None:
         password = result.password or "(değiştirilmiş)"
@@ -120,6 +123,31 @@ class Command(BaseCommand):
         )
         self.stdout.write("  Bir plaka okuması göndermek için başka bir terminalde: make demo-pts")
 
+    def _print_field(self, result: demo.DemoResult) -> None:
+        shown = result.field_teams
+        if shown is None:
+            return
+        self.stdout.write("")
+        self.stdout.write("Saha ekipleri (Adana; telefonda /saha/, ekip lideri /saha/ekip/):")
+        for team, leader, members, orders in shown.teams:
+            others = f", üyeler: {', '.join(members)}" if members else ""
+            self.stdout.write(f"  {team}: lider {leader}{others}; bugün {orders} iş emri")
+        machines = "; ".join(f"{name} ({status})" for name, status in shown.machines)
+        self.stdout.write(f"  Makineler: {machines} (/saha/makineler/); yapılamama nedeni: {shown.reasons}")
+        self.stdout.write(f"  İş emirlerini {shown.sender} gönderdi; ekip raporları: /saha/birim/.")
+        address = lan_address() or "192.168.1.20"
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(
+            "  Aynı ağdaki bir telefonda açmak için (konum, kamera ve bildirim yalnızca HTTPS'te; README: "
+            "telefonda denemek):"
+        )
+        origin = f"https://{address}:8443"
+        self.stdout.write(f"    CSRF_TRUSTED_ORIGINS={origin} KENTMASA_PUBLIC_URL={origin} make run")
+        self.stdout.write(
+            f"    caddy reverse-proxy --from https://{address}:8443 --to 127.0.0.1:{port} --internal-certs"
+        )
+        self.stdout.write(f"    telefonda: https://{address}:8443/saha/")
+
     def _print_wallboards(self, result: demo.DemoResult) -> None:
         if not result.wallboards:
             return
@@ -127,3 +155,17 @@ class Command(BaseCommand):
         self.stdout.write("Duvar ekranları (oturum açmadan, tam ekran; her başlatmada yeni bağlantı):")
         for board in result.wallboards:
             self.stdout.write(f"  Duvar ekranı: {board.link}  ({board.where})")
+
+
+def lan_address() -> str:
+    """This machine's address on its local network, as a phone on the same network reaches it; "" unknown.
+
+    A UDP socket "connected" to a documentation address (RFC 5737) picks the outgoing interface; nothing is
+    sent."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            address: str = probe.getsockname()[0]
+    except OSError:
+        return ""
+    return "" if address.startswith("127.") else address
