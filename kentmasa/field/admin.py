@@ -3,8 +3,9 @@
 An institution's administrator sees and edits only the machines and reasons of their own institution's
 units, and may choose only those units; a superuser sees every institution's. A machine's status is kept by
 the work orders (out / available) and by the unit manager on /saha/makineler/; here it is shown, and only
-retiring or bringing back a machine is offered. Work orders, visits and inspection reports are written by
-the field screens and shown here for reading.
+retiring or bringing back a machine is offered. Work orders, the phone's action ledger (conflicts among
+them), visits and inspection reports are written by the field screens and shown here for reading; a phone's
+device key is revoked here (kentmasa.field.services.revoke_device), never edited.
 """
 
 from __future__ import annotations
@@ -12,14 +13,25 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from kentmasa.cases.services import TransitionError
 from kentmasa.directory.models import Unit, User
-from kentmasa.field.models import FailureReason, Machine
+from kentmasa.field import services
+from kentmasa.field.models import (
+    DeviceToken,
+    FailureReason,
+    FieldAction,
+    InspectionReport,
+    Machine,
+    Visit,
+    WorkOrder,
+)
 from kentmasa.lib import plates
 
 
@@ -118,3 +130,103 @@ class FailureReasonAdmin(InstitutionScoped):
     search_fields = ["text", "unit__name"]
     list_select_related = ["unit"]
     ordering = ["unit__name", "position", "pk"]
+
+
+class ReadOnly:
+    """Rows the field screens and the phone write: shown, never added, edited or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class OwnInstitution(admin.ModelAdmin):
+    """Rows of the user's institution only (a superuser: all), by ``institution_path``."""
+
+    institution_path = "institution_id"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = super().get_queryset(request)
+        if _everything(request):
+            return rows
+        return rows.filter(**{self.institution_path: _institution_id(request)})
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnly, OwnInstitution):
+    list_display = ["case", "team", "assignee", "scheduled_for", "status", "finished_at", "reviewed_at"]
+    list_filter = ["status", "scheduled_for"]
+    list_select_related = ["case", "team", "assignee"]
+    search_fields = ["case__tracking_number", "team__name"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    raw_id_fields = ["case", "assignee", "created_by", "finished_by", "reviewed_by"]
+
+
+@admin.register(FieldAction)
+class FieldActionAdmin(ReadOnly, OwnInstitution):
+    institution_path = "user__institution_id"
+    list_display = ["kind", "user", "work_order", "outcome", "done_at", "received_at"]
+    list_filter = ["outcome", "kind"]
+    list_select_related = ["user", "work_order"]
+    search_fields = ["user__username", "client_id"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    raw_id_fields = ["user", "work_order", "case", "device"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnly, OwnInstitution):
+    list_display = ["kind", "place", "mahalle", "started_at", "people", "unit"]
+    list_filter = ["kind"]
+    list_select_related = ["unit"]
+    search_fields = ["place", "mahalle", "asked"]
+    date_hierarchy = "started_at"
+    raw_id_fields = ["cases", "staff", "created_by"]
+
+
+@admin.register(InspectionReport)
+class InspectionReportAdmin(ReadOnly, OwnInstitution):
+    list_display = ["case", "signer_name", "signer_title", "signed_at", "sent_to"]
+    list_select_related = ["case", "sent_to"]
+    search_fields = ["case__tracking_number", "signer_name"]
+    date_hierarchy = "signed_at"
+    raw_id_fields = ["case", "work_order", "signed_by", "pdf", "photos"]
+
+
+@admin.register(DeviceToken)
+class DeviceTokenAdmin(ReadOnly, OwnInstitution):
+    """A phone's key for sending its queue: revoked here when the phone is lost (only a hash is kept)."""
+
+    institution_path = "user__institution_id"
+    list_display = ["user", "label", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "label"]
+    fields = ("user", "label", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the chosen device keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[DeviceToken]) -> None:
+        actor = request.user
+        if not isinstance(actor, User):
+            return
+        revoked = 0
+        for device in queryset.select_related("user").filter(revoked_at__isnull=True):
+            try:
+                services.revoke_device(device, actor=actor)
+            except TransitionError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d device key revoked.", "%(n)d device keys revoked.", revoked) % {"n": revoked},
+            messages.SUCCESS,
+        )

@@ -70,6 +70,7 @@ def test_today_s_work_orders_lie_at_real_points_of_adana(loaded):
         case = order.case
         assert order.created_by.username == "birim" and order.status == WorkOrder.Status.ASSIGNED
         assert case.unit.name == field.ROAD_UNIT and case.province == "Adana"
+        assert case.longitude is not None and case.latitude is not None
         point = Point(float(case.longitude), float(case.latitude))
         assert shapes[(case.district, case.neighbourhood)].contains(point), case.tracking_number
         assert Event.objects.filter(case=case, action="work_order", data__work_order=order.pk).exists()

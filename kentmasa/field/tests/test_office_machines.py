@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from kentmasa.conftest import PASSWORD
-from kentmasa.directory.models import Unit, User
+from kentmasa.directory.models import Team, Unit, User
 from kentmasa.field.models import FailureReason, Machine
 from kentmasa.field.tests import api_world
 
@@ -194,3 +194,44 @@ def test_the_admin_does_not_bring_back_a_machine_that_is_out(client, world, admi
     assert response.status_code == 200
     world.grader.refresh_from_db()
     assert world.grader.status == Machine.Status.OUT
+
+
+def test_the_admin_shows_work_orders_and_the_phone_s_ledger_for_reading_and_revokes_device_keys(
+    client, world, administrator, make_user, other_institution
+):
+    from django.contrib.auth.models import Permission
+
+    from kentmasa.field import services
+    from kentmasa.field.models import DeviceToken, FieldAction, WorkOrder
+
+    administrator.user_permissions.add(*Permission.objects.filter(content_type__app_label="field"))
+    order = world.order(world.case())
+    services.apply(world.mehmet, api_world.action("set_out", order))
+    services.issue_device(world.mehmet, "Mehmet'in telefonu")
+    kayseri_unit = Unit.objects.create(institution=other_institution, name="Kayseri Fen İşleri")
+    kayseri_team = Team.objects.create(unit=kayseri_unit, name="Kayseri Yol Ekibi")
+    stranger = make_user(
+        User.Role.FIELD_TEAM, "kayseri_saha", teams=[kayseri_team], institution_=other_institution
+    )
+    services.issue_device(stranger, "Kayseri telefonu")
+    signed_in(client, administrator)
+    orders = client.get(reverse("admin:field_workorder_changelist")).content.decode()
+    assert "Asfalt Ekibi 1" in orders
+    assert client.get(reverse("admin:field_workorder_add")).status_code == 403
+    ledger = client.get(reverse("admin:field_fieldaction_changelist")).content.decode()
+    assert "set_out" in ledger
+    devices = client.get(reverse("admin:field_devicetoken_changelist")).content.decode()
+    assert "Mehmet&#x27;in telefonu" in devices and "Kayseri telefonu" not in devices
+    theirs = DeviceToken.objects.get(user=stranger)
+    mine = DeviceToken.objects.get(user=world.mehmet)
+    response = client.post(
+        reverse("admin:field_devicetoken_changelist"),
+        {"action": "revoke", "_selected_action": [mine.pk, theirs.pk]},
+        follow=True,
+    )
+    assert "1 cihaz anahtarı iptal edildi." in response.content.decode()
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.revoked_at is not None and theirs.revoked_at is None  # not hers to revoke
+    assert FieldAction.objects.filter(user=world.mehmet).count() == 1
+    assert WorkOrder.objects.count() == 1
