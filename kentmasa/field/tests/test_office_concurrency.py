@@ -5,6 +5,7 @@ and both requests find the same one."""
 import threading
 import uuid
 from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from kentmasa.field.opening import FieldCase, open_field_case
 from kentmasa.field.tests import api_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +31,8 @@ def world(institution, roads, parks, make_user, make_case):
     return api_world.build(institution, roads, parks, make_user, make_case)
 
 
-def at_once(count: int, work: Callable[[int], object]) -> tuple[list[object], list[BaseException]]:
-    results: list[object] = []
+def at_once(count: int, work: Callable[[int], T]) -> tuple[list[T], list[BaseException]]:
+    results: list[T] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(count)
 
@@ -61,9 +63,9 @@ def test_a_field_case_sent_twice_at_once_is_opened_once(world, category):
     )
     results, errors = at_once(2, lambda n: open_field_case(recorded, actor=world.mehmet))
     assert errors == []
-    cases = {case.pk for case, _opened in results}  # type: ignore[attr-defined]
+    cases = {case.pk for case, _opened in results}
     assert len(cases) == 1
-    assert sorted(opened for _case, opened in results) == [False, True]  # type: ignore[attr-defined]
+    assert sorted(opened for _case, opened in results) == [False, True]
     assert Case.objects.filter(channel=Channel.FIELD).count() == 1
     assert FieldAction.objects.filter(client_id=recorded.client_id).count() == 1
 
@@ -79,7 +81,7 @@ def test_an_inspection_report_sent_twice_at_once_is_written_once(world):
     )
     results, errors = at_once(2, lambda n: inspections.write_report(case, findings, actor=world.zeynep))
     assert errors == []
-    reports = {report.pk for report, _written in results}  # type: ignore[attr-defined]
+    reports = {report.pk for report, _written in results}
     assert len(reports) == 1
     assert InspectionReport.objects.count() == 1
     assert Attachment.objects.filter(case=case, content_type="application/pdf").count() == 1
