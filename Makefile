@@ -11,7 +11,7 @@ export KENTMASA_PUBLIC_URL
 KENTMASA_KADES_WEBHOOK_SECRET ?= demo-kades-secret
 export KENTMASA_KADES_WEBHOOK_SECRET
 
-.PHONY: run test test-fast lint bench bench-live bench-kades bench-pts demo-kades demo-pts messages setup clean
+.PHONY: run test test-fast lint bench bench-live bench-kades bench-pts bench-field demo-kades demo-pts messages setup clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench-kades: setup
 # PTS: plate reads ingested and matched per second over HTTP, batches of 500, 100,000-plate hotlist (README).
 bench-pts: setup
 	$(BIN)/python bench/pts.py
+
+# The field app on a phone over emulated Fast 3G: first and repeat load (time, compressed bytes), a 12 MP
+# photo's upload after the phone resized it (README).
+bench-field: setup
+	$(BIN)/python bench/field.py
 
 # A KADES alert replayed against `make run` (another terminal): DEMO_KADES_ARGS="--moves 5", "--cancel ID".
 demo-kades: setup

@@ -97,6 +97,7 @@ def texts() -> dict[str, Any]:
         "choose_reason": pgettext("field app", "Choose a reason."),
         "explanation": pgettext("field app", "Explanation"),
         "write_note": pgettext("field app", "Write the note first."),
+        "other_team_text": pgettext("field app", "Write why another team is needed."),
         "reported": pgettext("field app", "Reported to the unit."),
         "pending": pgettext("field app", "waiting to be sent"),
         "back": pgettext("field app", "Back to the list"),

@@ -159,8 +159,15 @@ def test_the_service_worker_keeps_the_field_app_for_offline_use(client):
         "/static/kentmasa/icons/icon-192.png",
     ]
     assert 'var FIELD_LIST = "/saha/api/isler/";' in script
+    # Every sign-in and sign-out drops the shell's copy, which names its user.
+    assert 'var FIELD_SIGN = ["/giris/", "/cikis/", "/admin/login/", "/admin/logout/"];' in script
     # Only GETs are answered from the cache: the queue's POSTs always go to the network.
-    assert 'if (request.method !== "GET") return;' in script
+    handler = script[script.index('self.addEventListener("fetch"') :]
+    not_get = re.search(r'if \(request\.method !== "GET"\) \{(.*?)\n    return;\n  \}', handler, re.S)
+    assert (
+        not_get and "respondWith" not in not_get.group(1) and "cache.delete(FIELD_SHELL)" in not_get.group(1)
+    )
+    assert handler.index("cache.delete(FIELD_SHELL)") < handler.index("respondWith")
     # The earlier sections are still there.
     for needed in ('addEventListener("push"', 'addEventListener("notificationclick"'):
         assert needed in script

@@ -253,14 +253,17 @@
     return parts.join(" · ");
   }
 
-  function orderItem(order) {
+  function orderItem(order, index) {
     var c = order.case || {};
     var item = node("li", "field-order prio-" + order.priority + (isLate(order) ? " late" : ""));
     item.dataset.id = order.id;
     var link = node("a");
     link.href = "#is/" + order.id;
     link.id = "order-" + order.id;
-    link.appendChild(node("span", "field-prio", T.priorities[String(order.priority)] || ""));
+    var top = node("span", "field-prio");
+    if (index) top.appendChild(node("span", "field-index", index));  // its number on the map
+    top.appendChild(document.createTextNode(T.priorities[String(order.priority)] || ""));
+    link.appendChild(top);
     link.appendChild(node("strong", "field-number", c.number || ""));
     link.appendChild(node("span", "field-title", titleOf(order)));
     var where = [c.address, c.mahalle].filter(Boolean).join(" · ");
@@ -278,7 +281,7 @@
     });
     var list = byId("field-orders");
     list.textContent = "";
-    open.forEach(function (order) { list.appendChild(orderItem(order)); });
+    open.forEach(function (order, i) { list.appendChild(orderItem(order, i + 1)); });
     var reported = byId("field-reported-list");
     reported.textContent = "";
     done.forEach(function (order) { reported.appendChild(orderItem(order)); });
@@ -309,9 +312,10 @@
     var bounds = [];
     points.forEach(function (order) {
       var at = place(order);
-      var label = node("span", null, (order.case.number || "") + " " + titleOf(order));
-      L.circleMarker(at, { radius: 9, weight: 2, color: "#2f5d8a", fillColor: order.priority >= 3 ? "#b3261e" : "#2f5d8a", fillOpacity: 0.7 })
-        .bindTooltip(label, { permanent: points.length <= 8, direction: "right" })
+      // The number the list shows beside the work order (the open ones, nearest first).
+      var label = node("span", null, String(open.indexOf(order) + 1));
+      L.circleMarker(at, { radius: 11, weight: 2, color: "#fff", fillColor: order.priority >= 3 ? "#b3261e" : "#2f5d8a", fillOpacity: 0.95 })
+        .bindTooltip(label, { permanent: true, direction: "center", className: "field-pin" })
         .on("click", function () { window.location.hash = "is/" + order.id; })
         .addTo(layer);
       bounds.push(at);
@@ -528,7 +532,8 @@
 
   function labelOf(item) {
     var order = orderById(item.work_order);
-    var number = order && order.case && order.case.number ? order.case.number + " · " : "";
+    var known = order && order.case && order.case.number ? order.case.number : item.number;
+    var number = known ? known + " · " : "";
     if (item.type === "photo") return number + T.kind_photo + " (" + (item.phase === "before" ? T.before : T.after) + ")";
     var kind = item.action.kind;
     var names = { set_out: T.set_out, arrived: T.arrived, note: T.kind_note, call: T.kind_call, done: T.done,
@@ -593,6 +598,8 @@
   var seq = 0;
 
   function enqueue(item) {
+    var order = orderById(item.work_order);
+    if (order && order.case && !item.number) item.number = order.case.number;  // for the lists, if it goes
     item.user = USER;
     item.seq = Date.now() * 1000 + (seq++ % 1000);
     item.created = new Date().toISOString();
@@ -614,9 +621,11 @@
     return get("state", "device:" + user).then(function (found) { return found && found.token; });
   }
 
-  // One request: the session (with the CSRF token) unless the session has already answered 401, then the
-  // device token without cookies. Resolves {status, data} or rejects when there is no connection.
-  function send(url, body, json) {
+  // One request for ``who``'s queue. The signed-in user's goes with the session (and the CSRF token) until the
+  // session answers 401, then with the device key and no cookies; another user of this phone (signed out
+  // here) only with that user's own device key. Resolves {status, data}; rejects without a connection.
+  function send(url, body, json, who) {
+    var mine = who === USER;
     function go(token) {
       var headers = {};
       if (json) headers["Content-Type"] = "application/json";
@@ -636,7 +645,12 @@
         throw error;
       });
     }
-    var attempt = deviceMode ? device(USER).then(function (token) { return token ? go(token) : go(null); }) : go(null);
+    if (!mine) {
+      return device(who).then(function (token) {
+        return token ? go(token) : { status: 401, data: null };
+      });
+    }
+    var attempt = deviceMode ? device(USER).then(function (token) { return go(token || null); }) : go(null);
     return attempt.then(function (answer) {
       if (answer.status !== 401 || deviceMode) return answer;
       return device(USER).then(function (token) {
@@ -656,7 +670,8 @@
   }
 
   function settle(item, answer) {
-    if (!answer || !answer.outcome) return Promise.resolve(false);
+    // No answer, or the server could not record it now ("error"): it stays in the queue for the next try.
+    if (!answer || !answer.outcome || answer.outcome === "error") return Promise.resolve(false);
     if (answer.outcome === "applied") {
       return remove("queue", item.id).then(function () {
         return item.type === "photo" ? remove("photos", item.id) : null;
@@ -666,16 +681,19 @@
   }
 
   // What one answer means for the loop: true to go on, false to stop (kept for later).
-  function handle(items, answer) {
+  function handle(items, answer, who) {
     if (answer.status === 401) {
+      if (who !== USER) return Promise.resolve(false);  // that user sends it after signing in again
       signedOut = true;
       return device(USER).then(function (token) {
-        showSignedOut(token ? T.signed_out : T.no_device);
+        // A refused device key: the server says why (revoked, or not valid); else the session is gone.
+        var refused = deviceMode && answer.data && answer.data.message;
+        showSignedOut(refused || (token ? T.signed_out : T.no_device));
         return false;
       });
     }
     if (answer.status >= 500 || answer.status === 429 || answer.status === 408 || !answer.data) {
-      say(T.server_error);
+      if (who === USER) say(T.server_error);
       return Promise.resolve(false);
     }
     if (answer.status === 200 && Array.isArray(answer.data.results)) {
@@ -683,7 +701,7 @@
       answer.data.results.forEach(function (r) { if (r && r.id) byAction[r.id] = r; });
       return items.reduce(function (chain, item) {
         return chain.then(function (going) {
-          return settle(item, byAction[item.id]).then(function (done) { return going && done; });
+          return going ? settle(item, byAction[item.id]) : false;
         });
       }, Promise.resolve(true));
     }
@@ -698,32 +716,30 @@
   function sendPhoto(item) {
     return get("photos", item.id).then(function (kept) {
       if (!kept) return keepProblem(item, "refused", T.photo_unreadable).then(function () { return true; });
-      return sendPhotoBytes(item, kept.bytes);
+      var form = new FormData();
+      form.append("id", item.id);
+      form.append("work_order", item.work_order);
+      form.append("phase", item.phase);
+      form.append("taken_at", item.taken_at);
+      form.append("latitude", item.latitude);
+      form.append("longitude", item.longitude);
+      form.append("source", item.source);
+      form.append("file", new Blob([kept.bytes], { type: "image/jpeg" }), "foto-" + item.id + ".jpg");
+      return send(D.urlPhoto, form, false, item.user).then(function (answer) { return handle([item], answer, item.user); });
     });
   }
 
-  function sendPhotoBytes(item, bytes) {
-    var form = new FormData();
-    form.append("id", item.id);
-    form.append("work_order", item.work_order);
-    form.append("phase", item.phase);
-    form.append("taken_at", item.taken_at);
-    form.append("latitude", item.latitude);
-    form.append("longitude", item.longitude);
-    form.append("source", item.source);
-    form.append("file", new Blob([bytes], { type: "image/jpeg" }), "foto-" + item.id + ".jpg");
-    return send(D.urlPhoto, form, false).then(function (answer) { return handle([item], answer); });
-  }
-
   function sendActions(items) {
+    var who = items[0].user;
     var body = JSON.stringify({ actions: items.map(function (item) { return item.action; }) });
-    return send(D.urlActions, body, true).then(function (answer) { return handle(items, answer); });
+    return send(D.urlActions, body, true, who).then(function (answer) { return handle(items, answer, who); });
   }
 
-  function sendNext(sent) {
-    return allOf("queue", USER).then(function (items) {
-      queued = items;
-      renderOutbox();
+  // ``who``'s queue, oldest first: photos one by one, runs of actions up to BATCH at a time, until it is
+  // empty or something stops it (no connection, the server, signed out). Resolves whether anything went.
+  function sendNext(who, sent) {
+    return allOf("queue", who).then(function (items) {
+      if (who === USER) { queued = items; renderOutbox(); }
       if (!items.length) return sent;
       var request;
       if (items[0].type === "photo") {
@@ -733,7 +749,18 @@
         for (var i = 0; i < items.length && items[i].type === "action" && batch.length < BATCH; i++) batch.push(items[i]);
         request = sendActions(batch);
       }
-      return request.then(function (going) { return going ? sendNext(true) : sent; });
+      return request.then(function (going) { return going ? sendNext(who, true) : sent; });
+    });
+  }
+
+  // What other users of this phone left waiting (a shared team phone): sent with their own device keys.
+  function sendOthers() {
+    return allOf("queue").then(function (items) {
+      var others = [];
+      items.forEach(function (item) { if (item.user !== USER && others.indexOf(item.user) < 0) others.push(item.user); });
+      return others.reduce(function (chain, who) {
+        return chain.then(function () { return sendNext(who, false); });
+      }, Promise.resolve());
     });
   }
 
@@ -742,10 +769,13 @@
   function flush() {
     if (flushing) return flushing;
     root.dataset.sending = "yes";
-    flushing = sendNext(false).catch(function () {
+    var sent = false;
+    flushing = sendNext(USER, false).then(function (went) {
+      sent = went;
+      return sendOthers();
+    }).catch(function () {
       say(T.kept);
-      return false;
-    }).then(function (sent) {
+    }).then(function () {
       flushing = null;
       root.dataset.sending = "no";
       return reloadQueue().then(function () {
@@ -764,9 +794,11 @@
     fromCopy = copy;
     loaded = true;
     D.loaded = copy ? "copy" : "network";
+    // When the day's work was first on the screen, in ms from the start of the page's load (bench/field.py).
+    if (!D.usableMs && window.performance) D.usableMs = String(Math.round(performance.now()));
     if (Array.isArray(data.teams)) {
       teams = data.teams;
-      duty = teams.some(function (t) { return t.status && t.status !== "off_duty"; });
+      duty = teams.some(function (t) { return t.on_duty !== undefined ? !!t.on_duty : t.status !== "off_duty"; });
     }
     if (data.position_every) EVERY_MS = Math.max(10, parseInt(data.position_every, 10) || 30) * 1000;
     showDuty();
@@ -889,7 +921,7 @@
     if (!position || duty === false || !online) return;
     send(D.urlPosition, JSON.stringify({
       latitude: round6(position.latitude), longitude: round6(position.longitude), accuracy: position.accuracy
-    }), true).then(function (answer) {
+    }), true, USER).then(function (answer) {
       if (answer.status === 409) { duty = false; showDuty(); }
       else if (answer.status < 300) { duty = true; showDuty(); root.dataset.positionSent = position.at; }
     }).catch(function () {});
@@ -910,10 +942,13 @@
 
   function toggleDuty() {
     var wanted = duty ? "off_duty" : "on_duty";
-    send(D.urlDuty, JSON.stringify({ status: wanted }), true).then(function (answer) {
+    send(D.urlDuty, JSON.stringify({ status: wanted }), true, USER).then(function (answer) {
       if (answer.status >= 300) { say((answer.data && answer.data.message) || T.server_error); return; }
       duty = wanted === "on_duty";
-      teams.forEach(function (t) { t.status = duty ? "available" : "off_duty"; });
+      var changed = answer.data && answer.data.team;
+      teams.forEach(function (t) {
+        if (!changed || t.id === changed.id) { t.status = changed ? changed.status : t.status; t.on_duty = duty; }
+      });
       showDuty();
       if (duty) positionTick();
     }, function () { say(T.duty_needs_network); });
@@ -1124,6 +1159,7 @@
       queueAction(order, "note", { text: note }).then(function () { if (byId("note-text")) byId("note-text").value = ""; });
     } else if (kind === "done" || kind === "other_team" || kind === "failed") {
       var extra = { text: byId("finish-text").value.trim() };
+      if (kind === "other_team" && !extra.text) { say(T.other_team_text); byId("finish-text").focus(); return; }
       if (kind === "failed") {
         var reason = byId("finish-reason").value;
         if (!reason) { say(T.choose_reason); byId("finish-reason").focus(); return; }
@@ -1131,6 +1167,12 @@
       }
       queueAction(order, kind, extra);
     }
+  });
+
+  // The shell may be an older copy: the sign-out form takes the CSRF token of the cookie.
+  document.addEventListener("submit", function (event) {
+    var token = event.target.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token) token.value = csrf();
   });
 
   document.addEventListener("change", function (event) {
@@ -1152,13 +1194,30 @@
 
   function keepShell() {
     if (!("serviceWorker" in navigator) || !window.caches) return;
-    navigator.serviceWorker.register(D.worker, { scope: "/" }).then(function () {
+    // Was this page answered by the worker (which then keeps the shell itself)? Asked before it may claim it.
+    var answeredByWorker = !!navigator.serviceWorker.controller;
+    // Registered once (push.js may have done it too); the browser checks it for updates by itself.
+    var registered = answeredByWorker ? Promise.resolve() :
+      navigator.serviceWorker.register(D.worker, { scope: "/" });
+    registered.then(function () {
       return navigator.serviceWorker.ready;
     }).then(function () {
       return caches.open(CACHE);
     }).then(function (cache) {
-      var urls = [window.location.pathname].concat((D.assets || "").split(" ").filter(Boolean));
-      return cache.addAll(urls);
+      var assets = (D.assets || "").split(" ").filter(Boolean);
+      // What the cache lacks; the shell too unless the worker answered this page (it keeps the shell then).
+      var wanted = answeredByWorker ? assets : [window.location.pathname].concat(assets);
+      return Promise.all(wanted.map(function (url) {
+        return cache.match(url).then(function (kept) { return kept || cache.add(url); });
+      })).then(function () {
+        return cache.keys();
+      }).then(function (keys) {
+        // An earlier version's static files (hashed names) are not needed any more.
+        return Promise.all(keys.filter(function (request) {
+          var path = new URL(request.url).pathname;
+          return path.indexOf("/static/") === 0 && assets.indexOf(path) < 0;
+        }).map(function (request) { return cache.delete(request); }));
+      });
     }).then(function () {
       D.offlineReady = "yes";
     }).catch(function () {});

@@ -83,12 +83,18 @@ self.addEventListener("notificationclick", function (event) {
 // The field app (/saha/, kentmasa/field.js) works without signal. Its page puts the shell and its static
 // files into the cache FIELD_CACHE when it opens (the same name is in field.js), and the day's photos after
 // each list; here they are answered from it:
-//   - the shell /saha/ and the list /saha/api/isler/: network first (the copy is refreshed on every good
-//     answer); the cached copy only when the network fails, the list's marked "X-Field-Copy: 1";
+//   - the shell /saha/: from the cache when there, refreshed from the network behind it for the next
+//     opening (so the app opens at once, also with a weak signal or an expired session: field.js then sends
+//     the queue with its device key); from the network when there is no copy. The shell names its user, so
+//     every sign-in and sign-out through this browser drops the copy (another person's shell is never
+//     shown);
+//   - the list /saha/api/isler/: network first (the copy refreshed on every good answer), the copy when the
+//     network fails or has not answered in FIELD_PATIENCE_MS, marked "X-Field-Copy: 1" (field.js shows
+//     its own copy from IndexedDB before either);
 //   - the static files the shell names and the work orders' photos (/vaka/<no>/ek/<id>/): from the cache
 //     when there (static names are hashed in production: a new version is a new name), else the network.
-// Nothing else is touched: a POST (the queue, photos, positions) always goes to the network, never cached,
-// and another page's GET goes its usual way.
+// Nothing else is answered here: a POST (the queue, photos, positions) always goes to the network untouched
+// and is never cached, and another page's GET goes its usual way.
 var FIELD_CACHE = "kentmasa-field-v1";
 var FIELD_SHELL = "/saha/";
 var FIELD_LIST = "/saha/api/isler/";
@@ -98,6 +104,8 @@ var FIELD_LIST = "/saha/api/isler/";
   "{% static 'kentmasa/icons/icon-192.png' %}"
 ];
 var FIELD_PHOTO = /^\/vaka\/[^/]+\/ek\/\d+\/$/;
+var FIELD_SIGN = ["{% url 'cases:login' %}", "{% url 'cases:logout' %}", "{% url 'admin:login' %}", "{% url 'admin:logout' %}"];
+var FIELD_PATIENCE_MS = 4000;  // a network that has not answered by then ("lie-fi"): the copy is shown
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(
@@ -109,44 +117,73 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-function fieldNetworkFirst(request, key, mark) {
-  return fetch(request).then(function (response) {
-    // Only a page or list that really came (a redirect to the log-in page, a 401, an error is not kept).
-    if (response.ok && response.type === "basic" && !response.redirected) {
-      var copy = response.clone();
-      caches.open(FIELD_CACHE).then(function (cache) { return cache.put(key, copy); });
-    }
-    return response;
-  }, function (error) {
-    return caches.open(FIELD_CACHE).then(function (cache) {
-      return cache.match(key, { ignoreSearch: true });
-    }).then(function (kept) {
-      if (!kept) throw error;
-      if (!mark) return kept;
-      var headers = new Headers(kept.headers);
-      headers.set("X-Field-Copy", "1");
-      return kept.blob().then(function (body) {
-        return new Response(body, { status: kept.status, statusText: kept.statusText, headers: headers });
-      });
+// A good answer (not a redirect to the log-in page, a 401 or an error) replaces the copy.
+function fieldKeep(key, response) {
+  if (response.ok && response.type === "basic" && !response.redirected) {
+    var copy = response.clone();
+    return caches.open(FIELD_CACHE).then(function (cache) { return cache.put(key, copy); });
+  }
+  return Promise.resolve();
+}
+
+function fieldCopy(key, mark) {
+  return caches.open(FIELD_CACHE).then(function (cache) {
+    return cache.match(key, { ignoreSearch: true });
+  }).then(function (kept) {
+    if (!kept || !mark) return kept;
+    var headers = new Headers(kept.headers);
+    headers.set("X-Field-Copy", "1");
+    return kept.blob().then(function (body) {
+      return new Response(body, { status: kept.status, statusText: kept.statusText, headers: headers });
     });
   });
 }
 
+function fieldShell(event) {
+  var network = fetch(event.request).then(function (response) {
+    return fieldKeep(FIELD_SHELL, response).then(function () { return response; });
+  });
+  event.waitUntil(network.catch(function () {}));  // the refresh finishes after the copy was shown
+  return fieldCopy(FIELD_SHELL, false).then(function (kept) { return kept || network; });
+}
+
+function fieldNetworkFirst(request, key, mark) {
+  var network = fetch(request).then(function (response) {
+    return fieldKeep(key, response).then(function () { return response; });
+  });
+  var fallback = network.catch(function (error) {
+    return fieldCopy(key, mark).then(function (kept) {
+      if (!kept) throw error;
+      return kept;
+    });
+  });
+  var patience = new Promise(function (resolve) {
+    setTimeout(function () {
+      fieldCopy(key, mark).then(function (kept) { if (kept) resolve(kept); }, function () {});
+    }, FIELD_PATIENCE_MS);
+  });
+  return Promise.race([fallback, patience]);
+}
+
 function fieldCacheFirst(request) {
   return caches.open(FIELD_CACHE).then(function (cache) {
-    return cache.match(request, { ignoreSearch: false }).then(function (kept) {
-      return kept || fetch(request);
-    });
+    return cache.match(request).then(function (kept) { return kept || fetch(request); });
   });
 }
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // Signing in or out: the next shell must be the new user's (the POST itself goes on untouched).
+    if (request.method === "POST" && FIELD_SIGN.indexOf(url.pathname) >= 0) {
+      event.waitUntil(caches.open(FIELD_CACHE).then(function (cache) { return cache.delete(FIELD_SHELL); }));
+    }
+    return;
+  }
   if (url.pathname === FIELD_SHELL) {
-    event.respondWith(fieldNetworkFirst(request, FIELD_SHELL, false));
+    event.respondWith(fieldShell(event));
   } else if (url.pathname === FIELD_LIST) {
     event.respondWith(fieldNetworkFirst(request, FIELD_LIST, true));
   } else if (FIELD_STATIC.indexOf(url.pathname) >= 0 ||
