@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -87,6 +88,7 @@ def prepare() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+    logging.disable(logging.WARNING)  # the cases' SMS receipts, withheld past the daily limit: not the point
     institution, _ = Institution.objects.get_or_create(
         slug=SLUG,
         defaults={"name": "Ölçüm Belediyesi", "kind": Institution.Kind.DISTRICT, "province": "Adana"},
@@ -138,6 +140,7 @@ def prepare() -> None:
             },
         )
         services.send_work_order(case, team, actor=clerk, instructions="Soğuk asfalt ile yamayın.")
+    logging.disable(logging.NOTSET)
 
 
 def collect_static(env: dict[str, str]) -> None:
@@ -264,8 +267,15 @@ class Wire:
             if limit is None or entry.get("at", float("inf")) <= limit + 0.001
         )
 
-    def listing(self) -> list[tuple[str, int]]:
-        rows = [(entry["url"], entry["bytes"]) for entry in self.requests.values() if entry["bytes"]]
+    def listing(self, until_ms: float | None = None) -> list[tuple[str, int]]:
+        limit = None
+        if until_ms is not None and self.document_at is not None:
+            limit = self.document_at + until_ms / 1000
+        rows = [
+            (entry["url"], entry["bytes"])
+            for entry in self.requests.values()
+            if entry["bytes"] and (limit is None or entry.get("at", float("inf")) <= limit + 0.001)
+        ]
         return sorted(rows, key=lambda row: -row[1])
 
 
@@ -345,11 +355,15 @@ def one_phone(browser: Any, base: str, photo: bytes | None) -> dict[str, Any]:
         page.goto("/saha/", wait_until="commit")
         result["first_ms"] = usable_ms(page)
         result["first_timing"] = page.evaluate(TIMING)
+        # field.js registers the worker once the list is on the screen: throttled and counted from its start.
+        deadline = time.monotonic() + 30
+        while not wire.attach_worker() and time.monotonic() < deadline:
+            time.sleep(0.02)
         page.wait_for_selector("#field-app[data-offline-ready=yes][data-device=yes]", state="attached")
         page.wait_for_function("navigator.serviceWorker.controller !== null")
         page.wait_for_load_state("networkidle")
         result["first_bytes"] = wire.total(result["first_ms"])
-        result["first_listing"] = [row for row in wire.listing() if "/cihaz/" not in row[0]]
+        result["first_listing"] = wire.listing(result["first_ms"])
         result["first_all_bytes"] = wire.total()
         result["first_all_listing"] = wire.listing()
         result["orders"] = page.locator("#field-orders > li").count()
@@ -530,7 +544,7 @@ def main() -> None:
         + ", ".join(f"{r['repeat_ms']:.0f}/{r['repeat_bytes'] / 1000:.1f}" for r in results)
     )
     origin = re.compile(r"https?://[^/]+")
-    print("  first load, by response (bytes over the wire):")
+    print("  first load until usable, by response (bytes over the wire):")
     for name, size in results[0]["first_listing"]:
         print(f"    {size:8,d}  {origin.sub('', name)}")
     print("  first visit until ready offline, by response:")

@@ -19,6 +19,7 @@ import io
 import os
 import re
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -346,6 +347,14 @@ def test_a_days_work_offline_reaches_the_case_exactly_once(world, phone):
     page_html = clerk.get(f"/vaka/{orders['near'].case.tracking_number}/").content.decode()
     assert page_html.count("Çukur temizlendi, yama yapıldı.") == 1
     assert page_html.count("Yama tamamlandı.") == 1
+    assert page_html.count("(41.046050, 28.876550 ±8 m)") == 1  # the arrival on the timeline
+    photos = Attachment.objects.filter(case=orders["near"].case)
+    assert sorted(int(pk) for pk in re.findall(r'id="attachment-(\d+)"', page_html)) == sorted(
+        photo.pk for photo in photos
+    )
+    assert page_html.count(f"çekim {timezone.localtime(taken).strftime('%d.%m.%Y %H:%M')}") == 1
+    assert page_html.count("41.046123, 28.876611 (fotoğrafın GPS verisi)") == 2
+    assert page_html.count("41.046050, 28.876550 (telefonun çekim anındaki konumu)") == 1
 
     # Opening the app again sends nothing twice.
     page.reload()
@@ -479,3 +488,48 @@ def test_a_shared_phone_gives_the_next_user_an_own_shell_and_the_last_users_queu
     assert action.kind == "set_out" and action.outcome == "applied"
     event = Event.objects.get(case=orders["near"].case, action="work_order_set_out")
     assert event.actor == world["mehmet"]
+
+
+def test_on_duty_the_phone_sends_its_position_every_interval_and_off_duty_nothing(world, phone, monkeypatch):
+    from kentmasa.directory.models import TeamPosition
+    from kentmasa.field import app_views
+
+    monkeypatch.setattr(app_views, "POSITION_EVERY_SECONDS", 1)
+    team = world["team"]
+    assert team.status == Team.Status.OFF_DUTY
+    context = phone()
+    page = open_app(context)
+    assert page.get_attribute("#field-app", "data-every") == "1"
+    assert "Görev dışı" in page.inner_text("#field-duty-state")
+    page.wait_for_timeout(2500)
+    assert not TeamPosition.objects.exists()  # off duty: nothing, though the page reads the position
+
+    page.click("#field-duty")  # Göreve başla
+    page.wait_for_selector("#field-duty[data-duty=on]")
+    assert "Görevde" in page.inner_text("#field-duty-state")
+    assert page.inner_text("#field-duty") == "Görevi bitir"
+    team.refresh_from_db()
+    assert team.status == Team.Status.AVAILABLE
+    context.set_geolocation({"latitude": 41.0450, "longitude": 28.8770, "accuracy": 12})
+    page.wait_for_function(
+        "() => document.getElementById('field-app').dataset.positionSent", polling=200, timeout=10_000
+    )
+    deadline = time.monotonic() + 10
+    while TeamPosition.objects.filter(team=team).count() < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    assert TeamPosition.objects.filter(team=team).count() >= 3
+    team.refresh_from_db()
+    assert (team.latitude, team.longitude, team.accuracy_m) == (
+        Decimal("41.045000"),
+        Decimal("28.877000"),
+        12,
+    )
+
+    page.click("#field-duty")  # Görevi bitir
+    page.wait_for_selector("#field-duty[data-duty=off]")
+    team.refresh_from_db()
+    assert team.status == Team.Status.OFF_DUTY
+    page.wait_for_timeout(600)  # a position already on its way
+    kept = TeamPosition.objects.filter(team=team).count()
+    page.wait_for_timeout(3000)
+    assert TeamPosition.objects.filter(team=team).count() == kept

@@ -890,7 +890,8 @@
 
   // -- position and duty -----------------------------------------------------------------------------------
 
-  function locate(fresh) {
+  // The phone's position, at most ``maxAge`` ms old (0: a new reading).
+  function locate(maxAge) {
     return new Promise(function (resolve, reject) {
       if (!navigator.geolocation) { reject(new Error(T.position_unsupported)); return; }
       navigator.geolocation.getCurrentPosition(function (found) {
@@ -900,7 +901,7 @@
         });
       }, function (error) {
         reject(new Error(error && error.code === 1 ? T.position_denied : T.position_unsupported));
-      }, { enableHighAccuracy: true, maximumAge: fresh ? 0 : 30000, timeout: 15000 });
+      }, { enableHighAccuracy: true, maximumAge: maxAge, timeout: 15000 });
     });
   }
 
@@ -928,7 +929,7 @@
   }
 
   function positionTick() {
-    return locate(false).then(function (found) {
+    return locate(Math.min(EVERY_MS / 2, 30000)).then(function (found) {
       position = found;
       if (byId("field-order-view").hidden) renderList();
       else if (byId("order-meta") && orderById(byId("field-order").dataset.id)) {
@@ -1083,7 +1084,7 @@
     var files = Array.prototype.slice.call(input.files || []);
     var phase = input.dataset.phase;
     if (!order || !files.length) return;
-    var here = locate(false).catch(function () { return null; });  // the phone's position at capture
+    var here = locate(10000).catch(function () { return null; });  // the phone's position at capture
     var made = 0;
     files.reduce(function (chain, file) {
       return chain.then(function () {
@@ -1147,7 +1148,7 @@
       queueAction(order, "set_out", {});
     } else if (kind === "arrived") {
       target.disabled = true;
-      locate(true).then(function (found) {
+      locate(0).then(function (found) {
         position = found;
         return { latitude: round6(found.latitude), longitude: round6(found.longitude), accuracy: found.accuracy };
       }, function (error) { say(error.message); return {}; }).then(function (where) {
@@ -1231,12 +1232,14 @@
   reloadQueue().then(function () {
     return fromPhone();  // at once, before the network answers
   }).then(function () {
-    return locate(false).then(function (found) { position = found; }, function () {});
+    return locate(30000).then(function (found) { position = found; }, function () {});
   }).then(function () {
     flush();
     return loadList();
   }).then(function () {
     sendPosition();
+    // After the day's list is on the screen: on a slow network the worker and the offline copy of the files
+    // must not compete with it.
+    keepShell();
   });
-  keepShell();
 })();
