@@ -157,6 +157,7 @@ def test_the_service_worker_keeps_the_field_app_for_offline_use(client):
         "/static/vendor/leaflet/leaflet.js",
         "/static/vendor/leaflet/leaflet.css",
         "/static/kentmasa/icons/icon-192.png",
+        "/static/kentmasa/push.js",
     ]
     assert 'var FIELD_LIST = "/saha/api/isler/";' in script
     # Every sign-in and sign-out drops the shell's copy, which names its user.
@@ -171,3 +172,18 @@ def test_the_service_worker_keeps_the_field_app_for_offline_use(client):
     # The earlier sections are still there.
     for needed in ('addEventListener("push"', 'addEventListener("notificationclick"'):
         assert needed in script
+
+
+def test_the_shell_offers_push_for_new_work_where_the_site_has_keys(client, member, settings):
+    from kentmasa.notify import webpush
+
+    settings.KENTMASA_VAPID_PUBLIC_KEY = settings.KENTMASA_VAPID_PRIVATE_KEY = ""
+    _response, page = shell(client, member)
+    assert "push-toggle" not in page and 'push.js"></script>' not in page
+
+    settings.KENTMASA_VAPID_PUBLIC_KEY, settings.KENTMASA_VAPID_PRIVATE_KEY = webpush.new_key_pair()
+    _response, page = shell(client, member)
+    button = re.search(r'<button[^>]*id="push-toggle"[^>]*>([^<]*)</button>', page, re.S)
+    assert button and button.group(1) == "Bildirimleri aç"
+    assert f'data-user="{member.pk}"' in button.group(0)
+    assert '<script src="/static/kentmasa/push.js" defer></script>' in page

@@ -101,7 +101,7 @@ var FIELD_LIST = "/saha/api/isler/";
 {% load static %}var FIELD_STATIC = [
   "{% static 'kentmasa/field.js' %}", "{% static 'kentmasa/field.css' %}",
   "{% static 'vendor/leaflet/leaflet.js' %}", "{% static 'vendor/leaflet/leaflet.css' %}",
-  "{% static 'kentmasa/icons/icon-192.png' %}"
+  "{% static 'kentmasa/icons/icon-192.png' %}", "{% static 'kentmasa/push.js' %}"
 ];
 var FIELD_PHOTO = /^\/vaka\/[^/]+\/ek\/\d+\/$/;
 var FIELD_SIGN = ["{% url 'cases:login' %}", "{% url 'cases:logout' %}", "{% url 'admin:login' %}", "{% url 'admin:logout' %}"];
