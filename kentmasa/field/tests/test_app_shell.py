@@ -160,6 +160,8 @@ def test_the_service_worker_keeps_the_field_app_for_offline_use(client):
         "/static/kentmasa/push.js",
     ]
     assert 'var FIELD_LIST = "/saha/api/isler/";' in script
+    # Other addresses go straight to the network without waking the worker (static routes), except these.
+    assert "event.addRoutes([{ condition: { not: { or: field } }, source: \"network\" }])" in script
     # Every sign-in and sign-out drops the shell's copy, which names its user.
     assert 'var FIELD_SIGN = ["/giris/", "/cikis/", "/admin/login/", "/admin/logout/"];' in script
     # Only GETs are answered from the cache: the queue's POSTs always go to the network.

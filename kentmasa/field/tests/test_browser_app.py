@@ -533,3 +533,17 @@ def test_on_duty_the_phone_sends_its_position_every_interval_and_off_duty_nothin
     kept = TeamPosition.objects.filter(team=team).count()
     page.wait_for_timeout(3000)
     assert TeamPosition.objects.filter(team=team).count() == kept
+
+
+def test_the_workers_field_section_leaves_the_other_pages_alone(world, phone):
+    context = phone()
+    page = open_app(context)
+    started = "performance.getEntriesByType('navigation')[0].workerStart"
+    # Another staff page: straight to the network, the worker not even woken (its static routes).
+    response = page.goto("/bildirimler/")
+    assert response is not None and not response.from_service_worker
+    assert page.evaluate(started) == 0
+    # The app itself: answered by the worker from its copy.
+    response = page.goto("/saha/")
+    assert response is not None and response.from_service_worker
+    assert page.evaluate(started) > 0

@@ -818,7 +818,13 @@
           return fromPhone();
         });
       }
-      if (!response.ok) throw new Error("HTTP " + response.status);
+      if (!response.ok) {
+        // Online, but refused (no longer in a field team) or the server failed: its words, and the copy.
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          say((data && data.message) || T.server_error);
+          return fromPhone();
+        });
+      }
       return response.json().then(function (data) {
         var copy = !!response.headers.get("X-Field-Copy");
         if (!copy) {

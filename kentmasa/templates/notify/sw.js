@@ -107,6 +107,19 @@ var FIELD_PHOTO = /^\/vaka\/[^/]+\/ek\/\d+\/$/;
 var FIELD_SIGN = ["{% url 'cases:login' %}", "{% url 'cases:logout' %}", "{% url 'admin:login' %}", "{% url 'admin:logout' %}"];
 var FIELD_PATIENCE_MS = 4000;  // a network that has not answered by then ("lie-fi"): the copy is shown
 
+// Everything else goes straight to the network without waking this worker, where the browser has static
+// routes (Chromium's Service Worker Static Routing API); elsewhere the fetch handler below lets it pass.
+self.addEventListener("install", function (event) {
+  if (!event.addRoutes) return;
+  // The worker's addresses: the app's, its files, the photos, and signing in and out (the shell's copy goes).
+  var field = [FIELD_SHELL + "*", "/vaka/*/ek/*"].concat(FIELD_STATIC, FIELD_SIGN).map(function (path) {
+    return { urlPattern: { pathname: path } };  // any query: the log-in's ?next=, the list's ?lat=
+  });
+  event.waitUntil(
+    event.addRoutes([{ condition: { not: { or: field } }, source: "network" }]).catch(function () {})
+  );
+});
+
 self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
