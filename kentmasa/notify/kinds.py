@@ -78,6 +78,14 @@ KINDS: dict[str, Kind] = {
         Kind("work_order_reported", _("A field team reported on a work order"), frozenset({PUSH})),
         # An inspection report (tutanak) written in the field, attached to a case of the unit as a PDF.
         Kind("inspection_report", _("An inspection report was sent to your unit"), frozenset({PUSH, EMAIL})),
+        # Feedback (kentmasa.feedback): the citizen said, on the feedback call or the rating page, that the
+        # answer did not solve it; the case is open again for the unit (its assignee and managers).
+        Kind(
+            "feedback_not_satisfied",
+            _("A citizen was not satisfied: the case is open again"),
+            frozenset({PUSH, EMAIL}),
+            sms_fallback=True,
+        ),
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]
