@@ -277,6 +277,16 @@ KENTMASA_CONSOLE_PRESENCE_SECONDS = int(os.environ.get("KENTMASA_CONSOLE_PRESENC
 KENTMASA_RECORDER = os.environ.get("KENTMASA_RECORDER", "kentmasa.emergency.recorders.FileSystemRecorder")
 KENTMASA_RECORDER_ROOT = Path(os.environ.get("KENTMASA_RECORDER_ROOT", VAR_DIR / "recorder"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
+# The public form's voice message (recorded in the browser) and video (kentmasa.cases.attachments): size limits,
+# the recorder's length, and the largest whole form accepted before it is read (photo + voice + video + text).
+KENTMASA_PUBLIC_VOICE_MAX_BYTES = int(os.environ.get("KENTMASA_PUBLIC_VOICE_MAX_BYTES", 5 * 1024 * 1024))
+KENTMASA_PUBLIC_VOICE_SECONDS = int(os.environ.get("KENTMASA_PUBLIC_VOICE_SECONDS", 180))
+KENTMASA_PUBLIC_VIDEO_MAX_BYTES = int(os.environ.get("KENTMASA_PUBLIC_VIDEO_MAX_BYTES", 30 * 1024 * 1024))
+KENTMASA_PUBLIC_FORM_MAX_BYTES = int(os.environ.get("KENTMASA_PUBLIC_FORM_MAX_BYTES", 52 * 1024 * 1024))
+# The public form's point → il, ilçe, mahalle look-up (GET, per client address), and how long a phone
+# verified on "Başvurularım" stays verified in that browser.
+KENTMASA_PUBLIC_LOCATE_RATE = os.environ.get("KENTMASA_PUBLIC_LOCATE_RATE", "30/m")
+KENTMASA_MY_CASES_SECONDS = int(os.environ.get("KENTMASA_MY_CASES_SECONDS", 30 * 60))
 # Staff "act on" a case with these timeline events (kentmasa.cases.activity; "note_to_citizen" is a public
 # staff comment). A unit that has not acted for KENTMASA_IDLE_WARNING_SHARE of the standard (a service may set
 # its own percentage) is warned once per threshold by the escalation sweep.
