@@ -277,8 +277,8 @@ KENTMASA_CONSOLE_PRESENCE_SECONDS = int(os.environ.get("KENTMASA_CONSOLE_PRESENC
 KENTMASA_RECORDER = os.environ.get("KENTMASA_RECORDER", "kentmasa.emergency.recorders.FileSystemRecorder")
 KENTMASA_RECORDER_ROOT = Path(os.environ.get("KENTMASA_RECORDER_ROOT", VAR_DIR / "recorder"))
 KENTMASA_PUBLIC_RATE = os.environ.get("KENTMASA_PUBLIC_RATE", "10/m")
-# The public form's voice message (recorded in the browser) and video (kentmasa.cases.attachments): size limits,
-# the recorder's length, and the largest whole form accepted before it is read (photo + voice + video + text).
+# The public form's voice message (recorded in the browser) and video (kentmasa.cases.attachments): size
+# limits, the recorder's length, and the largest whole form accepted before it is read (all files and text).
 KENTMASA_PUBLIC_VOICE_MAX_BYTES = int(os.environ.get("KENTMASA_PUBLIC_VOICE_MAX_BYTES", 5 * 1024 * 1024))
 KENTMASA_PUBLIC_VOICE_SECONDS = int(os.environ.get("KENTMASA_PUBLIC_VOICE_SECONDS", 180))
 KENTMASA_PUBLIC_VIDEO_MAX_BYTES = int(os.environ.get("KENTMASA_PUBLIC_VIDEO_MAX_BYTES", 30 * 1024 * 1024))

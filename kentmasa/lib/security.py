@@ -42,6 +42,9 @@ def policy(tiles: str) -> str:
             f"img-src {images}",
             "style-src 'self' 'unsafe-inline'",
             "script-src 'self'",
+            # A voice message recorded on the public form plays back from the browser's own blob: URL before
+            # it is sent; media cannot run script.
+            "media-src 'self' blob:",
             "worker-src 'self'",  # the service worker at /sw.js (kentmasa.notify)
             "manifest-src 'self'",  # /manifest.webmanifest
             "object-src 'none'",
