@@ -78,6 +78,12 @@ KINDS: dict[str, Kind] = {
         Kind("work_order_reported", _("A field team reported on a work order"), frozenset({PUSH})),
         # An inspection report (tutanak) written in the field, attached to a case of the unit as a PDF.
         Kind("inspection_report", _("An inspection report was sent to your unit"), frozenset({PUSH, EMAIL})),
+        # The Derman loop (kentmasa.field.derman): an inspection report on a unit's case, with its finding.
+        Kind(
+            "inspection_warning",
+            _("A Derman inspection reported on your unit's case"),
+            frozenset({PUSH, EMAIL}),
+        ),
         # Feedback (kentmasa.feedback): the citizen said, on the feedback call or the rating page, that the
         # answer did not solve it; the case is open again for the unit (its assignee and managers).
         Kind(
