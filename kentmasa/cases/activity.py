@@ -73,7 +73,7 @@ def idle_share(case: Case) -> float:
 
 
 def idle_warning_at(
-    case: Case, since: dt.datetime, *, start: dt.datetime | None = None
+    case: Case, since: dt.datetime, *, start: dt.datetime | None = None, share: float | None = None
 ) -> dt.datetime | None:
     """When the unit is to be warned if nobody acts on ``case`` after ``since`` (its last action, or the
     moment its clock started).
@@ -81,12 +81,15 @@ def idle_warning_at(
     That is ``since`` + share × the span of the standard, the span being ``due_at`` − ``start`` (when the
     clock started: the case's receipt unless given, e.g. a clock restarted on reopening). None when the case
     has no deadline, when its forwarding clock has stopped (it was passed on: its standard is met), or when
-    the warning would come on or after the deadline: escalation speaks then.
+    the warning would come on or after the deadline: escalation speaks then. ``share`` (between 0 and 1)
+    replaces ``idle_share(case)`` for a rule that asks the same question at another share of the standard
+    (the Derman loop, kentmasa.field.derman).
     """
     if case.due_at is None or case.clock_stopped_at is not None:
         return None
     span = case.due_at - (start or case.received_at)
     if span <= dt.timedelta(0):
         return None
-    warn_at = since + span * idle_share(case)
+    share = idle_share(case) if share is None else min(max(share, 0.01), 0.99)
+    warn_at = since + span * share
     return warn_at if warn_at < case.due_at else None
