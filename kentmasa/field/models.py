@@ -92,6 +92,11 @@ class WorkOrder(models.Model):
         OTHER_TEAM = "other_team", _("Another team needed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class CancelReason(models.TextChoices):
+        UNIT = "unit", _("cancelled by the unit")
+        CASE_MOVED = "case_moved", _("the case moved to another unit or institution")
+        CASE_CLOSED = "case_closed", _("the case was closed")
+
     OPEN = (Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE)
     REPORTED = (Status.DONE, Status.FAILED, Status.OTHER_TEAM)
 
@@ -126,6 +131,10 @@ class WorkOrder(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
     status_at = models.DateTimeField(_("status since"))
+    # Why a cancelled work order was cancelled: by the unit, or overtaken by its case (kentmasa.field.signals).
+    cancel_reason = models.CharField(
+        _("cancelled because"), max_length=20, choices=CancelReason.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sent by"),
