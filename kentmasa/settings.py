@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kentmasa.escalation",
     "kentmasa.emergency",
     "kentmasa.field",
+    "kentmasa.feedback",
     "kentmasa.reports",
     "kentmasa.demo",
 ]
@@ -262,6 +263,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.emergency.teams.prune_team_positions",
     "kentmasa.emergency.pts.purge_plate_reads",
     "kentmasa.emergency.footage.purge_camera_footage",
+    "kentmasa.feedback.tasks.settle_rating_links",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))

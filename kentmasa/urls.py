@@ -30,6 +30,9 @@ urlpatterns = [
     path("ekip/", include("kentmasa.emergency.team_urls")),
     # Field teams on their phones (kentmasa.field): work orders, offline queue, visits, inspection reports.
     path("saha/", include("kentmasa.field.urls")),
+    # Feedback after resolution (kentmasa.feedback): the operators' call list, the citizen's rating link.
+    path("geri-bildirim/", include("kentmasa.feedback.urls")),
+    path("degerlendir/", include("kentmasa.feedback.public_urls")),
     # Destruction records (KVKK imha tutanakları) of every retention run (kentmasa.retention).
     path("imha-tutanaklari/", include("kentmasa.retention.urls")),
     path("kanal/", include("kentmasa.channels.urls")),
