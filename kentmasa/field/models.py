@@ -131,7 +131,7 @@ class WorkOrder(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
     status_at = models.DateTimeField(_("status since"))
-    # Why a cancelled work order was cancelled: by the unit, or overtaken by its case (kentmasa.field.signals).
+    # Why a cancelled work order was cancelled: by the unit, or overtaken by its case (field.signals).
     cancel_reason = models.CharField(
         _("cancelled because"), max_length=20, choices=CancelReason.choices, blank=True
     )

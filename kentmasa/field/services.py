@@ -297,7 +297,8 @@ def cancel_work_order(
                 "status",
             )
         order.status, order.status_at = S.CANCELLED, now
-        order.save(update_fields=["status", "status_at"])
+        order.cancel_reason = WorkOrder.CancelReason.UNIT
+        order.save(update_fields=["status", "status_at", "cancel_reason"])
         _release_machines(order, now)
         with stored_language():
             text = _("Work order of %(team)s cancelled") % {"team": order.team.name}
@@ -319,6 +320,71 @@ def cancel_work_order(
                 now=now,
             )
     return order
+
+
+def overtaken_reason(order: WorkOrder, case: Case) -> str | None:
+    """Why the case overtook this open work order: it moved to another unit or institution (CASE_MOVED) or
+    is no longer active: resolved, closed, rejected, redirected, merged (CASE_CLOSED); None if it did not."""
+    if case.institution_id != order.institution_id or case.unit_id != order.unit_id:
+        return WorkOrder.CancelReason.CASE_MOVED
+    if case.status not in ACTIVE_STATUSES:
+        return WorkOrder.CancelReason.CASE_CLOSED
+    return None
+
+
+def cancel_overtaken(case_id: int, *, now: dt.datetime | None = None) -> list[WorkOrder]:
+    """The open work orders of a case that moved (another unit or institution) or finished, cancelled with
+    the reason (WorkOrder.cancel_reason), their machines freed, the timeline told ("work_order_cancelled"),
+    and the team told by name: the leader, the members and the member it was given to (notify kind
+    "work_order"). Called after each of the case's events (kentmasa.field.signals); idempotent: a work
+    order already cancelled is left alone, so two events at once cancel it once."""
+    open_orders = WorkOrder.objects.filter(case_id=case_id, status__in=WorkOrder.OPEN).select_related("case")
+    if not any(overtaken_reason(order, order.case) for order in open_orders):
+        return []
+    now = now or timezone.now()
+    cancelled = []
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",)).select_related("unit", "institution").get(pk=case_id)
+        )
+        locked = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .filter(case_id=case_id, status__in=WorkOrder.OPEN)
+            .select_related("team", "assignee")
+            .order_by("pk")
+        )
+        for order in locked:
+            reason = overtaken_reason(order, case)
+            if reason is None:
+                continue
+            order.status, order.status_at, order.cancel_reason = S.CANCELLED, now, reason
+            order.save(update_fields=["status", "status_at", "cancel_reason"])
+            _release_machines(order, now)
+            with stored_language():
+                if reason == WorkOrder.CancelReason.CASE_MOVED:
+                    where = case.unit.name if case.unit else case.institution.name
+                    text = _("Work order of %(team)s cancelled: the case moved to %(where)s") % {
+                        "team": order.team.name,
+                        "where": where,
+                    }
+                else:
+                    text = _("Work order of %(team)s cancelled: the case is “%(status)s”") % {
+                        "team": order.team.name,
+                        "status": case.get_status_display(),
+                    }
+                services.record_event(
+                    case,
+                    "work_order_cancelled",
+                    note=text,
+                    data={"work_order": order.pk, "team": order.team_id, "reason": str(reason)},
+                    now=now,
+                )
+                people = team_people(order.team)
+                if order.assignee is not None:
+                    people.append(order.assignee)
+                tell(people, "work_order", _text(text, case), case=case, link=app_link(order), now=now)
+            cancelled.append(order)
+    return cancelled
 
 
 def _release_machines(order: WorkOrder, now: dt.datetime) -> None:
@@ -613,7 +679,12 @@ def _locked_order(user: User, value: object) -> tuple[WorkOrder, Case]:
 def _check_current(user: User, order: WorkOrder, case: Case, kind: str) -> None:
     """Conflict when the office overtook the phone: the work order cancelled or given to another team, the
     case moved to another unit or institution, finished, or the work order already reported."""
-    if order.status == S.CANCELLED:
+    if order.status == S.CANCELLED and order.cancel_reason == WorkOrder.CancelReason.CASE_CLOSED:
+        raise Conflict(
+            _("The case is “%(status)s” now; nothing was recorded.") % {"status": case.get_status_display()},
+            "case_closed",
+        )
+    if order.status == S.CANCELLED and order.cancel_reason != WorkOrder.CancelReason.CASE_MOVED:
         raise Conflict(_("The unit cancelled this work order meanwhile; nothing was recorded."), "cancelled")
     if not in_team(user, order.team):
         if not field_teams(user):
@@ -635,6 +706,8 @@ def _check_current(user: User, order: WorkOrder, case: Case, kind: str) -> None:
             % {"unit": unit},
             "transferred",
         )
+    if order.status == S.CANCELLED:  # overtaken by a move that was undone since: cancelled all the same
+        raise Conflict(_("The unit cancelled this work order meanwhile; nothing was recorded."), "cancelled")
     if kind not in COURSE:
         return
     if case.status not in ACTIVE_STATUSES:
