@@ -31,7 +31,7 @@ from kentmasa.cases.models import Attachment
 from kentmasa.cases.services import TransitionError
 from kentmasa.directory.models import Team, User
 from kentmasa.emergency.teams import haversine_m
-from kentmasa.field import services
+from kentmasa.field import inspections, services
 from kentmasa.field.models import DeviceToken, Machine, WorkOrder
 from kentmasa.lib import edge
 from kentmasa.notify.tell import shown_subject
@@ -144,6 +144,7 @@ def order_json(
     reasons: dict[int, list[dict[str, Any]]],
     photos: list[Attachment],
     origin: tuple[float, float] | None,
+    may_inspect: bool = False,
 ) -> dict[str, Any]:
     """One work order as the phone shows it (the shape documented in /work/notes/field-design.md)."""
     case = order.case
@@ -199,6 +200,8 @@ def order_json(
         "started_at": _iso(order.started_at),
         "arrived_at": _iso(order.arrived_at),
         "reported_at": _iso(order.finished_at),
+        # The inspection report's page (kentmasa.field.inspections.may_write), else null.
+        "inspection_url": reverse("field:office_inspection", args=[case.pk]) if may_inspect else None,
     }
 
 
@@ -259,8 +262,16 @@ def orders(request: HttpRequest, user: User, device: DeviceToken | None) -> Http
     for photo in rows:
         photos[photo.case_id].append(photo)
     reasons = services.active_failure_reasons(sorted({order.unit_id for order in found}))
+    writable = inspections.writable_cases(user, case_ids)
     shown = [
-        order_json(order, today=today, reasons=reasons, photos=photos[order.case_id], origin=origin)
+        order_json(
+            order,
+            today=today,
+            reasons=reasons,
+            photos=photos[order.case_id],
+            origin=origin,
+            may_inspect=order.case_id in writable,
+        )
         for order in found
     ]
     if origin is not None:

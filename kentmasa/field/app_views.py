@@ -29,6 +29,8 @@ from kentmasa.cases.models import Priority
 from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.directory.models import Team, User
 from kentmasa.field.models import WorkOrder
+from kentmasa.field.opening import may_work_in_the_field
+from kentmasa.field.review import led_teams
 from kentmasa.notify.push_views import BACKGROUND_COLOUR, THEME_COLOUR
 
 # How often the phone sends its position while a team of the user is on duty and the app is open, unless
@@ -126,10 +128,43 @@ def texts() -> dict[str, Any]:
         "kind_note": _("Note"),
         "kind_photo": _("Photo"),
         "work_order": pgettext("field app", "Work order %(number)s"),
+        "write_report": pgettext("field app menu", "Write a report"),
+        "needs_network": pgettext(
+            "field app", "No connection: this page needs the network. Try again when the signal returns."
+        ),
         "not_found": pgettext("field app", "This work order is no longer on your list."),
         "statuses": {value: str(label) for value, label in WorkOrder.Status.choices},
         "priorities": {str(value): str(label) for value, label in Priority.choices},
     }
+
+
+def menu(user: User) -> list[dict[str, str]]:
+    """The office pages the app's header menu leads to (network pages: field.js stops them offline)."""
+    links = []
+    if may_work_in_the_field(user):
+        links.append(
+            {
+                "id": "menu-new-case",
+                "url": reverse("field:office_new_case"),
+                "label": pgettext("field app menu", "New case"),
+            }
+        )
+        links.append(
+            {
+                "id": "menu-visits",
+                "url": reverse("field:office_visits"),
+                "label": pgettext("field app menu", "Visit log"),
+            }
+        )
+    if led_teams(user).exists():
+        links.append(
+            {
+                "id": "menu-team",
+                "url": reverse("field:office_leader"),
+                "label": pgettext("field app menu", "My team"),
+            }
+        )
+    return links
 
 
 @require_safe
@@ -143,6 +178,7 @@ def app(request: StaffRequest) -> HttpResponse:
     context = {
         "texts": texts(),
         "teams": teams,
+        "menu": menu(request.user),
         "urls": {
             "list": f"{base}api/isler/",
             "actions": f"{base}api/eylem/",

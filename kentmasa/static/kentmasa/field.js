@@ -185,6 +185,13 @@
     showNet();
   }
 
+  function showNavNote(message) {
+    var note = byId("field-nav-note");
+    if (!note) return;
+    note.textContent = message || "";
+    note.hidden = !message;
+  }
+
   function showSignedOut(message) {
     var box = byId("field-signed-out");
     box.hidden = !message;
@@ -432,6 +439,14 @@
       tel.href = "tel:" + String(c.phone).replace(/[^0-9+]/g, "");
       tel.dataset.order = order.id;
       links.appendChild(tel);
+    }
+    if (order.inspection_url) {
+      // The inspection report's page (/saha/tutanak/<case>/): a network page, stopped offline (data-network).
+      var report = node("a", "field-button", T.write_report);
+      report.id = "order-report";
+      report.href = order.inspection_url;
+      report.dataset.network = "";
+      links.appendChild(report);
     }
     where.appendChild(links);
     var team = [nameOf(order.team), order.assignee ? fill(T.assignee, { name: nameOf(order.assignee) }) : T.whole_team];
@@ -1124,6 +1139,18 @@
   document.addEventListener("click", function (event) {
     var target = event.target.closest("button, a");
     if (!target) return;
+    if (target.hasAttribute("data-network")) {
+      // The menu's pages and the report are not kept for offline use: without a connection the app says so
+      // instead of leaving for the browser's own error page.
+      if (!online || navigator.onLine === false) {
+        event.preventDefault();
+        showNavNote(T.needs_network);
+        var menu = byId("field-menu");
+        if (menu) menu.open = false;
+      }
+      return;
+    }
+    showNavNote("");
     if (target.id === "field-send") { flush(); return; }
     if (target.id === "field-duty") { toggleDuty(); return; }
     if (target.id === "field-back") { event.preventDefault(); window.location.hash = ""; return; }
@@ -1187,7 +1214,7 @@
   });
 
   window.addEventListener("hashchange", route);
-  window.addEventListener("online", function () { setOnline(true); flush().then(loadList); });
+  window.addEventListener("online", function () { setOnline(true); showNavNote(""); flush().then(loadList); });
   window.addEventListener("offline", function () { setOnline(false); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") flush();
