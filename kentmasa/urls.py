@@ -37,6 +37,8 @@ urlpatterns = [
     path("imha-tutanaklari/", include("kentmasa.retention.urls")),
     path("kanal/", include("kentmasa.channels.urls")),
     path("basvuru/", include("kentmasa.cases.public_urls")),
+    # Each institution's service standards table and the public form's deadline hint (no login).
+    path("standartlar/", include("kentmasa.cases.standards_urls")),
     path("raporlar/", include("kentmasa.reports.urls")),
     # Wall screens: a kiosk link per board, no sign-in (kentmasa.reports.wallboard).
     path("pano/<str:token>/", wallboard.board, name="wallboard"),

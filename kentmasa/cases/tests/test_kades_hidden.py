@@ -277,6 +277,11 @@ REVIEWED_PUBLIC_PAGES = {
     "public:form",
     "public:track",
     "public:kvkk",
+    # The service standards tables and the form's deadline hint: directory data, never a case
+    # (test_standards_page: the police table shows its KADES row and no KADES incident).
+    "standards:index",
+    "standards:table",
+    "standards:hint",
     "cases:login",
     "django.contrib.admin.sites.AdminSite.login",  # /admin/login/, under the log-in limits
     "admin:login",
