@@ -7,12 +7,13 @@ from typing import Any, cast
 
 import filetype
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import attachments, phone_codes, validators
-from kentmasa.cases.models import Kind
+from kentmasa.cases.models import Attachment, Kind
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution
 from kentmasa.lib import edge
@@ -60,6 +61,18 @@ class CaseForm(edge.EdgeForm, forms.Form):
         label=_("Photo"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    # A voice message: recorded on the page by public.js (MediaRecorder) into this input, or, without
+    # script, a recording chosen or made by the phone (capture). Checked by its bytes, not its name.
+    voice = forms.FileField(
+        label=_("Voice message"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "audio/*", "capture": "user"}),
+    )
+    video = forms.FileField(
+        label=_("Video"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*", "capture": "environment"}),
     )
 
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
@@ -135,6 +148,18 @@ class CaseForm(edge.EdgeForm, forms.Form):
         ) % {"mb": PHOTO_MAX_BYTES // attachments.MB}
         self.photo_data: bytes | None = None
         self.photo_name = ""
+        voice_mb = max(1, attachments.media_limit(Attachment.Kind.AUDIO) // attachments.MB)
+        video_mb = max(1, attachments.media_limit(Attachment.Kind.VIDEO) // attachments.MB)
+        self.fields["voice"].help_text = _(
+            "Optional. Record what you want to tell us (at most %(minutes)d minutes, %(mb)d MB)."
+        ) % {"minutes": max(1, settings.KENTMASA_PUBLIC_VOICE_SECONDS // 60), "mb": voice_mb}
+        video_help = _("Optional. A short video: MP4, MOV or WebM, at most %(mb)d MB.")
+        self.fields["video"].help_text = video_help % {"mb": video_mb}
+        self.fields["voice"].widget.attrs["data-max-bytes"] = attachments.media_limit(Attachment.Kind.AUDIO)
+        self.fields["video"].widget.attrs["data-max-bytes"] = attachments.media_limit(Attachment.Kind.VIDEO)
+        self.voice_seconds = int(settings.KENTMASA_PUBLIC_VOICE_SECONDS)
+        # What the voice message and the video hold once checked: (bytes, the name it came with).
+        self.recordings: dict[str, tuple[bytes, str]] = {}
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):
@@ -164,6 +189,24 @@ class CaseForm(edge.EdgeForm, forms.Form):
         attachments.check_file(data, uploaded.name or "")
         self.photo_data, self.photo_name = data, uploaded.name or ""
         return uploaded
+
+    def _clean_media(self, field: str, kind: str) -> UploadedFile | None:
+        uploaded: UploadedFile | None = self.cleaned_data.get(field)
+        if not uploaded:
+            return None
+        # The declared size first, so an oversized file is refused before it is read into memory.
+        if uploaded.size is not None and uploaded.size > attachments.media_limit(kind):
+            raise ValidationError(attachments.too_large_message(kind), code="file_size")
+        data = uploaded.read(attachments.media_limit(kind) + 1)
+        attachments.check_media(data, kind)
+        self.recordings[kind] = (data, uploaded.name or "")
+        return uploaded
+
+    def clean_voice(self) -> UploadedFile | None:
+        return self._clean_media("voice", Attachment.Kind.AUDIO)
+
+    def clean_video(self) -> UploadedFile | None:
+        return self._clean_media("video", Attachment.Kind.VIDEO)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,6 +27,7 @@ from kentmasa.cases.transitions import TRANSITIONS, event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, map_config, staff_required
 from kentmasa.cases.views.queue import describe_forwarding, is_late, is_paused
 from kentmasa.lib import turkish
+from kentmasa.lib.ranges import ranged_response
 
 
 def _case_or_404(request: StaffRequest, tracking_number: str, *, reading: bool = False) -> Case:
@@ -245,7 +247,7 @@ def upload_attachment(request: StaffRequest, tracking_number: str) -> HttpRespon
 
 
 @staff_required
-def download_attachment(request: StaffRequest, tracking_number: str, attachment_id: int) -> FileResponse:
+def download_attachment(request: StaffRequest, tracking_number: str, attachment_id: int) -> HttpResponseBase:
     """Stream a case's file to a user who may see the case; files are never served from a public URL."""
     case = _case_or_404(request, tracking_number)
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
@@ -254,8 +256,11 @@ def download_attachment(request: StaffRequest, tracking_number: str, attachment_
     inline = attachment.content_type.startswith(("image/", "video/", "audio/")) or (
         attachment.content_type == "application/pdf"
     )
-    response = FileResponse(
+    # Range requests answered (kentmasa.lib.ranges): the case page's players seek in recordings and videos.
+    response = ranged_response(
+        request,
         attachment.file.open("rb"),
+        size=attachment.file.size,
         content_type=attachment.content_type,
         as_attachment=not inline,
         filename=filename,

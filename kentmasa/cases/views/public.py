@@ -22,16 +22,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from kentmasa.cases import clock, intake, phone_codes, services, tracking, validators
+from kentmasa.cases import attachments, clock, intake, phone_codes, services, tracking, validators
 from kentmasa.cases.attachments import add_attachment
 from kentmasa.cases.citizens import NOTHING
 from kentmasa.cases.intake import Inbound
@@ -42,6 +44,7 @@ from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Institution, Unit
 from kentmasa.lib import lockout, phones
 from kentmasa.lib.clientip import client_ip, client_network
+from kentmasa.lib.ranges import ranged_response
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -227,8 +230,45 @@ def institutions(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @limit_posts("public:form")
+@csrf_exempt  # checked by _case_form, after the size of the form is (Django's pattern for upload handlers)
 def case_form(request: HttpRequest, slug: str) -> HttpResponse:
     institution = get_object_or_404(PUBLIC_INSTITUTIONS, slug=slug)
+    if request.method == "POST" and _content_length(request) > settings.KENTMASA_PUBLIC_FORM_MAX_BYTES:
+        # Refused before the body is read: CSRF's check would otherwise parse (and spool) all of it first.
+        return _form_too_large(request, institution)
+    return _case_form(request, institution)
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _form_too_large(request: HttpRequest, institution: Institution) -> HttpResponse:
+    form = CaseForm(
+        institution=institution, initial={"province": institution.province, "district": institution.district}
+    )
+    limit = {"mb": settings.KENTMASA_PUBLIC_FORM_MAX_BYTES // attachments.MB}
+    form.add_error(
+        None,
+        ValidationError(
+            _(
+                "Your application is larger than %(mb)d MB in all and could not be received. Please send a"
+                " shorter video or voice message, and fill in the form again."
+            )
+            % limit,
+            code="too_large",
+        ),
+    )
+    response = render(request, "public/form.html", {"institution": institution, "form": form}, status=413)
+    response["Connection"] = "close"  # the body was not read
+    return response
+
+
+@csrf_protect
+def _case_form(request: HttpRequest, institution: Institution) -> HttpResponse:
     if request.method == "POST":
         form = CaseForm(request.POST, request.FILES, institution=institution)
         if form.is_valid():
@@ -267,14 +307,18 @@ def _open_case(form: CaseForm) -> Case | None:
     try:
         with transaction.atomic():
             case = intake.open_from(inbound)
+            opened = case.events.filter(action="open").first()
+            field = "photo"
             if form.photo_data is not None:
-                opened = case.events.filter(action="open").first()
                 add_attachment(case, form.photo_data, name=form.photo_name, public=True, event=opened)
+            for kind, (data, name) in form.recordings.items():
+                field = "voice" if kind == Attachment.Kind.AUDIO else "video"
+                add_attachment(case, data, name=name, public=True, event=opened, kind=kind)
     except services.TransitionError as error:
         form.add_error(error.code if error.code in form.fields else None, error.message)
         return None
     except ValidationError as error:
-        form.add_error("photo", error)
+        form.add_error(field, error)
         return None
     return case
 
@@ -309,7 +353,8 @@ def phone_code(request: HttpRequest, slug: str) -> HttpResponse:
     if "application/json" in request.headers.get("Accept", ""):
         response: HttpResponse = JsonResponse({"ok": status == 200, "message": message}, status=status)
     else:
-        kept = [name for name in CaseForm.base_fields if name not in ("photo", "website", "phone_code")]
+        files = ("photo", "voice", "video")
+        kept = [name for name in CaseForm.base_fields if name not in (*files, "website", "phone_code")]
         form = CaseForm(institution=institution, initial={name: request.POST.get(name, "") for name in kept})
         context = {"institution": institution, "form": form, "phone_code_message": message}
         context["phone_code_sent"] = status == 200
@@ -389,7 +434,9 @@ def track_case(request: HttpRequest, number: str) -> HttpResponse:
     remaining = clock.remaining(case)
     show_resolution = bool(case.resolution) and case.status in (Status.RESOLVED, Status.CLOSED)
     show_rejection = bool(case.rejection_reason) and case.status in (Status.REJECTED, Status.CLOSED)
-    photos = case.attachments.filter(public=True, uploaded_by__isnull=True, kind=Attachment.Kind.PHOTO)
+    sent = list(case.attachments.filter(public=True, uploaded_by__isnull=True, kind__in=CITIZEN_MEDIA))
+    photos = [attachment for attachment in sent if attachment.kind == Attachment.Kind.PHOTO]
+    recordings = [attachment for attachment in sent if attachment.kind != Attachment.Kind.PHOTO]
     return render(
         request,
         "public/track_case.html",
@@ -403,6 +450,7 @@ def track_case(request: HttpRequest, number: str) -> HttpResponse:
             "show_resolution": show_resolution,
             "show_rejection": show_rejection and not show_resolution,
             "photos": photos,
+            "recordings": recordings,
         },
     )
 
@@ -460,6 +508,28 @@ def photo(request: HttpRequest, number: str, pk: int) -> FileResponse:
         case.attachments, pk=pk, public=True, uploaded_by__isnull=True, kind=Attachment.Kind.PHOTO
     )
     return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+
+
+CITIZEN_MEDIA = (Attachment.Kind.PHOTO, Attachment.Kind.AUDIO, Attachment.Kind.VIDEO)
+
+
+@never_cache
+@require_GET
+def media(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+    """A photo, voice message or video the citizen sent (with the application or later), with Range support
+    so that the tracking page's players can seek; only in the browser that looked the case up."""
+    case = _granted_case(request, number)
+    if case is None:
+        raise Http404
+    attachment = get_object_or_404(
+        case.attachments, pk=pk, public=True, uploaded_by__isnull=True, kind__in=CITIZEN_MEDIA
+    )
+    response = ranged_response(
+        request, attachment.file.open("rb"), size=attachment.file.size, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- the KVKK notice
