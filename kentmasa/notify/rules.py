@@ -149,21 +149,22 @@ def on_idle_warning(case: Case, event: Event) -> None:
 
 def on_citizen_message(case: Case, event: Event) -> None:
     """The citizen wrote on an active case (or reopened it by writing): its assignee, else its team's
-    leader."""
+    leader, else the managers of its unit (somebody by name is always told)."""
     if event.actor_id is not None:
         return  # staff recorded it: nothing new to them
     if event.action == "comment" and not (event.data or {}).get("from_citizen"):
         return
     if event.action != "reopen" and event.from_status not in ACTIVE_STATUSES:
         return  # a thank-you on a finished case; a message that reopens it is told by the reopen
-    current = Case.objects.select_related("assignee", "team__leader").get(pk=case.pk)
+    current = Case.objects.select_related("assignee", "team__leader", "unit").get(pk=case.pk)
     if current.status not in ACTIVE_STATUSES:
         return
     person = current.assignee or (current.team.leader if current.team else None)
-    if person is None:
+    people = [person] if person is not None else unit_managers(current.unit)
+    if not people:
         return
     tell(
-        [person],
+        people,
         "citizen_message",
         _text(_("New message from the citizen"), case),
         case=case,
