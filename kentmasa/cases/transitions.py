@@ -162,6 +162,9 @@ EVENT_LABELS: dict[str, Promise] = {
     "work_order_other_team": _("The field team asks for another team"),
     "work_order_reviewed": _("Work order report reviewed"),
     "inspection_report": _("Inspection report attached"),
+    # Feedback after resolution (kentmasa.feedback): a call not answered, a rating link sent.
+    "feedback_call": _("Feedback call"),
+    "feedback_asked": _("Rating link sent"),
 }
 
 

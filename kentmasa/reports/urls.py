@@ -1,8 +1,9 @@
-"""The managers' screens: the standards-compliance overview, the task map and the mahalle analysis."""
+"""The managers' screens: the standards-compliance overview, the task map, the mahalle analysis and the feedback
+report."""
 
 from django.urls import path
 
-from kentmasa.reports import views, views_map
+from kentmasa.reports import feedback, views, views_map
 
 app_name = "reports"
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("harita/mahalleler", views_map.map_areas, name="map_areas"),
     path("mahalle/<int:area_id>/", views_map.mahalle, name="mahalle"),
     path("mahalle/<int:area_id>/disari.xlsx", views_map.mahalle_export, name="mahalle_export"),
+    path("geri-bildirim/", feedback.report, name="feedback"),
 ]
