@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kentmasa.cases import access, attachments, clock, services, validators
+from kentmasa.cases import standards as citizen_standards
 from kentmasa.cases.forms import NewCaseForm
 from kentmasa.cases.models import Attachment, Case, Channel, Event
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
@@ -434,8 +435,13 @@ def build_receipt(request: HttpRequest, case: Case) -> receipts.Receipt:
         subject=case.subject,
         category=case.category.name if case.category is not None else "",
         unit=case.unit.name if case.unit is not None else "",
-        due=_moment(case.due_at),
+        due=citizen_standards.deadline_text(case.due_at, standard.unit if standard else None),
         standard=standard.describe_tr() if standard else "",
+        places=[
+            f"{'İlk' if rank == 1 else 'İkinci'} müracaat yeri: {citizen_standards.place_line(place)}"
+            for rank, place in citizen_standards.places_of(case.service)
+        ],
+        standards_url=public_url(request, citizen_standards.standards_path(case.institution)),
         track_url=public_url(request, reverse("public:track"), no=case.tracking_number or ""),
         kvkk_url=public_url(request, reverse("public:kvkk"), kurum=case.institution.slug),
         taken_by=taken_by,

@@ -117,8 +117,10 @@ class ReplyTemplate(models.Model):
     """What the citizen is told when something happens to their case, editable per institution and channel.
 
     The text is a Django template; it sees ``case``, ``event``, ``tracking_number``, ``institution``,
-    ``track_url`` and ``note`` (the citizen-visible note of the event). The most specific active template
-    wins: this institution and channel, this institution any channel, any institution this channel, any.
+    ``due`` (dd.mm.yyyy, with the time for standards in minutes or hours), ``track_url``, ``standards_url``
+    (the institution's service standards page) and ``note`` (the citizen-visible note of the event). The most
+    specific active template wins: this institution and channel, this institution any channel, any
+    institution this channel, any.
     """
 
     institution = models.ForeignKey(

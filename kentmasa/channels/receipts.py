@@ -97,8 +97,11 @@ class Receipt:
     kind: str = ""
     unit: str = ""
     representative: str = ""  # "Ali Kaya (vekaletname)"
-    due: str = ""  # dd.mm.yyyy HH:MM, empty when the service states no time
+    due: str = ""  # dd.mm.yyyy (with HH:MM for a standard in minutes or hours), empty without a time
     standard: str = ""  # "15 iş günü"
+    # Where to go if the standard is missed: "İlk müracaat yeri: Oğuz BAYHAN, …, Tel: …", and the second.
+    places: list[str] = field(default_factory=list)
+    standards_url: str = ""  # the institution's service standards page
     track_url: str = ""
     kvkk_url: str = ""
     taken_by: str = ""
@@ -139,6 +142,13 @@ def receipt_pdf(receipt: Receipt) -> bytes:
     else:
         due = "Hizmet standardında süre belirtilmemiş; ilgili birim bildirecektir."
     rows.append(("Son cevap tarihi", due))
+    if receipt.due and (receipt.places or receipt.standards_url):
+        # The regulation's remedy: the first application place, then the second (their details on the
+        # standards page).
+        missed = list(receipt.places)
+        if receipt.standards_url:
+            missed.append(f"Hizmet standartları: {receipt.standards_url}")
+        rows.append(("Süre aşılırsa", "\n".join(missed)))
     if receipt.attachments:
         rows.append(("Alınan belgeler", "; ".join(receipt.attachments)))
     if receipt.taken_by:

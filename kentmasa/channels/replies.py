@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kentmasa.cases import clock
+from kentmasa.cases import standards as citizen_standards
 from kentmasa.cases.models import Case, Channel, Event
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.channels import silence, templates
@@ -71,7 +73,9 @@ def reply_channel(case: Case) -> tuple[str, str] | None:
 
 
 def context_for(case: Case, event: Event) -> dict:
-    due = timezone.localtime(case.due_at).strftime("%d.%m.%Y %H:%M") if case.due_at else ""
+    # As Turks write it: "05.12.2026", with the time when the standard runs in minutes or hours.
+    standard = clock.standard_for(case)
+    due = citizen_standards.deadline_text(case.due_at, standard.unit if standard else None)
     track = reverse("public:track") + f"?no={case.tracking_number}"
     return {
         "case": case,
@@ -82,6 +86,8 @@ def context_for(case: Case, event: Event) -> dict:
         "note": event.note,
         "due": due,
         "track_url": settings.KENTMASA_PUBLIC_URL.rstrip("/") + track if settings.KENTMASA_PUBLIC_URL else "",
+        # The institution's standards page (its application places), never their details in a message.
+        "standards_url": citizen_standards.standards_url(case.institution),
     }
 
 

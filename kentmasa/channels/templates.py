@@ -11,7 +11,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "open": (
         "Başvurunuz alındı: {{ tracking_number }}",
         "{{ institution }}: Başvurunuz alındı. Takip no: {{ tracking_number }}, doğrulama kodu: "
-        "{{ case.verification_code }}.{% if due %} Son tarih: {{ due }}.{% endif %} {{ track_url }}",
+        "{{ case.verification_code }}.{% if due %} Son tarih: {{ due }}.{% endif %} {{ track_url }}"
+        "{% if due and standards_url %} Gecikirse başvuru yerleri: {{ standards_url }}{% endif %}",
     ),
     "transfer": (
         "Başvurunuz ilgili birime aktarıldı: {{ tracking_number }}",

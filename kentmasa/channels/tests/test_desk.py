@@ -400,7 +400,14 @@ def test_the_receipt_is_a_pdf_with_the_numbers_the_deadline_and_a_qr_code(ayse, 
     from django.utils import timezone
 
     assert timezone.localtime(case.received_at).strftime("%d.%m.%Y %H:%M") in text
-    assert timezone.localtime(due).strftime("%d.%m.%Y %H:%M") in text
+    # A standard in working days: the date alone, as Turks write it.
+    assert f"Son cevap tarihi {timezone.localtime(due):%d.%m.%Y} (hizmet standardı: 15 iş günü)" in text
+    # Where to go when it is missed: the first and second application places, then the standards page.
+    assert (
+        "Süre aşılırsa İlk müracaat yeri: Ayşe Yılmaz, Fen İşleri Müdürü, Tel: 0212 440 11 90 "
+        "İkinci müracaat yeri: Mehmet Demir, Belediye Başkan Yardımcısı, Tel: 0212 440 11 91 "
+        "Hizmet standartları: https://basvuru.esenler.bel.tr/standartlar/esenler/"
+    ) in text
     qr = segno.make(track_url, error="m", micro=False)
     side = qr.symbol_size(scale=6, border=2)
     assert side in pdf_images(pdf)
