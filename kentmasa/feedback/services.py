@@ -336,7 +336,7 @@ def _record(
     }
     if not _claim(call, **changes):
         raise FeedbackError(_("This call has already been recorded."), "recorded")
-    scored = f" ({_('score')} {score}/5)" if score else ""
+    scored = f" ({score}/5)" if score else ""
     if outcome == Outcome.NOT_SATISFIED:
         note = _("Feedback call: the citizen is not satisfied%(score)s. %(reason)s") % {
             "score": scored,
