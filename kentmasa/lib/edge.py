@@ -229,6 +229,13 @@ class RefuseNulMiddleware:
         if request.path.startswith("/api/"):
             # The API's error shape (kentmasa.api): a sentence to show, and the messages by field.
             return JsonResponse({"detail": message, "errors": {name: [message]}}, status=400)
+        if request.path.startswith("/saha/api/"):
+            # The field app's JSON API (kentmasa.field.api_views): its error shape, which the phone shows.
+            return JsonResponse(
+                {"ok": False, "code": "nul", "message": f"{name}: {message}"},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
         if "json" in request.headers.get("Accept", ""):
             return JsonResponse({"errors": {name: [message]}}, status=400)
         return HttpResponse(f"{name}: {message}", status=400, content_type="text/plain; charset=utf-8")
