@@ -258,8 +258,8 @@ def test_a_note_with_lone_surrogates_and_nul_is_stored_without_them(world):
 # -- POST /saha/api/foto/ ------------------------------------------------------------------------------------
 
 
-def photo_form(order, **changes):
-    form = {
+def photo_form(order, **changes) -> dict[str, object]:
+    form: dict[str, object] = {
         "id": str(api_world.uuid.uuid4()),
         "work_order": str(order.pk),
         "phase": "before",
@@ -356,7 +356,12 @@ def test_a_bad_position_is_refused_and_not_kept(on_duty, field, value):
     assert response.status_code != 500
     if response.status_code == 204:
         # Only a real position passes (1.5° is one), and leaving out what may be left out.
-        allowed = {"latitude": [1.5], "longitude": [1.5], "accuracy": ["", None, 1.5], "team": ["", None]}
+        allowed: dict[str, list[object]] = {
+            "latitude": [1.5],
+            "longitude": [1.5],
+            "accuracy": ["", None, 1.5],
+            "team": ["", None],
+        }
         assert value in allowed[field], value
         return
     assert_refused(response, (400, 403))

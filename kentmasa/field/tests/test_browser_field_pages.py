@@ -209,6 +209,7 @@ def test_a_member_opens_a_case_on_the_spot_from_the_app(world, phone, category):
     stored = Attachment.objects.get(case=case)
     assert stored.kind == Attachment.Kind.PHOTO
     assert stored.position_source == "photo"
+    assert stored.latitude is not None and stored.longitude is not None
     assert (float(stored.latitude), float(stored.longitude)) == pytest.approx(PHOTO_GPS, abs=1e-5)
     assert stored.taken_at is not None
     # The phone is told where it went (a field user does not see the case afterwards: back to a fresh form).
