@@ -3,7 +3,7 @@
 Pure Python: no Django import anywhere in this package.
 """
 
-from kentmasa.deadlines.calendar import BusinessCalendar, Remaining
+from kentmasa.deadlines.calendar import BusinessCalendar, Remaining, merge_pauses
 from kentmasa.deadlines.standards import (
     CompletionTime,
     CompletionTimeError,
@@ -22,6 +22,7 @@ __all__ = [
     "Remaining",
     "TimeUnit",
     "governs_forwarding",
+    "merge_pauses",
     "parse_completion_time",
     "parse_duration",
 ]

@@ -1,8 +1,20 @@
 """The working calendar of a Turkish public institution, and the deadlines it gives.
 
 Working days are Monday to Friday, less the public holidays (the `holidays` package: national days, Ramazan
-and Kurban Bayramı) and the institution's own extra days off (idari izin). The arife of both bayrams and
-28 Ekim are half days: still working days, but working hours end at `half_day_end` (13:00).
+and Kurban Bayramı) and any extra `days_off` that are not working days even in law. The arife of both bayrams
+and 28 Ekim are half days: still working days, but working hours end at `half_day_end` (13:00).
+
+Administrative leave (idari izin, declared by the Presidency for a bridge day, or by an institution) is
+different: it *closes* the office, but in law the day is still a working day. Such days are `closed`. A
+`statutory` calendar — the clock of a law (4982, 3071, KVKK) — counts them as working days: the period runs
+through them, and a last day that falls on one stays the deadline (that day's close), since the
+administration's own leave cannot lengthen the period the law gives it. Any other calendar (an institution's
+own service standard, unless it chooses otherwise) skips them like a holiday. Weekends and public holidays are
+non-working on both.
+
+Whether a deadline whose last day is a half day ends at `half_day_end` or at the normal close is not settled
+in law: `half_day_deadline_early` (default True: 13:00) decides. Working time (pauses) always follows the real
+half-day hours.
 
 How a completion time becomes a due moment (`BusinessCalendar.due`):
 
@@ -15,6 +27,7 @@ How a completion time becomes a due moment (`BusinessCalendar.due`):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -92,6 +105,10 @@ class BusinessCalendar:
         half_day_end: time = time(13, 0),
         days_off: Iterable[date] = (),
         tz: str = "Europe/Istanbul",
+        *,
+        closed: Iterable[date] = (),
+        statutory: bool = False,
+        half_day_deadline_early: bool = True,
     ):
         if not workday_start < half_day_end <= workday_end:
             raise ValueError(
@@ -103,20 +120,64 @@ class BusinessCalendar:
         self.half_day_end = half_day_end
         self.days_off = frozenset(days_off)
         self.tz = ZoneInfo(tz)
+        # Administrative leave: the office is shut; a working day in law (counted when `statutory`).
+        self.closed = frozenset(closed)
+        self.statutory = statutory
+        self.half_day_deadline_early = half_day_deadline_early
+
+    def with_statutory(self, statutory: bool = True) -> BusinessCalendar:
+        """The same calendar on the other clock: `statutory` True counts closed days as working days."""
+        if statutory == self.statutory:
+            return self
+        twin = copy.copy(self)
+        twin.statutory = statutory
+        return twin
+
+    def with_closed(self, days: Iterable[date]) -> BusinessCalendar:
+        """The same calendar with more closed days (administrative leave)."""
+        twin = copy.copy(self)
+        twin.closed = self.closed | frozenset(days)
+        return twin
+
+    def statutory_clock(self) -> BusinessCalendar:
+        """The clock of a law (4982, 3071, KVKK): closed days (idari izin) are working days."""
+        return self.with_statutory(True)
 
     # -- days -----------------------------------------------------------------------------------------------
 
     def holiday_name(self, d: date) -> str | None:
-        """The Turkish name of the public holiday on d ("Kurban Bayramı"), "İdari izin" for the institution's
-        own days off, None otherwise (weekends and half days included)."""
+        """The Turkish name of the public holiday on d ("Kurban Bayramı"); "İdari izin" for extra days off
+        and, on a calendar that skips them, closed days; None otherwise (weekends and half days included)."""
         name = _public_holidays(d.year).get(d)
-        if name is None and d in self.days_off:
+        if name is None and (d in self.days_off or (d in self.closed and not self.statutory)):
             return DAY_OFF_NAME
         return name
 
     def is_working_day(self, d: date) -> bool:
-        """Monday to Friday, not a public holiday, not a day off. Half days are working days."""
-        return d.weekday() < 5 and d not in _public_holidays(d.year) and d not in self.days_off
+        """Monday to Friday, not a public holiday, not a day off, and — unless the calendar is statutory — not
+        a closed day (administrative leave). Half days are working days."""
+        return (
+            d.weekday() < 5
+            and d not in _public_holidays(d.year)
+            and d not in self.days_off
+            and (self.statutory or d not in self.closed)
+        )
+
+    def is_closed(self, d: date) -> bool:
+        """The office is closed on d by administrative leave (idari izin), whichever clock this is.
+
+        Only a day that would otherwise be worked: leave declared on a Saturday or a holiday closes nothing.
+        """
+        return (
+            d in self.closed
+            and d.weekday() < 5
+            and d not in _public_holidays(d.year)
+            and d not in self.days_off
+        )
+
+    def is_office_open(self, d: date) -> bool:
+        """A working day on which the office is open (not closed by administrative leave)."""
+        return self.is_working_day(d) and not self.is_closed(d)
 
     def is_half_day(self, d: date) -> bool:
         """True for a working day whose hours end at `half_day_end` (bayram arifes, 28 Ekim).
@@ -143,9 +204,13 @@ class BusinessCalendar:
         return moment.astimezone(self.tz)
 
     def _closing(self, d: date) -> datetime:
+        """When a deadline whose last day is d ends: the day's close; on a half day, `half_day_end` unless
+        the calendar lets such deadlines run to the normal close (`half_day_deadline_early` False)."""
         hours = self.working_hours(d)
         if hours is None:
             raise ValueError(f"{d} is not a working day")
+        if not self.half_day_deadline_early and self.is_half_day(d):
+            return datetime.combine(d, self.workday_end, self.tz)
         return hours[1]
 
     def _working_days_after(self, start: date, end: date) -> int:
@@ -241,6 +306,16 @@ class BusinessCalendar:
             return self._local(due.astimezone(UTC) + max(pause, timedelta(0)))
         return self.add_working_time(due, self.working_time_between(paused_at, resumed_at))
 
+    def after_pauses(
+        self, due: datetime, pauses: Iterable[tuple[datetime, datetime]], unit: TimeUnit
+    ) -> datetime:
+        """The due moment after the clock was stopped during each of `pauses` (start, end), as `resume` does
+        for one: overlapping or touching pauses are merged first, so no moment is paid for twice."""
+        moved = _aware(due, "due")
+        for start, end in merge_pauses(pauses):
+            moved = self.resume(moved, start, end, unit)
+        return self._local(moved)
+
     # -- remaining ------------------------------------------------------------------------------------------
 
     def remaining(self, now: datetime, due: datetime, unit: TimeUnit) -> Remaining:
@@ -285,6 +360,26 @@ class BusinessCalendar:
         if days:
             return Remaining(True, days, unit)
         return _by_the_clock(True, late)
+
+
+def merge_pauses(pauses: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Pauses in time order with overlapping or touching ones joined. Each must be aware and end after it
+    starts (ValueError otherwise)."""
+    ordered = []
+    for start, end in pauses:
+        _aware(start, "pause start")
+        _aware(end, "pause end")
+        if end <= start:
+            raise ValueError(f"a pause must end after it starts, got {start.isoformat()} / {end.isoformat()}")
+        ordered.append((start, end))
+    ordered.sort(key=lambda pause: pause[0])
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in ordered:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _by_the_clock(overdue: bool, gap: timedelta) -> Remaining:
