@@ -165,6 +165,24 @@ EVENT_LABELS: dict[str, Promise] = {
     # Feedback after resolution (kentmasa.feedback): a call not answered, a rating link sent.
     "feedback_call": _("Feedback call"),
     "feedback_asked": _("Rating link sent"),
+    # A deadline set by a law's own clock (services.set_deadline), and Law 4982's steps (kentmasa.foi).
+    "deadline_set": _("Deadline set"),
+    "foi_complete": _("Information request found complete"),
+    "foi_incomplete": _("Information request incomplete"),
+    "foi_converted": _("Not an information request: taken as a petition"),
+    "foi_forwarded_unit": _("Sent to the unit that holds the information"),
+    "foi_opinion": _("Another unit's or institution's opinion asked"),
+    "foi_forwarded_out": _("Sent to the institution that holds the information"),
+    "foi_extended": _("Time extended to 30 working days"),
+    "foi_fee": _("Fee for access told"),
+    "foi_fee_paid": _("Fee paid"),
+    "foi_withdrawn": _("Counts as withdrawn (fee not paid)"),
+    "foi_decision": _("Decision on the information request"),
+    "foi_unit_warning": _("Unit warned: extension not sent"),
+    "foi_silence_warning": _("Warned: deemed refusal near"),
+    "foi_silence": _("Deemed refused (İYUK art. 10)"),
+    "foi_objection": _("Objection recorded"),
+    "foi_kurul_decision": _("Decision of the Board recorded"),
 }
 
 

@@ -12,7 +12,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Başvurunuz alındı: {{ tracking_number }}",
         "{{ institution }}: Başvurunuz alındı. Takip no: {{ tracking_number }}, doğrulama kodu: "
         "{{ case.verification_code }}.{% if due %} Son tarih: {{ due }}.{% endif %} {{ track_url }}"
-        "{% if due and standards_url %} Gecikirse başvuru yerleri: {{ standards_url }}{% endif %}",
+        "{% if due and standards_url %} Süre aşılırsa: {{ standards_url }}{% endif %}",
     ),
     "transfer": (
         "Başvurunuz ilgili birime aktarıldı: {{ tracking_number }}",
@@ -39,6 +39,13 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "reject": (
         "Başvurunuz hakkında: {{ tracking_number }}",
         "{{ institution }}: {{ tracking_number }} numaralı başvurunuz işleme alınamadı. Gerekçe: {{ note }}",
+    ),
+    # Law 4982 art. 11: the applicant is told of the extension and its reason before the 15 days end.
+    "foi_extended": (
+        "Bilgi edinme başvurunuzun süresi uzatıldı: {{ tracking_number }}",
+        "{{ institution }}: {{ tracking_number }} numaralı bilgi edinme başvurunuzun cevap süresi 4982 "
+        "sayılı Kanun'un 11. maddesi uyarınca 30 iş gününe uzatıldı. Gerekçe: {{ note }}"
+        "{% if due %} Yeni son tarih: {{ due }}.{% endif %} {{ track_url }}",
     ),
     "redirect": (
         "Başvurunuz yönlendirildi: {{ tracking_number }}",

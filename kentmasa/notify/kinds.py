@@ -92,6 +92,14 @@ KINDS: dict[str, Kind] = {
             frozenset({PUSH, EMAIL}),
             sms_fallback=True,
         ),
+        # Law 4982 (kentmasa.foi): an information request nears a legal limit (the 12th iş günü without an
+        # extension when another unit's information is needed; the deemed refusal of İYUK m.10) or passed it.
+        Kind(
+            "foi_deadline",
+            _("An information request (4982) nears its legal deadline"),
+            frozenset({PUSH, EMAIL}),
+            sms_fallback=True,
+        ),
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]

@@ -11,6 +11,7 @@ only after that transaction has committed. Views, the API, channel adapters and 
   finished case) and reopen_deadline;
 * ``moving``: transfer, redirect, merge;
 * ``location``: set_location (a point that came after the case);
+* ``deadline``: set_deadline (a law's own clock sets the deadline: Law 4982, kentmasa.foi);
 * ``timeline``: comment, record_on_opening, record_event (an event other apps record: who was told);
 * ``category``: categorise (and may_categorise), share_resolution (a merged group's answer);
 * ``search_text``: refresh_search_text (after a citizen's record changed);
@@ -20,6 +21,7 @@ only after that transaction has committed. Views, the API, channel adapters and 
 from kentmasa.cases.services.base import LOCATION_FIELDS, TransitionError
 from kentmasa.cases.services.bulk import bulk_assign, perform
 from kentmasa.cases.services.category import CATEGORISE, categorise, may_categorise, share_resolution
+from kentmasa.cases.services.deadline import SET_DEADLINE, set_deadline
 from kentmasa.cases.services.gates import Held
 from kentmasa.cases.services.location import LOCATE, set_location
 from kentmasa.cases.services.moving import merge, redirect, transfer
@@ -41,6 +43,7 @@ __all__ = [
     "CATEGORISE",
     "LOCATE",
     "LOCATION_FIELDS",
+    "SET_DEADLINE",
     "Held",
     "TransitionError",
     "ask_citizen",
@@ -65,6 +68,7 @@ __all__ = [
     "reopen_deadline",
     "resolve",
     "resolve_on_the_spot",
+    "set_deadline",
     "set_location",
     "share_resolution",
     "standard_due",

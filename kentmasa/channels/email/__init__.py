@@ -19,6 +19,8 @@ Settings (all optional except the mailboxes), read by :mod:`.config`::
 
     KENTMASA_EMAIL = {
         "MAILBOXES": {"alo153@adana.bel.tr": "adana"},  # address -> institution slug
+        # Mail to these mailboxes opens an information request (Law 4982), not an ordinary case.
+        "INFORMATION_MAILBOXES": ["bilgiedinme@adana.bel.tr"],  # each also listed in MAILBOXES
         "MESSAGE_ID_DOMAIN": "adana.bel.tr",  # default: the domain of the address we send from
         "AUTHSERV_ID": "mx.adana.bel.tr",  # our receiving server's Authentication-Results
         "MAX_SIZE": 50 * 1024 * 1024,  # bytes the listener accepts in one mail

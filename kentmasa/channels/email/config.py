@@ -15,6 +15,7 @@ DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 
 DEFAULTS: dict[str, Any] = {
     "MAILBOXES": {},
+    "INFORMATION_MAILBOXES": [],
     "MESSAGE_ID_DOMAIN": "",
     "AUTHSERV_ID": "",
     "MAX_SIZE": DEFAULT_MAX_SIZE,
@@ -28,6 +29,15 @@ def config() -> dict[str, Any]:
 def mailboxes() -> dict[str, str]:
     """Our mailbox addresses (lower case) and the slug of the institution each belongs to."""
     return {address.strip().lower(): slug for address, slug in config().get("MAILBOXES", {}).items()}
+
+
+def is_information_mailbox(address: str) -> bool:
+    """Whether mail to this mailbox is an information request under Law 4982 (e.g. bilgiedinme@…): such
+    mail opens a case of that kind, whose eligibility the information service checks (kentmasa.foi)."""
+    wanted = (address or "").strip().lower()
+    return bool(wanted) and wanted in {
+        item.strip().lower() for item in config().get("INFORMATION_MAILBOXES", []) or []
+    }
 
 
 def institution_slug_for(address: str) -> str | None:

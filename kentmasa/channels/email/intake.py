@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
 from kentmasa.cases.intake import Inbound
-from kentmasa.cases.models import Attachment, Channel
+from kentmasa.cases.models import Attachment, Channel, Kind
 from kentmasa.channels import intake
+from kentmasa.channels.email.config import is_information_mailbox
 from kentmasa.channels.email.filters import ignore_reason
 from kentmasa.channels.email.headers import REPLY_PREFIX
 from kentmasa.channels.email.parse import ParsedMail, Report, parse
@@ -90,8 +91,13 @@ def keep_original(received: Received, raw: bytes) -> Attachment | None:
     return original
 
 
-def receive_email(raw: bytes, institution: Institution, *, envelope_sender: str | None = None) -> Received:
-    """Record one mail delivered to one of the institution's mailboxes. Everything commits together."""
+def receive_email(
+    raw: bytes, institution: Institution, *, envelope_sender: str | None = None, mailbox: str = ""
+) -> Received:
+    """Record one mail delivered to one of the institution's mailboxes. Everything commits together.
+
+    ``mailbox`` is the address it was delivered to: a new case from mail to an information mailbox
+    (config.is_information_mailbox) is an information request under Law 4982."""
     mail = parse(raw)
     reason = ignore_reason(mail, envelope_sender)
     data: dict[str, Any] = {"message_id": mail.message_id}
@@ -138,6 +144,8 @@ def receive_email(raw: bytes, institution: Institution, *, envelope_sender: str 
             media=mail.media,
             data=data,
         )
+        if is_information_mailbox(mailbox):
+            inbound.kind = Kind.INFORMATION_REQUEST
         received = _record(inbound, mail, institution)
         keep_original(received, raw)
         return received

@@ -67,7 +67,9 @@ def deliver(raw: bytes, recipients: list[str], envelope_sender: str | None) -> l
                 if institution is None:
                     raise LookupError(f"mailbox {address} belongs to no institution (slug {slug!r})")
                 with translation.override(settings.LANGUAGE_CODE):
-                    received = receive_email(raw, institution, envelope_sender=envelope_sender)
+                    received = receive_email(
+                        raw, institution, envelope_sender=envelope_sender, mailbox=address
+                    )
                 log.info(
                     "mail %s for %s: %s",
                     received.message.thread_key,
