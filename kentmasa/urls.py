@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from kentmasa.api import api, unknown_address
+from kentmasa.cases.views import standards as standards_views
 from kentmasa.cases.views.auth import limit_logins
 from kentmasa.notify import push_views, stream_views
 from kentmasa.reports import wallboard
@@ -39,6 +40,7 @@ urlpatterns = [
     path("basvuru/", include("kentmasa.cases.public_urls")),
     # Each institution's service standards table and the public form's deadline hint (no login).
     path("standartlar/", include("kentmasa.cases.standards_urls")),
+    path("hs/<int:pk>", standards_views.short_link, name="standards_short"),  # the SMS's short link
     path("raporlar/", include("kentmasa.reports.urls")),
     # Wall screens: a kiosk link per board, no sign-in (kentmasa.reports.wallboard).
     path("pano/<str:token>/", wallboard.board, name="wallboard"),

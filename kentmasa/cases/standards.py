@@ -53,9 +53,10 @@ def standards_path(institution: Institution, service: Service | None = None) -> 
 
 
 def standards_url(institution: Institution) -> str:
-    """The standards page as a full address for an SMS or a printed receipt ("" without a public address)."""
+    """A short address of the standards page for an SMS ("https://…/hs/12", "" without a public address):
+    a slug such as "adana-buyuksehir-belediyesi" would cost an SMS part of its own in UCS-2."""
     base = settings.KENTMASA_PUBLIC_URL
-    return base.rstrip("/") + standards_path(institution) if base else ""
+    return base.rstrip("/") + reverse("standards_short", args=[institution.pk]) if base else ""
 
 
 def places_of(service: Service | None) -> list[tuple[int, ApplicationPlace]]:

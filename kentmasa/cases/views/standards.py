@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Collate
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -72,6 +72,13 @@ def index(request: HttpRequest) -> HttpResponse:
         .order_by(*alphabetical("name"))
     )
     return render(request, "standards/index.html", {"institutions": institutions})
+
+
+@require_GET
+def short_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """/hs/<id>, the short link the acknowledgement SMS carries: on to the institution's standards page."""
+    institution = get_object_or_404(standards.public_institutions(), pk=pk)
+    return redirect("standards:table", institution.slug)
 
 
 @require_GET
