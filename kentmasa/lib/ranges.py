@@ -36,7 +36,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
             return UNSATISFIABLE
         return max(0, size - suffix), size - 1
     first = int(first_text)
-    last = int(last_text) if last_text else size - 1
+    last = int(last_text) if last_text else max(first, size - 1)
     if last < first:
         return None  # syntactically invalid: ignore the header
     if first >= size:

@@ -251,18 +251,12 @@ def _form_too_large(request: HttpRequest, institution: Institution) -> HttpRespo
         institution=institution, initial={"province": institution.province, "district": institution.district}
     )
     limit = {"mb": settings.KENTMASA_PUBLIC_FORM_MAX_BYTES // attachments.MB}
-    form.add_error(
-        None,
-        ValidationError(
-            _(
-                "Your application is larger than %(mb)d MB in all and could not be received. Please send a"
-                " shorter video or voice message, and fill in the form again."
-            )
-            % limit,
-            code="too_large",
-        ),
+    too_large = _(
+        "Your application is larger than %(mb)d MB in all and could not be received. Please send a shorter"
+        " video or voice message, and fill in the form again."
     )
-    response = render(request, "public/form.html", {"institution": institution, "form": form}, status=413)
+    context = {"institution": institution, "form": form, "too_large": too_large % limit}
+    response = render(request, "public/form.html", context, status=413)
     response["Connection"] = "close"  # the body was not read
     return response
 
