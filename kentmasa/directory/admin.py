@@ -19,7 +19,7 @@ from kentmasa.directory.models import (
     ApiToken,
     ApplicationPlace,
     Category,
-    DayOff,
+    ClosedDay,
     Institution,
     Service,
     Team,
@@ -29,9 +29,29 @@ from kentmasa.directory.models import (
 )
 
 
-class DayOffInline(admin.TabularInline):
-    model = DayOff
+class ClosedDayInline(admin.TabularInline):
+    """The institution's own administrative-leave days (nationwide ones are listed under Closed days)."""
+
+    model = ClosedDay
+    fields = ["date", "reason"]
     extra = 1
+
+
+@admin.register(ClosedDay)
+class ClosedDayAdmin(admin.ModelAdmin):
+    """Administrative leave (idari izin): the office is closed, the law's periods run on. A day without an
+    institution is nationwide (a Presidency circular)."""
+
+    list_display = ["date", "institution_or_nationwide", "reason"]
+    list_filter = [("institution", admin.EmptyFieldListFilter), "institution"]
+    search_fields = ["reason", "institution__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["institution"]
+    list_select_related = ["institution"]
+
+    @admin.display(description=_("institution"), ordering="institution__name")
+    def institution_or_nationwide(self, obj: ClosedDay) -> str:
+        return obj.institution.name if obj.institution is not None else str(_("Nationwide"))
 
 
 @admin.register(Institution)
@@ -41,11 +61,12 @@ class InstitutionAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "province", "district"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
-    inlines = [DayOffInline]
+    inlines = [ClosedDayInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "parent"]}),
         (_("Contact"), {"fields": ["province", "district", "address", "phone", "email"]}),
         (_("Working hours"), {"fields": ["workday_start", "workday_end", "half_day_end"]}),
+        (_("Deadlines"), {"fields": ["half_day_deadline_early", "closed_days_count"]}),
         (_("Cases"), {"fields": ["reopen_days"]}),
         (_("Forwarding standards"), {"fields": ["forwarding_minutes", "immediate_minutes"]}),
     ]
@@ -270,6 +291,7 @@ class ServiceAdmin(admin.ModelAdmin):
         "completion_time",
         "deadline_rule",
         "clock",
+        "counts_closed_days",
         "channels",
         "first_application_place",
         "second_application_place",

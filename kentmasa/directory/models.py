@@ -73,6 +73,25 @@ class Institution(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(1440)],
         help_text=_('For a service to be forwarded "anlık" (at once), such as KADES alerts.'),
     )
+    # The law does not say whether a period whose last day is an arife (or 28 Ekim) ends at 13:00 or at the
+    # normal close; each institution decides (DOMAIN.md, Calendar).
+    half_day_deadline_early = models.BooleanField(
+        _("a deadline on a half day ends when the half day does"),
+        default=True,
+        help_text=_(
+            "When the last day of a period is the eve of a bayram or 28 October: ticked, the deadline is the "
+            "half day's end (13:00); unticked, the normal close. The law does not settle this."
+        ),
+    )
+    closed_days_count = models.BooleanField(
+        _("own service standards count administrative leave as working days"),
+        default=False,
+        help_text=_(
+            "Periods set by law (information requests, petitions, KVKK) always count administrative-leave "
+            "days as working days. Unticked, the institution's own service standards skip them, as the "
+            "office is closed; a service may choose otherwise."
+        ),
+    )
 
     class Meta:
         verbose_name = _("institution")
@@ -88,31 +107,71 @@ class Institution(models.Model):
         if not self.workday_start < self.half_day_end <= self.workday_end:
             raise ValidationError(_("A half day must end within working hours."))
 
-    def business_calendar(self) -> BusinessCalendar:
-        """This institution's working calendar: its hours, Turkish holidays and its own days off."""
+    def counts_closed_days(self, service: "Service | None" = None) -> bool:
+        """Whether an own service standard (not a law's period) counts closed days as working days: the
+        service's choice where it makes one, else the institution's."""
+        if service is not None and service.counts_closed_days is not None:
+            return service.counts_closed_days
+        return self.closed_days_count
+
+    def closed_dates(self) -> list[dt.date]:
+        """The days this institution's office is closed by administrative leave: its own and the nationwide
+        ones (one query)."""
+        rows = ClosedDay.objects.filter(models.Q(institution=self) | models.Q(institution__isnull=True))
+        return list(rows.values_list("date", flat=True))
+
+    def business_calendar(
+        self, statutory: bool = False, service: "Service | None" = None
+    ) -> BusinessCalendar:
+        """This institution's working calendar: its hours, Turkish holidays and its closed days.
+
+        ``statutory`` gives the clock of a law (4982, 3071, KVKK): closed days (idari izin) count as working
+        days. Otherwise the calendar of the institution's own standards, where closed days count only when
+        the institution (or ``service``) chooses so (``counts_closed_days``).
+        """
         return BusinessCalendar(
             workday_start=self.workday_start,
             workday_end=self.workday_end,
             half_day_end=self.half_day_end,
-            days_off=self.days_off.values_list("date", flat=True),
+            closed=self.closed_dates(),
+            statutory=statutory or self.counts_closed_days(service),
+            half_day_deadline_early=self.half_day_deadline_early,
         )
 
 
-class DayOff(models.Model):
-    """An extra day without work, such as administrative leave (idari izin) declared for a bridge day."""
+class ClosedDay(models.Model):
+    """A day the office is closed by administrative leave (idari izin), e.g. a bridge day the Presidency
+    declares. Unlike a public holiday it is a working day in law: the periods of laws (4982, 3071, KVKK) run
+    through it; the institution's own standards skip it unless it (or the service) chooses otherwise.
+    Without an institution it is nationwide (a Presidency circular) and closes every institution's office."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="days_off")
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="closed_days",
+        help_text=_("Empty: nationwide administrative leave declared by the Presidency."),
+    )
     date = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("day off")
-        verbose_name_plural = _("days off")
+        verbose_name = _("closed day (administrative leave)")
+        verbose_name_plural = _("closed days (administrative leave)")
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["institution", "date"], name="uniq_day_off")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "date"], name="uniq_closed_day"),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(institution__isnull=True),
+                name="uniq_closed_day_nationwide",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.date:%d.%m.%Y} {self.reason}"
+        return f"{self.date:%d.%m.%Y} {self.reason}".strip()
 
 
 class Unit(models.Model):
@@ -410,6 +469,20 @@ class Service(models.Model):
         help_text=_(
             "A case that comes by one of these channels takes this row's standard, unless its category has a "
             "service of its own that stands for no channel."
+        ),
+    )
+    counts_closed_days = models.BooleanField(
+        _("counts administrative leave as working days"),
+        null=True,
+        blank=True,
+        choices=[
+            (None, _("As the institution says")),
+            (True, _("Yes: the period runs through them")),
+            (False, _("No: they are skipped")),
+        ],
+        help_text=_(
+            "Whether this standard's period runs through days the office is closed by administrative leave. "
+            "Empty: the institution's setting."
         ),
     )
     idle_warning_percent = models.PositiveSmallIntegerField(
