@@ -10,6 +10,13 @@ Two clocks (``Case.clock``, copied from ``directory.Service.clock`` when the ser
   on the case is neither late nor escalated, and it was within the standard when it stopped by ``due_at``.
   A forwarding row whose table states no time ("ilgili birime ulaştırılır") runs on the institution's
   ``forwarding_minutes``, an "anlık" one on its ``immediate_minutes``, both round the clock.
+
+Which calendar: a case whose period is set by a law — an information request (Law 4982 m.11: 15 iş günü)
+or a petition (Law 3071 m.7: 30 gün) — runs on the **statutory** calendar, on which administrative leave
+(idari izin, ``directory.ClosedDay``) counts as working days; every other case runs on the institution's own
+standard, which skips closed days unless the institution or the service chooses otherwise
+(``Institution.counts_closed_days``). A complaint, request or tip-off is timed by the institution's service
+standard, not by a law, even when it is a petition in the wide sense of 3071.
 """
 
 import datetime as dt
@@ -17,7 +24,7 @@ import datetime as dt
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kentmasa.cases.models import Case
+from kentmasa.cases.models import Case, Kind
 from kentmasa.deadlines import BusinessCalendar, Duration, Remaining, TimeUnit
 from kentmasa.directory.models import Service
 
@@ -39,8 +46,21 @@ def stops_clock(action: str) -> bool:
     return action in FORWARDING_ACTIONS or action in SETTLING_ACTIONS
 
 
-def calendar_for(case: Case) -> BusinessCalendar:
-    return case.institution.business_calendar()
+# The kinds of case whose period a law sets: Law 4982 m.11 (information requests), Law 3071 m.7 (petitions).
+STATUTORY_KINDS = frozenset({Kind.INFORMATION_REQUEST.value, Kind.PETITION.value})
+
+
+def is_statutory(case: Case) -> bool:
+    """Whether the case's period is a law's, counted on the statutory calendar (closed days are working)."""
+    return case.kind in STATUTORY_KINDS
+
+
+def calendar_for(case: Case, base: BusinessCalendar | None = None) -> BusinessCalendar:
+    """The calendar the case's deadline runs on. ``base``, the institution's ``business_calendar()``, saves
+    the query for the closed days when many cases of one institution are shown."""
+    base = base or case.institution.business_calendar()
+    counts = is_statutory(case) or case.institution.counts_closed_days(case.service)
+    return base.with_statutory(counts)
 
 
 def standard_for(case: Case) -> Duration | None:
@@ -61,7 +81,7 @@ def standard_for(case: Case) -> Duration | None:
 def compute_due(case: Case, calendar: BusinessCalendar | None = None) -> dt.datetime | None:
     if case.service is None:
         return None
-    calendar = calendar or calendar_for(case)
+    calendar = calendar_for(case, base=calendar)
     if case.clock == FORWARDING:
         standard = standard_for(case)
         return calendar.due(case.received_at, standard) if standard is not None else None
@@ -77,7 +97,7 @@ def remaining(
         return None
     standard = standard_for(case)
     unit = standard.unit if standard else TimeUnit.HOURS
-    calendar = calendar or calendar_for(case)
+    calendar = calendar_for(case, base=calendar)
     return calendar.remaining(case.paused_at or now or timezone.now(), case.due_at, unit)
 
 

@@ -214,7 +214,9 @@ def received_moment(institution: Institution, reached: dt.date) -> dt.datetime:
 
 def legal_due_date(institution: Institution, kind: str, received_at: dt.datetime) -> dt.date:
     limit = INFORMATION_REQUEST_LIMIT if kind == Kind.INFORMATION_REQUEST else PETITION_LIMIT
-    return timezone.localtime(institution.business_calendar().due(received_at, limit)).date()
+    # A law's period: administrative leave (closed days) counts as working days.
+    calendar = institution.business_calendar(statutory=True)
+    return timezone.localtime(calendar.due(received_at, limit)).date()
 
 
 def end_of(institution: Institution, day: dt.date) -> dt.datetime:
@@ -271,7 +273,11 @@ def _record(request: StaffRequest, form: ReferralForm) -> Referral | None:
     external_due = data["external_due_at"] or legal_due_date(institution, data["kind"], received_at)
     external_moment = end_of(institution, external_due)
     standard_due = services.standard_due(
-        institution=institution, category=data["category"], received_at=received_at, channel=data["system"]
+        institution=institution,
+        category=data["category"],
+        received_at=received_at,
+        channel=data["system"],
+        kind=data["kind"],
     )
     # The case runs on the earlier of the two (see the module docstring): open_case caps its deadline.
     due_from = "external" if services.capped(standard_due, external_moment) == external_moment else "standard"

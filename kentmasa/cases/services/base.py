@@ -186,6 +186,7 @@ def _restart_clock(case: Case, start: dt.datetime) -> None:
     standard_case = Case(
         institution=case.institution,
         service=case.service,
+        kind=case.kind,
         received_at=start,
         several_institutions=case.several_institutions,
         clock=case.clock,

@@ -122,9 +122,11 @@ def standard_due(
     service: Service | None = None,
     several_institutions: bool = False,
     channel: str | None = None,
+    kind: str = Kind.REQUEST,
 ) -> dt.datetime | None:
     """The deadline the service standard alone would give a case opened with these (None without one).
-    With ``channel``, the service is chosen as ``open_case`` chooses it (the channel's row may apply)."""
+    With ``channel``, the service is chosen as ``open_case`` chooses it (the channel's row may apply);
+    ``kind`` decides the calendar (a law's kinds count administrative leave, kentmasa.cases.clock)."""
     if service is None and channel is not None:
         service = channel_rows.service_for(institution, channel, category.service if category else None)
     service = service or (category.service if category is not None else None)
@@ -134,6 +136,7 @@ def standard_due(
         Case(
             institution=institution,
             service=service,
+            kind=kind,
             received_at=received_at,
             several_institutions=several_institutions,
             clock=clock.clock_of(service),
