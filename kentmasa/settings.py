@@ -251,6 +251,7 @@ KENTMASA_PERIODIC_INTERVAL = int(os.environ.get("KENTMASA_PERIODIC_INTERVAL", "6
 # Enqueued every interval by `manage.py run_periodic`; each must be idempotent (several runners may exist).
 KENTMASA_PERIODIC_TASKS = [
     "kentmasa.escalation.tasks.sweep_overdue",
+    "kentmasa.field.tasks.derman_sweep",
     "kentmasa.channels.tasks.send_due_messages",
     "kentmasa.channels.whatsapp.tasks.fetch_pending_media",
     "kentmasa.channels.sms.reports.poll_sms_provider",

@@ -10,8 +10,12 @@ Run by the loader every time `load_demo` runs, after the cases are there, so it 
 * the reasons a work order could not be done, for the road unit and for the Derman team's unit;
 * today's work orders, sent by `birim` (Emre Kılıç, Yol Bakım) through kentmasa.field.services exactly as
   the unit's page sends them: four for Yol Bakım Ekibi 1 (the first books the grader, one is given to
-  `saha.ali`) and two inspections for the Derman team, on the road unit's open cases that have a point
-  in Adana (fewer when the unit has fewer). When it has none (``load_demo --cases 0``), road cases are
+  `saha.ali`), on the road unit's open cases that have a point in Adana (fewer when the unit has fewer);
+* the Derman loop (kentmasa.field.derman): Adana's inspection settings naming the Derman team, two
+  inspections sent today by `operator` beside the road unit's own work (the case keeps its unit and
+  team), and once a finished inspection with its report and PDF: on a resolved road case, found not
+  solved, so the case is open again for the unit and its managers are warned by name (on an open case,
+  partly solved, when none is resolved). When it has none (``load_demo --cases 0``), road cases are
   opened at random points inside real mahalles of Seyhan and Çukurova. A later load on the same day adds
   nothing; on another day it sends that day's work.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,17 +35,18 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 
 from kentmasa.cases import services as cases
-from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel
+from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel, Status
 from kentmasa.demo.places import load_mahalleler
 from kentmasa.demo.tables import ADANA_SLUG
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
-from kentmasa.field import services
-from kentmasa.field.models import FailureReason, Machine, WorkOrder
+from kentmasa.field import derman, inspections, services
+from kentmasa.field.models import FailureReason, InspectionReport, InspectionSettings, Machine, WorkOrder
 
 ROAD_UNIT = "Yol Bakım Şube Müdürlüğü"
 ROAD_TEAM = "Yol Bakım Ekibi 1 (Seyhan–Çukurova)"
 DERMAN_TEAM = "Alo 153 Saha Ekibi (Derman)"
 SENDER = "birim"  # Emre Kılıç, Yol Bakım Şube Müdürlüğü (staff.toml)
+OPERATOR = "operator"  # Zeynep Arslan, Alo 153 (staff.toml): sends the Derman team
 # (username, first name, last name, team); the leaders `saha` and `derman` are in staff.toml.
 MEMBERS = (
     ("saha.ali", "Ali", "Yurt", ROAD_TEAM),
@@ -108,9 +114,67 @@ def set_up(password: str, *, now: dt.datetime | None = None) -> Shown | None:
         road_team, derman_team = teams[ROAD_TEAM], teams[DERMAN_TEAM]
         if not WorkOrder.objects.filter(team=road_team, scheduled_for=today).exists():
             _send(road_unit, road_team, sender, ROAD_ORDERS, rng, now, machines=machines[:1])
-        if not WorkOrder.objects.filter(team=derman_team, scheduled_for=today).exists():
-            _send(road_unit, derman_team, sender, DERMAN_ORDERS, rng, now)
+        _derman(adana, road_unit, derman_team, rng, now)
     return shown(adana)
+
+
+def _derman(adana: Institution, road_unit: Unit, team: Team, rng: random.Random, now: dt.datetime) -> None:
+    """The Derman loop (kentmasa.field.derman): Adana's inspection settings naming the team, today's
+    inspections sent by the call centre beside the road unit's own work, and one finished inspection with
+    its report (once): on a resolved road case when there is one (found not solved: it opens again for the
+    unit), else on an open one (partly solved)."""
+    InspectionSettings.objects.get_or_create(institution=adana, defaults={"team": team})
+    operator = User.objects.filter(username=OPERATOR, institution=adana, is_active=True).first()
+    if operator is None:
+        return
+    today = timezone.localdate(now)
+    if not WorkOrder.objects.filter(team=team, scheduled_for=today).exists():
+        for each in _cases_for(road_unit, team, DERMAN_ORDERS, rng, now):
+            derman.send_inspection(
+                each, WorkOrder.Reason.STAFF, actor=operator, note=DERMAN_INSTRUCTION, now=now
+            )
+    if InspectionReport.objects.filter(institution=adana, work_order__team=team).exists():
+        return
+    leader = team.leader
+    if leader is None:
+        return
+    open_order = WorkOrder.objects.filter(case=OuterRef("pk"), team=team, status__in=WorkOrder.OPEN)
+    resolved = (
+        Case.objects.filter(unit=road_unit, status=Status.RESOLVED, latitude__isnull=False)
+        .exclude(Exists(open_order))
+        .order_by("-resolved_at", "-pk")
+        .first()
+    )
+    chosen = resolved or next(iter(_cases_for(road_unit, team, 1, rng, now)), None)
+    if chosen is None:
+        return
+    case = chosen
+    reason = WorkOrder.Reason.SAMPLE if resolved is not None else WorkOrder.Reason.STAFF
+    order = derman.send_inspection(case, reason, actor=operator, now=now - dt.timedelta(hours=3))
+    if order is None:
+        return
+    findings = (
+        "Yerinde yapılan incelemede yol yüzeyindeki çökmenin yalnızca kısmen onarıldığı görüldü; "
+        "yama kenarlarında yeniden açılma var, çevrede güvenlik şeridi bulunmuyor."
+    )
+    report, _written = inspections.write_report(
+        case,
+        inspections.Findings(
+            client_id=uuid.uuid5(uuid.NAMESPACE_URL, f"kentmasa-demo-derman-{adana.pk}-{case.pk}"),
+            findings=findings,
+            recommendation="Yama yeniden yapılmalı, çalışma alanı işaretlenmeli.",
+            signer_name=leader.get_full_name() or leader.username,
+            signer_title="Alo 153 Saha Ekibi (Derman)",
+            inspected_at=now - dt.timedelta(hours=1),
+            place=case.address_text or case.neighbourhood,
+            latitude=case.latitude,
+            longitude=case.longitude,
+            work_order=order,
+        ),
+        actor=leader,
+    )
+    outcome = InspectionReport.Outcome.NOT_SOLVED if resolved is not None else InspectionReport.Outcome.PARTLY
+    derman.after_report(report, outcome, actor=leader, now=now)
 
 
 def _people(adana: Institution, teams: dict[str, Team], password: str) -> None:
@@ -217,7 +281,6 @@ def _send(
         for member in team.members.filter(is_active=True).order_by("username")
         if member.pk != team.leader_id
     ]
-    derman = team.name == DERMAN_TEAM
     for index, case in enumerate(_cases_for(unit, team, count, rng, now)):
         booked = [m for m in machines if m.status == Machine.Status.AVAILABLE] if index == 0 else []
         try:
@@ -225,7 +288,7 @@ def _send(
                 case,
                 team,
                 actor=sender,
-                instructions=DERMAN_INSTRUCTION if derman else INSTRUCTIONS[index % len(INSTRUCTIONS)],
+                instructions=INSTRUCTIONS[index % len(INSTRUCTIONS)],
                 machines=booked,
                 day=timezone.localdate(now),
                 assignee=members[0] if index == 1 and members else None,

@@ -39,6 +39,8 @@ from kentmasa.demo.tables import (
 )
 from kentmasa.directory.models import Team, User
 from kentmasa.escalation.services import SECOND_STEP_AFTER, sweep
+from kentmasa.field import derman as field_derman
+from kentmasa.field.models import InspectionSettings, WorkOrder
 
 # Whose hours a step keeps: OFFICE is daytime work (feedback calls, Derman), UNIT_HOURS follows the unit
 # (working hours, or round the clock for services promised in hours), None is the 24-hour call centre.
@@ -380,19 +382,25 @@ class Player:
         )
 
     def _derman_dispatch(self, spec: CaseSpec, case: Case) -> Step:
-        # Seed 004: when a unit does not answer, the Derman team goes back to the place and reports again.
-        operator, derman = self._operator(spec), self.b.teams[ADANA_SLUG, DERMAN]
+        # Seed 004: when a unit does not answer, the Derman team goes to the place beside it: an inspection
+        # work order of kentmasa.field.derman; the case keeps its unit, assignee and team.
+        derman = self.b.teams[ADANA_SLUG, DERMAN]
         when: dt.datetime | dt.timedelta
         if case.due_at:
             when = case.due_at + self._minutes(2 * HOUR, 2 * DAY)
         else:
             when = self._minutes(5 * DAY, 8 * DAY)
         note = NOTES["derman_dispatch"]
-        return (
-            when,
-            lambda now: services.assign(case, actor=operator, team=derman, note=note, now=now),
-            OFFICE,
-        )
+
+        def act(now: dt.datetime) -> Case:
+            if case.institution_id == derman.unit.institution_id:
+                InspectionSettings.objects.get_or_create(
+                    institution_id=case.institution_id, defaults={"team": derman}
+                )
+                field_derman.send_inspection(case, WorkOrder.Reason.IDLE, note=note, now=now)
+            return case
+
+        return when, act, OFFICE
 
     def _derman_note(self, spec: CaseSpec, case: Case) -> Step:
         member, note = self.users["derman"], NOTES["derman_note"]

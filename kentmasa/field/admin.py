@@ -21,13 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kentmasa.cases.services import TransitionError
-from kentmasa.directory.models import Unit, User
+from kentmasa.directory.models import Institution, Team, Unit, User
 from kentmasa.field import services
 from kentmasa.field.models import (
     DeviceToken,
     FailureReason,
     FieldAction,
     InspectionReport,
+    InspectionSettings,
     Machine,
     Visit,
     WorkOrder,
@@ -230,3 +231,41 @@ class DeviceTokenAdmin(ReadOnly, OwnInstitution):
             ngettext("%(n)d device key revoked.", "%(n)d device keys revoked.", revoked) % {"n": revoked},
             messages.SUCCESS,
         )
+
+
+class InspectionSettingsForm(forms.ModelForm):
+    class Meta:
+        model = InspectionSettings
+        fields = ["institution", "team", "active", "idle_percent", "on_not_solved", "sample_percent"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        institution, team = data.get("institution"), data.get("team")
+        if institution is not None and team is not None and team.unit.institution_id != institution.pk:
+            self.add_error("team", _("Choose a field team of the institution."))
+        return data
+
+
+@admin.register(InspectionSettings)
+class InspectionSettingsAdmin(admin.ModelAdmin):
+    """The institution's Derman loop (kentmasa.field.derman): its inspection team and when it is sent. An
+    administrator sets their own institution's, with a field team of its units."""
+
+    form = InspectionSettingsForm
+    list_display = ["institution", "team", "active", "idle_percent", "on_not_solved", "sample_percent"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        rows = super().get_queryset(request).select_related("institution", "team")
+        if _everything(request):
+            return rows
+        return rows.filter(institution_id=_institution_id(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "institution" and not _everything(request):
+            kwargs["queryset"] = Institution.objects.filter(pk=_institution_id(request))
+        if db_field.name == "team":
+            teams = Team.objects.filter(kind=Team.Kind.FIELD, active=True).select_related("unit")
+            if not _everything(request):
+                teams = teams.filter(unit__institution_id=_institution_id(request))
+            kwargs["queryset"] = teams
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -97,6 +97,18 @@ class WorkOrder(models.Model):
         CASE_MOVED = "case_moved", _("the case moved to another unit or institution")
         CASE_CLOSED = "case_closed", _("the case was closed")
 
+    class Kind(models.TextChoices):
+        WORK = "work", _("Work")
+        INSPECTION = "inspection", _("Inspection (Derman)")
+
+    class Reason(models.TextChoices):
+        """Why an inspection was sent (kentmasa.field.derman)."""
+
+        IDLE = "idle", _("The unit has not acted on the case")
+        NOT_SOLVED = "not_solved", _("The citizen says the problem is not solved")
+        SAMPLE = "sample", _("A sample check of a resolved case")
+        STAFF = "staff", _("Sent by staff")
+
     OPEN = (Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE)
     REPORTED = (Status.DONE, Status.FAILED, Status.OTHER_TEAM)
 
@@ -122,6 +134,10 @@ class WorkOrder(models.Model):
         on_delete=models.SET_NULL,
         related_name="field_work_orders",
     )
+    # An inspection goes to the institution's inspection team (InspectionSettings) beside the unit's own
+    # work: it never changes the case's unit or team.
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.WORK)
+    reason = models.CharField(_("reason sent"), max_length=12, choices=Reason.choices, blank=True)
     instructions = models.TextField(_("instructions"), max_length=2000, blank=True)
     priority = models.PositiveSmallIntegerField(_("priority"), default=2)  # cases.models.Priority
     scheduled_for = models.DateField(_("day"))
@@ -185,6 +201,15 @@ class WorkOrder(models.Model):
             models.Index(fields=["team", "scheduled_for", "status"], name="workorder_team_day"),
             models.Index(fields=["unit", "status", "-created_at"], name="workorder_unit"),
             models.Index(fields=["assignee", "status"], name="workorder_assignee"),
+            models.Index(fields=["case", "kind", "reason"], name="workorder_case_inspection"),
+        ]
+        constraints = [
+            # One open inspection per case and reason, whoever sends it (kentmasa.field.derman).
+            models.UniqueConstraint(
+                fields=["case", "reason"],
+                condition=Q(kind="inspection", status__in=["assigned", "en_route", "on_site"]),
+                name="workorder_one_open_inspection",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -328,9 +353,55 @@ class Visit(models.Model):
         return f"{self.get_kind_display()} {self.place}"
 
 
+class InspectionSettings(models.Model):
+    """An institution's Derman loop (seed 004): which team inspects, and when it is sent
+    (kentmasa.field.derman): when the unit has not acted within ``idle_percent`` of the standard, when the
+    citizen says the problem is not solved, and on ``sample_percent`` of resolved cases."""
+
+    institution = models.OneToOneField(
+        "directory.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="inspection_settings",
+    )
+    team = models.ForeignKey(
+        "directory.Team", verbose_name=_("inspection team"), on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    idle_percent = models.PositiveSmallIntegerField(
+        _("share of the standard without action (%)"),
+        default=50,
+        help_text=_("Sent when nobody in the unit has acted on a case for this share of its standard."),
+    )
+    on_not_solved = models.BooleanField(_("sent when the citizen says it is not solved"), default=True)
+    sample_percent = models.PositiveSmallIntegerField(
+        _("resolved cases checked (%)"),
+        default=10,
+        help_text=_("This share of resolved cases is inspected to verify them (0: none)."),
+    )
+
+    class Meta:
+        verbose_name = _("Derman inspection settings")
+        verbose_name_plural = _("Derman inspection settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(idle_percent__gte=1, idle_percent__lte=99), name="inspection_idle_percent"
+            ),
+            models.CheckConstraint(condition=Q(sample_percent__lte=100), name="inspection_sample_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.team)
+
+
 class InspectionReport(models.Model):
     """An inspection report (tutanak / bilgi formu) written on the phone: findings and photos, signed by
     name; its PDF is attached to the case and sent to the responsible unit."""
+
+    class Outcome(models.TextChoices):
+        SOLVED = "solved", _("Solved")
+        NOT_SOLVED = "not_solved", _("Not solved")
+        PARTLY = "partly", _("Partly solved")
 
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="inspection_reports"
@@ -351,6 +422,8 @@ class InspectionReport(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     findings = models.TextField(_("findings"), max_length=8000)
+    # Whether the problem is solved, as found on site ("" on reports written before it was asked).
+    outcome = models.CharField(_("finding"), max_length=12, choices=Outcome.choices, blank=True)
     recommendation = models.TextField(_("recommendation"), max_length=4000, blank=True)
     sent_to = models.ForeignKey(
         "directory.Unit",

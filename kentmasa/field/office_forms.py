@@ -21,7 +21,7 @@ from kentmasa.cases.models import Case
 from kentmasa.directory.models import Category, Team, Unit, User
 from kentmasa.field import machines as field_machines
 from kentmasa.field import photos as field_photos
-from kentmasa.field.models import Machine, Visit, WorkOrder
+from kentmasa.field.models import InspectionReport, InspectionSettings, Machine, Visit, WorkOrder
 from kentmasa.lib import edge, plates
 
 MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
@@ -151,6 +151,10 @@ class WorkOrderForm(OfficeForm):
             Team.objects.filter(unit__institution_id=case.institution_id, kind=Team.Kind.FIELD, active=True)
             .select_related("unit")
             .order_by("unit__name", "name", "pk")
+        )
+        # The inspection team goes by "Derman'a gönder" (kentmasa.field.derman), beside the unit's own work.
+        teams = teams.exclude(
+            pk__in=InspectionSettings.objects.filter(institution_id=case.institution_id).values("team_id")
         )
         choices(self, "team").queryset = teams
         unit_ids = set(case.unit.subtree_ids()) if case.unit is not None else set()
@@ -372,6 +376,12 @@ class InspectionForm(Located):
     latitude = CoordinateField(label=_("Latitude"), limit=90)
     longitude = CoordinateField(label=_("Longitude"), limit=180)
     findings = _text(_("Findings"), 8000, required=True, rows=6)
+    outcome = forms.ChoiceField(
+        label=_("Is the problem solved?"),
+        choices=[("", _("Not stated")), *InspectionReport.Outcome.choices],
+        required=False,
+        help_text=_("“Not solved” on an answered case opens it again for the unit."),
+    )
     recommendation = _text(_("Recommendation"), 4000, rows=3)
     photos = PhotosField(label=_("Photos"))
     signer_name = forms.CharField(label=_("Signed by (name)"), max_length=200)

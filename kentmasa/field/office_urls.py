@@ -8,6 +8,7 @@ urlpatterns = [
     path("is-emri/<str:tracking_number>/", views.send_work_order, name="office_send"),
     path("is-emri/<str:tracking_number>/panel/", views.case_panel, name="office_case_panel"),
     path("is-emri/<int:pk>/iptal/", views.cancel_work_order, name="office_cancel"),
+    path("derman/<str:tracking_number>/", views.send_derman, name="office_send_derman"),
     path("birim/", views.unit_reports, name="office_unit"),
     path("birim/<int:pk>/incelendi/", views.mark_reviewed, name="office_review"),
     path("birim/foto/<int:pk>/", views.work_order_photo, name="office_photo"),

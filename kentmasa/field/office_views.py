@@ -37,7 +37,7 @@ from kentmasa.cases.models import ACTIVE_STATUSES, Case
 from kentmasa.cases.services import TransitionError
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.views import StaffRequest, staff_required
-from kentmasa.field import inspections, review, services, visits
+from kentmasa.field import derman, inspections, review, services, visits
 from kentmasa.field import machines as field_machines
 from kentmasa.field.models import InspectionReport, Machine, Visit, WorkOrder, WorkOrderPhoto
 from kentmasa.field.office_forms import (
@@ -118,8 +118,32 @@ def case_panel(request: StaffRequest, tracking_number: str) -> HttpResponse:
             "reports": reports,
             "may_send": review.may_send(request.user, case),
             "may_inspect": inspections.may_write(request.user, case),
+            "may_send_derman": derman.may_send(request.user, case)
+            and derman.settings_for(case.institution_id) is not None,
         },
     )
+
+
+@require_POST
+@staff_required
+def send_derman(request: StaffRequest, tracking_number: str) -> HttpResponse:
+    """ "Derman'a gönder": the institution's inspection team to the case, beside its unit."""
+    case = _visible_case(request, tracking_number)
+    if not derman.may_send(request.user, case):
+        raise PermissionDenied
+    try:
+        order = derman.send_inspection(case, WorkOrder.Reason.STAFF, actor=request.user)
+    except TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        if order is None:
+            messages.info(
+                request,
+                _("Nothing was sent: the institution has no inspection team, or it already has this case."),
+            )
+        else:
+            messages.success(request, _("The inspection team %(team)s was sent.") % {"team": order.team.name})
+    return redirect("cases:detail", tracking_number=case.tracking_number)
 
 
 @require_http_methods(["GET", "POST"])
@@ -618,7 +642,7 @@ def inspection(request: StaffRequest, pk: int) -> HttpResponse:
         return _inspection_page(request, case, form, status=400)
     data = form.cleaned_data
     try:
-        _report, written = inspections.write_report(
+        report, written = inspections.write_report(
             case,
             inspections.Findings(
                 client_id=data["client_id"],
@@ -644,6 +668,10 @@ def inspection(request: StaffRequest, pk: int) -> HttpResponse:
             _("The inspection report was attached to case %(number)s as a PDF and sent to %(unit)s.")
             % {"number": case.tracking_display, "unit": case.unit.name if case.unit else "—"},
         )
+        if derman.after_report(report, data.get("outcome") or "", actor=user):
+            messages.info(
+                request, _("The problem was found not solved: the case is open again for the unit.")
+            )
     else:
         messages.info(request, _("This report was already sent."))
     return redirect("field:office_inspection", pk=case.pk)

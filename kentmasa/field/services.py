@@ -327,6 +327,9 @@ def overtaken_reason(order: WorkOrder, case: Case) -> str | None:
     is no longer active: resolved, closed, rejected, redirected, merged (CASE_CLOSED); None if it did not."""
     if case.institution_id != order.institution_id or case.unit_id != order.unit_id:
         return WorkOrder.CancelReason.CASE_MOVED
+    if order.kind == WorkOrder.Kind.INSPECTION:
+        # The Derman loop (kentmasa.field.derman) inspects answered cases too: only a merge ends it.
+        return WorkOrder.CancelReason.CASE_CLOSED if case.merged_into_id is not None else None
     if case.status not in ACTIVE_STATUSES:
         return WorkOrder.CancelReason.CASE_CLOSED
     return None

@@ -18,7 +18,8 @@ from kentmasa.cases.models import Case, Event
 from kentmasa.demo import field, loader
 from kentmasa.demo.places import load_mahalleler
 from kentmasa.directory.models import Team, User
-from kentmasa.field.models import FailureReason, Machine, WorkOrder
+from kentmasa.field.models import FailureReason, InspectionReport, InspectionSettings, Machine, WorkOrder
+from kentmasa.notify.models import Notification
 
 PASSWORD = "parola-saha-1"
 
@@ -62,22 +63,43 @@ def test_the_teams_have_their_leaders_and_members(loaded):
 def test_today_s_work_orders_lie_at_real_points_of_adana(loaded):
     today = timezone.localdate()
     road = WorkOrder.objects.filter(team=team(field.ROAD_TEAM), scheduled_for=today).select_related("case")
-    derman = WorkOrder.objects.filter(team=team(field.DERMAN_TEAM), scheduled_for=today)
+    derman = WorkOrder.objects.filter(
+        team=team(field.DERMAN_TEAM), scheduled_for=today, status=WorkOrder.Status.ASSIGNED
+    )
     assert road.count() == field.ROAD_ORDERS and derman.count() == field.DERMAN_ORDERS
     inner, outer = load_mahalleler("adana")
     shapes = {(m.district, m.name): m.geometry for m in inner + outer}
     for order in [*road, *derman]:
         case = order.case
-        assert order.created_by.username == "birim" and order.status == WorkOrder.Status.ASSIGNED
+        sender = "operator" if order.kind == WorkOrder.Kind.INSPECTION else "birim"
+        assert order.created_by.username == sender and order.status == WorkOrder.Status.ASSIGNED
         assert case.unit.name == field.ROAD_UNIT and case.province == "Adana"
         assert case.longitude is not None and case.latitude is not None
         point = Point(float(case.longitude), float(case.latitude))
         assert shapes[(case.district, case.neighbourhood)].contains(point), case.tracking_number
         assert Event.objects.filter(case=case, action="work_order", data__work_order=order.pk).exists()
     assert road.filter(assignee__username="saha.ali").count() == 1
-    assert all(order.instructions == field.DERMAN_INSTRUCTION for order in derman)
-    # The Derman team inspects cases the road team works (a second team on the same case).
+    assert all(field.DERMAN_INSTRUCTION in order.instructions for order in derman)
+    assert all(order.kind == WorkOrder.Kind.INSPECTION for order in derman)
+    # The Derman team inspects cases the road team works (a second team on the same case), which keep the
+    # road team as their own.
     assert set(derman.values_list("case", flat=True)) <= set(road.values_list("case", flat=True))
+    assert {order.case.team.name for order in derman} == {field.ROAD_TEAM}
+
+
+def test_a_derman_inspection_is_open_and_one_is_finished_with_its_report(loaded):
+    derman = team(field.DERMAN_TEAM)
+    settings = InspectionSettings.objects.get(institution__slug="adana-bb")
+    assert settings.team == derman and settings.idle_percent == 50 and settings.sample_percent == 10
+    assert WorkOrder.objects.filter(team=derman, kind=WorkOrder.Kind.INSPECTION, status="assigned").exists()
+    report = InspectionReport.objects.get(work_order__team=derman)
+    assert report.findings and report.pdf is not None and report.signed_by.username == "derman"
+    assert report.outcome in (InspectionReport.Outcome.NOT_SOLVED, InspectionReport.Outcome.PARTLY)
+    assert report.work_order.status == WorkOrder.Status.DONE
+    case = report.case
+    assert case.unit.name == field.ROAD_UNIT and case.team.name == field.ROAD_TEAM
+    warned = Notification.objects.filter(kind="inspection_warning", case=case)
+    assert warned.exists() and all(n.user.role == User.Role.UNIT_MANAGER for n in warned)
 
 
 def test_a_grader_is_out_on_the_first_order_and_a_truck_is_available(loaded):
@@ -106,7 +128,8 @@ def test_the_leader_and_the_unit_see_the_day_on_their_pages(loaded, client):
 
 def test_loading_again_the_same_day_adds_nothing_and_another_day_sends_that_day_s_work(loaded):
     def counts():
-        return [model.objects.count() for model in (WorkOrder, Case, User, Event, Machine, FailureReason)]
+        models = (WorkOrder, Case, User, Event, Machine, FailureReason, InspectionReport, Notification)
+        return [model.objects.count() for model in models]
 
     before = counts()
     call_command("load_demo", cases=0, stdout=StringIO())
