@@ -376,6 +376,7 @@ def test_tracking_shows_the_places_in_full_only_once_the_deadline_has_passed(cli
     first.address, first.email = "Menderes Mah. Atışalanı Cad. No:6 Esenler", "a.yilmaz@esenler.bel.tr"
     first.save()
     case = applied(client, category)
+    assert case.due_at is not None
 
     clock.now = case.due_at  # the last moment of the standard
     before = tracked(client, case)
@@ -402,6 +403,7 @@ def test_tracking_shows_the_places_in_full_only_once_the_deadline_has_passed(cli
 def test_a_case_answered_in_time_never_shows_the_places(client, clock, category, road_staff):
     case = applied(client, category)
     services.resolve(case, actor=road_staff, resolution="Kapatıldı.")
+    assert case.due_at is not None
     clock.now = case.due_at + dt.timedelta(days=30)
 
     page = tracked(client, case)
