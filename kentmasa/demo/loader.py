@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
+from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo import field as field_work
 from kentmasa.demo import kgys, notifications, police
 from kentmasa.demo import wallboards as screens
@@ -42,6 +43,7 @@ from kentmasa.demo.planner import Planner
 from kentmasa.demo.player import Player
 from kentmasa.demo.tables import ADANA_SLUG, MEMORABLE_STAFF, PLACES, SUPERUSER, DemoError
 from kentmasa.directory.models import Institution, User
+from kentmasa.feedback import services as feedback
 from kentmasa.places.importer import import_tr_admin
 
 __all__ = ["DEFAULT_CASES", "PASSWORD_ENV", "DemoError", "DemoResult", "Login", "load_demo"]
@@ -94,14 +96,15 @@ def load_demo(cases: int = DEFAULT_CASES, *, now: dt.datetime | None = None) -> 
     if cases < 0:
         raise DemoError("Başvuru sayısı negatif olamaz.")
     now = now or timezone.now()
-    # History is replayed, not lived: nobody is sent an SMS or e-mail for it.
-    with replies.suppressed(), transaction.atomic():
+    # History is replayed, not lived: nobody is sent an SMS or e-mail for it (answers, rating links).
+    with replies.suppressed(), feedback.quiet(), transaction.atomic():
         directory = Directory(password)
         imports = directory.build()
         # kentmasa.places: boundaries before cases, so located cases get their mahalle, ilçe and il.
         import_tr_admin(data_dir(), cities=PLACES["cities"], mahalle_files=PLACES["mahalle_files"])
         directory.build_staff()
         notifications.link_people(directory)
+        demo_feedback.set_up()  # before the cases: each resolution joins the feedback operator's call list
         _play_cases(directory, cases, now)
         notifications.hold_answers(directory)
     result = _result(loaded=True, password=password)

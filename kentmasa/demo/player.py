@@ -22,6 +22,7 @@ from django.utils import timezone
 from kentmasa.cases import clock, intake, services
 from kentmasa.cases.citizens import STAFF
 from kentmasa.cases.models import Case, Channel, Kind
+from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo.directory import Directory
 from kentmasa.demo.planner import CaseSpec
 from kentmasa.demo.tables import (
@@ -285,12 +286,13 @@ class Player:
         return when, lambda now: services.resolve(case, actor=worker, resolution=text, now=now), UNIT_HOURS
 
     def _feedback_close(self, spec: CaseSpec, case: Case) -> Step:
-        # Feedback operators call citizens back in the daytime, whatever the unit's hours.
+        # Feedback operators call citizens back in the daytime, whatever the unit's hours: the call on her
+        # list is recorded through kentmasa.feedback (kentmasa.demo.feedback), which closes the case.
         note = FEEDBACK_NOTES.get(spec.channel) or self.rng.choice(FEEDBACK_CALLS)
-        feedback = self.users["geribildirim"]
+        operator = self.users["geribildirim"]
         return (
             self._minutes(3 * HOUR, 3 * DAY),
-            lambda now: services.close(case, actor=feedback, note=note, now=now),
+            lambda now: demo_feedback.after_call(case, operator, note, self.rng, now),
             OFFICE,
         )
 
@@ -374,10 +376,11 @@ class Player:
         )
 
     def _reopen(self, spec: CaseSpec, case: Case) -> Step:
-        feedback, note = self.users["geribildirim"], NOTES["reopen"]
+        # The feedback call finds the citizen not satisfied: the case goes back to its unit, which is told.
+        operator, note = self.users["geribildirim"], NOTES["reopen"]
         return (
-            self._minutes(DAY, 4 * DAY),
-            lambda now: services.reopen(case, actor=feedback, note=note, now=now),
+            self._minutes(3 * HOUR, 2 * DAY),
+            lambda now: demo_feedback.not_satisfied(case, operator, note, self.rng, now),
             OFFICE,
         )
 

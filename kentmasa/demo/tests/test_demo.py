@@ -239,3 +239,24 @@ def test_police_calls_are_passed_on_within_the_155_standard(loaded):
     figures = _with_percent(police.aggregate(**measures(timezone.now())))
     assert figures["measured"] == forwarded.count()
     assert figures["percent"] >= 66
+
+
+def test_feedback_calls_wait_for_geribildirim_and_some_are_recorded(loaded):
+    from kentmasa.feedback import services as feedback
+    from kentmasa.feedback.models import FeedbackCall, FeedbackDaily
+
+    elif_ = User.objects.get(username="geribildirim")
+    waiting = feedback.waiting_calls(elif_)
+    assert waiting.exists()
+    assert all(call.case.status == Status.RESOLVED and call.case.citizen.phone for call in waiting)
+    done = FeedbackCall.objects.filter(state="done")
+    assert done.filter(outcome="satisfied", score__isnull=False).exists()
+    assert Case.objects.filter(status=Status.CLOSED, feedback_calls__outcome="satisfied").exists()
+    assert not FeedbackCall.objects.filter(case__channel="kades").exists()
+    figures = FeedbackDaily.objects.filter(institution__slug=tables.ADANA_SLUG)
+    assert sum(figures.values_list("calls", flat=True)) == done.count()
+    # Nothing was sent for history.
+    assert not FeedbackCall.objects.exclude(method="call").exists()
+    before = FeedbackCall.objects.count()
+    call_command("load_demo", cases=60, stdout=StringIO())
+    assert FeedbackCall.objects.count() == before
