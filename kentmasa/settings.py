@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kentmasa.routing",
     "kentmasa.channels",
     "kentmasa.escalation",
+    "kentmasa.foi",
     "kentmasa.emergency",
     "kentmasa.field",
     "kentmasa.feedback",
@@ -265,6 +266,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.emergency.pts.purge_plate_reads",
     "kentmasa.emergency.footage.purge_camera_footage",
     "kentmasa.feedback.tasks.settle_rating_links",
+    "kentmasa.foi.tasks.sweep_information_requests",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))

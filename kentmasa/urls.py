@@ -34,6 +34,8 @@ urlpatterns = [
     # Feedback after resolution (kentmasa.feedback): the operators' call list, the citizen's rating link.
     path("geri-bildirim/", include("kentmasa.feedback.urls")),
     path("degerlendir/", include("kentmasa.feedback.public_urls")),
+    # Law 4982 information requests (kentmasa.foi): the information service's pages, the answer letter.
+    path("bilgi-edinme/", include("kentmasa.foi.urls")),
     # Destruction records (KVKK imha tutanakları) of every retention run (kentmasa.retention).
     path("imha-tutanaklari/", include("kentmasa.retention.urls")),
     path("kanal/", include("kentmasa.channels.urls")),
