@@ -98,7 +98,7 @@ def open_request(institution, foi_settings, ayse):
             "channel": Channel.EMAIL,
             "kind": Kind.INFORMATION_REQUEST,
             "subject": "Asfalt ihalesi",
-            "description": "4982 sayılı Kanun uyarınca Gül Sokak asfalt ihalesinin bedelini öğrenmek istiyorum.",
+            "description": "4982 sayılı Kanun uyarınca Gül Sokak asfalt ihalesinin bedelini isterim.",
             "citizen": ayse,
             "received_at": RECEIVED,
         }

@@ -1,5 +1,7 @@
 """The eligibility check (2 iş günü), incomplete applications, conversion to a petition, forwarding."""
 
+from typing import Any
+
 import pytest
 
 from kentmasa.cases.models import Case, Event, Kind, Status
@@ -11,13 +13,15 @@ from kentmasa.foi.tests.conftest import AYSE_TC, RECEIVED, at
 pytestmark = pytest.mark.django_db
 
 
-def electronic(**kwargs):
-    values = {"name": "Ayşe Kaya", "tc_kimlik": AYSE_TC, "email": "ayse@example.com"}
+def electronic(**kwargs: Any) -> Identity:
+    values: dict[str, Any] = {"name": "Ayşe Kaya", "tc_kimlik": AYSE_TC, "email": "ayse@example.com"}
     values.update(kwargs)
     return Identity(**values)
 
 
-def test_an_information_request_gets_its_4982_record_and_the_2_day_check_clock(open_request, foi_unit, foi_service):
+def test_an_information_request_gets_its_4982_record_and_the_2_day_check_clock(
+    open_request, foi_unit, foi_service
+):
     request = open_request()
     assert request.stage == Stage.CHECKING
     assert request.check_due_at == at("2026-06-03T17:30+03:00")  # 2 iş günü after Monday's receipt
@@ -56,7 +60,10 @@ def test_a_complete_email_request_runs_15_working_days_from_receipt(open_request
         (electronic(tc_kimlik="12345678901"), ["tc_kimlik_invalid"]),
         (electronic(name="", email="", tc_kimlik=AYSE_TC), ["name", "contact"]),
         (Identity(name="Ayşe Kaya", paper=True), ["signature", "address"]),
-        (Identity(applicant_kind="legal", name="Can Ak", email="a@b.c"), ["legal_title", "signatory_authority"]),
+        (
+            Identity(applicant_kind="legal", name="Can Ak", email="a@b.c"),
+            ["legal_title", "signatory_authority"],
+        ),
     ],
 )
 def test_what_the_regulation_asks_of_each_kind_of_application(open_request, elif_, identity, missing):
@@ -78,9 +85,7 @@ def test_a_paper_petition_with_signature_and_address_needs_no_tc_number(open_req
 
 def test_an_incomplete_request_is_not_processed_and_its_clock_starts_when_complete(open_request, elif_):
     request = open_request()
-    services.mark_incomplete(
-        request, actor=elif_, missing=["tc_kimlik"], now=at("2026-06-02T09:00+03:00")
-    )
+    services.mark_incomplete(request, actor=elif_, missing=["tc_kimlik"], now=at("2026-06-02T09:00+03:00"))
     request.refresh_from_db()
     case = request.case
     assert request.stage == Stage.INCOMPLETE and request.silence_at is None
@@ -107,7 +112,11 @@ def test_only_the_information_service_checks(open_request, ali):
 def test_a_complaint_is_taken_as_a_petition_and_she_is_told_why(open_request, elif_, roads):
     request = open_request()
     petition = services.convert(
-        request, actor=elif_, reason="sokaktaki çukurla ilgili bir şikâyet", unit=roads, now=at("2026-06-02T09:00+03:00")
+        request,
+        actor=elif_,
+        reason="sokaktaki çukurla ilgili bir şikâyet",
+        unit=roads,
+        now=at("2026-06-02T09:00+03:00"),
     )
     request.refresh_from_db()
     case = request.case
@@ -123,7 +132,9 @@ def test_a_complaint_is_taken_as_a_petition_and_she_is_told_why(open_request, el
 
 def test_held_by_another_institution_it_is_sent_there_and_closed_here(open_request, elif_):
     request = open_request()
-    services.forward_out(request, actor=elif_, to="İstanbul Su ve Kanalizasyon İdaresi", now=at("2026-06-02T09:00+03:00"))
+    services.forward_out(
+        request, actor=elif_, to="İstanbul Su ve Kanalizasyon İdaresi", now=at("2026-06-02T09:00+03:00")
+    )
     request.refresh_from_db()
     case = request.case
     assert case.status == Status.REDIRECTED and case.redirected_to == "İstanbul Su ve Kanalizasyon İdaresi"
@@ -137,7 +148,9 @@ def test_held_by_another_institution_it_is_sent_there_and_closed_here(open_reque
 def test_forwarded_to_the_unit_holding_the_information(open_request, elif_, roads, ali):
     request = open_request()
     services.accept(request, actor=elif_, identity=electronic(), now=at("2026-06-02T09:00+03:00"))
-    services.forward_to_unit(request, actor=elif_, unit=roads, note="İhale dosyası sizde", now=at("2026-06-02T10:00+03:00"))
+    services.forward_to_unit(
+        request, actor=elif_, unit=roads, note="İhale dosyası sizde", now=at("2026-06-02T10:00+03:00")
+    )
     request.refresh_from_db()
     case = Case.objects.get(pk=request.case_id)
     assert case.unit == roads and request.holder_unit == roads
