@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import clock, services
-from kentmasa.cases.models import Case, Channel
+from kentmasa.cases.models import Case, Channel, Kind
 from kentmasa.deadlines import Duration, TimeUnit
 from kentmasa.directory import channel_rows
 from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service
@@ -99,8 +99,15 @@ class Hint:
         }
 
 
-def hint(institution: Institution, category: Category | None, now: dt.datetime | None = None) -> Hint:
-    """The hint for a topic of the public form (``category`` None: no topic chosen or none offered)."""
+def hint(
+    institution: Institution,
+    category: Category | None,
+    now: dt.datetime | None = None,
+    kind: str = Kind.REQUEST,
+) -> Hint:
+    """The hint for a topic of the public form (``category`` None: no topic chosen or none offered) and the
+    kind of application chosen on it: an information request (Law 4982) runs on the statutory calendar,
+    through administrative leave (kentmasa.cases.clock.is_statutory)."""
     now = now or timezone.now()
     category_service = category.service if category is not None else None
     service = channel_rows.service_for(institution, Channel.WEB, category_service)
@@ -111,8 +118,10 @@ def hint(institution: Institution, category: Category | None, now: dt.datetime |
             "will tell you when you can expect an answer."
         )
         return Hint(None, None, False, None, text, link)
-    due_at = services.standard_due(institution=institution, received_at=now, service=service)
-    probe = Case(institution=institution, service=service, received_at=now, clock=clock.clock_of(service))
+    due_at = services.standard_due(institution=institution, received_at=now, service=service, kind=kind)
+    probe = Case(
+        institution=institution, service=service, kind=kind, received_at=now, clock=clock.clock_of(service)
+    )
     standard = clock.standard_for(probe)
     forwarding = probe.clock == clock.FORWARDING
     if due_at is None or standard is None:

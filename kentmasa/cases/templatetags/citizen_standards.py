@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 
 from kentmasa.cases import standards
-from kentmasa.cases.models import Case
+from kentmasa.cases.models import Case, Kind
 from kentmasa.directory.models import Institution
 
 register = template.Library()
@@ -23,12 +23,15 @@ def standard_hint(institution: Institution, form: Any) -> standards.Hint | None:
     without script); None while no topic is chosen on a form that offers topics."""
     offered = institution.categories.filter(active=True, public=True)
     raw = str(form["category"].value() or "") if "category" in form.fields else ""
+    kind = str(form["kind"].value() or "") if "kind" in form.fields else ""
+    if kind not in Kind.values:
+        kind = Kind.REQUEST
     if not raw:
-        return None if offered.exists() else standards.hint(institution, None)
+        return None if offered.exists() else standards.hint(institution, None, kind=kind)
     if not raw.isdigit() or len(raw) > 12:
         return None
     category = offered.select_related("service").filter(pk=int(raw)).first()
-    return standards.hint(institution, category) if category is not None else None
+    return standards.hint(institution, category, kind=kind) if category is not None else None
 
 
 @register.simple_tag

@@ -19,7 +19,7 @@ from kentmasa.cases.models import Case, Channel, Kind
 from kentmasa.channels import replies
 from kentmasa.channels.models import Message
 from kentmasa.directory.importers import import_standards
-from kentmasa.directory.models import Category, Institution, Service, Unit
+from kentmasa.directory.models import Category, ClosedDay, Institution, Service, Unit
 from kentmasa.directory.tests import KAYSERI, POLICE, seed_text
 from kentmasa.lib.sms.encoding import segments
 
@@ -76,8 +76,8 @@ def table_rows(page: str) -> list[list[str]]:
     return rows
 
 
-def hint(client, institution, konu=""):
-    return client.get(reverse("standards:hint", args=[institution.slug]), {"konu": konu})
+def hint(client, institution, konu="", tur=""):
+    return client.get(reverse("standards:hint", args=[institution.slug]), {"konu": konu, "tur": tur})
 
 
 # --- the standards page
@@ -258,6 +258,34 @@ def test_the_hint_gives_the_deadline_the_case_gets_when_sent_at_that_moment(clie
     assert timezone.localtime(case.due_at).isoformat() == body["due_at"]
 
 
+def test_an_information_request_runs_through_administrative_leave_in_the_hint_as_in_its_case(
+    client, clock, category
+):
+    # Wednesday 5 August 2026 is administrative leave: the institution's own standard skips it, the period of
+    # Law 4982 runs through it (kentmasa.cases.clock.is_statutory).
+    ClosedDay.objects.create(institution=category.institution, date=dt.date(2026, 8, 5), reason="Köprü günü")
+
+    request = hint(client, category.institution, str(category.pk), tur=Kind.REQUEST).json()
+    information = hint(client, category.institution, str(category.pk), tur=Kind.INFORMATION_REQUEST).json()
+
+    assert (request["due"], information["due"]) == ("25.08.2026", "24.08.2026")
+    response = client.post(
+        reverse("public:form", args=["esenler"]),
+        {
+            "kind": Kind.INFORMATION_REQUEST,
+            "category": category.pk,
+            "subject": "Yol harcamaları",
+            "text": "2025 yılında mahallemizdeki yol harcamalarını öğrenmek istiyorum.",
+            "name": "Ayşe Kaya",
+            "tc_kimlik": "10000000146",
+            "phone": "0532 123 45 67",
+            "kvkk": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert timezone.localtime(Case.objects.get().due_at).isoformat() == information["due_at"]
+
+
 def test_the_hint_follows_the_real_calendar_bayram_and_half_day(client, clock, category):
     # Tuesday 26 May 2026 is the arife of Kurban Bayramı (a half day), 27–30 May the bayram: a 3 working day
     # standard asked on the arife runs Monday 1, Tuesday 2 and Wednesday 3 June.
@@ -301,6 +329,10 @@ def test_bad_input_to_the_hint_gets_a_turkish_400_and_never_an_error(client, cat
         response = hint(client, category.institution, konu)
         assert response.status_code == 400, konu
         assert response.json() == {"ok": False, "message": "Listeden bir konu seçin."}
+    for tur in ("petition", "kades", "x" * 500):
+        response = hint(client, category.institution, str(category.pk), tur=tur)
+        assert response.status_code == 400
+        assert response.json()["message"] == "Listeden bir başvuru türü seçin."
     missing = client.get(reverse("standards:hint", args=["yok"]), {"konu": "1"})
     assert missing.status_code == 404 and missing.json()["ok"] is False
     assert client.post(reverse("standards:hint", args=["esenler"])).status_code == 405

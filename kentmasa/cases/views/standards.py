@@ -25,11 +25,14 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
 from kentmasa.cases import standards
+from kentmasa.cases.models import Kind
+from kentmasa.cases.public_forms import PUBLIC_KINDS
 from kentmasa.directory.collation import TURKISH, alphabetical
 from kentmasa.directory.models import ApplicationPlace, Service, Unit
 from kentmasa.lib import lockout
 
 PAGE_ROWS = 100
+PUBLIC_KIND_VALUES = frozenset(str(value) for value, _label in PUBLIC_KINDS)
 MAX_ID_DIGITS = 12
 
 
@@ -128,6 +131,9 @@ def hint(request: HttpRequest, slug: str) -> HttpResponse:
     institution = standards.public_institutions().filter(slug=slug[:60]).first()
     if institution is None:
         return _refuse(_("No such institution."), 404)
+    kind = request.GET.get("tur", "") or Kind.REQUEST
+    if kind not in PUBLIC_KIND_VALUES:
+        return _refuse(_("Choose a type of application from the list."), 400)
     raw = request.GET.get("konu", "").strip()
     category = None
     if raw:
@@ -140,4 +146,4 @@ def hint(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if category is None:
             return _refuse(_("Choose a topic from the list."), 400)
-    return JsonResponse(standards.hint(institution, category).as_json())
+    return JsonResponse(standards.hint(institution, category, kind=kind).as_json())

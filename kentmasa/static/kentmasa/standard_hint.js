@@ -9,7 +9,8 @@
     var text = document.getElementById("standard-hint-text");
     var link = document.getElementById("standard-hint-link");
     var select = document.getElementById("id_category");
-    if (!box || !text || !select || !window.fetch) return;
+    var kind = document.getElementById("id_kind");
+    if (!box || !text || !window.fetch) return;
     var asked = 0;
 
     function show(answer) {
@@ -17,10 +18,12 @@
       if (link && answer.url) link.href = answer.url;
     }
 
-    select.addEventListener("change", function () {
+    // The topic decides the row; the kind the calendar (an information request counts administrative leave).
+    function ask() {
       var mine = ++asked;
-      if (!select.value) { text.textContent = ""; return; }
-      var url = box.dataset.url + "?konu=" + encodeURIComponent(select.value);
+      if (select && !select.value) { text.textContent = ""; return; }
+      var url = box.dataset.url + "?konu=" + encodeURIComponent(select ? select.value : "") +
+        "&tur=" + encodeURIComponent(kind ? kind.value : "");
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) {
           return response.json().catch(function () { return { ok: false }; });
@@ -33,6 +36,9 @@
         .catch(function () {
           if (mine === asked) text.textContent = box.dataset.failed;
         });
-    });
+    }
+
+    if (select) select.addEventListener("change", ask);
+    if (kind) kind.addEventListener("change", ask);
   });
 })();
