@@ -45,18 +45,21 @@ def _waiting_call(case: Case) -> FeedbackCall | None:
 
 def after_call(case: Case, operator: User, note: str, rng: random.Random, now: dt.datetime) -> Case:
     """The feedback operator's call on a resolved case: recorded through kentmasa.feedback when the case is
-    on her list (satisfied with a score, now and then a wrong number); else closed as before, with the note."""
+    on her list (satisfied with a score, now and then a wrong number); else closed as before, with the
+    note."""
     call = _waiting_call(case)
     if call is None:
         return services.close(case, actor=operator, note=note, now=now)
     if rng.random() < WRONG_NUMBER_SHARE:
         return feedback.record_call(call, actor=operator, outcome="wrong_number", now=now).case
     score = rng.choice(SCORES)
-    return feedback.record_call(call, actor=operator, outcome="satisfied", score=score, reason=note, now=now).case
+    return feedback.record_call(
+        call, actor=operator, outcome="satisfied", score=score, reason=note, now=now
+    ).case
 
 
 def not_satisfied(case: Case, operator: User, note: str, rng: random.Random, now: dt.datetime) -> Case:
-    """The citizen says on the call that it is not solved: the case goes back to its unit, the unit is told."""
+    """The citizen says on the call that it is not solved: the case goes back to its unit, which is told."""
     call = _waiting_call(case)
     if call is None:
         if case.status == "resolved":

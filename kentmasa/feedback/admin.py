@@ -89,4 +89,3 @@ class FeedbackDailyAdmin(ReadOnly):
     date_hierarchy = "day"
     show_full_result_count = False
     exclude = ["key"]
-

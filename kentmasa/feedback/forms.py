@@ -41,7 +41,7 @@ class CallForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         outcome = data.get("outcome")
         if outcome == Outcome.NOT_SATISFIED and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Write why the citizen is not satisfied."))

@@ -54,7 +54,9 @@ class FeedbackSettings(models.Model):
         _("call attempts"),
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_("A citizen not reached is called again until this many attempts; then the case is closed."),
+        help_text=_(
+            "A citizen not reached is called again until this many attempts; then the case is closed."
+        ),
     )
     retry_hours = models.PositiveSmallIntegerField(
         _("hours between attempts"),
@@ -138,7 +140,10 @@ class FeedbackCall(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     score = models.PositiveSmallIntegerField(
-        _("satisfaction (1–5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("satisfaction (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     unsolved = models.BooleanField(_("the citizen says it is not solved"), default=False)
     note = models.TextField(_("reason or comment"), blank=True)
@@ -147,7 +152,12 @@ class FeedbackCall(models.Model):
     resolved_at = models.DateTimeField(_("resolved"))
     # What the reports group by, as the case stood when it was resolved.
     unit = models.ForeignKey(
-        "directory.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     service = models.ForeignKey(
         "directory.Service",
@@ -188,7 +198,9 @@ class FeedbackCall(models.Model):
         verbose_name = _("feedback call")
         verbose_name_plural = _("feedback calls")
         constraints = [
-            models.UniqueConstraint(fields=["token_hash"], condition=~Q(token_hash=""), name="uniq_feedback_token"),
+            models.UniqueConstraint(
+                fields=["token_hash"], condition=~Q(token_hash=""), name="uniq_feedback_token"
+            ),
         ]
         indexes = [
             # The call list: an institution's calls waiting, oldest due first (kentmasa.feedback.services).
@@ -199,7 +211,9 @@ class FeedbackCall(models.Model):
             ),
             # Rating links still to send (the periodic safety net), and links to expire.
             models.Index(
-                fields=["due_at"], name="feedback_link_to_send", condition=Q(state="waiting") & ~Q(method="call")
+                fields=["due_at"],
+                name="feedback_link_to_send",
+                condition=Q(state="waiting") & ~Q(method="call"),
             ),
             models.Index(fields=["expires_at"], name="feedback_link_sent", condition=Q(state="sent")),
         ]
@@ -226,7 +240,12 @@ class FeedbackDaily(models.Model):
     )
     day = models.DateField(_("day"))
     unit = models.ForeignKey(
-        "directory.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     service = models.ForeignKey(
         "directory.Service",

@@ -35,7 +35,11 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     except services.FeedbackError as error:
         if error.code == "unknown":
             lockout.record_failure(
-                "rating-link", client, limit=WRONG_LINKS, window_seconds=LOCK_SECONDS, lock_seconds=LOCK_SECONDS
+                "rating-link",
+                client,
+                limit=WRONG_LINKS,
+                window_seconds=LOCK_SECONDS,
+                lock_seconds=LOCK_SECONDS,
             )
         return _refused(request, error.code, error.message)
     form = RatingForm(request.POST or None)
@@ -68,4 +72,3 @@ def _refused(request: HttpRequest, code: str, message: str) -> HttpResponse:
     if code == "locked":
         response["Retry-After"] = str(LOCK_SECONDS)
     return response
-

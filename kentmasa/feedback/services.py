@@ -113,7 +113,7 @@ def never_asked(case: Case) -> bool:
 
 
 def rule_for(case: Case) -> tuple[FeedbackSettings, str, int] | None:
-    """(the institution's settings, the rule, the share) for this case; None when the institution asks nobody."""
+    """(the institution's settings, the rule, the share) for this case; None: the institution asks nobody."""
     found = FeedbackSettings.objects.filter(institution_id=case.institution_id).first()
     if found is None:
         return None
@@ -134,7 +134,8 @@ def plan(case: Case) -> tuple[str, str] | None:
     if mode == Mode.NONE:
         return None
     citizen = case.citizen
-    assert citizen is not None  # never_asked
+    if citizen is None:  # never_asked says so already; for the type checker
+        return None
     called = mode == Mode.ALL or in_share(case.pk, share)
     if called and citizen.phone:
         return Method.CALL, citizen.phone
@@ -202,7 +203,7 @@ def drop_open_questions(case: Case, event: Event) -> int:
 # -- the call list -------------------------------------------------------------------------------------------
 
 
-def may_work_calls(user: User) -> bool:
+def may_work_calls(user: object) -> bool:
     if not isinstance(user, User) or not user.is_active:
         return False
     return user.is_superuser or (user.institution_id is not None and user.role in CALL_ROLES)
@@ -213,8 +214,8 @@ def calls_of(user: User) -> QuerySet[FeedbackCall]:
     calls = FeedbackCall.objects.all()
     if not may_work_calls(user):
         return calls.none()
-    if user.is_superuser:
-        return calls
+    if user.is_superuser or user.institution_id is None:
+        return calls if user.is_superuser else calls.none()
     return calls.filter(institution_id=user.institution_id)
 
 
@@ -258,7 +259,7 @@ def record_call(
     _check_outcome(outcome, score, reason)
     if not calls_of(actor).filter(pk=call.pk).exists():
         raise FeedbackError(_("You may not record this call."), "forbidden")
-    dropped = False
+    recorded: Recorded | None = None
     with transaction.atomic():
         locked = (
             FeedbackCall.objects.select_for_update(of=("self",))
@@ -275,11 +276,11 @@ def record_call(
             )
         case = locked.case
         if case.status != Status.RESOLVED or never_asked(case):
-            dropped = bool(_claim(locked, state=State.DROPPED, recorded_by=actor, recorded_at=now))
+            _claim(locked, state=State.DROPPED, recorded_by=actor, recorded_at=now)
         else:
             with translation.override(settings.LANGUAGE_CODE):
                 recorded = _record(locked, case, actor, outcome, score, reason, now)
-    if dropped:
+    if recorded is None:  # dropped (committed): the case left "resolved" meanwhile
         raise FeedbackError(_("The case is no longer resolved: there is nothing to ask."), "dropped")
     return recorded
 
@@ -300,7 +301,13 @@ def _claim(call: FeedbackCall, **changes: object) -> int:
 
 
 def _record(
-    call: FeedbackCall, case: Case, actor: User, outcome: str, score: int | None, reason: str, now: dt.datetime
+    call: FeedbackCall,
+    case: Case,
+    actor: User,
+    outcome: str,
+    score: int | None,
+    reason: str,
+    now: dt.datetime,
 ) -> Recorded:
     settings_ = FeedbackSettings.objects.filter(institution_id=call.institution_id).first()
     max_attempts = settings_.max_attempts if settings_ else 3
@@ -309,7 +316,9 @@ def _record(
         again = now + dt.timedelta(hours=retry_hours)
         if not _claim(call, attempts=call.attempts + 1, due_at=again, recorded_by=actor, recorded_at=now):
             raise FeedbackError(_("This call has already been recorded."), "recorded")
-        note = _("Feedback call: not reached (attempt %(n)d of %(max)d); to be called again from %(time)s.") % {
+        note = _(
+            "Feedback call: not reached (attempt %(n)d of %(max)d); to be called again from %(time)s."
+        ) % {
             "n": call.attempts + 1,
             "max": max_attempts,
             "time": timezone.localtime(again).strftime("%d.%m.%Y %H:%M"),
@@ -345,7 +354,7 @@ def _record(
         case = case_services.reopen(case, actor=actor, note=note, now=now)
         _tell_unit(case, reason, actor, now)
     else:
-        notes = {
+        notes: dict[str, str] = {
             Outcome.SATISFIED: _("Feedback call: the citizen is satisfied%(score)s.") % {"score": scored},
             Outcome.NOT_REACHED: _("Feedback call: not reached after %(n)d attempts; closed as not reached.")
             % {"n": attempts},
@@ -458,9 +467,12 @@ def send_link(call_id: int, now: dt.datetime | None = None) -> Message | None:
         if case.status != Status.RESOLVED or never_asked(case):
             _claim(call, state=State.DROPPED, recorded_at=now)
             return None
-        days = FeedbackSettings.objects.filter(institution_id=call.institution_id).values_list(
-            "link_days", flat=True
-        ).first() or 14
+        days = (
+            FeedbackSettings.objects.filter(institution_id=call.institution_id)
+            .values_list("link_days", flat=True)
+            .first()
+            or 14
+        )
         raw = secrets.token_urlsafe(24)
         source = templates.choose(case.institution, call.method, "feedback_rating") or RATING_TEMPLATE
         context = {
@@ -540,7 +552,7 @@ def rate(
     """The citizen's rating through the link: once. A score of 1–2 with "not solved" ticked reopens the case
     to its unit, as a "not satisfied" call does; any other rating closes it."""
     now = now or timezone.now()
-    if not isinstance(score, int) or not 1 <= score <= 5:
+    if not 1 <= score <= 5:
         raise FeedbackError(_("Choose from 1 to 5 stars."), "score")
     comment = (comment or "").strip()[:2000]
     with transaction.atomic():

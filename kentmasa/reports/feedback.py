@@ -53,7 +53,7 @@ class FeedbackReportForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             raise forms.ValidationError(_("The period must end after it starts."))
@@ -167,7 +167,9 @@ HEADERS = [
 ]
 
 
-def _workbook(table: list[dict[str, Any]], totals: dict[str, Any], by: str, since: dt.date, until: dt.date) -> HttpResponse:
+def _workbook(
+    table: list[dict[str, Any]], totals: dict[str, Any], by: str, since: dt.date, until: dt.date
+) -> HttpResponse:
     """The report as an .xlsx file; headers Turkish, every text a text cell (never a formula)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Geri bildirim")

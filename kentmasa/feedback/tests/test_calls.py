@@ -5,7 +5,6 @@ attempt), wrong number (closed). Each outcome raises the day's figures once."""
 import datetime as dt
 
 import pytest
-from django.urls import reverse
 
 from kentmasa.cases.models import Case, Event, Status
 from kentmasa.conftest import PASSWORD
@@ -62,7 +61,10 @@ def test_another_institutions_operator_sees_nothing(world, client, other_institu
     case = world.resolved()
     call = world.call_of(case)
     stranger = User.objects.create_user(
-        username="kayseri_fb", password=PASSWORD, role=User.Role.FEEDBACK_OPERATOR, institution=other_institution
+        username="kayseri_fb",
+        password=PASSWORD,
+        role=User.Role.FEEDBACK_OPERATOR,
+        institution=other_institution,
     )
     signed_in(client, stranger)
     page = client.get(LIST)
@@ -142,7 +144,9 @@ def test_not_satisfied_reopens_the_case_to_the_unit_and_tells_hasan_and_murat_by
     assert daily(unit=world.roads)["reopened"] == 1
 
 
-def test_a_reopened_case_without_an_assignee_or_manager_reaches_the_administrators(world, make_user, institution):
+def test_a_reopened_case_without_an_assignee_or_manager_reaches_the_administrators(
+    world, make_user, institution
+):
     lonely = Unit.objects.create(institution=institution, name="Zabıta Müdürlüğü")
     admin = make_user(User.Role.ADMINISTRATOR, "yonetici")
     case = world.resolved(unit=lonely, assign=False, by=admin)
@@ -165,14 +169,20 @@ def test_not_reached_comes_back_after_the_gap_and_closes_after_the_last_attempt(
     assert not feedback.waiting_calls(world.fatma, now=LATER + dt.timedelta(hours=3)).exists()
     assert list(feedback.waiting_calls(world.fatma, now=LATER + dt.timedelta(hours=4))) == [call]
     with pytest.raises(feedback.FeedbackError) as early:
-        feedback.record_call(call, actor=world.fatma, outcome="not_reached", now=LATER + dt.timedelta(hours=1))
+        feedback.record_call(
+            call, actor=world.fatma, outcome="not_reached", now=LATER + dt.timedelta(hours=1)
+        )
     assert early.value.code == "not_due"
     assert FeedbackCall.objects.get(pk=call.pk).attempts == 1
 
-    second = feedback.record_call(call, actor=world.fatma, outcome="not_reached", now=LATER + dt.timedelta(hours=4))
+    second = feedback.record_call(
+        call, actor=world.fatma, outcome="not_reached", now=LATER + dt.timedelta(hours=4)
+    )
     assert (second.call.attempts, second.again_at) == (2, LATER + dt.timedelta(hours=8))
     assert daily()["calls"] == 0  # not settled yet
-    third = feedback.record_call(call, actor=world.fatma, outcome="not_reached", now=LATER + dt.timedelta(hours=8))
+    third = feedback.record_call(
+        call, actor=world.fatma, outcome="not_reached", now=LATER + dt.timedelta(hours=8)
+    )
     assert third.again_at is None
     assert (third.call.state, third.call.outcome, third.call.attempts) == ("done", "not_reached", 3)
     case.refresh_from_db()
@@ -198,7 +208,10 @@ def test_a_score_only_with_a_reached_citizen_and_only_from_1_to_5(world, client)
     assert client.post(f"{LIST}{call.pk}/", {"outcome": "not_reached", "score": "3"}).status_code == 400
     assert client.post(f"{LIST}{call.pk}/", {"outcome": "satisfied", "score": "9"}).status_code == 400
     assert client.post(f"{LIST}{call.pk}/", {"outcome": "bogus"}).status_code == 400
-    assert client.post(f"{LIST}{call.pk}/", {"outcome": "satisfied", "reason": "\x00"}).status_code in (400, 302)
+    assert client.post(f"{LIST}{call.pk}/", {"outcome": "satisfied", "reason": "\x00"}).status_code in (
+        400,
+        302,
+    )
     for bad in ("99999999999999999999999", "-1"):
         assert client.get(f"{LIST}{bad}/").status_code == 404
 
@@ -231,7 +244,12 @@ def test_each_outcome_raises_the_days_figures_of_its_group_once(world, service):
     feedback.record_call(world.call_of(cases[0]), actor=world.fatma, outcome="satisfied", score=5, now=LATER)
     feedback.record_call(world.call_of(cases[1]), actor=world.fatma, outcome="satisfied", score=4, now=LATER)
     feedback.record_call(
-        world.call_of(cases[2]), actor=world.fatma, outcome="not_satisfied", score=2, reason="Olmadı", now=LATER
+        world.call_of(cases[2]),
+        actor=world.fatma,
+        outcome="not_satisfied",
+        score=2,
+        reason="Olmadı",
+        now=LATER,
     )
     feedback.record_call(world.call_of(cases[3]), actor=world.fatma, outcome="wrong_number", now=LATER)
     row = FeedbackDaily.objects.get()
@@ -262,3 +280,17 @@ def test_each_outcome_raises_the_days_figures_of_its_group_once(world, service):
         world.call_of(fifth), actor=world.fatma, outcome="satisfied", now=LATER + dt.timedelta(days=1)
     )
     assert FeedbackDaily.objects.count() == 2
+
+
+def test_a_call_of_a_case_that_became_kades_is_dropped_not_recorded(world):
+    from kentmasa.cases.models import Channel
+
+    case = world.resolved()
+    call = world.call_of(case)
+    Case.objects.filter(pk=case.pk).update(channel=Channel.KADES)
+    with pytest.raises(feedback.FeedbackError) as refused:
+        feedback.record_call(call, actor=world.fatma, outcome="satisfied", now=LATER)
+    assert refused.value.code == "dropped"
+    assert FeedbackCall.objects.get(pk=call.pk).state == "dropped"
+    assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
+    assert not FeedbackDaily.objects.exists()

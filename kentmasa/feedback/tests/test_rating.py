@@ -61,7 +61,9 @@ def test_the_link_goes_by_sms_once_with_only_its_hash_kept(by_message, django_ca
 
 
 def test_by_email_when_there_is_no_phone(by_message, django_capture_on_commit_callbacks):
-    _case, call, token = asked(by_message, django_capture_on_commit_callbacks, phone="", email="ayse@example.com")
+    _case, _call, token = asked(
+        by_message, django_capture_on_commit_callbacks, phone="", email="ayse@example.com"
+    )
     message = Message.objects.get(template="feedback_rating")
     assert (message.channel, message.address) == ("email", "ayse@example.com")
     assert token and message.subject.startswith("Başvurunuzu değerlendirin")
@@ -97,9 +99,11 @@ def test_a_satisfied_rating_closes_the_case_and_the_link_works_once(
 def test_a_low_score_with_not_solved_reopens_the_case_and_tells_the_unit(
     by_message, client, django_capture_on_commit_callbacks
 ):
-    case, call, token = asked(by_message, django_capture_on_commit_callbacks)
+    case, _call, token = asked(by_message, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(f"/degerlendir/{token}/", {"score": "1", "unsolved": "on", "comment": "Çukur duruyor"})
+        done = client.post(
+            f"/degerlendir/{token}/", {"score": "1", "unsolved": "on", "comment": "Çukur duruyor"}
+        )
     assert done.status_code == 200 and 'id="rated-reopened"' in done.content.decode()
     case.refresh_from_db()
     assert case.status == Status.ASSIGNED and case.assignee == by_message.hasan
@@ -169,16 +173,18 @@ def test_bad_ratings_change_nothing(by_message, client, django_capture_on_commit
     assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
 
 
-def test_a_case_reopened_by_staff_meanwhile_voids_the_link(by_message, client, django_capture_on_commit_callbacks):
+def test_a_case_reopened_by_staff_meanwhile_voids_the_link(
+    by_message, client, django_capture_on_commit_callbacks
+):
     from kentmasa.cases import services
 
-    case, call, token = asked(by_message, django_capture_on_commit_callbacks)
+    case, _call, token = asked(by_message, django_capture_on_commit_callbacks)
     services.reopen(case, actor=by_message.murat, note="Birim yeniden bakacak.")
     assert client.get(f"/degerlendir/{token}/").status_code == 410
 
 
 def test_kades_is_never_texted_even_if_a_link_was_queued(by_message, django_capture_on_commit_callbacks):
-    case, call, _token = asked(by_message, django_capture_on_commit_callbacks, channel=Channel.KADES)
+    case, _call, _token = asked(by_message, django_capture_on_commit_callbacks, channel=Channel.KADES)
     assert not FeedbackCall.objects.filter(case=case).exists()
     assert not Message.objects.filter(template="feedback_rating").exists()
     # A question made before the case became KADES is dropped when its link is to be sent.

@@ -83,9 +83,7 @@ class World:
     ) -> Case:
         """A case of the road unit answered by Hasan at ``at``."""
         self.counter += 1
-        citizen = find_or_create_citizen(
-            self.institution, name=name, phone=phone, email=email, proven=STAFF
-        )
+        citizen = find_or_create_citizen(self.institution, name=name, phone=phone, email=email, proven=STAFF)
         case = self.make_case(
             citizen=citizen,
             channel=channel,

@@ -28,7 +28,14 @@ def world(institution, roads, make_user, make_case, category, settings):
     cases = [world.resolved(phone=f"+90532300{n:04d}") for n in range(5)]
     record(world.call_of(cases[0]), actor=world.fatma, outcome="satisfied", score=5, now=MARCH)
     record(world.call_of(cases[1]), actor=world.fatma, outcome="satisfied", score=3, now=MARCH)
-    record(world.call_of(cases[2]), actor=world.fatma, outcome="not_satisfied", score=1, reason="Olmadı", now=MARCH)
+    record(
+        world.call_of(cases[2]),
+        actor=world.fatma,
+        outcome="not_satisfied",
+        score=1,
+        reason="Olmadı",
+        now=MARCH,
+    )
     record(world.call_of(cases[3]), actor=world.fatma, outcome="satisfied", score=4, now=APRIL)
     web = world.resolved(phone="+905323009999", channel=Channel.WEB)
     record(world.call_of(web), actor=world.fatma, outcome="wrong_number", now=APRIL)
@@ -45,7 +52,13 @@ def test_by_unit_month_by_month_with_shares_and_average(world, client):
         ("2026-03", "Fen İşleri Müdürlüğü"),
     ]
     april, march = table
-    assert (march["calls"], march["reached"], march["satisfied"], march["not_satisfied"], march["reopened"]) == (
+    assert (
+        march["calls"],
+        march["reached"],
+        march["satisfied"],
+        march["not_satisfied"],
+        march["reopened"],
+    ) == (
         3,
         3,
         2,
@@ -63,13 +76,17 @@ def test_by_unit_month_by_month_with_shares_and_average(world, client):
 
 def test_by_channel_and_by_mahalle(world, client):
     assert client.login(username="fatma", password=PASSWORD)
-    by_channel = client.get(URL, {"by": "channel", "since": "2026-03-01", "until": "2026-04-30"}).context["rows"]
+    by_channel = client.get(URL, {"by": "channel", "since": "2026-03-01", "until": "2026-04-30"}).context[
+        "rows"
+    ]
     assert {(row["month"].month, row["name"], row["calls"]) for row in by_channel} == {
         (3, "Telefon", 3),
         (4, "Telefon", 1),
         (4, "Web formu", 1),
     }
-    by_mahalle = client.get(URL, {"by": "mahalle", "since": "2026-03-01", "until": "2026-04-30"}).context["rows"]
+    by_mahalle = client.get(URL, {"by": "mahalle", "since": "2026-03-01", "until": "2026-04-30"}).context[
+        "rows"
+    ]
     assert {row["name"] for row in by_mahalle} == {"Esenler / Menderes"}
 
 
@@ -109,9 +126,13 @@ def test_the_report_reads_the_figures_not_the_cases(world, client, django_assert
 
 def test_the_excel_file(world, client):
     assert client.login(username="fatma", password=PASSWORD)
-    answer = client.get(URL, {"by": "service", "since": "2026-03-01", "until": "2026-04-30", "format": "xlsx"})
+    answer = client.get(
+        URL, {"by": "service", "since": "2026-03-01", "until": "2026-04-30", "format": "xlsx"}
+    )
     assert answer.status_code == 200
-    assert answer["Content-Disposition"] == 'attachment; filename="geri-bildirim-service-20260301-20260430.xlsx"'
+    assert (
+        answer["Content-Disposition"] == 'attachment; filename="geri-bildirim-service-20260301-20260430.xlsx"'
+    )
     sheet = load_workbook(io.BytesIO(answer.content)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][:4] == ["Ay", "Grup", "Sonuçlanan", "Ulaşılan"]
