@@ -8,6 +8,7 @@ its categories. Then every login, with the one demo password.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -25,9 +26,28 @@ from kentmasa.demo.tables import (
     StaffSpec,
 )
 from kentmasa.directory.importers import import_standards
-from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service, Team, Unit, User
+from kentmasa.directory.models import (
+    ApplicationPlace,
+    Category,
+    ClosedDay,
+    Institution,
+    Service,
+    Team,
+    Unit,
+    User,
+)
 
 RANDOM_SEED = 153  # Alo 153
+
+# Real nationwide administrative leave (Cumhurbaşkanlığı İdari İşler Başkanlığı's letters of March and June
+# 2024): offices closed, working days in law. In the past, so no demo case's deadline moves; they show the
+# admin's Closed days list filled as a site would have it.
+NATIONWIDE_CLOSED_DAYS = [
+    (dt.date(2024, 4, 8), "Ramazan Bayramı öncesi idari izin (tam gün)"),
+    (dt.date(2024, 4, 9), "Ramazan Bayramı arifesi, öğleden önce idari izin"),
+    (dt.date(2024, 6, 20), "Kurban Bayramı sonrası idari izin"),
+    (dt.date(2024, 6, 21), "Kurban Bayramı sonrası idari izin"),
+]
 
 
 def read_seed(number: str) -> str:
@@ -63,6 +83,8 @@ class Directory:
         imports: list[tuple[str, str]] = []
         for spec in INSTITUTIONS:
             self._set_up(spec, imports)
+        for day, reason in NATIONWIDE_CLOSED_DAYS:
+            ClosedDay.objects.get_or_create(institution=None, date=day, defaults={"reason": reason})
         return imports
 
     def _set_up(self, spec: InstitutionSpec, imports: list[tuple[str, str]]) -> None:

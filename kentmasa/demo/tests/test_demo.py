@@ -19,7 +19,16 @@ from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.demo import loader, tables
 from kentmasa.demo.directory import read_seed
 from kentmasa.directory.importers import import_standards
-from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service, Team, Unit, User
+from kentmasa.directory.models import (
+    ApplicationPlace,
+    Category,
+    ClosedDay,
+    Institution,
+    Service,
+    Team,
+    Unit,
+    User,
+)
 from kentmasa.lib import tckimlik
 
 PASSWORD = "parola-tanitim-1"
@@ -260,3 +269,19 @@ def test_feedback_calls_wait_for_geribildirim_and_some_are_recorded(loaded):
     before = FeedbackCall.objects.count()
     call_command("load_demo", cases=60, stdout=StringIO())
     assert FeedbackCall.objects.count() == before
+
+
+def test_the_presidency_s_2024_leave_stands_as_nationwide_closed_days(loaded):
+    nationwide = ClosedDay.objects.filter(institution=None).values_list("date", flat=True)
+    assert list(nationwide) == [
+        dt.date(2024, 4, 8),
+        dt.date(2024, 4, 9),
+        dt.date(2024, 6, 20),
+        dt.date(2024, 6, 21),
+    ]
+    adana = Institution.objects.get(slug=tables.ADANA_SLUG)
+    calendar = adana.business_calendar()
+    assert calendar.is_closed(dt.date(2024, 4, 8)) and not calendar.is_working_day(dt.date(2024, 4, 8))
+    assert calendar.statutory_clock().is_working_day(dt.date(2024, 4, 8))
+    # In the past: every demo case came in after them, so none of their deadlines moved.
+    assert not Case.objects.filter(received_at__date__lte=dt.date(2024, 6, 21)).exists()
