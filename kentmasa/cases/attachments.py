@@ -85,7 +85,7 @@ def check_file(data: bytes, name: str = "") -> tuple[str, str, bytes]:
 
 
 # What the citizen's voice message and video may be, by container, with the Content-Type they are served as.
-MEDIA_TYPES = {
+MEDIA_TYPES: dict[str, dict[str, str]] = {
     Attachment.Kind.AUDIO: {"webm": "audio/webm", "mp4": "audio/mp4", "ogg": "audio/ogg"},
     Attachment.Kind.VIDEO: {
         "webm": "video/webm",

@@ -180,4 +180,4 @@ def test_the_map_after_konumumu_kullan_fills_the_mahalle_and_follows_the_pin(
         expected.district,
         "Adana",
     )
-    assert abs(float(case.latitude) - lat) < 1e-6
+    assert case.latitude is not None and abs(float(case.latitude) - lat) < 1e-6

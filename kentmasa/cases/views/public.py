@@ -298,16 +298,16 @@ def _open_case(form: CaseForm) -> Case | None:
         category=data["category"],
         location=form.location(),
     )
+    field = "photo"  # the form field whose file was being stored, for a refusal's message
     try:
         with transaction.atomic():
             case = intake.open_from(inbound)
             opened = case.events.filter(action="open").first()
-            field = "photo"
             if form.photo_data is not None:
                 add_attachment(case, form.photo_data, name=form.photo_name, public=True, event=opened)
-            for kind, (data, name) in form.recordings.items():
+            for kind, (recording, recording_name) in form.recordings.items():
                 field = "voice" if kind == Attachment.Kind.AUDIO else "video"
-                add_attachment(case, data, name=name, public=True, event=opened, kind=kind)
+                add_attachment(case, recording, name=recording_name, public=True, event=opened, kind=kind)
     except services.TransitionError as error:
         form.add_error(error.code if error.code in form.fields else None, error.message)
         return None

@@ -92,7 +92,8 @@ def _my_case(request: HttpRequest, institution: Institution, number: str) -> Cas
     phone = proven_phone(request, institution)
     if not phone:
         raise NotProven
-    return get_object_or_404(my_cases(institution, phone), tracking_number=number[:20])
+    case: Case = get_object_or_404(my_cases(institution, phone), tracking_number=number[:20])
+    return case
 
 
 # --- the forms

@@ -55,7 +55,8 @@ def _boundary(area_id: int, updated: str, tolerance: float) -> dict | None:
     except shapely.errors.GEOSException:
         return None
     simplified = shapely.simplify(geometry, tolerance, preserve_topology=True)
-    return json.loads(shapely.to_geojson(simplified, indent=None))
+    shape: dict = json.loads(shapely.to_geojson(simplified, indent=None))
+    return shape
 
 
 def boundary(area_id: int | None, tolerance: float) -> dict | None:
