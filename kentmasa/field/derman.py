@@ -8,8 +8,8 @@ An institution names its inspection team in ``InspectionSettings``; then an insp
   acted on a running case for ``idle_percent`` of its standard: the very rule of the silent-unit warning
   (kentmasa.cases.activity: what counts as acting, ``idle_warning_at`` with the Derman share), and on a
   deterministic ``sample_percent`` of the cases resolved in the last week, to verify them;
-* ``send_for_citizen_not_solved`` when the citizen says the problem is not solved (the feedback call, the
-  rating page);
+* ``send_for_citizen_not_solved`` when the citizen says the problem is not solved: ``on_case_event`` calls
+  it when a case is reopened by the citizen's own message, the feedback call or the rating page;
 * ``send_inspection`` with reason "staff": "Derman'a gönder" on the case page (operators, administrators,
   the feedback operator).
 
@@ -27,6 +27,7 @@ resolved or closed case reopens it to the unit (kentmasa.cases.services.reopen, 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,7 @@ from kentmasa.field.services import NOTE_LIMIT, _tell_team_sent, storable
 from kentmasa.notify.rules import unit_managers
 from kentmasa.notify.tell import shown_subject, tell
 
+log = logging.getLogger(__name__)
 R = User.Role
 Reason = WorkOrder.Reason
 Outcome = InspectionReport.Outcome
@@ -390,3 +392,24 @@ def _warn_unit(
             data={"kind": WARNING_KIND, "users": [], "notifications": []},
             now=now,
         )
+
+
+def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> None:
+    """A case reopened because the citizen says it is not solved — their own message within the window
+    (cases.services.follow_up, no actor), the feedback call or the rating page (kentmasa.feedback: the
+    feedback operator, or no actor) — sends the inspection team (``send_for_citizen_not_solved``). A
+    reopening by the inspection's own "not solved" finding (its work order completed at that very moment)
+    does not, nor one by other staff. Runs after commit: a failure is logged, the reopening stands."""
+    if event.action != "reopen":
+        return
+    actor = event.actor if event.actor_id is not None else None
+    if actor is not None and actor.role != R.FEEDBACK_OPERATOR:
+        return
+    try:
+        own = WorkOrder.objects.filter(
+            case_id=case.pk, kind=WorkOrder.Kind.INSPECTION, finished_at=event.at
+        ).exists()
+        if not own:
+            send_for_citizen_not_solved(case, note=event.note, now=event.at)
+    except Exception:
+        log.exception("Derman: no inspection sent for the reopened case %s", case.pk)

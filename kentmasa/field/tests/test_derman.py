@@ -42,6 +42,7 @@ def call_centre(make_user):
 
 def at_share(case: Case, share: float) -> dt.datetime:
     """The moment ``share`` of the case's standard has passed since it came in."""
+    assert case.due_at is not None
     return case.received_at + (case.due_at - case.received_at) * share
 
 
@@ -153,6 +154,45 @@ def test_the_citizen_says_it_is_not_solved(world, django_capture_on_commit_callb
     assert case.team == world.team and case.status == Status.CLOSED
 
 
+def test_the_citizen_writing_again_or_the_feedback_call_sends_the_team(
+    world, make_user, django_capture_on_commit_callbacks
+):
+    case = worked_case(world)
+    cases.resolve(case, actor=world.clerk, resolution="Çukur asfaltla kapatıldı.")
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.follow_up(case, message="Çukur hâlâ orada, hiçbir şey yapılmadı.")
+    order = inspections(case).get()
+    assert order.reason == R.NOT_SOLVED
+    # The team reads why: the reopening's note.
+    assert Event.objects.get(case=case, action="reopen").note in order.instructions
+    # The feedback operator records "not satisfied": reopened by them, the team goes again once done.
+    WorkOrder.objects.filter(pk=order.pk).update(status=WorkOrder.Status.DONE)
+    caller = make_user(User.Role.FEEDBACK_OPERATOR, "geribildirim")
+    cases.resolve(case, actor=world.clerk, resolution="Tekrar yapıldı.")
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.reopen(case, actor=caller, note="Geri bildirim: vatandaş memnun değil, çukur duruyor.")
+    assert inspections(case).filter(status=WorkOrder.Status.ASSIGNED, reason=R.NOT_SOLVED).count() == 1
+    # Staff reopening for their own reasons is not the citizen's word.
+    other = worked_case(world)
+    cases.resolve(other, actor=world.clerk, resolution="Yapıldı.")
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.reopen(other, actor=world.manager, note="Yanlışlıkla kapatıldı.")
+    assert not inspections(other).exists()
+
+
+def test_the_inspection_s_own_not_solved_does_not_send_it_again(
+    client, world, django_capture_on_commit_callbacks
+):
+    case = worked_case(world)
+    cases.resolve(case, actor=world.clerk, resolution="Çukur asfaltla kapatıldı.")
+    order = derman.send_inspection(case, R.SAMPLE)
+    with django_capture_on_commit_callbacks(execute=True):
+        report(client, world, case, order, InspectionReport.Outcome.NOT_SOLVED)
+    case.refresh_from_db()
+    assert case.status == Status.ASSIGNED
+    assert list(inspections(case).values_list("reason", "status")) == [(R.SAMPLE, WorkOrder.Status.DONE)]
+
+
 # -- a sample of resolved cases ------------------------------------------------------------------------------
 
 
@@ -168,7 +208,9 @@ def test_a_deterministic_tenth_of_the_resolved_cases_is_checked(world):
     assert derman.sweep(now).sample == len(expected)
     assert derman.sweep(now).sample == 0
     sampled = set(
-        WorkOrder.objects.filter(reason=R.SAMPLE, kind=WorkOrder.Kind.INSPECTION).values_list("case", flat=True)
+        WorkOrder.objects.filter(reason=R.SAMPLE, kind=WorkOrder.Kind.INSPECTION).values_list(
+            "case", flat=True
+        )
     )
     assert sampled == expected
     # Done and inspected: a sample is taken once per case, never again.
