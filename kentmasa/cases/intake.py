@@ -120,16 +120,29 @@ def citizen_for(inbound: Inbound) -> Citizen | None:
     )
 
 
+def contacts_given(inbound: Inbound) -> list[str]:
+    """Which contacts ("phone", "email") the citizen gave with this case: what arrived with it, and for a
+    record staff picked in the look-up (they vouch it is the person at hand) what that record holds. Kept on
+    the "open" event: answers go only to these (kentmasa.channels.replies), never to contact data the record
+    holds from other cases."""
+    given = {name for name, value in (("phone", inbound.phone), ("email", inbound.email)) if value}
+    picked = inbound.citizen
+    if picked is not None and inbound.actor is not None:
+        given |= {name for name in ("phone", "email") if getattr(picked, name)}
+    return sorted(given)
+
+
 def open_from(inbound: Inbound) -> Case:
     """Open the case this Inbound describes, with its citizen, in one transaction (see the module)."""
     with transaction.atomic():
+        citizen = citizen_for(inbound)
         return services.open_case(
             institution=inbound.institution,
             channel=inbound.channel,
             kind=inbound.kind,
             subject=inbound.subject,
             description=inbound.text,
-            citizen=citizen_for(inbound),
+            citizen=citizen,
             category=inbound.category,
             service=inbound.service,
             unit=inbound.unit,
@@ -139,6 +152,8 @@ def open_from(inbound: Inbound) -> Case:
             actor=inbound.actor,
             location=inbound.point(),
             due_cap=inbound.due_cap,
-            opening_data=inbound.opening,
+            opening_data={**inbound.opening, "contacts": contacts_given(inbound)}
+            if citizen
+            else inbound.opening,
             follows=inbound.follows,
         )

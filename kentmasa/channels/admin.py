@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.template import Template, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
-from kentmasa.channels.models import IncomingCall, Message, Referral, ReplyTemplate
+from kentmasa.channels.models import AnswerRule, IncomingCall, Message, Referral, ReplyTemplate
 from kentmasa.channels.templates import DEFAULTS
-from kentmasa.directory.models import User
+from kentmasa.directory.models import Institution, Service, User
 
 
 class ReplyTemplateForm(forms.ModelForm):  # the admin's own base (ModelAdmin.form)
@@ -75,3 +75,45 @@ class ReferralAdmin(ReadOnlyAdmin):
 class IncomingCallAdmin(ReadOnlyAdmin):
     list_display = ["extension", "at", "institution"]
     list_select_related = ["institution"]
+
+
+class AnswerRuleForm(forms.ModelForm):
+    class Meta:
+        model = AnswerRule
+        fields = ["institution", "service", "kind", "reach"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        institution, service = data.get("institution"), data.get("service")
+        if institution is not None and service is not None and service.institution_id != institution.pk:
+            self.add_error("service", _("Choose a service of the institution."))
+        return data
+
+
+@admin.register(AnswerRule)
+class AnswerRuleAdmin(admin.ModelAdmin):
+    """Which channels an institution's answers go to (kentmasa.channels.replies.reply_targets); an
+    administrator sees and sets their own institution's rules, a superuser every institution's."""
+
+    form = AnswerRuleForm
+    list_display = ["institution", "service", "kind", "reach"]
+    list_select_related = ["institution", "service"]
+
+    def _institution_id(self, request: HttpRequest) -> int | None:
+        user = request.user
+        if getattr(user, "is_superuser", False):
+            return None
+        return (user.institution_id or 0) if isinstance(user, User) else 0
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        rows = super().get_queryset(request)
+        own = self._institution_id(request)
+        return rows if own is None else rows.filter(institution_id=own)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        own = self._institution_id(request)
+        if own is not None and db_field.name == "institution":
+            kwargs["queryset"] = Institution.objects.filter(pk=own)
+        if own is not None and db_field.name == "service":
+            kwargs["queryset"] = Service.objects.filter(institution_id=own)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

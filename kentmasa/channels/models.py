@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kentmasa.cases.models import Channel
+from kentmasa.cases.models import Channel, Kind
 
 
 class Message(models.Model):
@@ -248,3 +248,41 @@ class IncomingCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.extension} ← {self.caller_phone}"
+
+
+class AnswerRule(models.Model):
+    """Which channels an answer goes to (kentmasa.channels.replies.reply_targets): always the channel the
+    citizen used, and by this rule the other contacts they gave on the case (SMS, e-mail) too.
+
+    A rule is the institution's default (no service, no kind), one for a kind of case (e.g. information
+    requests, Law 4982), or one for a service of the standards table; the most specific wins (service,
+    then kind, then the institution's). Without any rule the answer goes on the channel used only, except
+    for information requests, which go to every contact given (4982 answers by e-mail and SMS).
+    """
+
+    class Reach(models.TextChoices):
+        USED = "used", _("Only the channel the citizen used")
+        GIVEN = "given", _("Also every other contact given on the case (SMS, e-mail)")
+        REQUIRED = "required", _("Every contact given on the case, even when the citizen asked for one only")
+
+    institution = models.ForeignKey(
+        "directory.Institution", verbose_name=_("institution"), on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.ForeignKey(
+        "directory.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind of case"), max_length=30, blank=True, choices=Kind.choices)
+    reach = models.CharField(_("the answer goes to"), max_length=10, choices=Reach.choices)
+
+    class Meta:
+        verbose_name = _("answer rule")
+        verbose_name_plural = _("answer rules")
+        indexes = [models.Index(fields=["institution", "service", "kind"], name="answer_rule_lookup")]
+
+    def __str__(self) -> str:
+        return str(self.get_reach_display())

@@ -1,9 +1,13 @@
-"""Answer the citizen on the channel they used when something they should hear of happens to their case.
+"""Answer the citizen on the channel they used, and on every other channel the rules ask for, when something
+they should hear of happens to their case.
 
-Connected to kentmasa.cases.signals.case_event (sent after commit). For each public event of an
-announced kind, one outbound Message is made (unique per event and channel, so an event announced
-twice is still sent once) and a task sends it. A case that came by phone, at a desk or by a channel
-that cannot send is answered by SMS when a phone number is known.
+Connected to kentmasa.cases.signals.case_event (sent after commit). For each public event of an announced
+kind, one outbound Message per channel is made (unique per event and channel, so an event announced twice
+is still sent once) and a task sends each. The channel used comes first: the sender of the message the case
+came with, else a contact given on the case (a case that came by phone, at a desk or by a channel that
+cannot send is answered by SMS when a phone number was given). ``AnswerRule`` (per institution, kind of
+case or service) adds the other contacts given on this case — never contact data the citizen's record holds
+from elsewhere — and the citizen's preference ("answer_by") narrows them unless the rule is "required".
 """
 
 from __future__ import annotations
@@ -21,11 +25,11 @@ from django.utils import timezone
 
 from kentmasa.cases import clock
 from kentmasa.cases import standards as citizen_standards
-from kentmasa.cases.models import Case, Channel, Event
+from kentmasa.cases.models import Case, Channel, Event, Kind
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.channels import silence, templates
 from kentmasa.channels.base import sender_for
-from kentmasa.channels.models import Message
+from kentmasa.channels.models import AnswerRule, Message
 from kentmasa.lib import lockout
 
 log = logging.getLogger(__name__)
@@ -43,8 +47,28 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def given_contacts(case: Case) -> dict[str, str] | None:
+    """{channel: address} of the contacts the citizen gave on THIS case ("sms": their phone, "email"), as
+    the case's "open" event records them (kentmasa.cases.intake), read from the case's citizen; None for a
+    case opened before they were recorded. Contact data the record holds from other cases (a proven number
+    that found the record, an e-mail a staff member recorded on another case) is not among them."""
+    opened = Event.objects.filter(case=case, action="open").values_list("data", flat=True).first()
+    kinds = opened.get("contacts") if isinstance(opened, dict) else None
+    if not isinstance(kinds, list):
+        return None
+    citizen = case.citizen
+    given: dict[str, str] = {}
+    if citizen is not None:
+        if "phone" in kinds and citizen.phone:
+            given[Channel.SMS] = citizen.phone
+        if "email" in kinds and citizen.email:
+            given[Channel.EMAIL] = citizen.email
+    return given
+
+
 def reply_channel(case: Case) -> tuple[str, str] | None:
-    """(channel, address) to answer this case on, or None when the citizen cannot be reached."""
+    """(channel, address) to answer this case on — the channel the citizen used — or None when the citizen
+    cannot be reached. Only the sender of the message the case came with, or a contact given on this case."""
     citizen = case.citizen
     # The message the case came in with: later messages on other channels (or from other people) never
     # redirect the answer.
@@ -55,21 +79,69 @@ def reply_channel(case: Case) -> tuple[str, str] | None:
     )
     if inbound is not None and inbound.address and sender_for(inbound.channel) is not None:
         return inbound.channel, inbound.address
-    if case.channel == Channel.EMAIL and citizen and citizen.email and sender_for(Channel.EMAIL):
-        return Channel.EMAIL, citizen.email
-    if (
-        case.channel == Channel.WEB
-        and citizen
-        and citizen.email
-        and not citizen.phone
-        and sender_for(Channel.EMAIL)
-    ):
-        return Channel.EMAIL, citizen.email
-    if citizen and citizen.phone and sender_for(Channel.SMS) is not None:
-        return Channel.SMS, citizen.phone
-    if citizen and citizen.email and sender_for(Channel.EMAIL) is not None:
-        return Channel.EMAIL, citizen.email
+    given = given_contacts(case)
+    phone = (citizen.phone if citizen else "") if given is None else given.get(Channel.SMS, "")
+    email = (citizen.email if citizen else "") if given is None else given.get(Channel.EMAIL, "")
+    if case.channel == Channel.EMAIL and email and sender_for(Channel.EMAIL):
+        return Channel.EMAIL, email
+    if case.channel == Channel.WEB and email and not phone and sender_for(Channel.EMAIL):
+        return Channel.EMAIL, email
+    if phone and sender_for(Channel.SMS) is not None:
+        return Channel.SMS, phone
+    if email and sender_for(Channel.EMAIL) is not None:
+        return Channel.EMAIL, email
     return None
+
+
+def answer_reach(case: Case) -> str:
+    """How far this case's answers go (AnswerRule.Reach): the rule of its service, else of its kind, else
+    the institution's; without one, the channel used only — information requests (Law 4982) at least to
+    every contact given."""
+    rules = AnswerRule.objects.filter(institution_id=case.institution_id).order_by("pk")
+    by_service: dict[int | None, str] = {rule.service_id: rule.reach for rule in rules if rule.service_id}
+    by_kind = {rule.kind: rule.reach for rule in rules if rule.service_id is None}
+    reach = by_service.get(case.service_id) or by_kind.get(case.kind) or by_kind.get("")
+    if reach is None:
+        reach = AnswerRule.Reach.GIVEN if case.kind == Kind.INFORMATION_REQUEST else AnswerRule.Reach.USED
+    return reach
+
+
+def preferred_channels(case: Case) -> frozenset[str]:
+    """The channels the citizen asked to be answered on ("answer_by" on the case's "open" event: "sms",
+    "email"; empty: no preference)."""
+    opened = Event.objects.filter(case=case, action="open").values_list("data", flat=True).first()
+    wanted = opened.get("answer_by") if isinstance(opened, dict) else None
+    if not isinstance(wanted, list):
+        return frozenset()
+    return frozenset(str(channel) for channel in wanted) & {Channel.SMS, Channel.EMAIL}
+
+
+def reply_targets(case: Case) -> list[tuple[str, str]]:
+    """Every (channel, address) an answer of this case goes to, the channel used first.
+
+    The channel used (``reply_channel``); then, when the rule asks (``answer_reach``), each other contact
+    given on this case. A citizen who asked for some channels only gets those (a preferred contact given on
+    the case is added if the rule did not ask for it), unless the rule is "required" (the law requires
+    every channel); a preference nothing given satisfies leaves the channel used.
+    """
+    primary = reply_channel(case)
+    targets = [primary] if primary is not None else []
+    given = given_contacts(case) or {}
+    reach = answer_reach(case)
+    if reach != AnswerRule.Reach.USED:
+        for channel in (Channel.SMS, Channel.EMAIL):
+            address = given.get(channel)
+            if address and (channel, address) not in targets and sender_for(channel) is not None:
+                targets.append((channel, address))
+    wanted = preferred_channels(case)
+    if wanted and reach != AnswerRule.Reach.REQUIRED:
+        kept = [target for target in targets if target[0] in wanted]
+        for channel in (Channel.SMS, Channel.EMAIL):
+            address = given.get(channel)
+            if channel in wanted and address and (channel, address) not in kept and sender_for(channel):
+                kept.append((channel, address))
+        targets = kept or targets[:1]
+    return targets
 
 
 def context_for(case: Case, event: Event) -> dict:
@@ -119,7 +191,15 @@ def _within_unproven_sms_limits(case: Case, number: str) -> bool:
 
 
 def make_reply(case: Case, event: Event) -> Message | None:
-    """The outbound message for this event, made once; None when nothing is to be sent.
+    """The answer on the channel the citizen used (the first of ``make_replies``), made once; None when
+    nothing is to be sent there (or it was made already)."""
+    made = make_replies(case, event)
+    return made[0] if made else None
+
+
+def make_replies(case: Case, event: Event) -> list[Message]:
+    """The outbound messages for this event, one per channel it goes to (``reply_targets``), each made once
+    (a second call makes none); empty when nothing is to be sent.
 
     Nothing is ever sent about a KADES case: the phone may be in the aggressor's hands (kentmasa.channels.
     silence; an event she would have heard of leaves a note on the case instead). The "reopen" answer
@@ -134,21 +214,27 @@ def make_reply(case: Case, event: Event) -> Message | None:
     if silence.is_silent(case):
         if announced:
             silence.note_withheld(case, event)
-        return None
+        return []
     if not announced or case.citizen is None:
-        return None
-    target = reply_channel(case)
-    if target is None:
-        return None
-    channel, address = target
+        return []
+    made = []
+    for channel, address in reply_targets(case):
+        message = _make_one(case, event, channel, address)
+        if message is not None:
+            made.append(message)
+    return made
+
+
+def _make_one(case: Case, event: Event, channel: str, address: str) -> Message | None:
     source = templates.choose(case.institution, channel, event.action)
     if source is None:
         return None
     citizen = case.citizen
     if (
         channel == Channel.SMS
+        and citizen is not None
         and not citizen.phone_verified
-        and not _within_unproven_sms_limits(case, citizen.phone)
+        and not _within_unproven_sms_limits(case, address)
     ):
         return None
     context = context_for(case, event)
@@ -186,7 +272,7 @@ def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> No
     if _suppressed.get():
         return
     try:
-        message = make_reply(case, event)
+        made = make_replies(case, event)
     except Exception as error:  # a broken reply template, a database hiccup
         log.exception("no reply could be made for event %s of case %s", event.pk, case.pk)
         from kentmasa.cases import services
@@ -202,7 +288,8 @@ def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> No
                 data={"reply_failed": True},
             )
         return
-    if message is not None:
+    if made:
         from kentmasa.channels.tasks import send_message
 
-        send_message.enqueue(message.pk)
+        for message in made:
+            send_message.enqueue(message.pk)
