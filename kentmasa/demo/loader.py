@@ -35,6 +35,7 @@ from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
 from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo import field as field_work
+from kentmasa.demo import foi as foi_demo
 from kentmasa.demo import kgys, notifications, police
 from kentmasa.demo import wallboards as screens
 from kentmasa.demo.directory import RANDOM_SEED, Directory
@@ -128,6 +129,7 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
     police.set_up(demo_password())  # the Haber Merkezi's teams, fresh positions at every load
     cameras = kgys.set_up()  # KGYS and PTS after the teams stand where they are; a new plate-reads token
     field_shown = field_work.set_up(demo_password())  # today's work orders for Adana's field teams
+    foi_demo.set_up()  # Adana's information service and a 4982 request in every state (once)
     cases = Case.objects.all()
     statuses = dict(cases.values_list("status").annotate(n=Count("pk")))
     return DemoResult(

@@ -81,11 +81,15 @@ def bump(request: FoiRequest, name: str, by: int = 1) -> None:
 def create_for(case: Case) -> FoiRequest | None:
     """The 4982 record of a case just opened as an information request (in the opening's transaction).
 
-    Never for KADES (no such case can be one; the guard stays). The request's category, when the
+    None where the institution has no information service set up (FoiSettings), and never for KADES (no
+    such case can be one; the guard stays). The request's category, when the
     institution names one and the case came without, gives it the 4982 service and the information
     service's unit (cases.services.categorise)."""
     if case.kind != Kind.INFORMATION_REQUEST or case.channel == Channel.KADES:
         return None
+    found = access.settings_of(case.institution_id)
+    if found is None:
+        return None  # the institution has not set up its information service (admin: FoiSettings)
     request, created = FoiRequest.objects.get_or_create(
         case=case,
         defaults={
@@ -100,8 +104,7 @@ def create_for(case: Case) -> FoiRequest | None:
     request.silence_warn_at = _before(request.silence_at)
     request.save(update_fields=["silence_warn_at"])
     bump(request, "received")
-    found = access.settings_of(case.institution_id)
-    if found is not None and found.category_id is not None and case.category_id is None:
+    if found.category_id is not None and case.category_id is None:
         category = found.category
         if category is not None and category.active:
             try:

@@ -5,15 +5,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from kentmasa.cases import services as cases
 from kentmasa.cases.models import Channel, Citizen, Kind
+from kentmasa.channels.email.smtpd import listener as mail_listener
+from kentmasa.channels.email.tests.conftest import MAILBOX, free_port
+from kentmasa.channels.email.tests.test_email import OutgoingServer
 from kentmasa.directory.models import Category, Service, Unit, User
 from kentmasa.foi.models import FeeTable, FoiRequest, FoiSettings
 
 # Monday 1 June 2026, a month without holidays: 2 iş günü → Wed 3 June; 15 → Mon 22 June; 30 → Mon 13 July.
 RECEIVED = dt.datetime.fromisoformat("2026-06-01T10:00+03:00")
 AYSE_TC = "10000000146"
+INFO_MAILBOX = "bilgiedinme@esenler.bel.tr"
 
 
 def at(text: str) -> dt.datetime:
@@ -107,3 +112,27 @@ def open_request(institution, foi_settings, ayse):
         return FoiRequest.objects.select_related("case").get(case_id=case.pk)
 
     return make
+
+
+@pytest.fixture
+def mail(settings):
+    """The listener for Esenler's mailboxes (bilgiedinme@ opens information requests) and the outgoing
+    mail server that records what is sent, both on real sockets."""
+    settings.KENTMASA_EMAIL = {
+        "MAILBOXES": {MAILBOX: "esenler", INFO_MAILBOX: "esenler"},
+        "INFORMATION_MAILBOXES": [INFO_MAILBOX],
+    }
+    settings.KENTMASA_SENDERS = {"email": "kentmasa.channels.email.sender.EmailSender"}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_TIMEOUT = 5
+    settings.KENTMASA_PUBLIC_URL = "https://kentmasa.esenler.bel.tr"
+    incoming = mail_listener("127.0.0.1", free_port())
+    incoming.start()
+    outgoing = OutgoingServer()
+    out = Controller(outgoing, hostname="127.0.0.1", port=settings.EMAIL_PORT)
+    out.start()
+    yield incoming, outgoing
+    out.stop()
+    incoming.stop()

@@ -158,3 +158,12 @@ def test_forwarded_to_the_unit_holding_the_information(open_request, elif_, road
     from kentmasa.foi import access
 
     assert access.may_see(ali, request)
+
+
+def test_without_an_information_service_set_up_no_record_is_made(institution, ayse):
+    from kentmasa.cases import services as cases
+
+    case = cases.open_case(
+        institution=institution, channel="email", kind=Kind.INFORMATION_REQUEST, subject="Bilgi", citizen=ayse
+    )
+    assert not FoiRequest.objects.filter(case=case).exists()

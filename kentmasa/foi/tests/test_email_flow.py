@@ -3,40 +3,14 @@ service checks it, extends it, decides it, and what goes out reaches her through
 mail server (a local SMTP server that records every mail)."""
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from kentmasa.cases.models import Case, Kind
-from kentmasa.channels.email.smtpd import listener as mail_listener
-from kentmasa.channels.email.tests.conftest import MAILBOX, free_port
-from kentmasa.channels.email.tests.test_email import OutgoingServer, citizen_mail, run_due, send
+from kentmasa.channels.email.tests.conftest import MAILBOX
+from kentmasa.channels.email.tests.test_email import citizen_mail, run_due, send
 from kentmasa.foi import services
 from kentmasa.foi.models import FoiRequest, Stage
 from kentmasa.foi.services import Identity
-from kentmasa.foi.tests.conftest import AYSE_TC
-
-INFO_MAILBOX = "bilgiedinme@esenler.bel.tr"
-
-
-@pytest.fixture
-def mail(settings):
-    settings.KENTMASA_EMAIL = {
-        "MAILBOXES": {MAILBOX: "esenler", INFO_MAILBOX: "esenler"},
-        "INFORMATION_MAILBOXES": [INFO_MAILBOX],
-    }
-    settings.KENTMASA_SENDERS = {"email": "kentmasa.channels.email.sender.EmailSender"}
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = free_port()
-    settings.EMAIL_TIMEOUT = 5
-    settings.KENTMASA_PUBLIC_URL = "https://kentmasa.esenler.bel.tr"
-    incoming = mail_listener("127.0.0.1", free_port())
-    incoming.start()
-    outgoing = OutgoingServer()
-    out = Controller(outgoing, hostname="127.0.0.1", port=settings.EMAIL_PORT)
-    out.start()
-    yield incoming, outgoing
-    out.stop()
-    incoming.stop()
+from kentmasa.foi.tests.conftest import AYSE_TC, INFO_MAILBOX
 
 
 def subjects_to(outgoing, address):
