@@ -1,5 +1,5 @@
-"""The managers' screens: the standards-compliance overview, the task map, the mahalle analysis and the feedback
-report."""
+"""The managers' screens: the standards-compliance overview, the task map, the mahalle analysis and the
+feedback report."""
 
 from django.urls import path
 
