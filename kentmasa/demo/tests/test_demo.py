@@ -149,12 +149,15 @@ def test_there_is_a_login_for_every_role_with_the_configured_password(loaded):
 
 
 def test_cases_reach_every_status_through_the_domain_functions(loaded):
-    cases = Case.objects.all()
+    # The played history is the 60 cases asked for; beside it kentmasa.demo.foi takes twelve information
+    # requests (Law 4982) to their states through the foi services.
+    assert Case.objects.filter(foi__isnull=False).count() == 12
+    cases = Case.objects.filter(foi__isnull=True)
     adana_cases = cases.filter(institution__slug=tables.ADANA_SLUG)
     assert adana_cases.count() + cases.filter(institution__parent__slug=tables.ADANA_SLUG).count() == 60
     assert set(cases.values_list("status", flat=True)) == set(Status.values)
     # Every case was opened, and every change of status left its event.
-    assert Event.objects.filter(action="open").count() == cases.count()
+    assert Event.objects.filter(action="open", case__in=cases).count() == cases.count()
     for case in cases.exclude(status=Status.NEW).prefetch_related("events"):
         assert [event.to_status for event in case.events.all() if event.to_status][-1] == case.status
     overdue = cases.filter(overdue_since__isnull=False, status__in=OPEN_STATUSES)
@@ -171,7 +174,10 @@ def test_cases_reach_every_status_through_the_domain_functions(loaded):
 
 def test_every_case_lies_inside_its_real_mahalle(loaded):
     shapes = {province: mahalle_shapes(province) for province in MAHALLE_FILES}
-    for case in Case.objects.all():
+    # An information request by e-mail asks for no place: the foi demo's have none, and nothing else lacks one.
+    placeless = Case.objects.filter(neighbourhood="")
+    assert placeless.exists() and not placeless.filter(foi__isnull=True).exists()
+    for case in Case.objects.exclude(neighbourhood=""):
         polygons = shapes[case.province].get(case.neighbourhood)
         assert polygons, f"{case.neighbourhood} is not a mahalle of {case.province}"
         assert case.longitude is not None and case.latitude is not None
