@@ -174,7 +174,7 @@ def test_cases_reach_every_status_through_the_domain_functions(loaded):
 
 def test_every_case_lies_inside_its_real_mahalle(loaded):
     shapes = {province: mahalle_shapes(province) for province in MAHALLE_FILES}
-    # An information request by e-mail asks for no place: the foi demo's have none, and nothing else lacks one.
+    # An information request by e-mail asks for no place: the foi demo's have none, nothing else lacks one.
     placeless = Case.objects.filter(neighbourhood="")
     assert placeless.exists() and not placeless.filter(foi__isnull=True).exists()
     for case in Case.objects.exclude(neighbourhood=""):
