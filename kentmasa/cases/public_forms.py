@@ -35,6 +35,16 @@ MAX_TEXT = 5000
 EMAIL_MAX = 254
 
 
+# The choice on the form -> the channels kept as "answer_by" (empty: no preference).
+ANSWER_BY = {"sms": ["sms"], "email": ["email"], "both": ["sms", "email"]}
+ANSWER_BY_CHOICES = [
+    ("", _("No preference (as the institution answers)")),
+    ("sms", _("By SMS")),
+    ("email", _("By e-mail")),
+    ("both", _("Both (SMS and e-mail)")),
+]
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Category) -> str:
         return obj.name
@@ -112,6 +122,17 @@ class CaseForm(edge.EdgeForm, forms.Form):
         max_length=EMAIL_MAX,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    # The citizen's preference (kentmasa.channels.replies.preferred_channels): kept on the "open" event as
+    # "answer_by"; empty, the answer goes as the institution's answer rule says (every contact given, or
+    # the channel used).
+    answer_by = forms.ChoiceField(
+        label=_("How would you like to get the answer?"),
+        required=False,
+        choices=ANSWER_BY_CHOICES,
+        help_text=_(
+            "Optional. Without a choice the answer goes to the contacts you give, as the institution answers."
+        ),
     )
     tc_kimlik = forms.CharField(
         label=_("TC identity no"),
@@ -224,6 +245,21 @@ class CaseForm(edge.EdgeForm, forms.Form):
             message = _("Give a phone number or an e-mail address so that we can answer you.")
             self.add_error("phone", ValidationError(message, code="contact"))
             self.add_error("email", ValidationError(message, code="contact"))
+        answer_by = cleaned.get("answer_by") or ""
+        if answer_by in ("sms", "both") and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error(
+                "answer_by",
+                ValidationError(
+                    _("Give your phone number to get the answer by SMS."), code="answer_by_phone"
+                ),
+            )
+        elif answer_by in ("email", "both") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error(
+                "answer_by",
+                ValidationError(
+                    _("Give your e-mail address to get the answer by e-mail."), code="answer_by_email"
+                ),
+            )
         cleaned["phone_proven"] = False
         code = cleaned.get("phone_code", "").strip()
         if code and "phone" not in self.errors:
@@ -259,6 +295,10 @@ class CaseForm(edge.EdgeForm, forms.Form):
                     ),
                 )
         return cleaned
+
+    def answer_channels(self) -> list[str]:
+        """The channels the citizen asked to be answered on ([] : no preference)."""
+        return list(ANSWER_BY.get(self.cleaned_data.get("answer_by") or "", []))
 
     def location(self) -> dict:
         data = self.cleaned_data

@@ -297,6 +297,8 @@ def _open_case(form: CaseForm) -> Case | None:
         proven=frozenset({"phone"}) if data.get("phone_proven") else NOTHING,
         category=data["category"],
         location=form.location(),
+        # The citizen's choice of channel for the answer (channels.replies.preferred_channels).
+        opening={"answer_by": form.answer_channels()} if form.answer_channels() else {},
     )
     field = "photo"  # the form field whose file was being stored, for a refusal's message
     try:
