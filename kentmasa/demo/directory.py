@@ -15,7 +15,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
+from kentmasa.channels.models import AnswerRule
 from kentmasa.demo.tables import (
+    ADANA_SLUG,
     INSTITUTIONS,
     MEMORABLE_STAFF,
     OTHER_STAFF,
@@ -203,3 +205,17 @@ class Directory:
             self.member_of_team.setdefault(team.pk, user)
         self.users[spec.username] = user
         return user
+
+
+def answer_rules() -> AnswerRule | None:
+    """Adana answers by e-mail and SMS (seed 004: "cevaplar e-posta ve SMS yoluyla başvuru sahibine
+    iletmek"): its institution-wide AnswerRule sends every answer to every contact given on the case, not
+    only to the channel used (kentmasa.channels.replies). Run at every load: a second load finds it, and a
+    demo loaded before the rule existed gains it. None when Adana is not there."""
+    adana = Institution.objects.filter(slug=ADANA_SLUG).first()
+    if adana is None:
+        return None
+    rule, _created = AnswerRule.objects.get_or_create(
+        institution=adana, service=None, kind="", defaults={"reach": AnswerRule.Reach.GIVEN}
+    )
+    return rule

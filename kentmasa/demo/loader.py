@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
 from kentmasa.channels import replies
+from kentmasa.demo import directory as demo_directory
 from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo import field as field_work
 from kentmasa.demo import foi as foi_demo
@@ -130,6 +131,7 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
     cameras = kgys.set_up()  # KGYS and PTS after the teams stand where they are; a new plate-reads token
     field_shown = field_work.set_up(demo_password())  # today's work orders for Adana's field teams
     foi_demo.set_up()  # Adana's information service and a 4982 request in every state (once)
+    demo_directory.answer_rules()  # Adana answers by e-mail and SMS (its AnswerRule, once)
     cases = Case.objects.all()
     statuses = dict(cases.values_list("status").annotate(n=Count("pk")))
     return DemoResult(

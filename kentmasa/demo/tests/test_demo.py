@@ -291,3 +291,30 @@ def test_the_presidency_s_2024_leave_stands_as_nationwide_closed_days(loaded):
     assert calendar.statutory_clock().is_working_day(dt.date(2024, 4, 8))
     # In the past: every demo case came in after them, so none of their deadlines moved.
     assert not Case.objects.filter(received_at__date__lte=dt.date(2024, 6, 21)).exists()
+
+
+def test_adana_answers_by_e_mail_and_sms(loaded):
+    """Seed 004: answers go to the applicant "e-posta ve SMS yoluyla" — Adana's AnswerRule reaches every
+    contact given, once however often the demo is loaded."""
+    from kentmasa.cases.intake import Inbound, open_from
+    from kentmasa.channels import replies
+    from kentmasa.channels.models import AnswerRule
+
+    adana = Institution.objects.get(slug=tables.ADANA_SLUG)
+    rules = AnswerRule.objects.filter(institution=adana)
+    assert list(rules.values_list("service", "kind", "reach")) == [(None, "", AnswerRule.Reach.GIVEN)]
+    case = open_from(
+        Inbound(
+            channel="web",
+            institution=adana,
+            subject="Sokak lambası yanmıyor",
+            text="Sokağımızdaki lamba bir haftadır yanmıyor.",
+            name="Ayşe Kaya",
+            phone="+905321234567",
+            email="ayse.kaya@example.com",
+            category=adana.categories.filter(public=True).order_by("pk").first(),
+        )
+    )
+    assert set(replies.reply_targets(case)) == {("sms", "+905321234567"), ("email", "ayse.kaya@example.com")}
+    call_command("load_demo", cases=60, stdout=StringIO())
+    assert rules.count() == 1
