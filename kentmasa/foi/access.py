@@ -51,6 +51,23 @@ def is_office(user: User | AnonymousUser, institution: Institution | int | None 
     return False
 
 
+def may_use_pages(user: User | AnonymousUser) -> bool:
+    """Whether the menu offers the information service's pages (/bilgi-edinme/): to those who may see a
+    request there — the office (operators, administrators, the service's unit) and the staff and managers
+    of the units that hold the information — of an institution that runs the service (has FoiSettings).
+    One indexed query, and none for the other roles."""
+    staff = _staff(user)
+    if staff is None:
+        return False
+    if staff.is_superuser and staff.institution_id is None:
+        return FoiSettings.objects.exists()
+    if staff.institution_id is None or not (
+        staff.is_superuser or staff.role in OFFICE_ROLES or staff.role in User.UNIT_ROLES
+    ):
+        return False
+    return FoiSettings.objects.filter(institution_id=staff.institution_id).exists()
+
+
 def may_see(user: User | AnonymousUser, request: FoiRequest) -> bool:
     staff = _staff(user)
     if staff is None:

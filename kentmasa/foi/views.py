@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kentmasa.cases import clock as case_clock
-from kentmasa.cases.models import Channel
+from kentmasa.cases.models import Case, Channel, Event
 from kentmasa.cases.tracking import clean_tracking_number
+from kentmasa.cases.transitions import event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, staff_required
 from kentmasa.deadlines import TimeUnit
 from kentmasa.directory.models import Unit
@@ -252,10 +253,21 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
             else "",
             "objections": list(item.objections.all()[:20]),
             "letter_url": services.public_letter_url(item) if item.letter else "",
-            "events": list(case.events.filter(action__startswith="foi_").order_by("at", "pk")[:100]),
+            "events": _steps(case),
         },
         status=status,
     )
+
+
+def _steps(case: Case) -> list[Event]:
+    """The request's Law 4982 steps on the case's timeline, each with its translated label (as the case
+    page names them: cases.transitions.event_label), bounded, their actors in the same query."""
+    events = list(
+        case.events.filter(action__startswith="foi_").select_related("actor").order_by("at", "pk")[:100]
+    )
+    for event in events:
+        event.label = event_label(event.action)  # type: ignore[attr-defined]
+    return events
 
 
 def _letter_response(item: FoiRequest) -> HttpResponseBase:
