@@ -302,7 +302,7 @@ def test_adana_answers_by_e_mail_and_sms(loaded):
 
     adana = Institution.objects.get(slug=tables.ADANA_SLUG)
     rules = AnswerRule.objects.filter(institution=adana)
-    assert list(rules.values_list("service", "kind", "reach")) == [(None, "", AnswerRule.Reach.GIVEN)]
+    assert [(rule.service_id, rule.kind, rule.reach) for rule in rules] == [(None, "", "given")]
     case = open_from(
         Inbound(
             channel="web",
