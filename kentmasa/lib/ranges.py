@@ -3,7 +3,10 @@
 Django's FileResponse sends the whole file; Safari will not play an <audio>/<video> whose server ignores
 ``Range``, and every browser needs it to seek. One range (``bytes=a-b``, ``bytes=a-``, ``bytes=-n``) is
 answered with 206 and Content-Range; several ranges, or a header we do not understand, get the whole file
-(200), as RFC 9110 allows; a range past the end gets 416. The caller checks access first.
+(200), as RFC 9110 allows; a range past the end gets 416. Positions have at most 19 ASCII digits (a 64-bit
+offset); a longer or non-ASCII number is a header we do not understand (whole file, never int()'s 4300-digit
+error). A 206 keeps the Content-Disposition the whole file would have had (a download stays a download, under
+its name). The caller checks access first.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from typing import IO
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
 
 CHUNK = 64 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")
 
 
 UNSATISFIABLE = (-1, -1)
@@ -83,5 +87,9 @@ def ranged_response(
         response = StreamingHttpResponse(_read(handle, first, last), status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
         response["Content-Length"] = str(last - first + 1)
+        if as_attachment or filename:  # as FileResponse would have said it for the whole file
+            disposition = content_disposition_header(as_attachment, filename)
+            if disposition:
+                response["Content-Disposition"] = disposition
     response["Accept-Ranges"] = "bytes"
     return response

@@ -350,3 +350,50 @@ def test_the_staff_case_page_plays_them_with_ranges(client, ayses_case, road_sta
     assert part.status_code == 206 and part["Content-Type"] == "audio/webm"
     assert body(part) == audio.file.read()[:10]
     assert Client().get(url).status_code == 302  # signed out: to the log-in page
+
+
+def test_a_range_of_thousands_of_digits_is_ignored_not_a_500(client, ayses_case, road_staff):
+    """int() refuses more than 4300 digits; a position has at most 19 ASCII digits, anything else is a
+    header we do not understand: the whole file (RFC 9110), never a server error."""
+    stored = ayses_case.attachments.get(kind="video").file.read()
+    url = media_url(ayses_case, "video")
+    huge = "9" * 5000
+    for header in (f"bytes={huge}-", f"bytes=0-{huge}", f"bytes=-{huge}", "bytes=²-", "bytes=0-٣"):
+        response = client.get(url, HTTP_RANGE=header)
+        assert response.status_code == 200, header
+        assert body(response) == stored
+    nineteen = client.get(url, HTTP_RANGE=f"bytes=0-{'9' * 19}")
+    assert nineteen.status_code == 206 and body(nineteen) == stored
+
+    services.assign(ayses_case, actor=None, assignee=road_staff)
+    staff = Client()
+    staff.login(username=road_staff.username, password=PASSWORD)
+    audio = ayses_case.attachments.get(kind="audio")
+    staff_url = reverse("cases:attachment", args=[ayses_case.tracking_number, audio.pk])
+    response = staff.get(staff_url, HTTP_RANGE=f"bytes={huge}-{huge}")
+    assert response.status_code == 200 and body(response) == audio.file.read()
+
+
+def test_a_part_of_a_download_is_still_a_download_under_its_name(rf):
+    """A 206 keeps the whole file's Content-Disposition: a document stays an attachment with its name."""
+    from kentmasa.lib.ranges import ranged_response
+
+    data = b"%PDF-" + bytes(range(256)) * 4
+
+    def fetch(header: str, **kwargs: Any) -> Any:
+        request = rf.get("/", HTTP_RANGE=header) if header else rf.get("/")
+        return ranged_response(
+            request, io.BytesIO(data), size=len(data), content_type="application/zip", **kwargs
+        )
+
+    whole = fetch("", as_attachment=True, filename="dilekçe eki.zip")
+    part = fetch("bytes=10-19", as_attachment=True, filename="dilekçe eki.zip")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == data[10:20]
+    assert part["Content-Disposition"] == whole["Content-Disposition"]
+    assert (
+        part["Content-Disposition"].startswith("attachment;")
+        and "filename*=utf-8''dilek" in part["Content-Disposition"]
+    )
+    inline = fetch("bytes=0-9", filename="foto.jpg")
+    assert inline["Content-Disposition"] == 'inline; filename="foto.jpg"'
+    assert "Content-Disposition" not in fetch("bytes=0-9")
