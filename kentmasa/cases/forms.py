@@ -167,7 +167,7 @@ def offer(
 def _posted(form: forms.BaseForm, name: str, queryset: QuerySet[M]) -> M | None:
     """The object a bound form posted for ``name`` (to keep it listed when the form is shown again)."""
     value = form.data.get(form.add_prefix(name)) if form.is_bound else None
-    if not value or not str(value).isdigit() or len(str(value)) > 18:
+    if not value or not (str(value).isascii() and str(value).isdecimal()) or len(str(value)) > 18:
         return None
     return queryset.filter(pk=int(value)).first()
 

@@ -100,7 +100,7 @@ def institution_for(
         target = str(target).strip()
         found = (
             Institution.objects.filter(pk=int(target)).first()
-            if target.isdigit()
+            if target.isascii() and target.isdecimal()
             else Institution.objects.filter(slug=target).first()
         )
         if found is not None:
@@ -115,7 +115,7 @@ def institution_for(
 def read_limited(response: requests.Response, max_bytes: int, *, chunk_size: int = 64 * 1024) -> bytes:
     """A streamed response's body, refused with TooLarge as soon as it passes ``max_bytes``."""
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isascii() and declared.isdecimal() and int(declared[:30]) > max_bytes:
         raise TooLarge(f"larger than {max_bytes} bytes ({declared} declared)")
     data = bytearray()
     for chunk in response.iter_content(chunk_size):

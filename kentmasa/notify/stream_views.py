@@ -37,12 +37,12 @@ def position(request: HttpRequest) -> int | None:
     A Last-Event-ID that is not ours (another server's, a proxy's) is ignored; a malformed ``since`` is the
     client's mistake and is refused."""
     header = request.headers.get("Last-Event-ID", "").strip()
-    if header.isascii() and header.isdigit() and int(header) <= LARGEST_ID:
+    if header.isascii() and header.isdigit() and len(header) <= 19 and int(header) <= LARGEST_ID:
         return int(header)
     raw = request.GET.get("since", "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > LARGEST_ID:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > LARGEST_ID:
         raise BadPosition(raw)
     return int(raw)
 

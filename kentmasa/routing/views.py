@@ -121,10 +121,9 @@ def suggest(request: StaffRequest) -> HttpResponse:
     params = request.GET
     subject, description = params.get("subject", "")[:200], params.get("description", "")[:5000]
     category = None
-    if (params.get("category") or "").isdigit():
-        category = Category.objects.filter(
-            pk=int(params["category"]), institution=institution, active=True
-        ).first()
+    category_id = _int(params.get("category"))
+    if category_id is not None:
+        category = Category.objects.filter(pk=category_id, institution=institution, active=True).first()
     where = jurisdiction.where(
         latitude=_number(params.get("latitude")),
         longitude=_number(params.get("longitude")),
@@ -286,7 +285,8 @@ def categorise(request: StaffRequest, tracking_number: str) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """An id from the request: ASCII digits only ("²".isdigit() is True but int("²") fails), bounded."""
+    return int(value) if value and value.isascii() and value.isdecimal() and len(value) <= 18 else None
 
 
 def _flag_action(user: User, case: Case, flag: RoutingFlag) -> str | None:

@@ -28,7 +28,7 @@ def standard_hint(institution: Institution, form: Any) -> standards.Hint | None:
         kind = Kind.REQUEST
     if not raw:
         return None if offered.exists() else standards.hint(institution, None, kind=kind)
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 12:  # "²".isdigit(), but int("²") fails
         return None
     category = offered.select_related("service").filter(pk=int(raw)).first()
     return standards.hint(institution, category, kind=kind) if category is not None else None

@@ -220,7 +220,7 @@ def test_a_long_table_comes_in_bounded_pages_and_a_row_opens_its_page(
     assert "230 satırın 1–100 arası" in first and 'rel="next"' in first and 'rel="prev"' not in first
     # Each page still ends with the places.
     assert "Ayşe Yılmaz" in third and "Mehmet Demir" in third
-    for junk in ("abc", "-1", "0", "999", "1" * 40):
+    for junk in ("abc", "-1", "0", "999", "1" * 40, "²", "1²", "٣"):  # "²".isdigit(), int("²") fails
         response = client.get(url, {"sayfa": junk, "hizmet": junk})
         assert response.status_code == 200, junk
 
@@ -325,7 +325,7 @@ def test_without_topics_the_hint_gives_the_web_channel_s_row(client, clock, kays
 def test_bad_input_to_the_hint_gets_a_turkish_400_and_never_an_error(client, category, other_institution):
     hidden = Category.objects.create(institution=category.institution, name="KADES", public=False)
     foreign = Category.objects.create(institution=other_institution, name="Kayseri konusu")
-    for konu in ("abc", "-1", "1.5", "9" * 40, str(hidden.pk), str(foreign.pk), "٣", "1 OR 1=1"):
+    for konu in ("abc", "-1", "1.5", "9" * 40, str(hidden.pk), str(foreign.pk), "٣", "1 OR 1=1", "²", "1²"):
         response = hint(client, category.institution, konu)
         assert response.status_code == 400, konu
         assert response.json() == {"ok": False, "message": "Listeden bir konu seçin."}
@@ -354,6 +354,24 @@ def test_without_script_a_form_sent_back_shows_the_hint_of_its_topic(client, clo
     assert response.status_code == 200 and not Case.objects.exists()
     assert "Başvurunuzu şimdi gönderirseniz son tarih: 24.08.2026." in page
     assert 'data-url="/standartlar/esenler/sure/"' in page
+
+
+def test_a_superscript_topic_posted_to_the_form_is_a_form_error_never_a_500(client, category):
+    """ "²".isdigit() is True but int("²") fails: the form, sent back with its error, and the no-script
+    "send code" button (which copies the topic into the form it shows again) both answer, nothing is saved."""
+    for topic in ("²", "1²", "³³"):
+        response = client.post(
+            reverse("public:form", args=["esenler"]),
+            {"category": topic, "subject": "Çukur", "text": "Kaldırımda çukur var.", "kvkk": "on"},
+        )
+        assert response.status_code in (200, 400), topic
+        assert "category" in response.context["form"].errors
+        sent_back = client.post(
+            reverse("public:phone_code", args=["esenler"]), {"category": topic, "phone": "0532 123 45 67"}
+        )
+        assert sent_back.status_code in (200, 400, 429), topic
+        assert "Başvurunuzu şimdi gönderirseniz" not in sent_back.content.decode()
+    assert not Case.objects.exists()
 
 
 # --- the receipt, the tracking page, the desk receipt and the SMS

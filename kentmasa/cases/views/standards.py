@@ -91,7 +91,7 @@ def table(request: HttpRequest, slug: str) -> HttpResponse:
     paginator = Paginator(rows, PAGE_ROWS)
     page_number: str | int | None = request.GET.get("sayfa")
     wanted = request.GET.get("hizmet", "")
-    if wanted.isdigit() and len(wanted) <= MAX_ID_DIGITS and paginator.num_pages > 1:
+    if wanted.isascii() and wanted.isdecimal() and len(wanted) <= MAX_ID_DIGITS and paginator.num_pages > 1:
         order = list(rows.values_list("pk", flat=True))
         if int(wanted) in order:
             page_number = order.index(int(wanted)) // PAGE_ROWS + 1
@@ -137,7 +137,7 @@ def hint(request: HttpRequest, slug: str) -> HttpResponse:
     raw = request.GET.get("konu", "").strip()
     category = None
     if raw:
-        if not raw.isdigit() or len(raw) > MAX_ID_DIGITS:
+        if not (raw.isascii() and raw.isdecimal()) or len(raw) > MAX_ID_DIGITS:
             return _refuse(_("Choose a topic from the list."), 400)
         category = (
             institution.categories.filter(pk=int(raw), active=True, public=True)

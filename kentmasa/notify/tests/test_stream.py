@@ -465,3 +465,15 @@ def test_a_backdated_case_is_kept_as_long_as_any_live_event(make_case):
     case = make_case(received_at=timezone.now() - dt.timedelta(days=5))
     live.prune()
     assert LiveEvent.objects.filter(case_id=case.pk, change="open").exists()
+
+
+def test_a_position_of_thousands_of_digits_is_refused_or_ignored_never_a_500(rf):
+    """int() refuses more than 4300 digits: a huge ?since= is the client's mistake (400), a huge
+    Last-Event-ID is not ours (ignored)."""
+    from kentmasa.notify.stream_views import BadPosition, position
+
+    huge = "9" * 5000
+    with pytest.raises(BadPosition):
+        position(rf.get("/api/v1/stream", {"since": huge}))
+    assert position(rf.get("/api/v1/stream", HTTP_LAST_EVENT_ID=huge)) is None
+    assert position(rf.get("/api/v1/stream", HTTP_LAST_EVENT_ID="42")) == 42

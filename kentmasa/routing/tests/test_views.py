@@ -180,3 +180,10 @@ def test_the_case_page_include_loads_the_panel_by_htmx(make_case):
     html = render_to_string("routing/_case_hook.html", {"case": case})
     assert f'hx-get="{reverse("routing:case_panel", args=[case.tracking_number])}"' in html
     assert 'hx-trigger="load"' in html
+
+
+def test_a_superscript_category_is_no_category_never_a_500(ayse, client, sample_categories, trained):
+    """ "²".isdigit() is True but int("²") fails: the id is ASCII digits or nothing."""
+    for junk in ("²", "1²", "9" * 5000):
+        response = client.get(SUGGEST, {"subject": "Çöpler alınmıyor", "category": junk})
+        assert response.status_code == 200, junk[:5]
