@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import logging
 
+from django.db.models import QuerySet
+
 from kentmasa.cases.models import Case, Channel, Event
 from kentmasa.channels.models import Message
 from kentmasa.directory.models import Institution
@@ -68,6 +70,12 @@ def withhold(message: Message) -> str:
             data={"kades_silence": "withheld", "message": message.pk},
         )
     return Message.State.FAILED
+
+
+def kades_cases() -> QuerySet[Case]:
+    """The KADES cases whose person has a number on record: filtered by institution and number (an
+    ``OuterRef`` for a subquery), it answers :func:`kades_number` for many rows in one query."""
+    return Case.objects.filter(channel=Channel.KADES).exclude(citizen__phone="")
 
 
 def kades_number(institution: Institution, phone: str) -> bool:

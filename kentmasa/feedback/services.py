@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -99,9 +99,10 @@ def in_share(case_id: int, percent: int) -> bool:
     return int.from_bytes(digest[:8], "big") % 100 < percent
 
 
-def never_asked(case: Case) -> bool:
+def never_asked(case: Case, phone: str = "") -> bool:
     """KADES cases and anonymous tip-offs (no citizen, or one without a name) are never asked, nor is
-    anybody whose number is on record for a KADES case of the institution."""
+    anybody whose number (the record's, or ``phone``: the one a question was made for) is on record for a
+    KADES case of the institution."""
     if silence.is_silent(case):
         return True
     citizen = case.citizen
@@ -109,7 +110,48 @@ def never_asked(case: Case) -> bool:
         return True
     if case.kind == Kind.TIP_OFF and not citizen.name.strip():
         return True
-    return bool(citizen.phone) and silence.kades_number(case.institution, citizen.phone)
+    numbers = {number for number in (citizen.phone, phone) if number}
+    return any(silence.kades_number(case.institution, number) for number in numbers)
+
+
+def _never_asked_call(call: FeedbackCall) -> bool:
+    return never_asked(call.case, call.address if call.method in (Method.CALL, Method.SMS) else "")
+
+
+def kades_calls() -> Exists:
+    """For a FeedbackCall query: whether the citizen's number (the record's, or the one the question was
+    made for) is on record for a KADES case of the call's institution — one subquery, no query per row."""
+    return Exists(
+        silence.kades_cases().filter(
+            Q(citizen__phone=OuterRef("case__citizen__phone")) | Q(citizen__phone=OuterRef("address")),
+            institution_id=OuterRef("institution_id"),
+            citizen__institution_id=OuterRef("institution_id"),
+        )
+    )
+
+
+def drop_silenced(call: FeedbackCall, now: dt.datetime | None = None) -> bool:
+    """A question that must not be asked any more (its case, or the citizen's number, is KADES): settled as
+    dropped, nothing sent, nothing counted. Returns whether it must not be asked (dropped now or before)."""
+    if not _never_asked_call(call):
+        return False
+    FeedbackCall.objects.filter(pk=call.pk, state__in=[State.WAITING, State.SENT]).update(
+        state=State.DROPPED, recorded_at=now or timezone.now()
+    )
+    return True
+
+
+def drop_for_kades(case: Case, event: Event) -> int:
+    """A KADES case was opened (or a case became one): the open questions of the institution to its
+    person's number are dropped (not called, links no longer work). Returns how many."""
+    if not silence.is_silent(case) or case.citizen is None or not case.citizen.phone:
+        return 0
+    phone = case.citizen.phone
+    return (
+        FeedbackCall.objects.filter(institution_id=case.institution_id, state__in=[State.WAITING, State.SENT])
+        .filter(Q(case__citizen__phone=phone) | Q(address=phone))
+        .update(state=State.DROPPED, recorded_at=event.at)
+    )
 
 
 def rule_for(case: Case) -> tuple[FeedbackSettings, str, int] | None:
@@ -220,11 +262,14 @@ def calls_of(user: User) -> QuerySet[FeedbackCall]:
 
 
 def waiting_calls(user: User, now: dt.datetime | None = None) -> QuerySet[FeedbackCall]:
-    """The call list: calls due now, oldest first (index feedback_call_list)."""
+    """The call list: calls due now, oldest first (index feedback_call_list); never a KADES case, nor a
+    citizen whose number is on record for a KADES case of the institution (it may have become one since)."""
     now = now or timezone.now()
     return (
         calls_of(user)
         .filter(state=State.WAITING, method=Method.CALL, due_at__lte=now)
+        .exclude(case__channel=Channel.KADES)
+        .exclude(kades_calls())
         .select_related("case__citizen", "unit", "service")
         .order_by("due_at", "pk")
     )
@@ -275,7 +320,7 @@ def record_call(
                 "not_due",
             )
         case = locked.case
-        if case.status != Status.RESOLVED or never_asked(case):
+        if case.status != Status.RESOLVED or _never_asked_call(locked):
             _claim(locked, state=State.DROPPED, recorded_by=actor, recorded_at=now)
         else:
             with translation.override(settings.LANGUAGE_CODE):
@@ -464,7 +509,7 @@ def send_link(call_id: int, now: dt.datetime | None = None) -> Message | None:
         if call is None or call.state != State.WAITING or call.method == Method.CALL:
             return None
         case = call.case
-        if case.status != Status.RESOLVED or never_asked(case):
+        if case.status != Status.RESOLVED or _never_asked_call(call):
             _claim(call, state=State.DROPPED, recorded_at=now)
             return None
         days = (
@@ -528,18 +573,19 @@ def _mask_email(address: str) -> str:
 
 
 def find_link(raw: object, now: dt.datetime | None = None) -> FeedbackCall:
-    """The question a rating link opens; FeedbackError "unknown", "used" or "expired" otherwise."""
+    """The question a rating link opens; FeedbackError "unknown", "used" or "expired" otherwise. A link of
+    a question that must not be asked any more (KADES) is "used": dropped, and nothing of the case shown."""
     now = now or timezone.now()
     if not isinstance(raw, str) or not TOKEN_SHAPE.fullmatch(raw):
         raise FeedbackError(_("This rating link is not valid."), "unknown")
     call = (
-        FeedbackCall.objects.select_related("case__institution", "unit")
+        FeedbackCall.objects.select_related("case__institution", "case__citizen", "unit")
         .filter(token_hash=FeedbackCall.hash_token(raw))
         .first()
     )
     if call is None:
         raise FeedbackError(_("This rating link is not valid."), "unknown")
-    if call.state != State.SENT:
+    if call.state != State.SENT or drop_silenced(call, now):
         raise FeedbackError(_("This rating link has already been used or is no longer valid."), "used")
     if call.expires_at is None or call.expires_at <= now:
         raise FeedbackError(_("This rating link has expired."), "expired")
@@ -555,14 +601,14 @@ def rate(
     if not 1 <= score <= 5:
         raise FeedbackError(_("Choose from 1 to 5 stars."), "score")
     comment = (comment or "").strip()[:2000]
+    found = find_link(raw, now)  # a KADES question is dropped (committed) and refused here
     with transaction.atomic():
-        found = find_link(raw, now)
         call = (
             FeedbackCall.objects.select_for_update(of=("self",))
-            .select_related("case__institution", "case__unit", "case__assignee")
+            .select_related("case__institution", "case__citizen", "case__unit", "case__assignee")
             .get(pk=found.pk)
         )
-        if call.state != State.SENT:
+        if call.state != State.SENT or _never_asked_call(call):
             raise FeedbackError(_("This rating link has already been used or is no longer valid."), "used")
         satisfied = score > LOW_SCORE and not unsolved
         outcome = Outcome.SATISFIED if satisfied else Outcome.NOT_SATISFIED

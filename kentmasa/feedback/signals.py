@@ -2,7 +2,8 @@
 
 A ``post_save`` receiver of cases.Event: a "resolve" puts the case on the call list or asks by a rating link
 (kentmasa.feedback.services.on_resolved) before the resolve commits, so a resolved case is never committed
-without its question; a "reopen" or "close" by anybody else drops a question still open on the case.
+without its question; a "reopen" or "close" by anybody else drops a question still open on the case; a KADES
+case opened for a number drops the institution's open questions to that number (calls, unused rating links).
 Resolving on the spot (during the citizen's own call) asks nothing.
 """
 
@@ -19,7 +20,9 @@ def on_event_saved(
 ) -> None:
     if not created or raw:
         return
-    if instance.action == "resolve":
+    if instance.action == "open":
+        services.drop_for_kades(instance.case, instance)
+    elif instance.action == "resolve":
         services.on_resolved(instance.case, instance)
     elif instance.action in ("reopen", "close"):
         services.drop_open_questions(instance.case, instance)

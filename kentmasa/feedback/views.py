@@ -56,6 +56,8 @@ def call_detail(request: StaffRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    if services.drop_silenced(call):  # KADES (the case, or the citizen's number since): not to be called
+        raise Http404
     status = 200
     form = CallForm(request.POST or None)
     if request.method == "POST":
