@@ -1,10 +1,10 @@
 """Başvurularım: Ayşe proves her phone with an SMS code and sees her applications to Esenler, nothing else.
 
 No password, no account: the code of the public form (its limits per number and address) proves the number
-for 30 minutes in her browser. Listed are the cases whose applicant record has that number — the number given
-with the case, or one proven to be hers — never one linked through data merged from elsewhere, never a KADES
-case, never another institution's. She answers a case waiting for her (text and a photo): it reaches the
-timeline and the person holding the case by name.
+for 30 minutes in her browser. Listed are the cases whose applicant record holds that number as proven —
+never one where the number was only typed (anyone may type anyone's number), never one linked through data
+merged from elsewhere, never a KADES case, never another institution's. She answers a case waiting for her
+(text and a photo): it reaches the timeline and the person holding the case by name.
 """
 
 import datetime as dt
@@ -82,7 +82,7 @@ def listed(response) -> list[str]:
 
 @pytest.fixture
 def world(institution, other_institution, category, road_staff):
-    """Ayşe's three cases (by phone, SMS and a form where she typed her number), Mallory's, another
+    """Ayşe's three cases (by phone, SMS and a form where her number was typed), Mallory's, another
     institution's and a police KADES incident with her number."""
     ayse_proven = citizen(institution, AYSE)
     typed = citizen(institution, AYSE, proven=NOTHING, name="Ayşe")  # a record of its own with that case
@@ -159,9 +159,8 @@ def test_her_code_shows_her_own_cases_of_this_institution_only(client, instituti
 
     page = client.get(mine_url(institution))
 
-    # Newest first: the form's and the SMS case, then the phone call of March.
+    # Newest first: the SMS case, then the phone call of March; not the form's, where her number was typed.
     assert listed(page) == [
-        world["form"].tracking_number,
         world["waiting"].tracking_number,
         world["old"].tracking_number,
     ]
@@ -360,6 +359,34 @@ def test_she_cannot_answer_mallorys_case_or_open_it(client, institution, world, 
         assert client.get(url).status_code == 404
         assert client.post(url, {"text": "x"}).status_code in (404, 405)
     assert Case.objects.get(pk=his.pk).status == Status.WAITING_CITIZEN
+
+
+def test_a_case_where_her_number_was_only_typed_is_not_hers_to_see_or_answer(
+    client, institution, category, world, codes, road_staff
+):
+    """Mallory typed Ayşe's number on a form (unverified): Ayşe proving that number neither lists his case nor
+    opens nor answers it; once staff record the number as proven on that record, it is hers."""
+    typed = Citizen.objects.create(institution=institution, name="Mallory", phone=AYSE)
+    assert not typed.phone_verified
+    stranger = open_case(institution, category, typed, "Yazılan numara ile başvuru")
+    services.assign(stranger, actor=None, assignee=road_staff)
+    services.ask_citizen(stranger, actor=road_staff, question="Adresiniz?")
+    prove(client, institution, codes)
+
+    assert stranger.tracking_number not in listed(client.get(mine_url(institution)))
+    for name in ("public:mine_case", "public:mine_answer"):
+        url = reverse(name, args=[institution.slug, stranger.tracking_number])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"text": "Benim cevabım"}).status_code in (404, 405)
+    assert Case.objects.get(pk=stranger.pk).status == Status.WAITING_CITIZEN
+    assert not Event.objects.filter(case=stranger, note__contains="Benim cevabım").exists()
+
+    Citizen.objects.filter(pk=typed.pk).update(phone_verified=True)
+    assert stranger.tracking_number in listed(client.get(mine_url(institution)))
+    opened = client.get(reverse("public:mine_case", args=[institution.slug, stranger.tracking_number]))
+    assert opened.status_code == 302 and opened["Location"] == reverse(
+        "public:track_case", args=[stranger.tracking_number]
+    )
 
 
 @pytest.mark.parametrize(

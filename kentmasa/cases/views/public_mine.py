@@ -4,12 +4,13 @@ No password and no account. The citizen types their mobile number, gets a one-ti
 code, kentmasa.cases.phone_codes, with its limits per number and per address) and types it in; this browser
 then remembers the proven number for ``KENTMASA_MY_CASES_SECONDS`` (30 minutes), for this institution only.
 
-**Whose cases.** A case is listed when the phone number of its applicant record is the number just proven,
-in this institution. That record holds either the number given with that very case (a number typed on a form
-stays on a record of its own with its case, kentmasa.cases.citizens) or a number proven to be the person's
-(an SMS, WhatsApp, a code, staff); typed contact data never joins, fills in or redirects a record. So the list
-is the cases whose answers go to this phone, never cases linked through another person's data merged in.
-KADES cases never appear (``TRACKABLE``), nor another institution's.
+**Whose cases.** A case is listed when its applicant record holds the number just proven, in this
+institution, *as proven* (``Citizen.phone_verified``: an SMS, WhatsApp, a form's code, staff). A number only
+typed on a form stays on a record of its own with its case (kentmasa.cases.citizens) and is never listed: the
+person who typed it may have typed someone else's number, and proving that number must not show them, nor let
+them open or answer, a stranger's application (the case stays trackable by its number and code). Typed
+contact data never joins, fills in or redirects a record either, so the list is never cases linked through
+another person's data merged in. KADES cases never appear (``TRACKABLE``), nor another institution's.
 
 A case waiting for the citizen ("Waiting for information from you") takes their answer here (text and an
 optional photo): ``services.citizen_answered`` puts it on the timeline, restarts the clock and tells the
@@ -78,7 +79,12 @@ def _remember(request: HttpRequest, institution: Institution, phone: str) -> Non
 def my_cases(institution: Institution, phone: str) -> Any:
     """The rule of the module's docstring, as a query (citizen's (institution, phone) index)."""
     return (
-        TRACKABLE.filter(institution=institution, citizen__institution=institution, citizen__phone=phone)
+        TRACKABLE.filter(
+            institution=institution,
+            citizen__institution=institution,
+            citizen__phone=phone,
+            citizen__phone_verified=True,
+        )
         .select_related("category")
         .order_by("-received_at", "-pk")
     )
