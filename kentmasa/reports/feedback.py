@@ -39,6 +39,10 @@ GROUPS = {
 }
 MONTHS = 12  # shown when no period is chosen
 MAX_MONTHS = 60
+EARLIEST, LATEST = (
+    dt.date(2000, 1, 1),
+    dt.date(2099, 12, 31),
+)  # each date on its own: no date arithmetic overflows
 
 
 class FeedbackReportForm(forms.Form):
@@ -51,6 +55,18 @@ class FeedbackReportForm(forms.Form):
     until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+    def _bounded(self, name: str) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2099."), code="out_of_range")
+        return value
+
+    def clean_since(self) -> dt.date | None:
+        return self._bounded("since")
+
+    def clean_until(self) -> dt.date | None:
+        return self._bounded("until")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -122,10 +138,11 @@ def report(request: StaffRequest) -> HttpResponse:
     if not (user.is_superuser or user.role in READERS):
         raise PermissionDenied
     form = FeedbackReportForm(request.GET or None)
+    status = 200
     if form.is_bound and not form.is_valid():
         if request.GET.get("format") == "xlsx":
             return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))
-        by = "unit"
+        by, status = "unit", 400
     else:
         by = (form.cleaned_data.get("by") if form.is_bound else "") or "unit"
     since, until = _period(form)
@@ -147,6 +164,7 @@ def report(request: StaffRequest) -> HttpResponse:
             "until": until,
             "query": request.GET.urlencode(),
         },
+        status=status,
     )
 
 

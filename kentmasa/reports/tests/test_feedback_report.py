@@ -94,9 +94,30 @@ def test_outside_the_period_nothing_and_a_bad_period_is_refused_without_an_error
     assert client.login(username="fatma", password=PASSWORD)
     empty = client.get(URL, {"since": "2025-01-01", "until": "2025-02-01"})
     assert empty.status_code == 200 and 'id="feedback-none"' in empty.content.decode()
-    assert client.get(URL, {"since": "2026-05-01", "until": "2026-03-01"}).status_code == 200
+    assert client.get(URL, {"since": "2026-05-01", "until": "2026-03-01"}).status_code == 400
     assert client.get(URL, {"since": "bozuk", "format": "xlsx"}).status_code == 400
-    assert client.get(URL, {"by": "nope"}).status_code == 200
+    assert client.get(URL, {"by": "nope"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"until": "0001-01-01"},
+        {"since": "0001-01-01"},
+        {"until": "9999-12-31"},
+        {"since": "9999-12-31"},
+        {"since": "1999-12-31", "until": "2026-01-01"},
+        {"since": "2026-01-01", "until": "2100-01-01"},
+    ],
+)
+def test_a_date_outside_2000_to_2099_is_a_turkish_form_error_never_a_500(world, client, period):
+    assert client.login(username="fatma", password=PASSWORD)
+    page = client.get(URL, {**period, "lang": "tr"})
+    assert page.status_code == 400
+    assert "2000 ile 2099 arasında bir tarih seçin." in page.content.decode()
+    sheet = client.get(URL, {**period, "format": "xlsx"})
+    assert sheet.status_code == 400 and "2000 ile 2099" in sheet.content.decode()
+    assert client.get(URL, {"since": "2000-01-01", "until": "2004-12-31"}).status_code == 200
 
 
 def test_the_readers_scope(world, client, other_institution, make_user, parks):
