@@ -54,7 +54,7 @@ from kentmasa.cases.services import TransitionError
 from kentmasa.directory.models import User
 from kentmasa.field.models import InspectionReport, InspectionSettings, WorkOrder
 from kentmasa.field.services import NOTE_LIMIT, _tell_team_sent, storable
-from kentmasa.notify.rules import unit_managers
+from kentmasa.notify.rules import institution_administrators, unit_managers
 from kentmasa.notify.tell import shown_subject, tell
 
 log = logging.getLogger(__name__)
@@ -369,7 +369,8 @@ def after_report(
 def _warn_unit(
     case: Case, report: InspectionReport, outcome: str, reopened: bool, *, actor: User, now: dt.datetime
 ) -> None:
-    """The unit's managers, by name; nobody to tell is written on the timeline."""
+    """The unit's managers and the assignee, by name; when none of them (but the actor) can be told, the
+    institution's administrators; nobody at all to tell is written on the timeline."""
     found: str = {
         str(Outcome.SOLVED): _("found solved"),
         str(Outcome.NOT_SOLVED): _("found NOT solved"),
@@ -383,6 +384,8 @@ def _warn_unit(
     people = unit_managers(case.unit)
     if case.assignee_id is not None and case.assignee is not None and case.assignee.is_active:
         people = [*people, case.assignee]
+    if not [person for person in people if person.pk != actor.pk]:
+        people = [*people, *institution_administrators(case.institution_id)]
     told = tell(people, WARNING_KIND, text, case=case, link=link, actor=actor, now=now)
     if not told:
         services.record_event(

@@ -223,6 +223,16 @@ def unit_managers(unit: Unit | None) -> list[User]:
     return unit.managers(MAX_RECIPIENTS) if unit is not None else []
 
 
+def institution_administrators(institution_id: int | None) -> list[User]:
+    """The institution's active administrators: who is told when nobody nearer the matter can be."""
+    if institution_id is None:
+        return []
+    administrators = User.objects.filter(
+        institution_id=institution_id, role=User.Role.ADMINISTRATOR, is_active=True
+    ).order_by("pk")
+    return list(administrators[:MAX_RECIPIENTS])
+
+
 def _distinct(people: Iterable[User]) -> list[User]:
     seen: set[int] = set()
     distinct = []

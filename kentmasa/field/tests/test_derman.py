@@ -306,3 +306,21 @@ def test_a_bad_finding_is_refused_and_writes_nothing(client, world):
     assert order is not None
     assert report(client, world, case, order, "belki").status_code == 400
     assert not InspectionReport.objects.exists()
+
+
+def test_a_unit_without_a_manager_and_no_assignee_warns_the_administrator_by_name(
+    client, world, make_user, institution
+):
+    """Somebody must be told: with no manager up the tree and nobody holding the case, the institution's
+    administrator receives the warning (not only a line on the timeline)."""
+    User.objects.filter(role=User.Role.UNIT_MANAGER, institution=institution).update(is_active=False)
+    admin = make_user(User.Role.ADMINISTRATOR, "esenler_admin")
+    case = world.case()
+    assert case.assignee_id is None and world.roads.managers() == []
+    derman.sweep(at_share(case, 0.6))
+    order = inspections(case).get()
+    assert report(client, world, case, order, InspectionReport.Outcome.PARTLY).status_code == 302
+
+    warning = Notification.objects.get(kind="inspection_warning", case=case)
+    assert warning.user == admin and case.tracking_display in warning.text
+    assert not Event.objects.filter(case=case, action="notified", note__contains="no manager").exists()
