@@ -36,6 +36,7 @@ from kentmasa.foi.models import (
     Decision,
     FeeTable,
     FoiRequest,
+    FoiSettings,
     Objection,
     Stage,
     YearlyTally,
@@ -802,6 +803,22 @@ def _unit_people(unit: Unit | None, limit: int = 50) -> list[User]:
     return [*staff, *unit.managers()]
 
 
+def _deadline_people(request: FoiRequest, near: list[User]) -> list[User]:
+    """Who hears of a deadline of the law: ``near`` (the case's unit), the information service's staff and
+    managers (FoiSettings.unit), and the institution's administrators when that leaves nobody — so a request
+    with no unit, or a unit without a manager, still reaches a named person."""
+    from kentmasa.notify.rules import institution_administrators
+
+    service = FoiSettings.objects.filter(institution_id=request.institution_id).select_related("unit").first()
+    people = [*near, *(_unit_people(service.unit) if service is not None else [])]
+    if not people:
+        people = institution_administrators(request.institution_id)
+    distinct: dict[int, User] = {}
+    for person in people:
+        distinct.setdefault(person.pk, person)
+    return list(distinct.values())
+
+
 def warn_units(now: dt.datetime | None = None, limit: int = 200) -> int:
     """On the 12th iş günü: a request sent to another unit, or whose opinion was asked elsewhere, without an
     extension sent: its unit (staff and managers, by name) is warned that the applicant must be told of
@@ -851,8 +868,9 @@ def warn_units(now: dt.datetime | None = None, limit: int = 200) -> int:
 
 
 def sweep_silence(now: dt.datetime | None = None, limit: int = 200) -> tuple[int, int]:
-    """İYUK m.10: the unit and its manager are told 3 days before an application would be deemed refused;
-    once the 30 days pass unanswered it is recorded (the figures count it; the objection opens)."""
+    """İYUK m.10: the unit and its manager, and the information service, are told 3 days before an application
+    would be deemed refused; once the 30 days pass unanswered it is recorded (the figures count it; the
+    objection opens) and they are told again (the institution's administrators when nobody else)."""
     from kentmasa.notify.tell import tell
 
     now = now or timezone.now()
@@ -879,7 +897,7 @@ def sweep_silence(now: dt.datetime | None = None, limit: int = 200) -> tuple[int
                 "Information request %(number)s will be deemed refused in law (İYUK art. 10) on %(day)s "
                 "unless it is answered by then."
             ) % {"number": case.tracking_display, "day": _date(request.silence_at)}
-            people = _unit_people(case.unit)
+            people = _deadline_people(request, _unit_people(case.unit))
             told = tell(
                 people, "foi_deadline", text, case=case, link=reverse("foi:detail", args=[request.pk])
             )
@@ -912,7 +930,13 @@ def sweep_silence(now: dt.datetime | None = None, limit: int = 200) -> tuple[int
                 "all the same."
             ) % {"number": case.tracking_display}
             managers = case.unit.managers() if case.unit is not None else []
-            tell(managers, "foi_deadline", text, case=case, link=reverse("foi:detail", args=[request.pk]))
+            tell(
+                _deadline_people(request, managers),
+                "foi_deadline",
+                text,
+                case=case,
+                link=reverse("foi:detail", args=[request.pk]),
+            )
             _record(request, "foi_silence", actor=None, note=text, now=now)
             recorded += 1
     return warned, recorded

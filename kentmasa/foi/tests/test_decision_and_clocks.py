@@ -218,8 +218,10 @@ def test_the_deemed_refusal_is_warned_before_and_recorded_once(processing, roads
     assert services.sweep_silence(now=at("2026-06-28T17:00+03:00")) == (0, 0)
     assert services.sweep_silence(now=at("2026-06-28T17:31+03:00")) == (1, 0)
     warned = set(Notification.objects.filter(kind="foi_deadline").values_list("user__username", flat=True))
-    assert warned == {"ali", "riza"}
+    assert warned == {"ali", "riza", "elif"}  # the unit and the information service
     assert services.sweep_silence(now=at("2026-07-01T17:31+03:00")) == (0, 1)
+    refused = Notification.objects.filter(kind="foi_deadline", text__contains="30 gün")
+    assert set(refused.values_list("user__username", flat=True)) == {"riza", "elif"}
     assert services.sweep_silence(now=at("2026-07-02T09:00+03:00")) == (0, 0)
     processing.refresh_from_db()
     assert processing.silence_recorded_at == at("2026-07-01T17:31+03:00")
@@ -228,6 +230,26 @@ def test_the_deemed_refusal_is_warned_before_and_recorded_once(processing, roads
     assert case_of(processing).status == Status.NEW
     objection = services.record_objection(processing, actor=elif_, lodged_on=dt.date(2026, 7, 6))
     assert objection.in_time
+
+
+def test_with_nobody_in_the_unit_or_the_service_the_administrator_hears_of_the_deemed_refusal(
+    open_request, elif_, make_user, roads, foi_settings
+):
+    """A request whose unit has no manager and whose information service has nobody active left still
+    reaches a named person: the institution's administrator, for the warning and for the deemed refusal."""
+    from kentmasa.directory.models import User
+
+    admin = make_user(User.Role.ADMINISTRATOR, "esenler_admin")
+    request = open_request()
+    identity = Identity(name="Ayşe Kaya", tc_kimlik=AYSE_TC, email="ayse@example.com")
+    services.accept(request, actor=elif_, identity=identity, now=at("2026-06-02T09:00+03:00"))
+    services.forward_to_unit(request, actor=elif_, unit=roads, now=at("2026-06-02T10:00+03:00"))
+    User.objects.exclude(pk=admin.pk).update(is_active=False)  # roads has no manager; elif has left
+
+    assert services.sweep_silence(now=at("2026-06-28T17:31+03:00")) == (1, 0)
+    assert services.sweep_silence(now=at("2026-07-01T17:31+03:00")) == (0, 1)
+    told = list(Notification.objects.filter(kind="foi_deadline").values_list("user__username", flat=True))
+    assert told == ["esenler_admin", "esenler_admin"]
 
 
 def test_a_decided_request_is_never_deemed_refused(processing, elif_):
