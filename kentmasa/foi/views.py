@@ -24,7 +24,7 @@ from kentmasa.cases.models import Case, Channel, Event
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, staff_required
-from kentmasa.deadlines import TimeUnit
+from kentmasa.deadlines import BusinessCalendar, TimeUnit
 from kentmasa.directory.models import Unit
 from kentmasa.foi import access, fees, report, services
 from kentmasa.foi import forms as foi_forms
@@ -55,14 +55,18 @@ def queue(request: StaffRequest) -> HttpResponse:
     if stage and stage not in STAGE_FILTERS:
         stage = ""
     requests = requests.filter(stage=stage) if stage else requests.filter(stage__in=list(OPEN_STAGES))
-    requests = requests.select_related("case", "case__citizen", "case__unit", "institution").order_by(
-        "check_due_at", "pk"
-    )
+    requests = requests.select_related(
+        "case", "case__citizen", "case__unit", "case__institution", "case__service", "institution"
+    ).order_by("check_due_at", "pk")
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = []
+    bases: dict[int, BusinessCalendar] = {}  # one calendar (its closed days: one query) per institution
     for item in page:
-        calendar = case_clock.calendar_for(item.case)
+        case = item.case
+        if case.institution_id not in bases:
+            bases[case.institution_id] = case.institution.business_calendar()
+        calendar = case_clock.calendar_for(case, base=bases[case.institution_id])
         check_left = ""
         if item.stage == Stage.CHECKING:
             check_left = describe_remaining(
