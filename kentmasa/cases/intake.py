@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
 from kentmasa.cases.citizens import NOTHING, fill_in, find_or_create_citizen
-from kentmasa.cases.models import Case, Citizen, Kind, Priority
+from kentmasa.cases.models import Case, Channel, Citizen, Kind, Priority
 from kentmasa.directory.models import Category, Institution, Service, Unit, User
 
 
@@ -120,16 +120,27 @@ def citizen_for(inbound: Inbound) -> Citizen | None:
     )
 
 
-def contacts_given(inbound: Inbound) -> list[str]:
-    """Which contacts ("phone", "email") the citizen gave with this case: what arrived with it, and for a
-    record staff picked in the look-up (they vouch it is the person at hand) what that record holds. Kept on
-    the "open" event: answers go only to these (kentmasa.channels.replies), never to contact data the record
-    holds from other cases."""
-    given = {name for name, value in (("phone", inbound.phone), ("email", inbound.email)) if value}
+def contacts_given(inbound: Inbound, citizen: Citizen | None = None) -> dict[str, str]:
+    """{"sms": phone, "email": address}: the contacts the citizen gave with this case — what arrived with it
+    (the sender, the phone and e-mail given, proven or not), and for a record staff picked in the look-up
+    (they vouch it is the person at hand) what that record holds for a contact not given. Kept on the "open"
+    event: answers and the feedback question go only to these (kentmasa.channels.replies, kentmasa.feedback),
+    never to contact data the record holds from other cases. An unproven address given here reaches only
+    this case: it never joins the record (kentmasa.cases.citizens) nor redirects another case's messages."""
+    given: dict[str, str] = {
+        str(channel): value
+        for channel, value in (
+            (Channel.SMS, inbound.phone.strip()),
+            (Channel.EMAIL, inbound.email.strip().lower()),
+        )
+        if value
+    }
     picked = inbound.citizen
-    if picked is not None and inbound.actor is not None:
-        given |= {name for name in ("phone", "email") if getattr(picked, name)}
-    return sorted(given)
+    if picked is not None and inbound.actor is not None and citizen is not None and citizen.pk == picked.pk:
+        for channel, value in ((Channel.SMS, citizen.phone), (Channel.EMAIL, citizen.email)):
+            if value:
+                given.setdefault(str(channel), value)
+    return given
 
 
 def open_from(inbound: Inbound) -> Case:
@@ -152,7 +163,7 @@ def open_from(inbound: Inbound) -> Case:
             actor=inbound.actor,
             location=inbound.point(),
             due_cap=inbound.due_cap,
-            opening_data={**inbound.opening, "contacts": contacts_given(inbound)}
+            opening_data={**inbound.opening, "contacts": contacts_given(inbound, citizen)}
             if citizen
             else inbound.opening,
             follows=inbound.follows,

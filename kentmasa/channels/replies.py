@@ -49,19 +49,27 @@ def suppressed() -> Iterator[None]:
 
 def given_contacts(case: Case) -> dict[str, str] | None:
     """{channel: address} of the contacts the citizen gave on THIS case ("sms": their phone, "email"), as
-    the case's "open" event records them (kentmasa.cases.intake), read from the case's citizen; None for a
-    case opened before they were recorded. Contact data the record holds from other cases (a proven number
-    that found the record, an e-mail a staff member recorded on another case) is not among them."""
+    the case's "open" event records them (kentmasa.cases.intake) — the addresses themselves, even one that
+    never joined the record (an e-mail typed beside a proven phone); None for a case opened before they were
+    recorded. Contact data the record holds from other cases (a proven number that found the record, an
+    e-mail a staff member recorded on another case) is not among them. Events of before the addresses were
+    kept name only the kinds ("phone", "email"): those are read from the case's citizen, as then."""
     opened = Event.objects.filter(case=case, action="open").values_list("data", flat=True).first()
-    kinds = opened.get("contacts") if isinstance(opened, dict) else None
-    if not isinstance(kinds, list):
+    contacts = opened.get("contacts") if isinstance(opened, dict) else None
+    if isinstance(contacts, dict):
+        return {
+            channel: address
+            for channel, address in contacts.items()
+            if channel in (Channel.SMS, Channel.EMAIL) and isinstance(address, str) and address
+        }
+    if not isinstance(contacts, list):
         return None
     citizen = case.citizen
     given: dict[str, str] = {}
     if citizen is not None:
-        if "phone" in kinds and citizen.phone:
+        if "phone" in contacts and citizen.phone:
             given[Channel.SMS] = citizen.phone
-        if "email" in kinds and citizen.email:
+        if "email" in contacts and citizen.email:
             given[Channel.EMAIL] = citizen.email
     return given
 
@@ -230,10 +238,11 @@ def _make_one(case: Case, event: Event, channel: str, address: str) -> Message |
     if source is None:
         return None
     citizen = case.citizen
+    proven = citizen is not None and citizen.phone_verified and citizen.phone == address
     if (
         channel == Channel.SMS
         and citizen is not None
-        and not citizen.phone_verified
+        and not proven
         and not _within_unproven_sms_limits(case, address)
     ):
         return None

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases.models import Channel
+from kentmasa.lib import phones
 
 
 class Mode(models.TextChoices):
@@ -170,8 +171,9 @@ class FeedbackCall(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     district = models.CharField(_("district (ilçe)"), max_length=60, blank=True)
     neighbourhood = models.CharField(_("neighbourhood (mahalle)"), max_length=120, blank=True)
-    # The rating link: where it went, its message (delivery tracked by the channels app), the hash of its
-    # token (the token itself is only in the message) and when it stops working.
+    # The number to call (the phone given on the case), or the rating link: where it went, its message
+    # (delivery tracked by the channels app), the hash of its token (the token itself is only in the
+    # message) and when it stops working.
     address = models.CharField(_("sent to"), max_length=320, blank=True)
     message = models.ForeignKey(
         "channels.Message",
@@ -220,6 +222,19 @@ class FeedbackCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_method_display()} {self.get_state_display()}"
+
+    @property
+    def phone(self) -> str:
+        """The number the operator calls: the phone given on the case (kept on the call); for a call made
+        before it was kept, the record's."""
+        if self.method == self.Method.CALL and self.address:
+            return self.address
+        citizen = self.case.citizen
+        return citizen.phone if citizen is not None else ""
+
+    @property
+    def phone_display(self) -> str:
+        return phones.display(self.phone) if self.phone else ""
 
     @staticmethod
     def hash_token(raw: str) -> str:

@@ -41,6 +41,7 @@ from kentmasa.cases.models import Case, Channel, Event, Kind, Status
 from kentmasa.channels import silence, templates
 from kentmasa.channels.base import sender_for
 from kentmasa.channels.models import Message
+from kentmasa.channels.replies import given_contacts
 from kentmasa.directory.models import User
 from kentmasa.feedback.models import FeedbackCall, FeedbackDaily, FeedbackRule, FeedbackSettings, Mode
 from kentmasa.lib import phones
@@ -168,7 +169,8 @@ def rule_for(case: Case) -> tuple[FeedbackSettings, str, int] | None:
 def plan(case: Case) -> tuple[str, str] | None:
     """(method, address) to ask this resolved case by, or None: the call list when the rule calls it and a
     phone is known; otherwise, if the institution asks by message, a rating link by e-mail for a case that
-    came by e-mail, else by SMS to a mobile, else by e-mail. Only this case's own contact data is used."""
+    came by e-mail, else by SMS to a mobile, else by e-mail. Only this case's own contact data is used: the
+    contacts given on it (kentmasa.channels.replies.given_contacts), not what the record holds today."""
     found = rule_for(case)
     if found is None or never_asked(case):
         return None
@@ -178,13 +180,17 @@ def plan(case: Case) -> tuple[str, str] | None:
     citizen = case.citizen
     if citizen is None:  # never_asked says so already; for the type checker
         return None
+    given = given_contacts(case)
+    phone = citizen.phone if given is None else given.get(Channel.SMS, "")
+    email = citizen.email if given is None else given.get(Channel.EMAIL, "")
+    if phone and phone != citizen.phone and silence.kades_number(case.institution, phone):
+        return None
     called = mode == Mode.ALL or in_share(case.pk, share)
-    if called and citizen.phone:
-        return Method.CALL, citizen.phone
+    if called and phone:
+        return Method.CALL, phone
     if not institution_settings.ask_by_message:
         return None
-    mobile = citizen.phone if phones.is_turkish_mobile(citizen.phone) else ""
-    email = citizen.email
+    mobile = phone if phones.is_turkish_mobile(phone) else ""
     options = [(Method.EMAIL, email)] if case.channel == Channel.EMAIL else []
     options += [(Method.SMS, mobile), (Method.EMAIL, email)]
     for method, address in options:
@@ -211,7 +217,7 @@ def on_resolved(case: Case, event: Event) -> FeedbackCall | None:
                 case=case,
                 resolve_event=event,
                 method=method,
-                address=address if method != Method.CALL else "",
+                address=address,
                 due_at=event.at,
                 resolved_at=case.resolved_at or event.at,
                 unit_id=case.unit_id,
