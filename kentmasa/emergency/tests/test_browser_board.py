@@ -157,7 +157,7 @@ def test_from_the_alarm_seda_sends_the_nearest_team_and_the_board_counts_down(
     assert incident.acknowledged_by == world.operator
     countdown = board.wait_for_selector(f"#countdown-{sent.pk}")
     board.wait_for_function(
-        f"/^[01]:\\d\\d$/.test(document.getElementById('countdown-{sent.pk}').textContent)"
+        f"() => /^[01]:\\d\\d$/.test(document.getElementById('countdown-{sent.pk}').textContent)"
     )
     assert countdown.is_visible()
     board.wait_for_selector(f"#acknowledged-{incident.pk}")
@@ -190,7 +190,7 @@ def test_the_team_accepts_on_its_phone_and_the_board_shows_it(asgi_server, new_l
     assert box["width"] >= 300 and box["height"] >= 48  # a big button for a thumb
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # nothing off the side
     phone.wait_for_function(
-        f"/^[01]:\\d\\d$/.test(document.getElementById('task-countdown-{dispatch.pk}').textContent)"
+        f"() => /^[01]:\\d\\d$/.test(document.getElementById('task-countdown-{dispatch.pk}').textContent)"
     )
     accept.click()
 
@@ -315,4 +315,4 @@ def test_the_phone_sends_its_position_from_the_browser(asgi_server, new_live_pag
     latest = TeamPosition.objects.filter(team=team).latest("at")
     assert TeamPosition.objects.filter(team=team).count() == before + 1
     assert (float(latest.latitude), float(latest.longitude), latest.accuracy_m) == (39.7801, 30.5102, 8)
-    phone.wait_for_function("document.getElementById('team-message').textContent.length > 0")
+    phone.wait_for_function("() => document.getElementById('team-message').textContent.length > 0")

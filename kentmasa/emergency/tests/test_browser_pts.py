@@ -139,7 +139,7 @@ def test_a_hotlisted_read_reaches_the_board_and_the_nearest_phone_which_says_it_
     assert int(board.get_attribute("#plate-board", "data-cues")) >= 1
     board.wait_for_selector(f".plate-marker[data-plate-alert='{alert.pk}']")
     board.wait_for_function(
-        f"/önce$/.test(document.querySelector('#plate-alert-{alert.pk} .plate-age').textContent)"
+        f"() => /önce$/.test(document.querySelector('#plate-alert-{alert.pk} .plate-age').textContent)"
     )
     assert board.locator(f"#plate-told-{alert.pk}-{team.pk}[data-seen=no]").is_visible()
     assert still_the_same_page(board)
@@ -176,7 +176,7 @@ def test_a_hotlisted_read_reaches_the_board_and_the_nearest_phone_which_says_it_
         ],
     )
     board.wait_for_selector(f"#plate-hits-{alert.pk}:text('2')")
-    board.wait_for_function(f"Number(document.getElementById('plate-board').dataset.cues) > {cues}")
+    board.wait_for_function(f"() => Number(document.getElementById('plate-board').dataset.cues) > {cues}")
     assert "Yeniden okundu: 26 ABC 123" in board.inner_text("#plate-banner")
     assert board.inner_text(f"#plate-camera-{alert.pk}") == "PTS-E5-KM12"
 

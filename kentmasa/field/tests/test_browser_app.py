@@ -169,7 +169,7 @@ def open_app(context, username: str = "mehmet"):
     page.wait_for_selector("#field-app[data-loaded=network]")
     # Ready for the basement: the worker controls the page, the shell and files are cached, the key kept.
     page.wait_for_selector("#field-app[data-offline-ready=yes][data-device=yes]", state="attached")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     return page
 
 
@@ -434,7 +434,7 @@ def test_the_call_link_logs_the_call_on_the_timeline(world, phone):
     page.wait_for_selector("#order-call")
     page.click("#order-call")  # the phone's dialler is outside the browser: headless Chromium stays
     wait_sent(page)
-    page.wait_for_function("document.getElementById('field-app').dataset.queue === '0'")
+    page.wait_for_function("() => document.getElementById('field-app').dataset.queue === '0'")
     assert list(
         Event.objects.filter(case=near.case, action="work_order_call").values_list("actor", flat=True)
     ) == [world["mehmet"].pk]

@@ -190,7 +190,7 @@ def test_a_member_opens_a_case_on_the_spot_from_the_app(world, phone, category):
     page.select_option("#id_category", label=category.name)
     page.fill("#id_description", "Kaldırımda derin çukur, yayalar yola iniyor.")
     page.click("[data-field-position] [data-locate]")
-    page.wait_for_function("document.querySelector('#id_latitude').value !== ''")
+    page.wait_for_function("() => document.querySelector('#id_latitude').value !== ''")
     assert page.input_value("#id_latitude") == f"{HERE['latitude']:.6f}"
     assert page.input_value("#id_longitude") == f"{HERE['longitude']:.6f}"
     photo = jpeg((1200, 900), (90, 90, 90), gps=PHOTO_GPS)

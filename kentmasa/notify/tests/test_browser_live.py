@@ -80,9 +80,11 @@ def test_the_unit_queue_shows_the_operators_new_case_and_another_unit_hears_noth
     assert case.tracking_display in row.inner_text()
     assert still_the_same_page(roads)  # no reload: the rows were swapped in
     assert re.search(r"\b1\b", roads.inner_text("#queue-count"))
-    roads.wait_for_function("document.getElementById('live-status').textContent === 'Liste güncellendi'")
+    roads.wait_for_function(
+        "() => document.getElementById('live-status').textContent === 'Liste güncellendi'"
+    )
     # The header's count of new cases in the queue follows.
-    roads.wait_for_function("document.getElementById('queue-new-count').firstChild.nodeValue === '1'")
+    roads.wait_for_function("() => document.getElementById('queue-new-count').firstChild.nodeValue === '1'")
     assert "zero" not in (roads.get_attribute("#queue-new-count", "class") or "")
 
     # The other unit's queue was told nothing: no refresh, no count asked, no row, for a while after.

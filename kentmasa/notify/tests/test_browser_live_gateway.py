@@ -22,7 +22,7 @@ def test_a_queue_whose_stream_got_a_bad_gateway_listens_again_when_the_server_is
 
     page.route("**/canli/**", bad_gateway)  # the proxy, while the web server is away
     asgi_server.stop()
-    page.wait_for_function("document.body.dataset.liveState !== 'open'")
+    page.wait_for_function("() => document.body.dataset.liveState !== 'open'")
     during = make_case(actor=operator, subject="Sunucu kapalıyken")
     # EventSource reconnects after its retry delay; the proxy answers 502 and the browser gives up on it.
     for _tick in range(200):

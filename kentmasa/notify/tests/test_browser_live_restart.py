@@ -17,7 +17,7 @@ def test_a_queue_open_across_a_server_restart_misses_nothing(
     page.wait_for_selector(f"#case-{before.tracking_number}")
 
     asgi_server.stop()  # the stream breaks; the page stays as it is
-    page.wait_for_function("document.body.dataset.liveState !== 'open'")
+    page.wait_for_function("() => document.body.dataset.liveState !== 'open'")
     during = make_case(actor=operator, subject="Sunucu kapalıyken")  # committed while nobody could be told
     asgi_server.start()
 

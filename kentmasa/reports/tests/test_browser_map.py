@@ -35,7 +35,7 @@ def test_the_task_map_leads_to_a_mahalle_page(new_page, administrator, old_town,
     page.wait_for_selector("#task-map[data-areas='5']")
     page.wait_for_selector(".leaflet-marker-icon.cluster-icon")
     assert page.locator("path.mahalle").count() == 5
-    page.wait_for_function("document.getElementById('map-status').textContent.includes('8')")
+    page.wait_for_function("() => document.getElementById('map-status').textContent.includes('8')")
     assert page.locator("#map-legend li").count() >= 2
     assert page.locator("#mahalle-list tbody tr").count() == 5
 

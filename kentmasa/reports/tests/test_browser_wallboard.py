@@ -55,7 +55,7 @@ def test_the_board_shows_a_new_case_without_a_reload_and_never_a_kades_case(
     assert case.tracking_display in row.inner_text()
     assert "fresh" in (row.get_attribute("class") or "")  # highlighted as new
     page.wait_for_function(
-        "document.querySelector('[data-figure=open] .tile-value').textContent.trim() === '1'",
+        "() => document.querySelector('[data-figure=open] .tile-value').textContent.trim() === '1'",
         timeout=CHANGE_SECONDS * 1000,
     )
     assert page.evaluate("window.notReloaded === true")  # swapped in, not reloaded
