@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kentmasa.field",
     "kentmasa.feedback",
     "kentmasa.reports",
+    "kentmasa.privacy",
     "kentmasa.demo",
 ]
 

@@ -44,6 +44,8 @@ urlpatterns = [
     path("standartlar/", include("kentmasa.cases.standards_urls")),
     path("hs/<int:pk>", standards_views.short_link, name="standards_short"),  # the SMS's short link
     path("raporlar/", include("kentmasa.reports.urls")),
+    # KVKK: notices, data-subject requests, the access log, retention (kentmasa.privacy).
+    path("kvkk/", include("kentmasa.privacy.urls")),
     # Wall screens: a kiosk link per board, no sign-in (kentmasa.reports.wallboard).
     path("pano/<str:token>/", wallboard.board, name="wallboard"),
     path("pano/<str:token>/canli/", wallboard.board_stream, name="wallboard_stream"),
