@@ -46,8 +46,11 @@ def stops_clock(action: str) -> bool:
     return action in FORWARDING_ACTIONS or action in SETTLING_ACTIONS
 
 
-# The kinds of case whose period a law sets: Law 4982 m.11 (information requests), Law 3071 m.7 (petitions).
-STATUTORY_KINDS = frozenset({Kind.INFORMATION_REQUEST.value, Kind.PETITION.value})
+# The kinds of case whose period a law sets: Law 4982 m.11 (information requests), Law 3071 m.7 (petitions),
+# KVKK m.13 (a data subject's application: 30 days, kentmasa.privacy).
+STATUTORY_KINDS = frozenset(
+    {Kind.INFORMATION_REQUEST.value, Kind.PETITION.value, Kind.DATA_SUBJECT_REQUEST.value}
+)
 
 
 def is_statutory(case: Case) -> bool:

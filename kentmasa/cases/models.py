@@ -103,6 +103,7 @@ class Kind(models.TextChoices):
     TIP_OFF = "tip_off", _("Tip-off")
     INFORMATION_REQUEST = "information_request", _("Information request (Law 4982)")
     PETITION = "petition", _("Petition (Law 3071)")
+    DATA_SUBJECT_REQUEST = "data_subject_request", _("KVKK application (art. 11)")
 
 
 class Channel(models.TextChoices):

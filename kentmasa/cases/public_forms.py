@@ -26,6 +26,7 @@ PUBLIC_KINDS = [
     (Kind.APPRECIATION, Kind.APPRECIATION.label),
     (Kind.TIP_OFF, Kind.TIP_OFF.label),
     (Kind.INFORMATION_REQUEST, Kind.INFORMATION_REQUEST.label),
+    (Kind.DATA_SUBJECT_REQUEST, Kind.DATA_SUBJECT_REQUEST.label),
 ]
 # Only formats Pillow re-encodes, so the stored photo never keeps the phone's GPS position (EXIF).
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
