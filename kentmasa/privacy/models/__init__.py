@@ -1,1 +1,6 @@
 """The privacy app's models, one module per part (each helper's part imports its module here)."""
+
+from kentmasa.privacy.models.access import AccessLog, AppendOnlyError
+from kentmasa.privacy.models.notices import ChannelGroup, Notice, NoticeShown, PublishedNoticeError
+
+__all__ = ["AccessLog", "AppendOnlyError", "ChannelGroup", "Notice", "NoticeShown", "PublishedNoticeError"]

@@ -1,0 +1,74 @@
+"""Writes the personal-data reads a request noted (kentmasa.lib.personal_reads) into the access log.
+
+One bulk insert per request, after the view answered, and only for a successful answer (2xx) to a signed-in
+member of staff: the console's session, or the API's bearer token, whose authentication sets ``request.user``
+during the view (so the user is read here, after the view, not before it). A request that noted nothing costs
+one attribute look-up.
+"""
+
+import ipaddress
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponseBase
+
+from kentmasa.directory.models import User
+from kentmasa.lib import personal_reads
+from kentmasa.lib.clientip import client_ip
+from kentmasa.privacy.models import AccessLog
+
+PATH_LENGTH = 300
+
+
+class AccessLogMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        reads: list[personal_reads.Read] | None = getattr(request, personal_reads.ATTRIBUTE, None)
+        if reads and 200 <= response.status_code < 300:
+            write(request, reads)
+        return response
+
+
+def write(request: HttpRequest, reads: list[personal_reads.Read]) -> None:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_active:
+        return
+    institution_id = user.institution_id
+    by_case: dict[int, int] = {}
+    if institution_id is None:  # a superuser without an institution: each read goes to its case's institution
+        from kentmasa.cases.models import Case
+
+        ids = {read.case_id for read in reads if read.case_id is not None}
+        by_case = dict(Case.objects.filter(pk__in=ids).values_list("pk", "institution_id")) if ids else {}
+    reason = personal_reads.reason_of(request)
+    address = _address(request)
+    path = request.path[:PATH_LENGTH].replace("\x00", "")
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                institution_id=institution_id
+                if institution_id is not None
+                else by_case.get(read.case_id or 0),
+                user_id=user.pk,
+                what=read.what,
+                case_id=read.case_id,
+                citizen_id=read.citizen_id,
+                detail=read.detail.replace("\x00", ""),
+                reason=reason,
+                client_ip=address,
+                path=path,
+            )
+            for read in reads
+        ]
+    )
+
+
+def _address(request: HttpRequest) -> str | None:
+    """The client's address if it is one (a Unix socket or a test's made-up REMOTE_ADDR gives None)."""
+    try:
+        return str(ipaddress.ip_address(client_ip(request)))
+    except (ImproperlyConfigured, ValueError):
+        return None
