@@ -22,6 +22,7 @@ from kentmasa.feedback import services
 from kentmasa.feedback.forms import CallForm
 from kentmasa.feedback.models import FeedbackCall
 from kentmasa.lib import edge
+from kentmasa.lib.personal_reads import note_read
 
 PAGE_SIZE = 25
 
@@ -78,6 +79,7 @@ def call_detail(request: StaffRequest, pk: int) -> HttpResponse:
                 messages.success(request, _recorded_message(recorded))
                 return redirect("feedback:calls")
         call.refresh_from_db()
+    note_read(request, what="feedback", case_id=call.case_id, citizen_id=call.case.citizen_id)
     history = (
         Event.objects.filter(case_id=call.case_id, action__in=["feedback_call", "feedback_asked"])
         .select_related("actor")

@@ -34,6 +34,7 @@ from kentmasa.emergency.teams import haversine_m
 from kentmasa.field import inspections, services
 from kentmasa.field.models import DeviceToken, Machine, WorkOrder
 from kentmasa.lib import edge
+from kentmasa.lib.personal_reads import note_read
 from kentmasa.notify.tell import shown_subject
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,9 @@ def field_api(*methods: str, device: bool = False) -> Callable[[FieldView], Call
                         _("This device's key is not valid or was revoked; sign in again."),
                     )
                 user, key = found
+                request.user = (
+                    user  # who read what the answer shows (the KVKK access log) is the device's user
+                )
             elif isinstance(request.user, User) and request.user.is_active:
                 user = request.user
                 if request.method not in ("GET", "HEAD") and _csrf_refused(request):
@@ -274,6 +278,9 @@ def orders(request: HttpRequest, user: User, device: DeviceToken | None) -> Http
         )
         for order in found
     ]
+    for order in found:  # KVKK access log: the citizen's name and phone reach the phone with each order
+        if not services.hides_contact(order.case):
+            note_read(request, what="work_order", case_id=order.case_id, citizen_id=order.case.citizen_id)
     if origin is not None:
         shown.sort(key=lambda o: (o["distance_m"] is None, o["distance_m"] or 0))
     get_token(request)  # the CSRF cookie, fresh, for the POSTs that follow (the app's shell may be cached)

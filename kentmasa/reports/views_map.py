@@ -24,6 +24,7 @@ from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.cases.views.queue import is_late
 from kentmasa.directory.collation import alphabetical
 from kentmasa.lib import turkish
+from kentmasa.lib.personal_reads import note_read
 from kentmasa.places.models import Area
 from kentmasa.reports import choropleth, exports, mahalle_page, maps, neighbourhoods
 from kentmasa.reports.views import _with_percent, measures
@@ -304,6 +305,8 @@ def mahalle_export(request: StaffRequest, area_id: int) -> HttpResponse:
     if request.GET and not form.is_valid():
         return HttpResponseBadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))
     content = exports.mahalle_workbook(area, report)
+    # KVKK access log: the cases' subjects and addresses leave the system (no names or phones: exports.py)
+    note_read(request, what="export", detail=f"mahalle {area.pk}: {request.GET.urlencode()}")
     name = f"mahalle-{slugify(turkish.fold(area.display_name)) or area.pk}-{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -40,6 +40,7 @@ from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import event_label
 from kentmasa.directory.api import NON_FIELD, ApiError, ApiRequest, InvalidInput, add_error, answers
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
+from kentmasa.lib.personal_reads import note_read
 
 router = Router(tags=["cases"])
 
@@ -112,7 +113,11 @@ def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> dict:
         cases = cases.filter(received_at__lt=_day_start(filters.received_to + dt.timedelta(days=1)))
     cases = search_cases(cases, filters.q).order_by("-received_at", "-pk")
     writer = CaseWriter(request.auth)
-    page = cases[filters.offset : filters.offset + filters.limit]
+    page = list(cases[filters.offset : filters.offset + filters.limit])
+    # KVKK access log: one row per listed case (at most ``limit``), in the request's one insert, so the
+    # report per citizen finds a list that showed the person too.
+    for case in page:
+        note_read(request, what="api_case_list", case_id=case.pk, citizen_id=case.citizen_id)
     return {
         "count": cases.count(),
         "limit": filters.limit,
@@ -257,7 +262,9 @@ def create_case(
     operation_id=OPERATION_ID.format("get_case"),
 )
 def get_case(request: ApiRequest, tracking_number: str) -> dict:
-    return CaseWriter(request.auth).detail(_get_case(request.auth, tracking_number))
+    case = _get_case(request.auth, tracking_number)
+    note_read(request, what="api_case", case_id=case.pk, citizen_id=case.citizen_id)  # KVKK access log
+    return CaseWriter(request.auth).detail(case)
 
 
 @router.get(

@@ -27,6 +27,7 @@ from kentmasa.cases.transitions import TRANSITIONS, event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, map_config, staff_required
 from kentmasa.cases.views.queue import describe_forwarding, is_late, is_paused
 from kentmasa.lib import turkish
+from kentmasa.lib.personal_reads import note_read
 from kentmasa.lib.ranges import ranged_response
 
 
@@ -172,7 +173,9 @@ def _render_case(
 
 @staff_required
 def case_detail(request: StaffRequest, tracking_number: str) -> HttpResponse:
-    return _render_case(request, _case_or_404(request, tracking_number, reading=True))
+    case = _case_or_404(request, tracking_number, reading=True)
+    note_read(request, what="case", case_id=case.pk, citizen_id=case.citizen_id)  # KVKK access log
+    return _render_case(request, case)
 
 
 @require_POST
@@ -251,6 +254,9 @@ def download_attachment(request: StaffRequest, tracking_number: str, attachment_
     """Stream a case's file to a user who may see the case; files are never served from a public URL."""
     case = _case_or_404(request, tracking_number)
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    note_read(
+        request, what="attachment", case_id=case.pk, citizen_id=case.citizen_id, detail=str(attachment.pk)
+    )
     stored = PurePath(attachment.file.name or "")
     filename = (PurePath(attachment.original_name).stem or stored.stem) + stored.suffix
     inline = attachment.content_type.startswith(("image/", "video/", "audio/")) or (
@@ -272,7 +278,7 @@ def download_attachment(request: StaffRequest, tracking_number: str, attachment_
 @require_POST
 @staff_required
 def take(request: StaffRequest, tracking_number: str) -> HttpResponse:
-    """"Üzerime al" from the case page or a queue row; back to where it was pressed."""
+    """ "Üzerime al" from the case page or a queue row; back to where it was pressed."""
     case = _case_or_404(request, tracking_number)
     if not access.may_perform(request.user, case, "assign"):
         raise PermissionDenied

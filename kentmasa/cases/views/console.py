@@ -24,6 +24,7 @@ from kentmasa.cases.views import StaffRequest, map_config, staff_required
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, User
 from kentmasa.lib import phones, tckimlik, turkish
+from kentmasa.lib.personal_reads import note_read
 
 HISTORY_PER_CALLER = 5
 CATEGORY_OPTIONS = 15
@@ -147,6 +148,8 @@ def caller_lookup(request: StaffRequest) -> HttpResponse:
     callers = [
         {"citizen": c, "cases": history[c.pk], "total": counts[c.pk]} for c in citizens if counts.get(c.pk)
     ]
+    for caller in callers:  # KVKK access log: each caller shown, with their history
+        note_read(request, what="caller_lookup", citizen_id=caller["citizen"].pk)
     return render(
         request,
         "cases/_caller_results.html",
@@ -176,9 +179,7 @@ def category_options(request: StaffRequest) -> HttpResponse:
     """htmx partial for the console's category search: active categories whose folded name/keywords match."""
     institution_id = _require_console(request.user)
     query = request.GET.get("q", request.GET.get("category_search", ""))
-    categories = Category.objects.filter(institution_id=institution_id, active=True).select_related(
-        "unit"
-    )
+    categories = Category.objects.filter(institution_id=institution_id, active=True).select_related("unit")
     for word in turkish.fold(query).split():
         categories = categories.filter(search_key__contains=word)
     return render(
