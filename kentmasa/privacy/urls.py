@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kentmasa.privacy import views
 
 app_name = "privacy"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # The access log's reports, per citizen and per member of staff (KVKK m.12).
+    path("erisim/", views.access_log, name="access_log"),
+]
