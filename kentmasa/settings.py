@@ -270,6 +270,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.emergency.footage.purge_camera_footage",
     "kentmasa.feedback.tasks.settle_rating_links",
     "kentmasa.foi.tasks.sweep_information_requests",
+    "kentmasa.privacy.request_tasks.warn_data_subject_requests",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))

@@ -34,6 +34,11 @@ from kentmasa.lib import lockout
 
 log = logging.getLogger(__name__)
 
+# A timeline event saying the answer is handed over in person (kentmasa.privacy: a KVKK answer given at the
+# desk, perhaps to a KADES person): the case's answer is then never sent on any channel.
+HANDED_OVER = "answer_handed_over"
+HANDED_OVER_ACTIONS = frozenset({"resolve", "resolve_on_the_spot"})
+
 _suppressed = contextvars.ContextVar("kentmasa_replies_suppressed", default=False)
 
 
@@ -225,6 +230,8 @@ def make_replies(case: Case, event: Event) -> list[Message]:
         return []
     if not announced or case.citizen is None:
         return []
+    if event.action in HANDED_OVER_ACTIONS and Event.objects.filter(case=case, action=HANDED_OVER).exists():
+        return []  # the answer was handed over in person (a KVKK answer at the desk: kentmasa.privacy)
     made = []
     for channel, address in reply_targets(case):
         message = _make_one(case, event, channel, address)

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PrivacyConfig(AppConfig):
     name = "kentmasa.privacy"
     verbose_name = _("Personal data (KVKK)")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from kentmasa.cases.models import Event
+        from kentmasa.privacy import request_signals
+
+        # A KVKK application (art. 11) gets its record and 30-day clock in the opening's own transaction.
+        post_save.connect(request_signals.on_event_saved, sender=Event, dispatch_uid="kentmasa.privacy.dsr")

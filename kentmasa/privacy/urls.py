@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from kentmasa.privacy import views
 
@@ -7,4 +7,5 @@ app_name = "privacy"
 urlpatterns: list = [
     # The access log's reports, per citizen and per member of staff (KVKK m.12).
     path("erisim/", views.access_log, name="access_log"),
+    path("", include("kentmasa.privacy.request_urls")),  # KVKK applications (art. 11)
 ]

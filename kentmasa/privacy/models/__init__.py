@@ -2,5 +2,7 @@
 
 from kentmasa.privacy.models.access import AccessLog, AppendOnlyError
 from kentmasa.privacy.models.notices import ChannelGroup, Notice, NoticeShown, PublishedNoticeError
+from kentmasa.privacy.models.requests import DataSubjectRequest, PersonLink, ProofChannels
 
 __all__ = ["AccessLog", "AppendOnlyError", "ChannelGroup", "Notice", "NoticeShown", "PublishedNoticeError"]
+__all__ += ["DataSubjectRequest", "PersonLink", "ProofChannels"]
