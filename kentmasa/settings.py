@@ -237,6 +237,11 @@ KENTMASA_OPEN311 = {
     "jurisdictions": _pairs("KENTMASA_OPEN311_JURISDICTIONS"),  # jurisdiction_id → institution slug
     "default_jurisdiction": os.environ.get("KENTMASA_OPEN311_DEFAULT_JURISDICTION", ""),
     "api_keys": _pairs("KENTMASA_OPEN311_API_KEYS"),  # key → client app name; not staff tokens
+    "key_rate": os.environ.get("KENTMASA_OPEN311_KEY_RATE", "300/m"),  # POSTs per api_key
+    "key_rates": _pairs("KENTMASA_OPEN311_KEY_RATES"),  # key → its own rate ("key=600/m")
+    "contact": os.environ.get("KENTMASA_OPEN311_CONTACT", ""),  # discovery: who answers for the API
+    "key_service": os.environ.get("KENTMASA_OPEN311_KEY_SERVICE", ""),  # discovery: where to ask for a key
+    "endpoint_type": os.environ.get("KENTMASA_OPEN311_ENDPOINT_TYPE", "production"),  # or "test"
     "rate": os.environ.get("KENTMASA_OPEN311_RATE", "10/m"),
     "type": os.environ.get("KENTMASA_OPEN311_TYPE", "realtime"),
     "publish_media": env_bool("KENTMASA_OPEN311_PUBLISH_MEDIA", True),

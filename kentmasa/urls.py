@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from kentmasa.api import api, unknown_address
 from kentmasa.cases.views import standards as standards_views
 from kentmasa.cases.views.auth import limit_logins
+from kentmasa.channels.open311.discovery import discovery as open311_discovery
 from kentmasa.notify import push_views, stream_views
 from kentmasa.reports import wallboard
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/v1/", unknown_address),
     path("open311/v2/", include("kentmasa.channels.open311.urls")),
+    re_path(r"^open311/discovery\.(?P<fmt>json|xml)$", open311_discovery, name="open311_discovery"),
     # The police side (kentmasa.emergency): the KADES gateway, the Haber Merkezi, a team's phone page.
     path("kanal/kades/", include("kentmasa.emergency.kades_urls")),
     path("haber-merkezi/", include("kentmasa.emergency.urls")),

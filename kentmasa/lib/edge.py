@@ -249,9 +249,14 @@ def _open311_refusal(path: str, description: str) -> HttpResponse:
         ET.SubElement(error, "code").text = "400"
         ET.SubElement(error, "description").text = description
         body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-        return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
-    body = json.dumps([{"code": 400, "description": description}], ensure_ascii=False)
-    return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
+        response = HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
+    else:
+        body = json.dumps([{"code": 400, "description": description}], ensure_ascii=False)
+        response = HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
+    # Open311 answers every origin (kentmasa.channels.open311.formats.allow_cross_origin): a browser
+    # client reads this refusal too.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # Dates a client may filter by (an API list, an Open311 search): every time kentmasa can hold lies from

@@ -1,5 +1,6 @@
 """Who may ask what of Open311: the settings (``KENTMASA_OPEN311``, read on every request), the
-jurisdiction a request is for, the app its api_key was given to, and the rate of POSTs per client address.
+jurisdiction a request is for, the app its api_key was given to, and the rate of POSTs: per api_key (each
+key's own ``rate``, else ``key_rate``), and per client address for POSTs without a known key.
 
 Each refusal is an ``Open311Error`` with the spec's status: 400 no jurisdiction_id where one is needed,
 404 an unknown one, 403 a missing, unknown or out-of-bounds api_key, 429 too many POSTs (with Retry-After).
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
@@ -21,6 +23,10 @@ from kentmasa.directory.models import Institution
 from kentmasa.lib.lockout import rate_seconds
 
 log = logging.getLogger(__name__)
+
+# POSTs an api_key may send when its entry names no rate: an aggregator (FixMyStreet, SeeClickFix) sends every
+# report of a city from one server, so this is far above what one person sends (``rate``, per address).
+DEFAULT_KEY_RATE = "300/m"
 
 
 def config() -> dict:
@@ -61,23 +67,67 @@ def jurisdiction_for(request: HttpRequest) -> Jurisdiction:
     return Jurisdiction(jurisdiction_id, institution)
 
 
-def app_for_key(raw: str, jurisdiction: Jurisdiction) -> str:
-    """The name of the app an api_key was given to; 403 for a missing or unknown key."""
-    if not raw:
-        raise Open311Error(403, _("api_key was not provided; the request was not recorded."))
-    found = None
-    for key, value in (config().get("api_keys") or {}).items():
+@dataclass(frozen=True)
+class App:
+    """An app an api_key was given to: its name, the rate of its POSTs and the jurisdictions it may use."""
+
+    name: str
+    rate: str
+    jurisdictions: tuple[str, ...] | None
+    counter: str  # what its POSTs are counted under: a digest of the key, never the key itself
+
+
+def key_rate() -> str:
+    """The rate of a key that names none of its own (``key_rate``, default DEFAULT_KEY_RATE)."""
+    return config().get("key_rate") or DEFAULT_KEY_RATE
+
+
+def _app(raw: str) -> App | None:
+    found = key = None
+    for candidate, value in (config().get("api_keys") or {}).items():
         # Every configured key is compared, in constant time, so timing tells nothing about a guess.
-        if same_secret(raw, str(key)):
-            found = value
-    if found is None:
+        if same_secret(raw, str(candidate)):
+            found, key = value, str(candidate)
+    if found is None or key is None:
+        return None
+    if isinstance(found, dict):
+        name, rate, allowed = found.get("name", ""), found.get("rate") or "", found.get("jurisdictions")
+    else:
+        name, rate, allowed = str(found), "", None
+    rate = rate or (config().get("key_rates") or {}).get(key) or key_rate()
+    counter = salted_hmac("kentmasa.channels.open311.key", key).hexdigest()[:32]
+    return App(name or "open311", rate, tuple(allowed) if allowed is not None else None, counter)
+
+
+def app_for_key(raw: str, jurisdiction: Jurisdiction, request: HttpRequest) -> App:
+    """The app an api_key was given to, its POST counted against the key's rate (429 past it).
+
+    A POST without a key, or with an unknown one, counts against its client address (``rate``) before it is
+    refused with 403: so guessing keys is as slow as sending reports without one.
+    """
+    app = _app(raw) if raw else None
+    if app is None:
+        check_rate(request)
+        if not raw:
+            raise Open311Error(403, _("api_key was not provided; the request was not recorded."))
         raise Open311Error(403, _("Invalid api_key received; the request was not recorded."))
-    name, allowed = (
-        (found, None) if isinstance(found, str) else (found.get("name", ""), found.get("jurisdictions"))
-    )
-    if allowed is not None and jurisdiction.id not in allowed:
+    if is_ratelimited(
+        request,
+        group="open311:key",
+        key=lambda group, request: app.counter,
+        rate=lambda group, request: app.rate,
+        method="POST",
+        increment=True,
+    ):
+        log.warning("Open311 rate limit reached for the app %s (%s)", app.name, app.rate)
+        raise Open311Error(
+            429,
+            _("This api_key has sent too many requests; please try again in a few minutes."),
+            headers={"Retry-After": str(rate_seconds(app.rate))},
+        )
+    if app.jurisdictions is not None and jurisdiction.id not in app.jurisdictions:
         raise Open311Error(403, _("This api_key may not send requests to this jurisdiction."))
-    return name or "open311"
+    return app
 
 
 def _rate(group: str, request: HttpRequest) -> str:

@@ -29,7 +29,14 @@ ITEM_NAMES = {
     "errors": "error",
     "attributes": "attribute",
     "values": "value",
+    "service_request_updates": "request_update",
+    "endpoints": "endpoint",
+    "formats": "format",
 }
+# Browsers on any other origin may read every answer (the data is public) and send a POST (it needs an
+# api_key, which is what protects it, not the origin). Never with cookies: no Allow-Credentials, ever.
+CORS_HEADERS = "Content-Type, Idempotency-Key, Accept, Accept-Language"
+PREFLIGHT_MAX_AGE = "86400"
 View = Callable[..., HttpResponse]
 # Characters XML 1.0 cannot carry, which a client may still have typed into a description.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -93,26 +100,48 @@ def _error_response(fmt: str, error: Open311Error) -> HttpResponse:
     return response
 
 
+def allow_cross_origin(response: HttpResponse) -> HttpResponse:
+    """Let a page on any origin read this answer (no cookies: ``*`` never goes with credentials)."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "Retry-After"
+    return response
+
+
+def preflight(allowed: set[str]) -> HttpResponse:
+    """The answer to a browser's OPTIONS before a cross-origin request: 204 and what it may send."""
+    response = HttpResponse(status=204)
+    methods = ", ".join(sorted(allowed | {"OPTIONS"}))
+    response["Allow"] = methods
+    response["Access-Control-Allow-Methods"] = methods
+    response["Access-Control-Allow-Headers"] = CORS_HEADERS
+    response["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    response["Vary"] = "Origin"
+    return allow_cross_origin(response)
+
+
 def endpoint(*methods: str) -> Callable[[View], View]:
-    """An Open311 view: CSRF-exempt (clients are apps, not browsers), other methods and refusals answered
-    in the spec's error format."""
+    """An Open311 view: CSRF-exempt (clients are apps authenticated by api_key, never by cookies), open to
+    other origins (CORS: ``allow_cross_origin``, OPTIONS answered by ``preflight``), other methods and
+    refusals answered in the spec's error format."""
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def decorator(view: View) -> View:
         @csrf_exempt
         @wraps(view)
         def wrapped(request: HttpRequest, fmt: str, **kwargs: str) -> HttpResponse:
+            if request.method == "OPTIONS":
+                return preflight(allowed)
             try:
                 if request.method not in allowed:
                     raise Open311Error(
                         405,
                         _("This address does not accept %(method)s.") % {"method": request.method},
-                        headers={"Allow": ", ".join(sorted(allowed))},
+                        headers={"Allow": ", ".join(sorted(allowed | {"OPTIONS"}))},
                     )
                 response: HttpResponse = view(request, fmt, **kwargs)
-                return response
             except Open311Error as error:
-                return _error_response(fmt, error)
+                response = _error_response(fmt, error)
+            return allow_cross_origin(response)
 
         return wrapped
 

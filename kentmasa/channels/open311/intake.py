@@ -25,15 +25,20 @@ from kentmasa.cases.citizens import NOTHING
 from kentmasa.cases.intake import Inbound, open_from
 from kentmasa.cases.models import Case, Channel
 from kentmasa.channels.models import Message
-from kentmasa.channels.open311.access import Jurisdiction, app_for_key, check_rate, config, jurisdiction_for
+from kentmasa.channels.open311.access import Jurisdiction, app_for_key, config, jurisdiction_for
 from kentmasa.channels.open311.formats import Open311Error, param, render
 from kentmasa.channels.open311.published import service_notice
 from kentmasa.channels.open311.report import Report, read_report
+from kentmasa.directory.models import Institution
 from kentmasa.lib.clientip import client_ip
+from kentmasa.places import geocode
 
 log = logging.getLogger(__name__)
 
 RETRY_WINDOW = dt.timedelta(minutes=1)
+# How a point that no client sent is marked (the "open" event's and the message's data): the centre of the
+# mahalle the address named, found by kentmasa.places.
+POINT_FROM_ADDRESS = "geocoded_from_address"
 
 
 def _digest(*parts: object) -> str:
@@ -59,9 +64,38 @@ def _subject(report: Report) -> str:
     return (first_line or report.category.name)[:120]
 
 
+def place_from_address(address: str, institution: Institution) -> dict | None:
+    """Where a request sent with an address only is: the centre of the mahalle the address names
+    (kentmasa.places.geocode.match_address, looked for in the institution's il) with the official names of
+    the mahalle, ilçe and il, or None when no single known mahalle fits. Approximate by nature: it is marked
+    as found from the address, never as measured."""
+    if not address:
+        return None
+    parsed, area = geocode.match_address(address, institution.province or None)
+    if area is None:
+        return None
+    return {
+        "latitude": round(area.centroid_lat, 6),
+        "longitude": round(area.centroid_lon, 6),
+        "neighbourhood": parsed.neighbourhood,
+        "district": parsed.district,
+        "province": parsed.province,
+    }
+
+
 def _record(report: Report, jurisdiction: Jurisdiction, token: str, data: dict) -> Message:
     """The message, citizen, case and photos, in the caller's transaction; the case by the one way in."""
     institution = jurisdiction.institution
+    latitude, longitude, opening = report.latitude, report.longitude, {}
+    location = {"address_text": report.address}
+    if latitude is None or longitude is None:
+        found = place_from_address(report.address, institution)
+        if found is not None:
+            latitude, longitude = found.pop("latitude"), found.pop("longitude")
+            location |= {field: value for field, value in found.items() if value}
+            # Kept on the "open" event and the message: this point was found from the address, not sent.
+            opening = {"point": POINT_FROM_ADDRESS}
+            data = {**data, "point": POINT_FROM_ADDRESS}
     message = Message.objects.create(
         direction=Message.Direction.IN,
         channel=Channel.OPEN311,
@@ -86,9 +120,10 @@ def _record(report: Report, jurisdiction: Jurisdiction, token: str, data: dict) 
             email=report.email,
             proven=NOTHING,
             category=report.category,
-            location={"address_text": report.address},
-            latitude=report.latitude,
-            longitude=report.longitude,
+            location=location,
+            latitude=latitude,
+            longitude=longitude,
+            opening=opening,
         )
     )
     message.case = case
@@ -136,9 +171,8 @@ def _accepted(fmt: str, message: Message) -> HttpResponse:
 
 
 def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    check_rate(request)
     jurisdiction = jurisdiction_for(request)
-    app = app_for_key(param(request, "api_key"), jurisdiction)
+    app = app_for_key(param(request, "api_key"), jurisdiction, request).name
     report = read_report(request, jurisdiction)
     idempotency_key = request.headers.get("Idempotency-Key", "").strip()
     fingerprint = None

@@ -50,6 +50,27 @@ def _datetime(name: str, text: str) -> dt.datetime | None:
     return value
 
 
+def window(request: HttpRequest) -> tuple[dt.datetime, dt.datetime]:
+    """The ``start_date``–``end_date`` window of a search, at most 90 days long.
+
+    Both given: that window (400 when longer than 90 days or reversed). ``start_date`` alone: 90 days from
+    it (an old one does not answer an empty "since then until now" window). ``end_date`` alone: the 90 days
+    before it. Neither: the last 90 days.
+    """
+    start = _datetime("start_date", param(request, "start_date"))
+    end = _datetime("end_date", param(request, "end_date"))
+    if start is None:
+        end = end or timezone.now()
+        start = end - MAX_SPAN
+    elif end is None:
+        end = start + MAX_SPAN
+    if end < start:
+        raise Open311Error(400, _("end_date must not be before start_date."))
+    if end - start > MAX_SPAN:
+        raise Open311Error(400, _("start_date and end_date may be at most 90 days apart."))
+    return start, end
+
+
 def _listed(request: HttpRequest, name: str) -> list[str]:
     """A parameter that may be sent several times and comma-delimited."""
     return [part.strip() for value in request.GET.getlist(name) for part in value.split(",") if part.strip()]
@@ -70,17 +91,7 @@ def search(request: HttpRequest, fmt: str) -> HttpResponse:
         statuses = {status.lower() for status in _listed(request, "status")}
         if statuses - {OPEN, CLOSED}:
             raise Open311Error(400, _("status must be open, closed or both."))
-        start = _datetime("start_date", param(request, "start_date"))
-        end = _datetime("end_date", param(request, "end_date"))
-        if start is None:
-            end = end or timezone.now()
-            start = end - MAX_SPAN
-        elif end is None:
-            end = start + MAX_SPAN
-        if end < start:
-            raise Open311Error(400, _("end_date must not be before start_date."))
-        if end - start > MAX_SPAN:
-            raise Open311Error(400, _("start_date and end_date may be at most 90 days apart."))
+        start, end = window(request)
         cases = cases.filter(received_at__gte=start, received_at__lte=end)
         if codes:
             cases = cases.filter(category_id__in=[int(code) for code in codes])

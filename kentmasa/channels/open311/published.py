@@ -9,7 +9,6 @@ own details are blanked out of the description and the status notes (``scrub``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
@@ -22,15 +21,12 @@ from kentmasa.cases.views.public import STATUS_LABELS
 from kentmasa.channels.models import Message
 from kentmasa.channels.open311.access import Jurisdiction, config
 from kentmasa.lib import edge
+from kentmasa.lib.redact import mask_personal
 
 OPEN, CLOSED = "open", "closed"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Ten or more digits, however grouped: phone numbers and TC kimlik numbers.
-_LONG_NUMBER = re.compile(r"\+?\d(?:[\s().-]*\d){9,}")
-_HIDDEN = "***"
 
 
-def _w3c(value: dt.datetime | None) -> str | None:
+def w3c(value: dt.datetime | None) -> str | None:
     return edge.shown_time(value).isoformat(timespec="seconds") if value else None
 
 
@@ -48,18 +44,10 @@ def service_notice(case: Case) -> str:
 
 
 def scrub(text: str, case: Case) -> str:
-    """The text without the reporter's name, phone, e-mail or TC kimlik no, nor anything shaped like them."""
-    if not text:
-        return text
-    # Addresses and numbers first: a name inside an e-mail address would break the address's shape.
-    text = _LONG_NUMBER.sub(_HIDDEN, _EMAIL.sub(_HIDDEN, text))
+    """The text without phone numbers, e-mail addresses, TC kimlik numbers or the case's own citizen's
+    name (kentmasa.lib.redact.mask_personal): times, tracking numbers, plates and other numbers stay."""
     citizen = case.citizen
-    if citizen is not None:
-        words = {citizen.name.strip(), *citizen.name.split()} - {""}
-        for word in sorted(words, key=len, reverse=True):
-            if len(word) >= 3:
-                text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", _HIDDEN, text, flags=re.IGNORECASE)
-    return text
+    return mask_personal(text, [citizen.name] if citizen is not None else [])
 
 
 def status_of(case: Case) -> str:
@@ -106,9 +94,9 @@ def describe_case(request: HttpRequest, case: Case) -> dict:
         "description": scrub(description, case),
         "agency_responsible": case.unit.name if case.unit is not None else case.institution.name,
         "service_notice": service_notice(case) if case.status in ACTIVE_STATUSES else None,
-        "requested_datetime": _w3c(case.received_at),
-        "updated_datetime": _w3c(case.updated_at),
-        "expected_datetime": _w3c(case.due_at),
+        "requested_datetime": w3c(case.received_at),
+        "updated_datetime": w3c(case.updated_at),
+        "expected_datetime": w3c(case.due_at),
         "address": scrub(case.address_text, case) or None,
         "address_id": data.get("address_id") or None,
         "zipcode": None,
@@ -127,16 +115,24 @@ def publishable(path: str = "") -> Q:
     )
 
 
-def published_cases(jurisdiction: Jurisdiction) -> QuerySet[Case]:
+def published(jurisdiction: Jurisdiction) -> QuerySet[Case]:
     """The Open311 requests of the jurisdiction: those sent to it, wherever they were transferred since,
     and those transferred to it; none in a topic the public is not offered (``publishable``)."""
-    photos = Attachment.objects.filter(public=True, uploaded_by__isnull=True, kind=Attachment.Kind.PHOTO)
     inbound = Message.objects.filter(direction=Message.Direction.IN, channel=Channel.OPEN311)
     sent_here = inbound.filter(case=OuterRef("pk"), institution=jurisdiction.institution)
     return (
         Case.objects.filter(channel=Channel.OPEN311)
         .filter(publishable())
         .filter(Q(institution=jurisdiction.institution) | Exists(sent_here))
+    )
+
+
+def published_cases(jurisdiction: Jurisdiction) -> QuerySet[Case]:
+    """``published`` with what ``describe_case`` reads: the photos and the inbound message."""
+    photos = Attachment.objects.filter(public=True, uploaded_by__isnull=True, kind=Attachment.Kind.PHOTO)
+    inbound = Message.objects.filter(direction=Message.Direction.IN, channel=Channel.OPEN311)
+    return (
+        published(jurisdiction)
         .select_related("category", "unit", "institution", "citizen")
         .prefetch_related(
             Prefetch("attachments", queryset=photos.order_by("pk"), to_attr="open311_photos"),

@@ -20,6 +20,7 @@ from kentmasa.channels.open311.formats import Open311Error, endpoint, render
 from kentmasa.channels.open311.intake import create_request
 from kentmasa.channels.open311.lookup import search
 from kentmasa.channels.open311.published import describe_case, publishable, published_cases
+from kentmasa.channels.open311.updates import service_request_updates
 
 
 @endpoint("GET")
@@ -51,6 +52,12 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
             404, _("service_request_id %(id)s was not found.") % {"id": service_request_id[:30]}
         )
     return render(fmt, "service_requests", [describe_case(request, case)])
+
+
+@endpoint("GET")
+def updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    """FixMyStreet's updates extension: status changes and public notes in a window (open311.updates)."""
+    return service_request_updates(request, fmt)
 
 
 @endpoint("GET")
