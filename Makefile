@@ -74,6 +74,11 @@ bench-pts: setup
 bench-field: setup
 	$(BIN)/python bench/field.py
 
+# KVKK access log: the case page with and without it, and the middleware's own insert (README).
+.PHONY: bench-access-log
+bench-access-log: setup
+	$(BIN)/python bench/access_log.py
+
 # A KADES alert replayed against `make run` (another terminal): DEMO_KADES_ARGS="--moves 5", "--cancel ID".
 demo-kades: setup
 	$(BIN)/python manage.py demo_kades $(DEMO_KADES_ARGS)
