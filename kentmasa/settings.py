@@ -273,6 +273,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.emergency.teams.prune_team_positions",
     "kentmasa.emergency.pts.purge_plate_reads",
     "kentmasa.emergency.footage.purge_camera_footage",
+    "kentmasa.privacy.tasks.destroy_due_personal_data",
     "kentmasa.feedback.tasks.settle_rating_links",
     "kentmasa.foi.tasks.sweep_information_requests",
     "kentmasa.privacy.request_tasks.warn_data_subject_requests",

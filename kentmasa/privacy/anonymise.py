@@ -43,6 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,7 @@ from kentmasa.field.models import FieldAction, InspectionReport, WorkOrder
 from kentmasa.foi.models import FoiRequest, Objection
 from kentmasa.lib import phones
 from kentmasa.notify.models import Approval, LiveEvent, Notification
+from kentmasa.privacy.models import DataSubjectRequest
 from kentmasa.routing.models import RoutingFlag
 
 log = logging.getLogger(__name__)
@@ -320,6 +322,7 @@ HANDLED: dict[str, set[str]] = {
     "notify.Approval": {"params", "decision_note"},
     "notify.LiveEvent": {"data"},
     "routing.RoutingFlag": {"place", "reason"},
+    "privacy.DataSubjectRequest": {"subject_tc", "identity_document", "answer", "decisions"},
 }
 
 
@@ -379,6 +382,7 @@ def anonymise_case(case: Case, *, by: User | None = None, reason: str) -> Summar
         scrub = Scrubber(known)
         citizen = locked.citizen
         _scrub_case(locked, scrub, summary, files)
+        _mark_anonymised(locked)
         if already:
             summary.already += 1
         else:
@@ -395,6 +399,15 @@ def anonymise_case(case: Case, *, by: User | None = None, reason: str) -> Summar
             summary.merge(_blank_citizen(citizen, scrub))
     transaction.on_commit(lambda: _delete_files(files, summary))
     return summary
+
+
+def _mark_anonymised(case: Case) -> None:
+    """The destruction run's ledger (privacy.CaseDestruction): this case's personal data is gone."""
+    from kentmasa.privacy.models import CaseDestruction
+
+    row, _created = CaseDestruction.objects.get_or_create(case_id=case.pk)
+    if row.anonymised_at is None:
+        CaseDestruction.objects.filter(pk=row.pk).update(anonymised_at=timezone.now())
 
 
 def anonymise_citizen(citizen: Citizen, *, by: User | None = None, reason: str) -> Summary:
@@ -571,6 +584,18 @@ def _scrub_case(case: Case, scrub: Scrubber, summary: Summary, files: list) -> N
             "notify.Approval",
             approval,
             {"params": scrub.data(approval.params), "decision_note": scrub.text(approval.decision_note)},
+        )
+    for application in DataSubjectRequest.objects.filter(case=case):
+        _update(
+            summary,
+            "privacy.DataSubjectRequest",
+            application,
+            {
+                "subject_tc": "",
+                "identity_document": "",
+                "answer": scrub.text(application.answer),
+                "decisions": scrub.data(application.decisions, CONTACT_KEYS),
+            },
         )
     for flag in RoutingFlag.objects.filter(case=case):
         _update(summary, "routing.RoutingFlag", flag, {"place": "", "reason": scrub.text(flag.reason)})

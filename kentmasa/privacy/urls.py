@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kentmasa.privacy import views
+from kentmasa.privacy import retention_views, views
 
 app_name = "privacy"
 
@@ -8,4 +8,6 @@ urlpatterns: list = [
     # The access log's reports, per citizen and per member of staff (KVKK m.12).
     path("erisim/", views.access_log, name="access_log"),
     path("", include("kentmasa.privacy.request_urls")),  # KVKK applications (art. 11)
+    # Retention periods and the destruction run's dry run (KVKK m.7), for the institution's administrators.
+    path("saklama/", retention_views.retention_policy, name="retention"),
 ]

@@ -19,6 +19,12 @@ class DestructionRecord(models.Model):
     class Category(models.TextChoices):
         FOOTAGE = "footage", _("Camera footage (KGYS)")
         PLATE_READS = "plate_reads", _("Plate reads (PTS)")
+        # The KVKK destruction run (kentmasa.privacy.retention), one record per category and run.
+        CASE_DATA = "case_data", _("Closed cases' personal data")
+        ATTACHMENTS = "attachments", _("Attachments (photos, documents, voice)")
+        RAW_MESSAGES = "raw_messages", _("Raw e-mails and webhook payloads")
+        CALL_RECORDINGS = "call_recordings", _("Call recordings")
+        TEAM_POSITIONS = "team_positions", _("Team positions")
 
     class Method(models.TextChoices):
         DELETION = "deletion", _("Deletion")
