@@ -25,6 +25,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):
+    """Tests sign in administrators everywhere (force_login, the log-in form) without an authenticator.
+    Two-factor sign-in is required by default (KENTMASA_2FA_REQUIRED); kentmasa/accounts/tests turn it on.
+    A user who has an authenticator must pass the code step whatever this says."""
+    settings.KENTMASA_2FA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _static_files_by_their_own_names(settings):
     """Pages link static files by their plain names, which the live server reads from the source folders,
     so no test depends on a fresh collectstatic. The hashed names production serves are tested against a

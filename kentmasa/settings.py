@@ -44,8 +44,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    # Two-factor sign-in (kentmasa.accounts): authenticator-app codes and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kentmasa.places",
     "kentmasa.directory",
+    "kentmasa.accounts",
     "kentmasa.retention",
     "kentmasa.cases",
     "kentmasa.notify",
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sessions that still owe the code step or an enrolment reach only those pages (kentmasa.accounts).
+    "kentmasa.accounts.middleware.TwoFactorMiddleware",
     # Writes the personal-data reads a request noted (kentmasa.lib.personal_reads) to the KVKK access log.
     "kentmasa.privacy.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -276,6 +283,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.privacy.tasks.destroy_due_personal_data",
     "kentmasa.feedback.tasks.settle_rating_links",
     "kentmasa.foi.tasks.sweep_information_requests",
+    "kentmasa.accounts.tasks.prune_sign_in_events",
     "kentmasa.privacy.request_tasks.warn_data_subject_requests",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
@@ -339,6 +347,21 @@ KENTMASA_TRACK_NUMBER_LIMITS = [(60 * 60, 10, 60), (24 * 60 * 60, 30, 10 * 60)]
 # Staff log-in POSTs per client address and per user name.
 KENTMASA_LOGIN_RATE_PER_IP = "10/m"
 KENTMASA_LOGIN_RATE_PER_USERNAME = "5/m"
+# Two-factor sign-in (kentmasa.accounts). Required for superusers, staff who can open /admin/,
+# administrators and the roles each institution lists; off only for trials (`check --deploy` warns).
+# Wrong codes: FAILURES within WINDOW seconds lock the account's code step for LOCK seconds.
+KENTMASA_2FA_REQUIRED = env_bool("KENTMASA_2FA_REQUIRED", True)
+KENTMASA_2FA_FAILURES = int(os.environ.get("KENTMASA_2FA_FAILURES", "5"))
+KENTMASA_2FA_WINDOW_SECONDS = int(os.environ.get("KENTMASA_2FA_WINDOW_SECONDS", str(15 * 60)))
+KENTMASA_2FA_LOCK_SECONDS = int(os.environ.get("KENTMASA_2FA_LOCK_SECONDS", str(15 * 60)))
+KENTMASA_2FA_ISSUER = os.environ.get("KENTMASA_2FA_ISSUER", "kentmasa")
+# Sign-in events (success, failures, lock-outs, resets) are kept this long (kentmasa.accounts.tasks).
+KENTMASA_SIGN_IN_EVENTS_KEEP_DAYS = int(os.environ.get("KENTMASA_SIGN_IN_EVENTS_KEEP_DAYS", "365"))
+# Our own lock-out counts wrong codes (above); django-otp's per-device back-off would refuse a right code
+# typed a second after a wrong one, so it is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = KENTMASA_2FA_ISSUER
 KENTMASA_MAP_TILES = os.environ.get(
     "KENTMASA_MAP_TILES", ""
 )  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png

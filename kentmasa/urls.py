@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from kentmasa.accounts import views as accounts_views
 from kentmasa.api import api, unknown_address
 from kentmasa.cases.views import standards as standards_views
 from kentmasa.cases.views.auth import limit_logins
@@ -11,10 +12,13 @@ from kentmasa.notify import push_views, stream_views
 from kentmasa.reports import wallboard
 
 urlpatterns = [
-    # The admin's own log-in form, under the same guessing limits as /giris/.
-    path("admin/login/", limit_logins(admin.site.login)),
+    # The admin signs in through the same two steps as /giris/ (password, then the two-factor code), under
+    # the same guessing limits (kentmasa.accounts).
+    path("admin/login/", limit_logins(accounts_views.admin_login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The staff member's own account: two-factor sign-in, recovery codes, their last sign-ins; the code step.
+    path("hesap/", include("kentmasa.accounts.urls")),
     # Web Push: the manifest and the one service worker live at the root, so the worker's scope is the site.
     path("manifest.webmanifest", push_views.manifest, name="manifest"),
     path("sw.js", push_views.service_worker, name="service_worker"),

@@ -92,6 +92,21 @@ KINDS: dict[str, Kind] = {
             frozenset({PUSH, EMAIL}),
             sms_fallback=True,
         ),
+        # Sign-in (kentmasa.accounts): an account locked after wrong two-factor codes or too many password
+        # attempts (to its owner and their institution's administrators), and a recovery code used (to the
+        # owner): at any hour, by e-mail as well, since the person may be locked out of the app itself.
+        Kind(
+            "sign_in_locked",
+            _("Signing in to an account was locked"),
+            frozenset({PUSH, EMAIL}),
+            critical=True,
+        ),
+        Kind(
+            "recovery_code_used",
+            _("A recovery code was used to sign in"),
+            frozenset({PUSH, EMAIL}),
+            critical=True,
+        ),
         # Law 4982 (kentmasa.foi): an information request nears a legal limit (the 12th iş günü without an
         # extension when another unit's information is needed; the deemed refusal of İYUK m.10) or passed it.
         Kind(

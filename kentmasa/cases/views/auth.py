@@ -4,6 +4,7 @@ Every log-in POST counts, right or wrong: KENTMASA_LOGIN_RATE_PER_IP from one ad
 cannot try many names) and KENTMASA_LOGIN_RATE_PER_USERNAME for one name (so many machines cannot try one
 name). Past either limit the answer is 429 and the password is not even checked. The user name is folded
 the Turkish way, so "AYSE", "ayşe" and "Ayşe" share a counter. The same guard covers the admin's log-in.
+Every refusal is a sign-in event of the name tried (kentmasa.accounts).
 """
 
 import logging
@@ -12,11 +13,12 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 
+from kentmasa.accounts import services as accounts
+from kentmasa.accounts.views import PasswordStepView
 from kentmasa.lib import turkish
 from kentmasa.lib.lockout import rate_seconds
 
@@ -70,10 +72,12 @@ def limit_logins(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
                     rates.append(settings.KENTMASA_LOGIN_RATE_PER_IP)
                 if by_name:
                     rates.append(settings.KENTMASA_LOGIN_RATE_PER_USERNAME)
+                accounts.rate_limited(request, str(request.POST.get("username", "")))
                 return login_rate_limited(request, max(rates, key=rate_seconds))
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
-login = limit_logins(auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="cases:home"))
+# The password step; a user with two-factor sign-in goes on to the code step (kentmasa.accounts.views).
+login = limit_logins(PasswordStepView.as_view(redirect_authenticated_user=True, next_page="cases:home"))

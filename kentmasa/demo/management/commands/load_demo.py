@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kentmasa.demo import loader as demo
+from kentmasa.demo import two_factor
 
 
 class Command(BaseCommand):
@@ -80,6 +81,13 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     f"  Parolalar yüklemeden sonra değiştirilmiş; {demo.PASSWORD_ENV} artık geçerli değil."
                 )
+            )
+        admins = two_factor.administrators()
+        if admins:
+            self.stdout.write(
+                f"  İki adımlı giriş ({', '.join(user.username for user in admins)}): paroladan sonra "
+                f"doğrulama uygulamasının kodu. Uygulamaya eklenecek tanıtım anahtarı: "
+                f"{two_factor.secret_in_groups()}; o anki kod: .venv/bin/python manage.py demo_code"
             )
 
     def _print_notifications(self, result: demo.DemoResult) -> None:
