@@ -38,6 +38,7 @@ from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo import field as field_work
 from kentmasa.demo import foi as foi_demo
 from kentmasa.demo import kgys, notifications, police
+from kentmasa.demo import retention as demo_retention
 from kentmasa.demo import two_factor as demo_two_factor
 from kentmasa.demo import wallboards as screens
 from kentmasa.demo.directory import RANDOM_SEED, Directory
@@ -132,6 +133,7 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
     cameras = kgys.set_up()  # KGYS and PTS after the teams stand where they are; a new plate-reads token
     field_shown = field_work.set_up(demo_password())  # today's work orders for Adana's field teams
     foi_demo.set_up()  # Adana's information service and a 4982 request in every state (once)
+    demo_retention.set_up()  # Adana's KVKK retention periods and one past destruction run (once)
     demo_directory.answer_rules()  # Adana answers by e-mail and SMS (its AnswerRule, once)
     demo_two_factor.set_up()  # the administrators' authenticator, with the published demo key (README)
     cases = Case.objects.all()
