@@ -115,6 +115,16 @@ KINDS: dict[str, Kind] = {
             frozenset({PUSH, EMAIL}),
             sms_fallback=True,
         ),
+        # KVKK (kentmasa.privacy), to the institution's KVKK officers and administrators: a data-subject
+        # application arrived, one nears its 30 days (m.13), and a destruction run finished (its imha tutanağı).
+        Kind("kvkk_request", _("A personal-data (KVKK) application arrived"), frozenset({PUSH, EMAIL})),
+        Kind(
+            "kvkk_deadline",
+            _("A personal-data (KVKK) application nears its 30 days"),
+            frozenset({PUSH, EMAIL}),
+            sms_fallback=True,
+        ),
+        Kind("destruction_run", _("A destruction run of personal data finished"), frozenset({EMAIL})),
     ]
 }
 KIND_CHOICES = [(k.name, k.label) for k in KINDS.values()]
