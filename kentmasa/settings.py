@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from kentmasa.ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KENTMASA_VAR_DIR", BASE_DIR / "var"))
 # The shared folder beside the project holds the real data (boundaries, seed documents).
@@ -63,10 +65,13 @@ INSTALLED_APPS = [
     "kentmasa.feedback",
     "kentmasa.reports",
     "kentmasa.privacy",
+    "kentmasa.ops",
     "kentmasa.demo",
 ]
 
 MIDDLEWARE = [
+    # First: request ids and metrics for everything below it; answers /health/* and /metrics itself.
+    "kentmasa.ops.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kentmasa.lib.security.ContentSecurityPolicyMiddleware",
     "kentmasa.lib.edge.RefuseNulMiddleware",
@@ -285,6 +290,8 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.foi.tasks.sweep_information_requests",
     "kentmasa.accounts.tasks.prune_sign_in_events",
     "kentmasa.privacy.request_tasks.warn_data_subject_requests",
+    "kentmasa.ops.tasks.heartbeat",
+    "kentmasa.ops.tasks.housekeep",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))
@@ -403,9 +410,29 @@ KENTMASA_LIVE = {
 # cache), however many open overviews refresh themselves at once; 0 counts them on every request.
 KENTMASA_LIVE_FIGURES_SECONDS = int(os.environ.get("KENTMASA_LIVE_FIGURES_SECONDS", "5"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+# Operations (kentmasa.ops). Paths answered before sign-in, two-factor, rate limits and the host check.
+KENTMASA_PUBLIC_PATHS = ["/health/live", "/health/ready", "/metrics"]
+# /health/ready fails when no task worker ran the heartbeat task (enqueued every periodic interval) for this
+# long, or when the longest-waiting runnable task has waited this long.
+KENTMASA_HEALTH_WORKER_SECONDS = int(
+    os.environ.get("KENTMASA_HEALTH_WORKER_SECONDS", str(2 * KENTMASA_PERIODIC_INTERVAL + 30))
+)
+KENTMASA_HEALTH_QUEUE_SECONDS = int(os.environ.get("KENTMASA_HEALTH_QUEUE_SECONDS", "300"))
+# /metrics: off until a bearer token or client networks (CIDRs, the address kentmasa.lib.clientip finds)
+# are set; with both, a scrape needs both. Windowed figures cover the last WINDOW seconds; counts stop at CAP.
+KENTMASA_METRICS_TOKEN = os.environ.get("KENTMASA_METRICS_TOKEN", "")
+KENTMASA_METRICS_ALLOW = env_list("KENTMASA_METRICS_ALLOW", "")
+KENTMASA_METRICS_WINDOW = int(os.environ.get("KENTMASA_METRICS_WINDOW", "3600"))
+KENTMASA_METRICS_COUNT_CAP = 100_000
+# Periodic housekeeping (kentmasa.ops.housekeeping): finished task results and staff notifications'
+# delivery attempts are deleted after so many days, in batches.
+KENTMASA_HOUSEKEEPING = {
+    "TASK_RESULT_DAYS": int(os.environ.get("KENTMASA_TASK_RESULT_DAYS", "14")),
+    "DELIVERY_DAYS": int(os.environ.get("KENTMASA_DELIVERY_DAYS", "90")),
+    "BATCH": 1000,
+    "MAX_BATCHES": 50,
 }
+
+# Log lines: the message only, or with KENTMASA_LOG_FORMAT=json one JSON object per line with the request id
+# (and task id) of kentmasa.ops.requestid.
+LOGGING = logging_config(os.environ.get("KENTMASA_LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))
