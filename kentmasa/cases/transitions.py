@@ -183,6 +183,14 @@ EVENT_LABELS: dict[str, Promise] = {
     "foi_silence": _("Deemed refused (İYUK art. 10)"),
     "foi_objection": _("Objection recorded"),
     "foi_kurul_decision": _("Decision of the Board recorded"),
+    # KVKK art. 11 applications (kentmasa.privacy.requests); an answer handed over in person.
+    "kvkk_identity": _("KVKK: identity proven"),
+    "kvkk_types": _("KVKK: rights asked for recorded"),
+    "kvkk_link": _("KVKK: a further record linked to the person"),
+    "kvkk_correction": _("KVKK: personal data corrected"),
+    "kvkk_erasure": _("KVKK: erasure decided"),
+    "kvkk_answer": _("KVKK: answer sent"),
+    "answer_handed_over": _("Answer handed over in person"),
 }
 
 

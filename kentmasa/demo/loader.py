@@ -38,6 +38,7 @@ from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo import field as field_work
 from kentmasa.demo import foi as foi_demo
 from kentmasa.demo import kgys, notifications, police
+from kentmasa.demo import kvkk_requests as kvkk_demo
 from kentmasa.demo import retention as demo_retention
 from kentmasa.demo import two_factor as demo_two_factor
 from kentmasa.demo import wallboards as screens
@@ -134,6 +135,7 @@ def _result(*, loaded: bool, password: str | None) -> DemoResult:
     field_shown = field_work.set_up(demo_password())  # today's work orders for Adana's field teams
     foi_demo.set_up()  # Adana's information service and a 4982 request in every state (once)
     demo_retention.set_up()  # Adana's KVKK retention periods and one past destruction run (once)
+    kvkk_demo.set_up()  # Adana's KVKK applications (art. 11): at the desk, unproven, answered (once)
     demo_directory.answer_rules()  # Adana answers by e-mail and SMS (its AnswerRule, once)
     demo_two_factor.set_up()  # the administrators' authenticator, with the published demo key (README)
     cases = Case.objects.all()

@@ -439,6 +439,8 @@ def test_only_the_institutions_officers_see_applications(
     page = client.get(reverse("privacy:requests"))
     assert page.status_code == 200 and request.case.tracking_display in page.content.decode()
     assert client.get(urls[0]).status_code == 200
+    case_page = client.get(reverse("cases:detail", args=[request.case.tracking_number])).content.decode()
+    assert 'id="case-kvkk-link"' in case_page
     assert DataSubjectRequest.objects.get(pk=request.pk).types == []
 
 
@@ -460,3 +462,32 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(client, institution, ays
     assert client.get("/kvkk/basvurular/99999999999999999999999/").status_code == 404
     request.refresh_from_db()
     assert not request.proven and request.types == []
+
+
+def test_a_stranger_on_the_public_form_with_her_tc_kimlik_no_gets_nothing_of_hers(
+    client, institution, category, ayse, admin
+):
+    """The hijack of the hardening issue: someone types Ayşe's TC kimlik no and an address of his own on the
+    public form's "KVKK başvurusu". The application is recorded and its clock runs, on a record of his own;
+    nothing of Ayşe's can be exported, and the code that would prove it goes only to her verified phone."""
+    from kentmasa.cases.tests.test_citizen_proof import apply
+
+    case = apply(
+        client,
+        institution,
+        category,
+        kind=Kind.DATA_SUBJECT_REQUEST,
+        name="Ayşe Kaya",
+        tc_kimlik=AYSE_TC,
+        email="not-ayse@example.com",
+        subject="Verilerim",
+    )
+    request = DataSubjectRequest.objects.get(case=case)
+    assert case.citizen_id != ayse.pk and not request.proven
+    assert Case.objects.get(pk=case.pk).due_at == request.due_at
+    assert requests.records(request) == []
+    with pytest.raises(requests.RequestError):
+        export.build(request, for_contact=True)
+    client.force_login(admin)
+    assert client.get(reverse("privacy:request_export", args=[request.pk, "pdf"])).status_code == 400
+    assert 'id="nav-kvkk-requests"' in client.get(reverse("privacy:requests")).content.decode()
