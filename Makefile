@@ -11,7 +11,7 @@ export KENTMASA_PUBLIC_URL
 KENTMASA_KADES_WEBHOOK_SECRET ?= demo-kades-secret
 export KENTMASA_KADES_WEBHOOK_SECRET
 
-.PHONY: run test test-fast lint bench bench-live bench-kades bench-pts bench-field demo-kades demo-pts messages setup clean
+.PHONY: run test test-fast lint bench bench-rollups bench-live bench-kades bench-pts bench-field demo-kades demo-pts messages setup clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The manager overview counted live vs summed from the rollups, and their cost per intake (README).
+bench-rollups: setup
+	$(BIN)/python bench/rollups.py
 
 # The live stream: commit-to-client latency with 200 open streams, and what idle streams cost (README).
 bench-live: setup

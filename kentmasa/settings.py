@@ -292,6 +292,7 @@ KENTMASA_PERIODIC_TASKS = [
     "kentmasa.privacy.request_tasks.warn_data_subject_requests",
     "kentmasa.ops.tasks.heartbeat",
     "kentmasa.ops.tasks.housekeep",
+    "kentmasa.reports.tasks.compact_rollups",
 ]
 # Daily digests of new cases (kentmasa.notify.digest) go out at this hour, local time; hourly ones every hour.
 KENTMASA_DIGEST_HOUR = int(os.environ.get("KENTMASA_DIGEST_HOUR", "8"))

@@ -150,3 +150,46 @@ class Wallboard(models.Model):
     def unit_ids(self) -> list[int] | None:
         """The units the board counts (the unit and those below it), or None for the whole institution."""
         return self.unit.subtree_ids() if self.unit is not None else None
+
+
+class CaseRollup(models.Model):
+    """What the manager overview counts, kept as delta rows per (institution, unit, service, received day).
+
+    Database triggers on the case table (kentmasa.reports.rollups) append a row of +1s when a case is
+    inserted, a row of −1s when one is deleted, and both (the case's old contribution taken away, the new one
+    added) when an update moves a figure — in the transaction of the change, whatever made it (a domain
+    function, a bulk update, a generator's bulk insert). Appending, never updating a counter, means concurrent
+    intakes never wait on one row. The periodic job ``compact_rollups`` sums each key's rows into one.
+
+    The columns are sums: ``cases`` (how many cases), ``open`` (active), ``late`` (the part of "overdue"
+    that follows from the case's own state: marked late by the sweep, or paused after its deadline; the part
+    that only time makes late is counted live, see ``rollups.overdue_live``), ``resolved``, ``measured`` and
+    ``within`` (kentmasa.cases.clock). No foreign key constraints: a row is a count, not a reference; the
+    relations are there so the overview can order by the unit's and the service's names.
+    """
+
+    institution = models.ForeignKey(
+        "directory.Institution", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    service = models.ForeignKey(
+        "directory.Service", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    day = models.DateField()
+    cases = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    measured = models.IntegerField(default=0)
+    within = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["institution", "day"], name="rollup_institution_day"),
+            models.Index(fields=["unit", "day"], name="rollup_unit_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}/{self.unit_id}/{self.service_id}/{self.day}"

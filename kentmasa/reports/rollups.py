@@ -1,0 +1,319 @@
+"""The overview's figures from rollups: delta rows kept by database triggers, compacted by a periodic job.
+
+Why triggers: every change of a case that moves a figure must reach the rollups in the same transaction —
+the domain functions (kentmasa.cases.services), but also the overdue sweep's bulk ``update()``, bulk
+assignment, the demo loader's and the benchmark's ``bulk_create``, merges and deletions. A trigger on the
+case table sees each of them, costs one small insert in the writer's transaction, and cannot be forgotten by
+a new code path. It appends (``CaseRollup`` rows of +1/−1) and never updates a shared counter row, so
+concurrent intakes do not queue on one row; ``compact`` sums them per key now and then.
+
+What a case contributes (the same definitions as the live count, ``kentmasa.reports.views.measures``):
+``open`` (an active status), ``resolved``, ``measured`` and ``within`` (kentmasa.cases.clock), and ``late``,
+the part of "overdue" (``kentmasa.cases.views.queue.overdue_q``) that follows from the case's own row: a
+running case the sweep marked late (``overdue_since``), or one paused after its deadline. The rest of
+"overdue" — running cases whose deadline passed since the sweep last looked — depends on the clock, not on
+any write, so the overview counts it live (``overdue_live``) through a partial index that holds only
+running, unmarked cases: with the sweep running every minute that is a minute's worth of cases, and without
+it the answer is still exact, only slower.
+
+The received day is the institution's local day (``settings.TIME_ZONE``), as the overview's period filter
+is; on SQLite the triggers call Django's own ``django_datetime_cast_date`` (registered on every connection
+Django opens), so a case must be written through Django, not the ``sqlite3`` shell. After changing
+``TIME_ZONE`` run ``manage.py rebuild_rollups`` (it reinstalls the triggers). ``install`` runs after every
+``migrate`` (SQLite drops a table's triggers when a migration rebuilds the table) and rebuilds when the
+triggers were missing.
+"""
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.db import connection as default_connection
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status
+from kentmasa.directory.collation import alphabetical
+from kentmasa.reports.models import CaseRollup
+
+CASES = Case._meta.db_table
+ROLLUP = CaseRollup._meta.db_table
+FIGURES = ("cases", "open", "late", "resolved", "measured", "within")
+COLUMNS = ("institution_id", "unit_id", "service_id", "day", *FIGURES)
+TRIGGERS = ("reports_rollup_insert", "reports_rollup_update", "reports_rollup_delete")
+JUST_LATE_INDEX = "rollup_case_just_late"
+# The columns whose change may move a figure or a key; an update that touches none of them adds no rows.
+WATCHED = (
+    "institution_id",
+    "unit_id",
+    "service_id",
+    "received_at",
+    "status",
+    "clock",
+    "clock_stopped_at",
+    "overdue_since",
+    "due_at",
+    "paused_at",
+    "resolved_at",
+)
+COMPACT_LOCK = 7_310_018  # pg_advisory_xact_lock key: one compaction at a time
+
+
+def _in(statuses: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{s}'" for s in statuses) + ")"
+
+
+def _zone() -> str:
+    name = str(settings.TIME_ZONE or "UTC")
+    zoneinfo.ZoneInfo(name)  # a real zone name, not something to paste into SQL
+    return name.replace("'", "")
+
+
+def _day(row: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"(({row}.received_at AT TIME ZONE '{_zone()}')::date)"
+    return f"django_datetime_cast_date({row}.received_at, '{_zone()}', 'UTC')"
+
+
+def _figures(r: str) -> list[str]:
+    """SQL for what the case row ``r`` contributes to each of FIGURES (0 or 1)."""
+    running, active = _in(OPEN_STATUSES), _in(ACTIVE_STATUSES)
+    late = (
+        f"{r}.clock_stopped_at IS NULL AND (({r}.status IN {running} AND {r}.overdue_since IS NOT NULL)"
+        f" OR ({r}.status = '{Status.WAITING_CITIZEN}' AND {r}.due_at < {r}.paused_at))"
+    )
+    measured = (
+        f"{r}.due_at IS NOT NULL AND (({r}.clock = 'completion' AND {r}.resolved_at IS NOT NULL)"
+        f" OR ({r}.clock = 'forwarding' AND {r}.clock_stopped_at IS NOT NULL))"
+    )
+    within = (
+        f"{r}.due_at IS NOT NULL AND (({r}.clock = 'completion' AND {r}.resolved_at <= {r}.due_at)"
+        f" OR ({r}.clock = 'forwarding' AND {r}.clock_stopped_at <= {r}.due_at))"
+    )
+    return [
+        "1",
+        f"CASE WHEN {r}.status IN {active} THEN 1 ELSE 0 END",
+        f"CASE WHEN {late} THEN 1 ELSE 0 END",
+        f"CASE WHEN {r}.resolved_at IS NOT NULL THEN 1 ELSE 0 END",
+        f"CASE WHEN {measured} THEN 1 ELSE 0 END",
+        f"CASE WHEN {within} THEN 1 ELSE 0 END",
+    ]
+
+
+def _values(row: str, sign: int, vendor: str) -> str:
+    keys = [f"{row}.institution_id", f"{row}.unit_id", f"{row}.service_id", _day(row, vendor)]
+    figures = [f if sign > 0 else f"-({f})" for f in _figures(row)]
+    return "(" + ", ".join(keys + figures) + ")"
+
+
+def _insert(rows: list[tuple[str, int]], vendor: str) -> str:
+    columns = ", ".join(f'"{c}"' for c in COLUMNS)
+    values = ", ".join(_values(row, sign, vendor) for row, sign in rows)
+    return f'INSERT INTO "{ROLLUP}" ({columns}) VALUES {values};'  # noqa: S608 (our table and column names only)
+
+
+def _changed(vendor: str) -> str:
+    """The update trigger's condition: a watched column changed (NULL-safe)."""
+    operator = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"OLD.{c} {operator} NEW.{c}" for c in WATCHED)
+
+
+def index_sql() -> str:
+    return (
+        f'CREATE INDEX IF NOT EXISTS {JUST_LATE_INDEX} ON "{CASES}" (institution_id, due_at) '
+        f"WHERE status IN {_in(OPEN_STATUSES)} AND overdue_since IS NULL AND clock_stopped_at IS NULL"
+    )
+
+
+def trigger_sql(vendor: str) -> list[str]:
+    """The statements that (re)create the triggers, for this database."""
+    if vendor == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION reports_rollup_case() RETURNS trigger AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {_insert([('NEW', 1)], vendor)} "
+            f"ELSIF TG_OP = 'DELETE' THEN {_insert([('OLD', -1)], vendor)} "
+            f"ELSE {_insert([('OLD', -1), ('NEW', 1)], vendor)} END IF; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql",
+            *(f'DROP TRIGGER IF EXISTS {name} ON "{CASES}"' for name in TRIGGERS),
+            f'CREATE TRIGGER reports_rollup_insert AFTER INSERT ON "{CASES}" '
+            "FOR EACH ROW EXECUTE FUNCTION reports_rollup_case()",
+            f'CREATE TRIGGER reports_rollup_update AFTER UPDATE ON "{CASES}" '
+            f"FOR EACH ROW WHEN ({_changed(vendor)}) EXECUTE FUNCTION reports_rollup_case()",
+            f'CREATE TRIGGER reports_rollup_delete AFTER DELETE ON "{CASES}" '
+            "FOR EACH ROW EXECUTE FUNCTION reports_rollup_case()",
+        ]
+    return [
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS),
+        f'CREATE TRIGGER reports_rollup_insert AFTER INSERT ON "{CASES}" '
+        f"BEGIN {_insert([('NEW', 1)], vendor)} END",
+        f'CREATE TRIGGER reports_rollup_update AFTER UPDATE ON "{CASES}" WHEN {_changed(vendor)} '
+        f"BEGIN {_insert([('OLD', -1), ('NEW', 1)], vendor)} END",
+        f'CREATE TRIGGER reports_rollup_delete AFTER DELETE ON "{CASES}" '
+        f"BEGIN {_insert([('OLD', -1)], vendor)} END",
+    ]
+
+
+def triggers_installed(connection: BaseDatabaseWrapper = default_connection) -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s) AND tgrelid = %s::regclass",
+                [list(TRIGGERS), CASES],
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)",
+                list(TRIGGERS),
+            )
+        return bool(cursor.fetchone()[0] == len(TRIGGERS))
+
+
+def reinstall(connection: BaseDatabaseWrapper = default_connection) -> None:
+    """(Re)create the triggers, and the index unless it is there (PostgreSQL refuses to create one in a
+    transaction that has deferred constraint checks pending)."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for statement in trigger_sql(connection.vendor):
+            cursor.execute(statement)
+        if JUST_LATE_INDEX not in connection.introspection.get_constraints(cursor, CASES):
+            cursor.execute(index_sql())
+
+
+def install(connection: BaseDatabaseWrapper = default_connection) -> None:
+    """(Re)create the triggers and the index; rebuild the rollups if the triggers were missing (a new
+    installation, or SQLite rebuilt the case table in a migration), since changes may have gone uncounted."""
+    tables = connection.introspection.table_names()
+    if ROLLUP not in tables or CASES not in tables:
+        return
+    missing = not triggers_installed(connection)
+    reinstall(connection)
+    if missing:
+        rebuild(connection=connection)
+
+
+def rebuild(institution_id: int | None = None, connection: BaseDatabaseWrapper = default_connection) -> int:
+    """Count everything again from the cases (of one institution, or all): one row per key. Writers of
+    cases wait meanwhile (PostgreSQL: a SHARE lock on the case table; SQLite: the write lock), so no change
+    falls between the count and the swap. Returns the number of rows written."""
+    vendor = connection.vendor
+    where, params = ("WHERE c.institution_id = %s", [institution_id]) if institution_id else ("", [])
+    day = _day("c", vendor)
+    sums = ", ".join(f"SUM({f})" for f in _figures("c"))
+    columns = ", ".join(f'"{c}"' for c in COLUMNS)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(f'LOCK TABLE "{CASES}" IN SHARE MODE')
+        rows = CaseRollup.objects.using(connection.alias)
+        (rows.filter(institution_id=institution_id) if institution_id else rows).delete()
+        cursor.execute(
+            f'INSERT INTO "{ROLLUP}" ({columns}) SELECT c.institution_id, c.unit_id, c.service_id, {day}, '  # noqa: S608 (our table and column names only)
+            f'{sums} FROM "{CASES}" c {where} GROUP BY c.institution_id, c.unit_id, c.service_id, {day}',
+            params,
+        )
+        return int(cursor.rowcount)
+
+
+def compact(connection: BaseDatabaseWrapper = default_connection) -> int:
+    """Sum each key's delta rows into one row (and drop keys that sum to nothing). Idempotent; one at a time
+    (PostgreSQL: an advisory lock; SQLite: the write lock its IMMEDIATE transactions take), so two workers
+    never sum the same rows twice. Rows added meanwhile (above the highest id seen) wait for the next run.
+    Returns how many rows were folded."""
+    sums = ", ".join(f'SUM("{f}")' for f in FIGURES)
+    nonzero = " OR ".join(f'SUM("{f}") <> 0' for f in FIGURES)
+    columns = ", ".join(f'"{c}"' for c in COLUMNS)
+    keys = "institution_id, unit_id, service_id, day"
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
+        cursor.execute(f'SELECT MAX(id), COUNT(*) FROM "{ROLLUP}"')  # noqa: S608 (our table and column names only)
+        top, count = cursor.fetchone()
+        if not top:
+            return 0
+        cursor.execute(
+            f'SELECT COUNT(*) FROM (SELECT 1 FROM "{ROLLUP}" WHERE id <= %s GROUP BY {keys}) k',  # noqa: S608
+            [top],
+        )
+        if cursor.fetchone()[0] == count:
+            return 0  # already one row per key
+        cursor.execute(
+            f'INSERT INTO "{ROLLUP}" ({columns}) SELECT {keys}, {sums} FROM "{ROLLUP}" WHERE id <= %s '  # noqa: S608 (our table and column names only)
+            f"GROUP BY {keys} HAVING {nonzero}",
+            [top],
+        )
+        cursor.execute(f'DELETE FROM "{ROLLUP}" WHERE id <= %s', [top])  # noqa: S608 (our table and column names only)
+        return int(count)
+
+
+# -- reading: the overview ---------------------------------------------------------------------------------
+
+
+def _sums() -> dict[str, Any]:
+    return {f"n_{f}": Coalesce(Sum(f), 0) for f in FIGURES}
+
+
+def overdue_live(cases: QuerySet[Case], now: dt.datetime) -> QuerySet[Case]:
+    """The running cases that became late since the sweep last marked them: the part of ``overdue_q`` that
+    no write announces (through the partial index ``rollup_case_just_late``)."""
+    return cases.filter(
+        status__in=OPEN_STATUSES, overdue_since__isnull=True, clock_stopped_at__isnull=True, due_at__lt=now
+    )
+
+
+def figures(
+    rows: QuerySet[CaseRollup],
+    cases: QuerySet[Case],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The overview's by_unit, by_service and totals, from ``rows`` (the reader's rollup rows, already
+    narrowed to the period's days) and ``cases`` (the same scope and period, for the live overdue part)."""
+    late: dict[str, dict[int | None, int]] = {"unit_id": {}, "service_id": {}}
+    pairs = overdue_live(cases, now).values_list("unit_id", "service_id").annotate(n=Count("pk")).order_by()
+    for unit_id, service_id, n in pairs:
+        late["unit_id"][unit_id] = late["unit_id"].get(unit_id, 0) + n
+        late["service_id"][service_id] = late["service_id"].get(service_id, 0) + n
+
+    def row(sums: dict[str, Any], overdue: int) -> dict[str, Any]:
+        out = {k: v for k, v in sums.items() if not k.startswith("n_")}
+        out.update(
+            open=sums["n_open"],
+            overdue=sums["n_late"] + overdue,
+            resolved=sums["n_resolved"],
+            measured=sums["n_measured"],
+            within=sums["n_within"],
+        )
+        return out
+
+    def grouped(key: str, name: str) -> list[dict[str, Any]]:
+        return [
+            row(sums, late[key].get(sums[key], 0))
+            for sums in rows.values(key, name)
+            .annotate(**_sums())
+            .filter(n_cases__gt=0)
+            .order_by(*alphabetical(name))
+        ]
+
+    return {
+        "by_unit": grouped("unit_id", "unit__name"),
+        "by_service": grouped("service_id", "service__name"),
+        "totals": row(rows.aggregate(**_sums()), sum(late["unit_id"].values())),
+    }
+
+
+def scope_q(user: Any) -> Q | None:
+    """The reader's rollup rows as a filter, or None when the rollups cannot say which cases they see (then
+    the overview counts live). Must agree with ``kentmasa.cases.access.visible_cases`` for overview roles."""
+    from kentmasa.cases import access
+    from kentmasa.directory.models import User
+
+    if user.is_superuser:
+        return Q()
+    if user.institution_id is None:
+        return Q(pk__in=[])
+    institution = Q(institution_id=user.institution_id)
+    if user.role in access.INSTITUTION_WIDE:
+        return institution
+    if user.role in User.UNIT_ROLES:
+        return institution & Q(unit_id__in=user.scoped_unit_ids)
+    return None
