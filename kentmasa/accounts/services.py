@@ -302,7 +302,11 @@ def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// address as an inline SVG QR code (segno: no image library, no external request)."""
     import segno
 
-    return str(segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code")))
+    return str(
+        segno.make(device.config_url, error="m").svg_inline(
+            scale=4, dark="#000", light="#fff", title=_("QR code")
+        )
+    )
 
 
 def confirm_authenticator(request: HttpRequest, user: User, device: TOTPDevice, raw: str) -> list[str] | None:

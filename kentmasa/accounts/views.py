@@ -15,7 +15,8 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -193,3 +194,74 @@ def account(request: HttpRequest) -> HttpResponse:
         "shown": services.SHOWN_EVENTS,
     }
     return render(request, "accounts/account.html", context)
+
+
+EVENTS_PAGE = 50
+EVENTS_MAX_PAGE = 40  # 2000 events back; older ones are in the admin (superusers) or pruned
+
+
+def _institution_scope(user: User) -> int | None:
+    """The institution whose staff's sign-ins ``user`` may read and reset: an administrator's own; 0 for a
+    superuser without an institution (everyone); None for anyone else."""
+    if user.is_superuser and user.institution_id is None:
+        return 0
+    if (user.is_superuser or user.role == User.Role.ADMINISTRATOR) and user.institution_id is not None:
+        return user.institution_id
+    return None
+
+
+def _staff_events(institution_id: int) -> Any:
+    events = SignInEvent.objects.select_related("user", "actor").order_by("-at", "-pk")
+    return events if institution_id == 0 else events.filter(user__institution_id=institution_id)
+
+
+@login_required
+def institution_sign_ins(request: HttpRequest) -> HttpResponse:
+    """An administrator's view of their institution's sign-ins (newest first, by kind and name), and the
+    reset of a member of staff's two-factor sign-in."""
+    user = _user(request)
+    scope = _institution_scope(user)
+    if scope is None:
+        raise Http404
+    events = _staff_events(scope)
+    kind = request.GET.get("tur", "")
+    if kind in SignInEvent.Kind.values:
+        events = events.filter(kind=kind)
+    name = str(request.GET.get("kullanici", "")).replace("\x00", "").strip()[: services.USERNAME_LENGTH]
+    if name:
+        events = events.filter(user__username=name)
+    try:
+        number = min(max(int(request.GET.get("sayfa", "1")), 1), EVENTS_MAX_PAGE)
+    except ValueError:
+        number = 1
+    page = Paginator(events, EVENTS_PAGE, allow_empty_first_page=True).get_page(number)
+    context = {"page": page, "kinds": SignInEvent.Kind.choices, "kind": kind, "name": name}
+    return render(request, "accounts/institution_sign_ins.html", context)
+
+
+@login_required
+@require_POST
+def reset_two_factor(request: HttpRequest) -> HttpResponseBase:
+    """Reset a member of staff's two-factor sign-in (a lost phone): only within the administrator's own
+    institution, never their own (another administrator does that)."""
+    actor = _user(request)
+    scope = _institution_scope(actor)
+    if scope is None:
+        raise Http404
+    name = str(request.POST.get("kullanici", "")).replace("\x00", "").strip()[: services.USERNAME_LENGTH]
+    staff = User.objects.filter(username=name)
+    if scope:
+        staff = staff.filter(institution_id=scope)
+    target = staff.first()
+    if target is None or target.pk == actor.pk:
+        messages.error(request, _("No member of staff of your institution has that user name."))
+    elif not services.has_two_factor(target):
+        messages.info(request, _("%(name)s has no two-factor sign-in to reset.") % {"name": target.username})
+    else:
+        services.reset(target, actor=actor, request=request)
+        messages.success(
+            request,
+            _("Two-factor sign-in of %(name)s was reset; they set it up again at their next sign-in.")
+            % {"name": target.username},
+        )
+    return redirect("accounts:institution_sign_ins")

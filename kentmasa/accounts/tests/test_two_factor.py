@@ -384,3 +384,42 @@ def test_a_nul_in_the_user_name_is_a_form_error(db):
     response = password_step(from_address("198.51.100.23"), "yon\x00etici")
     assert response.status_code == 200
     assert SignInEvent.objects.filter(kind=K.UNKNOWN_USER, username="yonetici").exists()
+
+
+# --- the institution administrator's page -----------------------------------------------------------------
+
+
+def test_an_institution_administrator_reads_and_resets_within_their_institution(
+    administrator, other_institution, make_user, operator
+):
+    stranger = make_user(User.Role.OPERATOR, "baska", institution_=other_institution)
+    enrol(operator)
+    enrol(stranger)
+    SignInEvent.objects.create(user=operator, kind=K.SUCCESS, address="192.0.2.44")
+    SignInEvent.objects.create(user=stranger, kind=K.SUCCESS, address="192.0.2.55")
+    boss = signed_in_with_code(administrator)
+
+    page = boss.get("/hesap/kurum-girisleri/").content.decode()
+    assert "192.0.2.44" in page and "192.0.2.55" not in page
+    filtered = boss.get(
+        "/hesap/kurum-girisleri/", {"tur": "success", "kullanici": "operator", "sayfa": "99999"}
+    )
+    assert filtered.status_code == 200 and "192.0.2.44" in filtered.content.decode()
+    for bad in ({"sayfa": "x\x00"}, {"kullanici": "a" * 300}, {"tur": "yok"}):
+        assert boss.get("/hesap/kurum-girisleri/", bad).status_code in (200, 400)
+
+    assert boss.post("/hesap/kurum-girisleri/sifirla/", {"kullanici": "baska"}).status_code == 302
+    assert TOTPDevice.objects.filter(user=stranger).exists()  # another institution's: untouched
+    boss.post("/hesap/kurum-girisleri/sifirla/", {"kullanici": "yonetici"})
+    assert TOTPDevice.objects.filter(user=administrator).exists()  # not their own
+    boss.post("/hesap/kurum-girisleri/sifirla/", {"kullanici": "operator"})
+    assert not TOTPDevice.objects.filter(user=operator).exists()
+    assert SignInEvent.objects.get(user=operator, kind=K.RESET).actor == administrator
+
+    plain = from_address("198.51.100.60")
+    password_step(plain, "baska")
+    assert plain.get("/hesap/giris-kodu/").status_code == 200  # baska still has theirs: code step
+    clerk = from_address("198.51.100.61")
+    password_step(clerk, "operator")
+    assert clerk.get("/hesap/kurum-girisleri/").status_code == 404
+    assert clerk.post("/hesap/kurum-girisleri/sifirla/", {"kullanici": "baska"}).status_code == 404
