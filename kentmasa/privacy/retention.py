@@ -135,9 +135,14 @@ def set_keep_days(institution: Institution, category: str, days: int, *, by: Use
     )
 
 
-def schedule_for(institution: Institution | int) -> DestructionSchedule:
+def schedule_for(institution: Institution | int, now: dt.datetime | None = None) -> DestructionSchedule:
+    """The institution's schedule. A new one starts now: the first run comes one interval later (six months
+    by default), so that an upgraded installation does not destroy years of data before its administrators
+    have set the periods and looked at the dry run (``kvkk_destroy`` runs it earlier by hand)."""
     institution_id = institution if isinstance(institution, int) else institution.pk
-    found, _created = DestructionSchedule.objects.get_or_create(institution_id=institution_id)
+    found, _created = DestructionSchedule.objects.get_or_create(
+        institution_id=institution_id, defaults={"last_run_at": now or timezone.now()}
+    )
     return found
 
 
@@ -168,7 +173,7 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 
 
 def next_run(schedule: DestructionSchedule) -> dt.datetime | None:
-    """When the run is due next (None: it never ran, so it is due now)."""
+    """When the run is due next: an interval after the last run (or after the schedule began)."""
     if schedule.last_run_at is None:
         return None
     return add_months(schedule.last_run_at, schedule.interval_months)
@@ -377,7 +382,7 @@ def run(
     it or it is not due. Writes one record per category and tells the KVKK officers."""
     now = now or timezone.now()
     with transaction.atomic():
-        schedule_for(institution)
+        schedule_for(institution, now)
         claimed = (
             DestructionSchedule.objects.select_for_update(
                 skip_locked=connection.features.has_select_for_update_skip_locked
@@ -651,8 +656,7 @@ def destroy_due(now: dt.datetime | None = None) -> list[Run]:
     now = now or timezone.now()
     done = []
     for institution in Institution.objects.order_by("pk"):
-        schedule = DestructionSchedule.objects.filter(institution=institution).first()
-        if schedule is not None and not is_due(schedule, now):
+        if not is_due(schedule_for(institution, now), now):
             continue
         made = run(institution, now=now)
         if made is not None:

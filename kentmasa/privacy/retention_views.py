@@ -19,6 +19,7 @@ from kentmasa.emergency.models import Camera, DispatchSettings
 from kentmasa.privacy import retention
 from kentmasa.privacy.models import DataCategory
 from kentmasa.privacy.models.retention import MAX_INTERVAL_MONTHS, MAX_KEEP_DAYS
+from kentmasa.retention import records
 from kentmasa.retention.models import DestructionRecord
 
 
@@ -100,6 +101,7 @@ def retention_policy(request: StaffRequest) -> HttpResponse:
             "planned": planned,
             "schedule": schedule,
             "next_run": retention.next_run(schedule),
+            "last_record": records.last_run(DataCategory.CASE_DATA, institution),
             "camera_days": camera_days,
             "position_hours": retention.settings.KENTMASA_TEAM_POSITION_KEEP_HOURS,
             "latest": latest,

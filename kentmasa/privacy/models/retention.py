@@ -75,6 +75,7 @@ class DestructionSchedule(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_INTERVAL_MONTHS)],
         help_text=_("At most 6 months (the regulation on destruction, art. 11)."),
     )
+    # The last run's start, or when the schedule began (the first run comes one interval after it).
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -112,13 +112,15 @@ def test_the_run_honours_periods_and_holds(finished, make_case, institution, adm
 @pytest.mark.django_db
 def test_records_every_run_even_when_nothing_is_due_and_comes_when_due(institution):
     now = timezone.now()
-    first = retention.destroy_due(now=now)
+    # The schedule starts when first seen: the first run comes one interval (6 months) later.
+    assert retention.destroy_due(now=now) == []
+    assert retention.destroy_due(now=now + dt.timedelta(days=150)) == []
+    first = retention.destroy_due(now=now + dt.timedelta(days=185))
     assert len(first) == 1 and {r.category for r in first[0].records} == KVKK
     assert all(r.item_count == 0 and r.outcome == "done" for r in first[0].records)
-    # Not again before the interval (6 months by default) has passed; then again.
-    assert retention.destroy_due(now=now + dt.timedelta(days=30)) == []
-    later = retention.destroy_due(now=now + dt.timedelta(days=185))
-    assert len(later) == 1
+    # Not again before the interval has passed; then again.
+    assert retention.destroy_due(now=now + dt.timedelta(days=200)) == []
+    assert len(retention.destroy_due(now=now + dt.timedelta(days=370))) == 1
     assert DestructionRecord.objects.filter(category="case_data", institution=institution).count() == 2
 
 
@@ -157,6 +159,8 @@ def test_dry_run_changes_nothing(finished, institution, client, admin_user, road
     assert rows["case_data"].count == 1 and rows["case_data"].oldest.year == 2019
     assert rows["attachments"].count == 1 and rows["attachments"].bytes > 0
     client.force_login(admin_user)
+    shown = client.get(reverse("privacy:retention"), headers={"accept-language": "tr"})
+    assert shown.status_code == 200 and "Henüz çalışmadı" in shown.content.decode()  # the first run's date
     page = client.post(reverse("privacy:retention"), {"action": "dry_run"})
     assert page.status_code == 200 and b'id="dry-run"' in page.content
     out = io.StringIO()
@@ -193,6 +197,7 @@ def test_two_workers_at_once_run_it_once(institution):
     if connection.vendor != "postgresql":
         pytest.skip("two connections writing at once: PostgreSQL")
     retention.schedule_for(institution)
+    DestructionSchedule.objects.filter(institution=institution).update(last_run_at=None)  # due now
     now = timezone.now()
     results: list = []
     barrier = threading.Barrier(2)
