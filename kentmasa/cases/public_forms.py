@@ -13,10 +13,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases import attachments, phone_codes, validators
-from kentmasa.cases.models import Attachment, Kind
+from kentmasa.cases.models import Attachment, Channel, Kind
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Institution
 from kentmasa.lib import edge
+from kentmasa.lib import notices as notice_hook
 
 # What a citizen may bring through the web form. Petitions under Law 3071 go on paper or through CİMER.
 PUBLIC_KINDS = [
@@ -160,6 +161,9 @@ class CaseForm(edge.EdgeForm, forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.institution = institution
+        # The privacy notice the form shows (its summary links this version; the version goes back with the
+        # form as kvkk_surum, and the case records it: kentmasa.privacy.notices).
+        self.notice = notice_hook.current(institution.pk, Channel.WEB)
         # Only topics offered to the public: a police-only one (KADES) is neither listed nor accepted.
         categories = institution.categories.filter(active=True, public=True).order_by(*alphabetical("name"))
         cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
@@ -296,6 +300,15 @@ class CaseForm(edge.EdgeForm, forms.Form):
                     ),
                 )
         return cleaned
+
+    def notice_version_shown(self) -> str | None:
+        """The notice version the form displayed, as posted back in a hidden field ("form-3": its channel
+        group and version): None if absent or malformed (the case then records the current version)."""
+        raw = str(self.data.get("kvkk_surum", ""))[:40]
+        group, _, number = raw.partition("-")
+        ok = group.isascii() and group.isalpha() and number.isascii() and number.isdigit()
+        ok = ok and len(number) <= 9
+        return f"{group}-{int(number)}" if ok else None
 
     def answer_channels(self) -> list[str]:
         """The channels the citizen asked to be answered on ([] : no preference)."""

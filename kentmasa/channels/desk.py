@@ -49,6 +49,7 @@ from kentmasa.cases.tracking import clean_tracking_number, format_tracking_numbe
 from kentmasa.cases.views import StaffRequest, map_config, staff_required
 from kentmasa.channels import receipts
 from kentmasa.directory.models import User
+from kentmasa.lib import notices as notice_hook
 from kentmasa.lib import tckimlik, turkish
 
 R = User.Role
@@ -390,6 +391,24 @@ def public_url(request: HttpRequest, path_: str, **query: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _notice(case: Case) -> notice_hook.NoticeRef | None:
+    """The privacy notice version the case recorded at opening (kentmasa.privacy), else the desk's current."""
+    return notice_hook.for_case(case.pk) or notice_hook.current(case.institution_id, Channel.DESK)
+
+
+def _notice_url(request: HttpRequest, case: Case) -> str:
+    notice = _notice(case)
+    if notice is None:
+        return public_url(request, reverse("public:kvkk"), kurum=case.institution.slug)
+    query = {"kurum": case.institution.slug, "kanal": notice.group, "surum": str(notice.version)}
+    return public_url(request, reverse("public:kvkk"), **query)
+
+
+def _notice_version(case: Case) -> str:
+    notice = _notice(case)
+    return str(notice.version) if notice is not None else ""
+
+
 def _moment(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
 
@@ -443,7 +462,8 @@ def build_receipt(request: HttpRequest, case: Case) -> receipts.Receipt:
         ],
         standards_url=public_url(request, citizen_standards.standards_path(case.institution)),
         track_url=public_url(request, reverse("public:track"), no=case.tracking_number or ""),
-        kvkk_url=public_url(request, reverse("public:kvkk"), kurum=case.institution.slug),
+        kvkk_url=_notice_url(request, case),
+        kvkk_version=_notice_version(case),
         taken_by=taken_by,
         attachments=kept,
     )

@@ -104,6 +104,7 @@ class Receipt:
     standards_url: str = ""  # the institution's service standards page
     track_url: str = ""
     kvkk_url: str = ""
+    kvkk_version: str = ""  # the privacy notice version given with the case (kentmasa.privacy)
     taken_by: str = ""
     attachments: list[str] = field(default_factory=list)  # "Dilekçe (PDF, 2 sayfa)"…
 
@@ -187,7 +188,8 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         "mevzuatın öngördüğü süre kadar saklanır."
     )
     if receipt.kvkk_url:
-        kvkk += f" Aydınlatma metni: {receipt.kvkk_url}"
+        version = f" (sürüm {receipt.kvkk_version})" if receipt.kvkk_version else ""
+        kvkk += f" Aydınlatma metni{version}: {receipt.kvkk_url}"
     pdf.paragraph(kvkk, size=7, height=3.4)
     pdf.paragraph("Bu belge ücretsiz verilir.", size=7, height=3.4)
     return pdf.finish()

@@ -31,6 +31,7 @@ from kentmasa.channels import silence, templates
 from kentmasa.channels.base import sender_for
 from kentmasa.channels.models import AnswerRule, Message
 from kentmasa.lib import lockout
+from kentmasa.lib import notices as notice_hook
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,15 @@ def context_for(case: Case, event: Event) -> dict:
         "track_url": settings.KENTMASA_PUBLIC_URL.rstrip("/") + track if settings.KENTMASA_PUBLIC_URL else "",
         # The institution's standards page (its application places), never their details in a message.
         "standards_url": citizen_standards.standards_url(case.institution),
+        # The privacy notice the applicant was given (KVKK m.10), as a short link: the first reply carries it.
+        "kvkk_url": _notice_url(case) if event.action == "open" else "",
     }
+
+
+def _notice_url(case: Case) -> str:
+    base = settings.KENTMASA_PUBLIC_URL.rstrip("/") if settings.KENTMASA_PUBLIC_URL else ""
+    notice = notice_hook.for_case(case.pk)
+    return base + notice.short_path if base and notice is not None else ""
 
 
 def _within_unproven_sms_limits(case: Case, number: str) -> bool:

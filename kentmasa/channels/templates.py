@@ -12,7 +12,8 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Başvurunuz alındı: {{ tracking_number }}",
         "{{ institution }}: Başvurunuz alındı. Takip no: {{ tracking_number }}, doğrulama kodu: "
         "{{ case.verification_code }}.{% if due %} Son tarih: {{ due }}.{% endif %} {{ track_url }}"
-        "{% if due and standards_url %} Süre aşılırsa: {{ standards_url }}{% endif %}",
+        "{% if due and standards_url %} Süre aşılırsa: {{ standards_url }}{% endif %}"
+        "{% if kvkk_url %} KVKK: {{ kvkk_url }}{% endif %}",
     ),
     "transfer": (
         "Başvurunuz ilgili birime aktarıldı: {{ tracking_number }}",

@@ -38,6 +38,7 @@ from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo import field as field_work
 from kentmasa.demo import foi as foi_demo
 from kentmasa.demo import kgys, notifications, police
+from kentmasa.demo import privacy_notices as demo_notices
 from kentmasa.demo import kvkk_requests as kvkk_demo
 from kentmasa.demo import retention as demo_retention
 from kentmasa.demo import two_factor as demo_two_factor
@@ -110,6 +111,7 @@ def load_demo(cases: int = DEFAULT_CASES, *, now: dt.datetime | None = None) -> 
         directory.build_staff()
         notifications.link_people(directory)
         demo_feedback.set_up()  # before the cases: each resolution joins the feedback operator's call list
+        demo_notices.set_up()  # before the cases: each case records the notice version it was given
         _play_cases(directory, cases, now)
         notifications.hold_answers(directory)
     result = _result(loaded=True, password=password)

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from kentmasa.privacy.models import CaseDestruction, CaseHold, DestructionSchedule, RetentionPolicy
+from kentmasa.privacy.models import CaseDestruction, CaseHold, DestructionSchedule, Notice, RetentionPolicy
 
 
 @admin.register(RetentionPolicy)
@@ -62,3 +62,38 @@ class CaseDestructionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# -- privacy notices (KVKK m.10) ----------------------------------------------------------------------------
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """A notice is published when saved and never edited: a change is a new version ("Add"), which applies to
+    cases opened from then on; the cases opened before keep the version they were given."""
+
+    list_display = ["title", "institution", "channel_group", "version", "published_at"]
+    list_filter = ["channel_group", "institution"]
+    fields = ["institution", "channel_group", "title", "text", "version", "published_at"]
+    readonly_fields = ["version", "published_at"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """A new version starts from the current one's text when the list link passes ?from=<id>."""
+        initial = super().get_changeform_initial_data(request)
+        source = request.GET.get("from", "")
+        if source.isascii() and source.isdigit() and len(source) <= 18:
+            notice = Notice.objects.filter(pk=int(source)).first()
+            if notice is not None:
+                initial.update(
+                    institution=str(notice.institution_id),
+                    channel_group=notice.channel_group,
+                    title=notice.title,
+                    text=notice.text,
+                )
+        return initial

@@ -14,3 +14,11 @@ class PrivacyConfig(AppConfig):
 
         # A KVKK application (art. 11) gets its record and 30-day clock in the opening's own transaction.
         post_save.connect(request_signals.on_event_saved, sender=Event, dispatch_uid="kentmasa.privacy.dsr")
+
+        from kentmasa.lib import notices as notice_hook
+        from kentmasa.privacy import notices
+
+        # The notice version each case's applicant was shown, in the opening's own transaction; and the
+        # notices as cases and channels see them (kentmasa.lib.notices), who may not import this app.
+        post_save.connect(notices.on_event_saved, sender=Event, dispatch_uid="kentmasa.privacy.notices")
+        notice_hook.register(notices.Provider())

@@ -1,12 +1,14 @@
-"""The privacy app's staff pages: the access log's reports (access_reports)."""
+"""The privacy app's pages: the access log's reports (access_reports); a notice version's short address."""
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from kentmasa.cases.views import StaffRequest, staff_required
+from kentmasa.lib import edge
 from kentmasa.lib.personal_reads import note_read
-from kentmasa.privacy import access_reports
+from kentmasa.privacy import access_reports, notices
+from kentmasa.privacy.models import Notice
 
 
 @require_GET
@@ -31,3 +33,14 @@ def access_log(request: StaffRequest) -> HttpResponse:
         query["sonra"] = access_reports.cursor_of(found[-1])
         more = query.urlencode()
     return render(request, "privacy/access_log.html", {"form": form, "rows": found, "more": more})
+
+
+@require_GET
+def notice_short(request: HttpRequest, pk: int) -> HttpResponse:
+    """/kvkk/a/<pk>/ (the short link in an SMS): the public page of that notice version."""
+    if pk not in edge.KEY_RANGE:
+        raise Http404
+    notice = Notice.objects.filter(pk=pk, published_at__isnull=False).select_related("institution").first()
+    if notice is None:
+        raise Http404
+    return redirect(notices.ref(notice, notice.institution.slug).path)

@@ -473,12 +473,15 @@ def test_the_kvkk_notice_names_the_institution_and_the_rights(client, institutio
 
     page = client.get(reverse("public:kvkk"), {"kurum": "esenler"}).content.decode()
 
-    controller = re.search(r'id="kvkk-controller">(.*?)</p>', page, re.S).group(1)
-    assert "Esenler Belediyesi" in controller and "Atışalanı Cad." in controller
-    rights = re.search(r'<ol type="a" id="kvkk-rights">(.*?)</ol>', page, re.S).group(1)
-    assert rights.count("<li>") == 9  # KVKK art. 11 (a)–(ğ)
-    assert "5/2" in page and "6698" in page
-    assert client.get(reverse("public:kvkk")).status_code == 200
+    # The institution published no notice: the built-in text, saved as its version 1 (kentmasa.privacy).
+    text = re.search(r'id="kvkk-text">(.*?)</div>', page, re.S).group(1)
+    assert "Veri sorumlusu: Esenler Belediyesi" in text and "Atışalanı Cad." in text
+    assert "KVKK m.11" in text and "zararın giderilmesini" in text  # art. 11 (a)–(ğ), the last one
+    assert "5/2" in page and "6698" in page and 'id="kvkk-version"' in page
+    # Without an institution: the general page names the rights (a)–(ğ).
+    general = client.get(reverse("public:kvkk")).content.decode()
+    rights = re.search(r'<ol type="a" id="kvkk-rights">(.*?)</ol>', general, re.S).group(1)
+    assert rights.count("<li>") == 9
 
 
 def test_the_pages_are_turkish_by_default_and_english_on_request(client, institution, form_url):

@@ -26,6 +26,7 @@ from kentmasa.cases.tracking import clean_tracking_number, format_tracking_numbe
 from kentmasa.cases.transitions import TRANSITIONS, event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, map_config, staff_required
 from kentmasa.cases.views.queue import describe_forwarding, is_late, is_paused
+from kentmasa.lib import notices as notice_hook
 from kentmasa.lib import turkish
 from kentmasa.lib.personal_reads import note_read
 from kentmasa.lib.ranges import ranged_response
@@ -152,6 +153,8 @@ def _render_case(
             "assign_search": search,
             # The full TC kimlik no and phone only for the roles that work the whole intake; masked for units.
             "full_identity": user.is_superuser or user.role in access.INSTITUTION_WIDE,
+            # The privacy notice version the applicant was given when the case was opened (kentmasa.privacy).
+            "notice": notice_hook.for_case(case.pk),
             "actions": actions,
             "events": events,
             "attachments": case.attachments.select_related("uploaded_by"),

@@ -43,6 +43,7 @@ from kentmasa.cases.views import describe_remaining
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Institution, Unit
 from kentmasa.lib import lockout, phones
+from kentmasa.lib import notices as notice_hook
 from kentmasa.lib.clientip import client_ip, client_network
 from kentmasa.lib.ranges import ranged_response
 
@@ -279,6 +280,17 @@ def _case_form(request: HttpRequest, institution: Institution) -> HttpResponse:
     return render(request, "public/form.html", {"institution": institution, "form": form})
 
 
+def _opening(form: CaseForm) -> dict:
+    """What the open event keeps of the form: the citizen's choice of channel for the answer
+    (channels.replies.preferred_channels) and the privacy notice version the form showed (kvkk_surum)."""
+    opening: dict = {}
+    if form.answer_channels():
+        opening["answer_by"] = form.answer_channels()
+    if form.notice_version_shown() is not None:
+        opening["kvkk_surum"] = form.notice_version_shown()
+    return opening
+
+
 def _open_case(form: CaseForm) -> Case | None:
     """Record the application, citizen and photo in one transaction; None (with form errors) if refused."""
     data = form.cleaned_data
@@ -298,7 +310,7 @@ def _open_case(form: CaseForm) -> Case | None:
         category=data["category"],
         location=form.location(),
         # The citizen's choice of channel for the answer (channels.replies.preferred_channels).
-        opening={"answer_by": form.answer_channels()} if form.answer_channels() else {},
+        opening=_opening(form),
     )
     field = "photo"  # the form field whose file was being stored, for a refusal's message
     try:
@@ -533,5 +545,20 @@ def media(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
 
 @require_GET
 def kvkk(request: HttpRequest) -> HttpResponse:
+    """The institution's privacy notice for a channel group (``kanal``, the form's by default): the current
+    version, or the version ``surum`` a person was shown (kept readable: kentmasa.privacy's Notice)."""
     institution = PUBLIC_INSTITUTIONS.filter(slug=request.GET.get("kurum", "")).first()
-    return render(request, "public/kvkk.html", {"institution": institution})
+    notice = None
+    versions: list = []
+    if institution is not None:
+        raw = request.GET.get("surum", "")
+        if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
+            raise Http404
+        number = int(raw) if raw else None
+        notice = notice_hook.version(institution.pk, request.GET.get("kanal") or "form", number)
+        if notice is None and number is not None:
+            raise Http404
+        versions = notice_hook.versions(institution.pk, notice.group) if notice is not None else []
+    return render(
+        request, "public/kvkk.html", {"institution": institution, "notice": notice, "versions": versions}
+    )

@@ -10,6 +10,7 @@ institution's "default" group, and an institution with no notice at all gets the
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kentmasa.cases.models import Channel
@@ -91,6 +92,8 @@ class Notice(models.Model):
                 and (stored["text"] != self.text or stored["title"] != self.title)
             ):
                 raise PublishedNoticeError("a published notice is never edited: publish a new version")
+        if self.published_at is None:  # a notice is published when saved: a change is a new version
+            self.published_at = timezone.now()
         if self.version is None:
             last = (
                 Notice.objects.filter(institution_id=self.institution_id, channel_group=self.channel_group)
