@@ -83,6 +83,12 @@ COMPLAINT_NOTE = (
     "hâlinde; cevabı öğrendiğiniz tarihten itibaren otuz gün ve her hâlde başvuru tarihinden itibaren "
     "altmış gün içinde Kişisel Verileri Koruma Kurulu'na şikâyette bulunabilirsiniz (6698 sayılı Kanun m.14)."
 )
+WHAT_TO_BRING = (
+    "KVKK başvurunuz alındı; en geç 30 gün içinde cevaplanacaktır. Kişisel verilerinizi vermeden, "
+    "düzeltmeden ya da silmeden önce kimliğinizi kanıtlamanız gerekir: nüfus cüzdanı, sürücü belgesi ya da "
+    "pasaportunuzla başvuru masamıza gelin. Kurumumuzda doğrulanmış bir cep telefonunuz varsa, bizi arayıp "
+    "T.C. kimlik numaranızı ve telefonunuza gönderilecek kodu söyleyerek de kanıtlayabilirsiniz."
+)
 DECISION_TR = {"granted": "Kabul edildi", "partly": "Kısmen kabul edildi", "refused": "Reddedildi"}
 TYPE_TR = {
     "learn": "Kişisel verilerinin işlenip işlenmediğini öğrenme (m.11/a)",
@@ -170,6 +176,9 @@ def create_for(case: Case) -> DataSubjectRequest | None:
     cases.set_deadline(case, due_at=due, actor=None, reason="kvkk_m13", note="KVKK m.13: 30 gün")
     if _came_by_kep(case) and _channels(case.institution_id).kep:
         _prove(request, IdentityMethod.KEP, by=None, tc="", citizen=case.citizen, document="")
+    elif case.channel not in DESK_CHANNELS:
+        # The applicant reads it on the tracking page: what to bring before anything of theirs is given.
+        cases.comment(case, actor=None, public=True, note=WHAT_TO_BRING, data={"kvkk": "identity_needed"})
     link = reverse("privacy:request", args=[request.pk])
     text = _("New KVKK application %(number)s: to be answered by %(due)s.") % {
         "number": case.tracking_display,

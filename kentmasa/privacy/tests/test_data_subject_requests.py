@@ -486,6 +486,8 @@ def test_a_stranger_on_the_public_form_with_her_tc_kimlik_no_gets_nothing_of_her
     assert case.citizen_id != ayse.pk and not request.proven
     assert Case.objects.get(pk=case.pk).due_at == request.due_at
     assert requests.records(request) == []
+    told = Event.objects.get(case=case, action="comment", data__kvkk="identity_needed")
+    assert told.public and "nüfus cüzdanı" in told.note  # the tracking page says what to bring
     with pytest.raises(requests.RequestError):
         export.build(request, for_contact=True)
     client.force_login(admin)
