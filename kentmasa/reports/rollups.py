@@ -181,6 +181,17 @@ def reinstall(connection: BaseDatabaseWrapper = default_connection) -> None:
             cursor.execute(index_sql())
 
 
+def uninstall(connection: BaseDatabaseWrapper = default_connection) -> None:
+    """Drop the triggers (and the index): before the rollup table itself goes, or the triggers would fail."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for name in TRIGGERS:
+            on = f' ON "{CASES}"' if connection.vendor == "postgresql" else ""
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS reports_rollup_case()")
+        cursor.execute(f"DROP INDEX IF EXISTS {JUST_LATE_INDEX}")
+
+
 def install(connection: BaseDatabaseWrapper = default_connection) -> None:
     """(Re)create the triggers and the index; rebuild the rollups if the triggers were missing (a new
     installation, or SQLite rebuilt the case table in a migration), since changes may have gone uncounted."""
