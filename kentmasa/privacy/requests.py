@@ -216,7 +216,12 @@ def _came_by_kep(case: Case) -> bool:
         return False
     contacts = replies.given_contacts(case) or {}
     address = contacts.get(Channel.EMAIL, "").lower()
-    return address.endswith(".kep.tr") and "@" in address
+    if not (address.endswith(".kep.tr") and "@" in address):
+        return False
+    # The From must have passed DMARC at our mail server (kentmasa.channels.email): a forged KEP sender
+    # proves nothing.
+    sender = case.citizen
+    return sender is not None and sender.email_verified and sender.email.lower() == address
 
 
 def _channels(institution_id: int) -> ProofChannels:

@@ -199,7 +199,9 @@ def test_an_unverified_phone_never_finds_a_record(institution, admin, codes):
 
 
 def test_kep_proves_an_application_received_by_kep_where_the_institution_accepts_it(institution, ayse, admin):
-    kep = Citizen.objects.create(institution=institution, name="Ayşe Kaya", email="ayse.kaya@hs01.kep.tr")
+    kep = Citizen.objects.create(
+        institution=institution, name="Ayşe Kaya", email="ayse.kaya@hs01.kep.tr", email_verified=True
+    )
     opening = {"contacts": {"email": "ayse.kaya@hs01.kep.tr"}}
     plain = _open(institution, kep, channel=Channel.EMAIL, opening_data=opening)
     assert not plain.proven  # the institution does not accept KEP yet
@@ -208,6 +210,8 @@ def test_kep_proves_an_application_received_by_kep_where_the_institution_accepts
     ProofChannels.objects.create(institution=institution, kep=True)
     received = _open(institution, kep, channel=Channel.EMAIL, opening_data=opening)
     assert received.identity_method == "kep"
+    forged = Citizen.objects.create(institution=institution, name="Ayşe Kaya", email="ayse.kaya@hs01.kep.tr")
+    assert not _open(institution, forged, channel=Channel.EMAIL, opening_data=opening).proven  # no DMARC pass
     with pytest.raises(requests.RequestError):  # e-Devlet is not set up
         requests.prove_remotely(plain, by=admin, method="edevlet", tc_kimlik=AYSE_TC)
 
