@@ -161,6 +161,7 @@ def test_dry_run_changes_nothing(finished, institution, client, admin_user, road
     client.force_login(admin_user)
     shown = client.get(reverse("privacy:retention"), headers={"accept-language": "tr"})
     assert shown.status_code == 200 and "Henüz çalışmadı" in shown.content.decode()  # the first run's date
+    assert 'id="nav-kvkk-retention"' in shown.content.decode()  # the menu leads here
     page = client.post(reverse("privacy:retention"), {"action": "dry_run"})
     assert page.status_code == 200 and b'id="dry-run"' in page.content
     out = io.StringIO()
