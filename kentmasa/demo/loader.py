@@ -38,8 +38,8 @@ from kentmasa.demo import feedback as demo_feedback
 from kentmasa.demo import field as field_work
 from kentmasa.demo import foi as foi_demo
 from kentmasa.demo import kgys, notifications, police
-from kentmasa.demo import privacy_notices as demo_notices
 from kentmasa.demo import kvkk_requests as kvkk_demo
+from kentmasa.demo import privacy_notices as demo_notices
 from kentmasa.demo import retention as demo_retention
 from kentmasa.demo import two_factor as demo_two_factor
 from kentmasa.demo import wallboards as screens

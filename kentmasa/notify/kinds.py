@@ -116,7 +116,7 @@ KINDS: dict[str, Kind] = {
             sms_fallback=True,
         ),
         # KVKK (kentmasa.privacy), to the institution's KVKK officers and administrators: a data-subject
-        # application arrived, one nears its 30 days (m.13), and a destruction run finished (its imha tutanağı).
+        # application arrived, one nears its 30 days (m.13), and a destruction run finished (its tutanak).
         Kind("kvkk_request", _("A personal-data (KVKK) application arrived"), frozenset({PUSH, EMAIL})),
         Kind(
             "kvkk_deadline",

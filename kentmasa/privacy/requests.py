@@ -66,9 +66,9 @@ FEE_PER_PAGE = Decimal("1.00")
 MAX_RECORDS = 50  # records of one person shown and exported
 MAX_CASES = 500  # cases of one person exported (a person with more is answered at the desk, in parts)
 PERMISSION = "privacy.handle_data_subject_requests"
-# Notification kinds: existing kinds until notify has its own for KVKK (a notify migration the lead adds).
-NOTIFY_NEW = "citizen_message"
-NOTIFY_DEADLINE = "idle_warning"
+# Notification kinds (kentmasa.notify.kinds): a new application, and one near its 30 days.
+NOTIFY_NEW = "kvkk_request"
+NOTIFY_DEADLINE = "kvkk_deadline"
 DESK_CHANNELS = {Channel.DESK, Channel.MOBILE_DESK}
 
 DOCUMENTS = {
