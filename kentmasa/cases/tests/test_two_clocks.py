@@ -21,6 +21,7 @@ from kentmasa.directory.importers import import_standards
 from kentmasa.directory.models import Category, Institution, Service, Team, Unit, User
 from kentmasa.directory.tests import POLICE, seed_text
 from kentmasa.escalation import services as escalation
+from kentmasa.lib import notices
 from kentmasa.places.models import Area
 from kentmasa.reports import exports
 from kentmasa.reports.mahalle_page import resolution_times
@@ -320,6 +321,7 @@ def test_a_topic_row_costs_no_query_and_a_channel_row_one(call, footage, fight):
     """A topic row decides alone (no look-up of the channel rows); the 155 row, a channel row, asks once."""
     topic = Category.objects.select_related("service").get(pk=footage.pk)
     channel_row = Category.objects.select_related("service").get(pk=fight.pk)
+    notices.current(topic.institution_id, Channel.SMS)  # the institution's default privacy notice, saved once
 
     with CaptureQueriesContext(connection) as by_topic:
         call(Channel.SMS, category=topic)

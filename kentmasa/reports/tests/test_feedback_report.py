@@ -141,7 +141,8 @@ def test_the_readers_scope(world, client, other_institution, make_user, parks):
 def test_the_report_reads_the_figures_not_the_cases(world, client, django_assert_num_queries):
     assert client.login(username="fatma", password=PASSWORD)
     client.get(URL)
-    with django_assert_num_queries(5):  # session, user, unread count, grouped figures, totals
+    # session, user, unread count, grouped figures, totals; the menu's KVKK permission (user, groups)
+    with django_assert_num_queries(7):
         client.get(URL, {"since": "2026-03-01", "until": "2026-04-30"})
 
 
