@@ -42,7 +42,10 @@ def test_the_template_sets_what_production_needs():
 
 
 def deploy_check(**env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    # The browser tests' harness lets Django's ORM run beside Playwright's event loop
+    # (DJANGO_ALLOW_ASYNC_UNSAFE); a server never has it, and check --deploy rightly refuses it.
+    dropped = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [str(ROOT / "deploy" / "check")], capture_output=True, text=True, env={**clean, **env}, timeout=300
     )
