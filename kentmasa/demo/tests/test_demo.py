@@ -10,13 +10,13 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test import override_settings
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Status
-from kentmasa.demo import loader, tables
+from kentmasa.cases.models import OPEN_STATUSES, Case, Citizen, Event, Kind, Status
+from kentmasa.demo import kvkk_requests, loader, tables
 from kentmasa.demo.directory import read_seed
 from kentmasa.directory.importers import import_standards
 from kentmasa.directory.models import (
@@ -150,9 +150,14 @@ def test_there_is_a_login_for_every_role_with_the_configured_password(loaded):
 
 def test_cases_reach_every_status_through_the_domain_functions(loaded):
     # The played history is the 60 cases asked for; beside it kentmasa.demo.foi takes twelve information
-    # requests (Law 4982) to their states through the foi services.
+    # requests (Law 4982) to their states through the foi services, and kentmasa.demo.kvkk_requests gives one
+    # person (Selma Arslan) two cases of her own and three KVKK applications.
     assert Case.objects.filter(foi__isnull=False).count() == 12
-    cases = Case.objects.filter(foi__isnull=True)
+    kvkk_person = Case.objects.filter(
+        Q(citizen__tc_kimlik=kvkk_requests.SELMA_TC) | Q(kind=Kind.DATA_SUBJECT_REQUEST)
+    )
+    assert kvkk_person.filter(kind=Kind.DATA_SUBJECT_REQUEST).count() == 3 and kvkk_person.count() == 5
+    cases = Case.objects.filter(foi__isnull=True).exclude(pk__in=kvkk_person.values("pk"))
     adana_cases = cases.filter(institution__slug=tables.ADANA_SLUG)
     assert adana_cases.count() + cases.filter(institution__parent__slug=tables.ADANA_SLUG).count() == 60
     assert set(cases.values_list("status", flat=True)) == set(Status.values)
@@ -174,9 +179,13 @@ def test_cases_reach_every_status_through_the_domain_functions(loaded):
 
 def test_every_case_lies_inside_its_real_mahalle(loaded):
     shapes = {province: mahalle_shapes(province) for province in MAHALLE_FILES}
-    # An information request by e-mail asks for no place: the foi demo's have none, nothing else lacks one.
+    # An information request by e-mail asks for no place: the foi demo's have none, nor do the KVKK demo's
+    # applications and its person's two earlier cases (kentmasa.demo.kvkk_requests); nothing else lacks one.
     placeless = Case.objects.filter(neighbourhood="")
-    assert placeless.exists() and not placeless.filter(foi__isnull=True).exists()
+    kvkk_person = Case.objects.filter(
+        Q(citizen__tc_kimlik=kvkk_requests.SELMA_TC) | Q(kind=Kind.DATA_SUBJECT_REQUEST)
+    )
+    assert placeless.exists() and not placeless.filter(foi__isnull=True).exclude(pk__in=kvkk_person).exists()
     for case in Case.objects.exclude(neighbourhood=""):
         polygons = shapes[case.province].get(case.neighbourhood)
         assert polygons, f"{case.neighbourhood} is not a mahalle of {case.province}"
