@@ -103,8 +103,8 @@ class Provider:
         if group not in ChannelGroup.values:
             return None
         if version is None:
-            notice = current_notice(institution_id, group)
-            return ref(notice, notice.institution.slug)
+            current = current_notice(institution_id, group)
+            return ref(current, current.institution.slug)
         notice = Notice.objects.filter(
             institution_id=institution_id, channel_group=group, version=version, published_at__isnull=False
         ).first()
