@@ -323,11 +323,15 @@ def prove_at_desk(
 
 
 def _phone_record(institution_id: int, tc: str) -> Citizen | None:
-    """The record holding this TC kimlik no and a phone proven to be its holder's; never an unverified one."""
+    """The record holding this TC kimlik no *as proven* and a phone proven to be its holder's; never an
+    unverified one. A typed TC kimlik no with someone's own verified phone (the public form) proves only that
+    he holds the phone, not that he is the number's holder: the code would go to him."""
     return (
-        Citizen.objects.filter(institution_id=institution_id, tc_kimlik=tc, phone_verified=True)
+        Citizen.objects.filter(
+            institution_id=institution_id, tc_kimlik=tc, tc_kimlik_verified=True, phone_verified=True
+        )
         .exclude(phone="")
-        .order_by("-tc_kimlik_verified", "pk")
+        .order_by("pk")
         .first()
     )
 

@@ -198,6 +198,34 @@ def test_an_unverified_phone_never_finds_a_record(institution, admin, codes):
     assert codes == [] and not PhoneCode.objects.exists()
 
 
+def test_a_typed_tc_kimlik_no_with_the_strangers_own_verified_phone_proves_nothing(institution, admin, codes):
+    """A stranger typed Ayşe's TC kimlik no on the public form with his own phone, verified by its code: his
+    record holds her number unproven and his phone proven. The code never goes to his phone, the proof is
+    refused, and nothing of Ayşe's reaches him."""
+    ayse = find_or_create_citizen(institution, name="Ayşe Kaya", tc_kimlik=AYSE_TC, proven=STAFF)
+    assert ayse.tc_kimlik_verified and not ayse.phone
+    hers = _case_of(institution, ayse, "Ayşe'nin çukur başvurusu", closed=True)
+    his = Citizen.objects.create(
+        institution=institution,
+        name="Ayşe Kaya",
+        tc_kimlik=AYSE_TC,
+        phone="+905559998877",
+        phone_verified=True,
+    )
+    request = _open(institution, his)
+    with pytest.raises(requests.RequestError) as refused:
+        requests.send_phone_code(request, by=admin, tc_kimlik=AYSE_TC, client_ip="192.0.2.1")
+    assert refused.value.code == "no_phone"
+    assert codes == [] and not PhoneCode.objects.exists()
+    with pytest.raises(requests.RequestError):
+        requests.prove_by_phone(request, by=admin, tc_kimlik=AYSE_TC, code="123456")
+    request.refresh_from_db()
+    assert not request.proven
+    with pytest.raises(requests.RequestError):
+        export.build(request, for_contact=True)
+    assert hers.pk not in {case.pk for case in requests.person_cases(request)}
+
+
 def test_kep_proves_an_application_received_by_kep_where_the_institution_accepts_it(institution, ayse, admin):
     kep = Citizen.objects.create(
         institution=institution, name="Ayşe Kaya", email="ayse.kaya@hs01.kep.tr", email_verified=True
