@@ -598,9 +598,15 @@ class PlanLine:
 
 
 def erasure_plan(request: DataSubjectRequest) -> list[PlanLine]:
-    """What erasure would do with each of the person's cases, and why (m.7 with m.5/2-ç, m.28)."""
+    """What erasure would do with each of the person's cases, and why (m.7 with m.5/2-ç, m.28); a case the
+    retention schedule holds (a legal hold, an information request in progress, merged into an open case,
+    another KVKK application of the person) is kept with its reason (kentmasa.privacy.retention.holds)."""
+    from kentmasa.privacy import retention
+
     lines = []
-    for case in person_cases(request, with_kades=True):
+    found = person_cases(request, with_kades=True)
+    held = retention.holds([case.pk for case in found], besides=request.pk)
+    for case in found:
         if case.pk == request.case_id:
             reason = "Bu başvurunun kendisi: cevabın verildiğinin kanıtı olarak saklanır (KVKK m.13, m.14)."
             lines.append(PlanLine(case, True, reason))
@@ -616,6 +622,8 @@ def erasure_plan(request: DataSubjectRequest) -> list[PlanLine]:
                 "(KVKK m.5/2-ç, e)."
             )
             lines.append(PlanLine(case, True, reason))
+        elif case.pk in held:
+            lines.append(PlanLine(case, True, held[case.pk]))
         else:
             lines.append(PlanLine(case, False, "Kapanmış başvuru: anonimleştirilir (KVKK m.7)."))
     return lines
@@ -630,6 +638,10 @@ def erase(request: DataSubjectRequest, *, by: User, ground: str) -> list[PlanLin
     request = _fresh(request)
     require_proven(request)
     _check_open(request)
+    if RequestType.ERASURE not in (request.types or []):
+        raise RequestError(
+            _("The application does not ask for erasure (art. 11/e): nothing is erased."), "not_asked"
+        )
     ground = (ground or "").strip()
     if "\x00" in ground or len(ground) > 1000:
         raise RequestError(_("The legal ground is too long or not text."), "ground")

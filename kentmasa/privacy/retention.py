@@ -209,8 +209,9 @@ def finished_cases(institution_id: int, cutoff: dt.datetime, category: str) -> Q
     )
 
 
-def holds(case_ids: list[int]) -> dict[int, str]:
-    """Which of these cases are held, and why."""
+def holds(case_ids: list[int], *, besides: int | None = None) -> dict[int, str]:
+    """Which of these cases are held, and why. ``besides``: a KVKK application that does not hold its own
+    person's cases (the erasure it asks for runs while it is still open)."""
     held: dict[int, str] = {}
     if not case_ids:
         return held
@@ -223,8 +224,10 @@ def holds(case_ids: list[int]) -> dict[int, str]:
     ):
         held.setdefault(case_id, _("Information request (Law 4982) in progress"))
     pending = DataSubjectRequest.objects.filter(answered_at__isnull=True)
+    if besides is not None:
+        pending = pending.exclude(pk=besides)
     people = Q(citizen__in=pending.values("subject_id")) | Q(
-        citizen__in=PersonLink.objects.filter(request__answered_at__isnull=True).values("citizen_id")
+        citizen__in=PersonLink.objects.filter(request__in=pending).values("citizen_id")
     )
     for case_id in Case.objects.filter(people, pk__in=case_ids).values_list("pk", flat=True):
         held.setdefault(case_id, _("A KVKK application of the person is in progress"))

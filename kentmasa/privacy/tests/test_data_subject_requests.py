@@ -424,6 +424,7 @@ def test_erasure_anonymises_closed_cases_and_keeps_open_ones_with_their_ground(
     request = _desk_check(_open(institution, ayse, channel=Channel.DESK), operator)
     plan = {line.case.pk: line for line in requests.erasure_plan(request)}
     assert not plan[closed.pk].keep and plan[running.pk].keep and plan[request.case_id].keep
+    requests.set_types(request, by=admin, types=["erasure"])
     requests.erase(request, by=admin, ground="KVKK m.7 ve Yönetmelik m.12")
     assert anonymise.is_anonymised(closed.pk)
     assert not anonymise.is_anonymised(running.pk)
@@ -432,6 +433,45 @@ def test_erasure_anonymises_closed_cases_and_keeps_open_ones_with_their_ground(
     assert "m.5/2-ç" in event.note and "Yönetmelik m.12" in event.note
     request.refresh_from_db()
     assert request.erased_at is not None
+
+
+def test_erasure_keeps_held_cases_with_their_reason_and_runs_only_when_asked(
+    institution, ayse, operator, admin
+):
+    """A case under a legal hold, or merged into a case still open, is kept (kentmasa.privacy.retention.holds)
+    with its reason; and nothing is erased unless the application asked for erasure (m.11/e)."""
+    from django.utils import timezone
+
+    from kentmasa.privacy import anonymise
+    from kentmasa.privacy.models import CaseHold
+
+    closed = _case_of(institution, ayse, "Kapanmış, tutulmayan", closed=True)
+    held = _case_of(institution, ayse, "Savcılığın istediği", closed=True)
+    CaseHold.objects.create(case=held, reason="Savcılık soruşturması 2026/12", created_at=timezone.now())
+    open_case = _case_of(institution, None, "Açık ana başvuru")
+    merged = _case_of(institution, ayse, "Birleştirilen başvuru")
+    cases.merge(merged, actor=None, into=open_case)
+    request = _desk_check(_open(institution, ayse, channel=Channel.DESK), operator)
+    requests.set_types(request, by=admin, types=["learn"])
+    with pytest.raises(requests.RequestError) as refused:
+        requests.erase(request, by=admin, ground="")
+    assert refused.value.code == "not_asked"
+    assert not anonymise.is_anonymised(closed.pk)
+    assert not Event.objects.filter(case=request.case, action="kvkk_erasure").exists()
+    request.refresh_from_db()
+    assert request.erased_at is None
+
+    requests.set_types(request, by=admin, types=["erasure"])
+    plan = {line.case.pk: line for line in requests.erasure_plan(request)}
+    assert plan[held.pk].keep and "Savcılık soruşturması 2026/12" in plan[held.pk].reason
+    assert plan[merged.pk].keep and plan[merged.pk].reason
+    assert not plan[closed.pk].keep
+    requests.erase(request, by=admin, ground="")
+    assert anonymise.is_anonymised(closed.pk)
+    assert not anonymise.is_anonymised(held.pk) and not anonymise.is_anonymised(merged.pk)
+    assert Case.objects.get(pk=held.pk).citizen_id == ayse.pk
+    note = Event.objects.get(case=request.case, action="kvkk_erasure").note
+    assert "Savcılık soruşturması 2026/12" in note
 
 
 # -- pages: scoping and hostile input --------------------------------------------------------------------
