@@ -223,6 +223,8 @@ def rebuild(institution_id: int | None = None, connection: BaseDatabaseWrapper =
     columns = ", ".join(f'"{c}"' for c in COLUMNS)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if vendor == "postgresql":
+            # Compaction's lock first: a compaction overlapping the swap would fold rows this deletes.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
             cursor.execute(f'LOCK TABLE "{CASES}" IN SHARE MODE')
         rows = CaseRollup.objects.using(connection.alias)
         (rows.filter(institution_id=institution_id) if institution_id else rows).delete()

@@ -103,3 +103,29 @@ def test_a_row_committed_while_compaction_runs_is_not_lost(institution, pause_af
     assert CaseRollup.objects.aggregate(n=Sum("cases"))["n"] == 3
     rollups.compact()
     assert list(CaseRollup.objects.values_list("cases", flat=True)) == [3]
+
+
+def test_a_rebuild_waits_for_a_running_compaction(institution):
+    holder = connection.get_new_connection(connection.get_connection_params())
+    holder.autocommit = True
+    done = threading.Event()
+
+    def rebuild() -> None:
+        try:
+            rollups.rebuild()
+            done.set()
+        finally:
+            connections["default"].close()
+
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [rollups.COMPACT_LOCK])  # a compaction running
+        thread = threading.Thread(target=rebuild)
+        thread.start()
+        assert not done.wait(2), "a rebuild went ahead while a compaction held its lock"
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [rollups.COMPACT_LOCK])
+        thread.join(timeout=30)
+        assert done.is_set()
+    finally:
+        holder.close()
