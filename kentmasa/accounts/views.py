@@ -13,6 +13,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -174,9 +175,16 @@ def recovery_codes(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_POST
 def renew_recovery_codes(request: HttpRequest) -> HttpResponseBase:
+    """New recovery codes, only for a session that passed the code step: the middleware trusts a session's
+    mark for a while after its user enrolled elsewhere, and codes handed to a password-only session would
+    outlast that."""
     user = _user(request)
     if not services.has_two_factor(user):
         return redirect("accounts:enrol")
+    mark = request.session.get(services.MARK)
+    if not (isinstance(mark, dict) and mark.get("verified")):
+        logout(request)
+        return redirect(f"{reverse('cases:login')}?{urlencode({'next': reverse('accounts:account')})}")
     request.session[SHOWN_CODES] = services.new_recovery_codes(user)
     services.record(SignInEvent.Kind.RECOVERY_RENEWED, request, user=user)
     return redirect("accounts:recovery_codes")

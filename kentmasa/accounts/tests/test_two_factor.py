@@ -244,6 +244,19 @@ def test_new_recovery_codes_replace_the_old_ones(administrator):
     assert kinds(administrator)[-1] == K.RECOVERY_RENEWED
 
 
+def test_a_password_only_session_cannot_renew_codes_after_its_user_enrolled_elsewhere(settings, operator):
+    settings.KENTMASA_2FA_REQUIRED = False  # the operator may sign in with the password alone
+    client = from_address("198.51.100.18")
+    password_step(client, "operator")
+    assert signed_in(client)
+    _device, codes = enrol(operator)  # in another browser; this session's mark is trusted a while longer
+    response = client.post("/hesap/iki-adim/yeni-kodlar/")
+    assert response.status_code == 302 and response["Location"].startswith("/giris/")
+    assert not signed_in(client)
+    assert sorted(StaticToken.objects.filter(device__user=operator).values_list("token", flat=True)) == codes
+    assert K.RECOVERY_RENEWED not in kinds(operator)
+
+
 # --- lock-out ---------------------------------------------------------------------------------------------
 
 
