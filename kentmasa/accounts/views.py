@@ -17,6 +17,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -260,6 +261,8 @@ def reset_two_factor(request: HttpRequest) -> HttpResponseBase:
     staff = User.objects.filter(username=name)
     if scope:
         staff = staff.filter(institution_id=scope)
+    if not actor.is_superuser:  # an institution administrator resets neither a superuser nor admin staff
+        staff = staff.exclude(Q(is_superuser=True) | Q(is_staff=True))
     target = staff.first()
     if target is None or target.pk == actor.pk:
         messages.error(request, _("No member of staff of your institution has that user name."))

@@ -436,3 +436,16 @@ def test_an_institution_administrator_reads_and_resets_within_their_institution(
     password_step(clerk, "operator")
     assert clerk.get("/hesap/kurum-girisleri/").status_code == 404
     assert clerk.post("/hesap/kurum-girisleri/sifirla/", {"kullanici": "baska"}).status_code == 404
+
+
+def test_an_institution_administrator_cannot_reset_a_superuser_or_admin_staff(administrator, make_user):
+    boss = signed_in_with_code(administrator)
+    for name, flags in (("kok2", {"is_superuser": True, "is_staff": True}), ("personel", {"is_staff": True})):
+        target = make_user(User.Role.ADMINISTRATOR, name)
+        for flag, value in flags.items():
+            setattr(target, flag, value)
+        target.save()
+        enrol(target)
+        assert boss.post("/hesap/kurum-girisleri/sifirla/", {"kullanici": name}).status_code == 302
+        assert TOTPDevice.objects.filter(user=target).exists(), name
+        assert not SignInEvent.objects.filter(user=target, kind=K.RESET).exists()
