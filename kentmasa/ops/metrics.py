@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import ipaddress
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -198,6 +199,9 @@ class DatabaseCollector(Collector):
         yield messages
 
 
+logger = logging.getLogger(__name__)
+
+
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(item, strict=False) for item in settings.KENTMASA_METRICS_ALLOW]
 
@@ -206,7 +210,14 @@ def refusal(request: HttpRequest) -> int | None:
     """None when the scrape may go on; 404 while metrics are off (neither a token nor networks are set),
     403 unless every check that is set passes (the bearer token, the client's network)."""
     token = settings.KENTMASA_METRICS_TOKEN
-    networks = _allowed_networks()
+    try:
+        networks = _allowed_networks()
+    except (TypeError, ValueError):  # "10.0.0.0/33", a host name: refuse every scrape, not answer 500
+        logger.error(
+            "KENTMASA_METRICS_ALLOW holds something that is not a network: %r",
+            settings.KENTMASA_METRICS_ALLOW,
+        )
+        return 403
     if not token and not networks:
         return 404
     if token:

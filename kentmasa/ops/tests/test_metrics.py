@@ -49,6 +49,16 @@ def test_the_token_is_needed(client, token):
     assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
 
 
+@pytest.mark.parametrize("bad", ["10.0.0.0/33", "metrics.example.org", "10.0.0.1/8x"])
+def test_a_bad_allowed_network_refuses_every_scrape_and_says_so(client, settings, caplog, bad):
+    settings.KENTMASA_METRICS_TOKEN = TOKEN
+    settings.KENTMASA_METRICS_ALLOW = ["10.0.0.0/8", bad]
+    with caplog.at_level("ERROR", logger="kentmasa.ops.metrics"):
+        response = client.get("/metrics", REMOTE_ADDR="10.1.1.1", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 403
+    assert any("KENTMASA_METRICS_ALLOW" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+
+
 def test_allowed_networks_by_the_client_address(client, settings):
     settings.KENTMASA_METRICS_TOKEN = ""
     settings.KENTMASA_METRICS_ALLOW = ["10.0.0.0/8", "2001:db8::/32"]
