@@ -1,9 +1,10 @@
 """Writes the personal-data reads a request noted (kentmasa.lib.personal_reads) into the access log.
 
-One bulk insert per request, after the view answered, and only for a successful answer (2xx) to a signed-in
-member of staff: the console's session, or the API's bearer token, whose authentication sets ``request.user``
-during the view (so the user is read here, after the view, not before it). A request that noted nothing costs
-one attribute look-up.
+One bulk insert per request, after the view answered, for any answer but a server error (5xx) to a signed-in
+member of staff: a 400 re-render (a form's error page) shows the data too, and views note a read only after
+their access check, so a refusal notes nothing. The user is the console's session, or the API's bearer token,
+whose authentication sets ``request.user`` during the view (so the user is read here, after the view, not
+before it). A request that noted nothing costs one attribute look-up.
 """
 
 import ipaddress
@@ -28,7 +29,7 @@ class AccessLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         reads: list[personal_reads.Read] | None = getattr(request, personal_reads.ATTRIBUTE, None)
-        if reads and 200 <= response.status_code < 300:
+        if reads and response.status_code < 500:
             write(request, reads)
         return response
 

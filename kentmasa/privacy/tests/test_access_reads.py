@@ -153,3 +153,39 @@ def test_postgresql_refuses_update_and_delete_in_sql_too(operator, case):
         ):
             c.execute(statement)
     assert AccessLog.objects.get().what == "case"
+
+
+def test_a_400_re_render_that_shows_the_persons_data_logs_its_read(institution, make_user):
+    """The application's page re-rendered with an error (400: nothing to correct) still lists the person's
+    records: those reads are written too (only a 5xx answer is not)."""
+    from django.urls import reverse
+
+    from kentmasa.cases import services as cases
+    from kentmasa.cases.citizens import STAFF, find_or_create_citizen
+    from kentmasa.cases.models import Kind
+    from kentmasa.privacy.models import DataSubjectRequest
+
+    admin = make_user(User.Role.ADMINISTRATOR, "admin")
+    ayse = find_or_create_citizen(
+        institution, name="Ayşe Kaya", tc_kimlik="10000000146", proven=STAFF, address="Gül Sok. 3"
+    )
+    opened = cases.open_case(
+        institution=institution,
+        channel=Channel.DESK,
+        kind=Kind.DATA_SUBJECT_REQUEST,
+        subject="KVKK başvurusu",
+        description="Hakkımdaki verileri istiyorum.",
+        citizen=ayse,
+    )
+    cases.record_on_opening(
+        opened, "desk", {"identity_seen": True, "identity_document": "id_card", "seen_by": admin.pk}
+    )
+    request = DataSubjectRequest.objects.get(case=opened)
+    assert request.proven and not AccessLog.objects.exists()
+    step = reverse("privacy:request_step", args=[request.pk, "correct"])
+    answer = signed_in(admin).post(step, {"citizen": ayse.pk, "name": "Ayşe Kaya"})
+    assert answer.status_code == 400 and "Gül Sok. 3" in answer.content.decode()
+    rows = {
+        (row.user_id, row.what, row.case_id, row.citizen_id, row.detail) for row in AccessLog.objects.all()
+    }
+    assert (admin.pk, "data_subject_request", opened.pk, ayse.pk, "page") in rows

@@ -66,10 +66,19 @@ def test_a_user_set_by_the_views_token_authentication_counts(operator):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", [302, 403, 404, 500])
-def test_an_unsuccessful_answer_writes_nothing(operator, status):
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_writes_nothing(operator, status):
     run(operator, status=status)
     assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [302, 400, 403, 404])
+def test_any_other_answer_writes_the_reads_its_view_noted(operator, status):
+    """A view notes a read only after its access check, when it shows the data: a 400 re-render of a form's
+    error page shows it too (a refusal notes nothing, so writes nothing)."""
+    run(operator, status=status)
+    assert AccessLog.objects.get().case_id == 7
 
 
 @pytest.mark.django_db
