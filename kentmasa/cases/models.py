@@ -266,6 +266,19 @@ class Case(models.Model):
             # this index alone (see kentmasa.cases.queries.page_by_deadline) and then fetches 50 rows.
             models.Index(fields=["unit", "status", "due_at"], name="case_unit_queue"),
             models.Index(fields=["institution", "status", "due_at"], name="case_institution_queue"),
+            # The queue's keyset pages over all active statuses, soonest deadline first: one range read in
+            # (due_at, id) order from a page's cursor (kentmasa.cases.queries.keyset_page), for one unit or
+            # the whole institution. Partial: closed cases, most of the table, are not in them.
+            models.Index(
+                fields=["unit", "due_at", "id"],
+                name="case_unit_active",
+                condition=Q(status__in=["new", "assigned", "in_progress", "waiting_citizen"]),
+            ),
+            models.Index(
+                fields=["institution", "due_at", "id"],
+                name="case_institution_active",
+                condition=Q(status__in=["new", "assigned", "in_progress", "waiting_citizen"]),
+            ),
             models.Index(fields=["institution", "-received_at"], name="case_institution_recent"),
             models.Index(fields=["citizen", "-received_at"], name="case_citizen_history"),
             # Likely duplicates: open cases of the institution within a few hundred metres (a lat/lon box).
