@@ -11,7 +11,7 @@ export KENTMASA_PUBLIC_URL
 KENTMASA_KADES_WEBHOOK_SECRET ?= demo-kades-secret
 export KENTMASA_KADES_WEBHOOK_SECRET
 
-.PHONY: run test test-fast lint bench bench-rollups bench-live bench-kades bench-pts bench-field demo-kades demo-pts messages setup clean
+.PHONY: run test test-fast lint bench bench-http bench-rollups bench-live bench-kades bench-pts bench-field demo-kades demo-pts messages setup clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The screens and the API over real HTTP (gunicorn as `make run` starts it, wrk) beside a bare view and a
+# bare insert; BENCH_DATABASE_URL=postgres://... and BENCH_CASES=10000000 as for `make bench` (README).
+bench-http: setup
+	$(BIN)/python bench/http.py
 
 # The manager overview counted live vs summed from the rollups, and their cost per intake (README).
 bench-rollups: setup

@@ -59,5 +59,13 @@ urlpatterns = [
     path("onay/", include("kentmasa.notify.approval_urls")),
     path("", include("kentmasa.cases.urls")),
 ]
+if settings.KENTMASA_BENCH_VIEWS:  # bench/http.py's ceilings; off unless the environment turns them on
+    from kentmasa.lib import bench_views
+
+    urlpatterns = [
+        path("bench/bare", bench_views.bare),
+        path("bench/insert", bench_views.insert),
+        *urlpatterns,
+    ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
