@@ -60,7 +60,7 @@ bench: setup
 # The screens and the API over real HTTP (gunicorn as `make run` starts it, wrk) beside a bare view and a
 # bare insert; BENCH_DATABASE_URL=postgres://... and BENCH_CASES=10000000 as for `make bench` (README).
 bench-http: setup
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/over_http.py
 
 # The manager overview counted live vs summed from the rollups, and their cost per intake (README).
 bench-rollups: setup

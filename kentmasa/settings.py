@@ -438,5 +438,5 @@ KENTMASA_HOUSEKEEPING = {
 # (and task id) of kentmasa.ops.requestid.
 LOGGING = logging_config(os.environ.get("KENTMASA_LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))
 
-# bench/http.py only: mounts the bare views /bench/bare and /bench/insert (kentmasa.lib.bench_views).
+# bench/over_http.py only: mounts the bare views /bench/bare and /bench/insert (kentmasa.lib.bench_views)
 KENTMASA_BENCH_VIEWS = env_bool("KENTMASA_BENCH_VIEWS", False)

@@ -59,7 +59,7 @@ urlpatterns = [
     path("onay/", include("kentmasa.notify.approval_urls")),
     path("", include("kentmasa.cases.urls")),
 ]
-if settings.KENTMASA_BENCH_VIEWS:  # bench/http.py's ceilings; off unless the environment turns them on
+if settings.KENTMASA_BENCH_VIEWS:  # bench/over_http.py's ceilings; off unless the environment says on
     from kentmasa.lib import bench_views
 
     urlpatterns = [

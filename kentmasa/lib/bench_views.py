@@ -1,9 +1,9 @@
-"""Two bare views for bench/http.py: the ceilings the real screens are compared with, in the same server.
+"""Two bare views for bench/over_http.py: the ceilings the screens are compared with, in the same server.
 
 Mounted only when ``KENTMASA_BENCH_VIEWS`` is on (kentmasa/urls.py; never in production): ``/bench/bare``
 answers a fixed text through the whole middleware stack, ``/bench/insert`` (POST) inserts one row into
-``bench_insert`` in a transaction. bench/http.py creates that table with raw SQL in the bench database; it
-is no model and no migration, so production schemas never hold it.
+``bench_insert`` in a transaction. bench/over_http.py creates that table with raw SQL in the bench database;
+it is no model and no migration, so production schemas never hold it.
 """
 
 from django.db import DatabaseError, connection, transaction
@@ -30,5 +30,5 @@ def insert(request: HttpRequest) -> HttpResponse:
                 [timezone.now(), request.body[:100].decode("utf-8", "replace")],
             )
     except DatabaseError:
-        return HttpResponse("no bench_insert table: bench/http.py creates it", status=503)
+        return HttpResponse("no bench_insert table: bench/over_http.py creates it", status=503)
     return HttpResponse("ok", content_type="text/plain", status=201)

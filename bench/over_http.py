@@ -28,30 +28,23 @@ ratio to the bare view and to the bare insert (the issue's targets: API list ≥
 0.3 × bare insert). Before them: the machine (cores, load average) and the database.
 """
 
+import importlib.util
+import json
+import math
 import os
-import sys
-
-# This file is named like the standard library's http package: keep its folder off the import path, or
-# urllib would import this script as ``http``.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.parse  # noqa: E402
-import urllib.request  # noqa: E402
-from http.cookiejar import CookieJar  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KENTMASA_VAR_DIR", ROOT / "var"))
@@ -62,7 +55,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kentmasa.settings")
 os.environ.setdefault("KENTMASA_VAR_DIR", str(VAR_DIR))
 
 # bench/generate.py sets Django up on the bench database and knows how to fill it.
-_spec = importlib.util.spec_from_file_location("bench_generate", Path(_HERE) / "generate.py")
+_spec = importlib.util.spec_from_file_location("bench_generate", Path(__file__).with_name("generate.py"))
 if _spec is None or _spec.loader is None:
     raise ImportError("bench/generate.py cannot be loaded")
 generate = importlib.util.module_from_spec(_spec)
@@ -199,8 +192,8 @@ def prepare() -> dict[str, Any]:
         if role == User.Role.UNIT_MANAGER:
             user.units.set([unit])
         users[name] = user
-    ApiToken.objects.filter(user=users["bench-admin"], name="bench/http.py").delete()
-    _, token = ApiToken.issue(users["bench-admin"], name="bench/http.py")
+    ApiToken.objects.filter(user=users["bench-admin"], name="bench/over_http.py").delete()
+    _, token = ApiToken.issue(users["bench-admin"], name="bench/over_http.py")
     newest = Case.objects.filter(institution=institution).order_by("-pk").values_list("pk", flat=True)[:1]
     top = newest[0] if newest else 1
     numbers = list(
