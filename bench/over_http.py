@@ -155,17 +155,7 @@ def database() -> str:
 def prepare() -> dict[str, Any]:
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {bench_views.TABLE} "
-                "(id bigserial PRIMARY KEY, at timestamptz NOT NULL, note varchar(100) NOT NULL)"
-            )
-        else:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {bench_views.TABLE} "
-                "(id integer PRIMARY KEY AUTOINCREMENT, at datetime NOT NULL, note varchar(100) NOT NULL)"
-            )
+    bench_views.create_table()
     institution = Institution.objects.get(slug=generate.SLUG)
     # The busiest unit by open cases, from the rollups' source: one grouped count over the open cases.
     busiest = (

@@ -2,17 +2,27 @@
 
 Mounted only when ``KENTMASA_BENCH_VIEWS`` is on (kentmasa/urls.py; never in production): ``/bench/bare``
 answers a fixed text through the whole middleware stack, ``/bench/insert`` (POST) inserts one row into
-``bench_insert`` in a transaction. bench/over_http.py creates that table with raw SQL in the bench database;
-it is no model and no migration, so production schemas never hold it.
+``bench_insert`` in a transaction. bench/over_http.py creates that table (``create_table``, raw SQL) in the
+bench database; it is no model and no migration, so production schemas never hold it.
 """
 
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 TABLE = "bench_insert"
+
+
+def create_table(using: BaseDatabaseWrapper = connection) -> None:
+    key = "bigserial PRIMARY KEY" if using.vendor == "postgresql" else "integer PRIMARY KEY AUTOINCREMENT"
+    kind = "timestamptz" if using.vendor == "postgresql" else "datetime"
+    with using.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (id {key}, at {kind} NOT NULL, note varchar(100) NOT NULL)"
+        )
 
 
 @require_GET
