@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 def _ensure_search_index(using: str = "default", **kwargs: Any) -> None:
     from django.db import connections
 
-    from kentmasa.cases.search import ensure_citizen_index, ensure_sqlite_index
+    from kentmasa.cases.search import ensure_citizen_index, ensure_sqlite_index, ensure_word_index
 
     connection = connections[using]
     ensure_sqlite_index(connection)
     if connection.vendor == "sqlite":  # PostgreSQL keeps its indexes; SQLite loses triggers with a table
         ensure_citizen_index(connection)
+        ensure_word_index(connection)
 
 
 class CasesConfig(AppConfig):

@@ -7,8 +7,19 @@ Each word of the query must occur somewhere (substring match). Exact identifiers
 number, a valid TC kimlik no, a phone number — are looked up directly by their own index.
 
 Indexes: PostgreSQL uses a pg_trgm GIN index for LIKE '%…%'; SQLite an FTS5 trigram table
-(cases_case_search) kept in step by triggers. Words shorter than three letters cannot use a
-trigram index and are matched by scanning the rows the other words already selected.
+(cases_case_search) kept in step by triggers. A word of three characters or more matches wherever
+it occurs ("sokak" in "sokakta"), through those indexes.
+
+Short words and numbers go through a word index instead (a trigram index cannot serve them): the
+text's words are its runs of letters and digits ("no:17/a" is "no", "17" and "a"). A query word of
+one or two characters matches the start of a word ("no" finds "no" and "normal", "çö" finds "çöp"),
+and a number of one or two digits matches that whole number ("17" finds "no 17" and "17/A", not
+"170" nor "2017"). A query word whose letter-and-digit runs are all that short ("D:3", "No:17") is
+matched by each run the same way, and must also occur as typed ("d:3"). Punctuation alone matches
+nothing and is ignored. The word index (ensure_word_index): PostgreSQL a GIN index on
+kentmasa_search_words(search_text), the keys of its words (their first one and two characters, and
+"#17" for a short number), kept by PostgreSQL itself; SQLite an FTS5 table of words with prefix
+indexes (cases_case_words) kept in step by triggers like cases_case_search.
 
 The console's caller look-up (find_citizens) searches the institution's citizens the same way: by the
 start of the name through the (institution, name_key) index, by any word of the name ("Çiftçi" finds
@@ -18,11 +29,16 @@ FTS5 table cases_citizen_search), made by ensure_citizen_index.
 """
 
 import contextlib
+import json
+import re
 
 from django.db import connection as default_connection
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 
 from kentmasa.cases.models import Case, Citizen
 from kentmasa.cases.tracking import clean_tracking_number
@@ -33,6 +49,31 @@ MIN_TRIGRAM = 3
 # A shorter piece of a phone number matches too many of a million numbers to pick a caller from.
 MIN_PHONE_DIGITS = 6
 QUERY_MAX = 100  # a caller's name and number fit; a pasted page does not become a hundred index probes
+# PostgreSQL: up to this many cases expected with the short words, the long words are checked on those rows
+# (a few milliseconds a thousand) instead of through the trigram index (whose bitmap of "sokak" is every
+# tenth case).
+WORDS_FIRST_MAX = 100_000
+_PIECES = re.compile(r"[^\W_]+")  # runs of letters and digits: the words of the word index
+
+# The word index's keys of a (folded) text, on PostgreSQL: "n" and "no" for "normal", "#17" for the number 17.
+# IMMUTABLE so a GIN index can be built on it: PostgreSQL keeps that index in step with every write.
+WORDS_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION kentmasa_search_words(text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT k), '{}'::text[]) FROM (
+    SELECT CASE WHEN w ~ '^[0-9]+$' THEN '#' || w ELSE left(w, 1) END AS k
+      FROM regexp_split_to_table($1, '[^[:alnum:]]+') AS w
+     WHERE w <> '' AND (w !~ '^[0-9]+$' OR length(w) <= 2)
+    UNION ALL
+    SELECT left(w, 2) FROM regexp_split_to_table($1, '[^[:alnum:]]+') AS w
+     WHERE length(w) >= 2 AND w !~ '^[0-9]+$'
+  ) AS keys
+$$
+"""
+WORDS_INDEX = (
+    "CREATE INDEX {concurrently} IF NOT EXISTS case_search_words "
+    "ON cases_case USING gin (kentmasa_search_words(search_text))"
+)
 
 
 def ensure_sqlite_index(connection: BaseDatabaseWrapper = default_connection) -> None:
@@ -64,6 +105,43 @@ def ensure_sqlite_index(connection: BaseDatabaseWrapper = default_connection) ->
         )
         if created:
             cursor.execute("INSERT INTO cases_case_search(cases_case_search) VALUES ('rebuild')")
+
+
+def ensure_word_index(connection: BaseDatabaseWrapper = default_connection) -> None:
+    """The short-word index (see the module's doc string); SQLite's is filled from the cases when newly
+    made. Idempotent; made again after every migrate on SQLite (a rebuilt cases_case loses its triggers)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(WORDS_FUNCTION)
+            cursor.execute(WORDS_INDEX.format(concurrently=""))
+            return
+        if connection.vendor != "sqlite":
+            return
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='cases_case_words'")
+        created = cursor.fetchone() is None
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS cases_case_words USING fts5("
+            "search_text, content='cases_case', content_rowid='id', "
+            "tokenize='unicode61 remove_diacritics 0', prefix='1 2', detail=none)"
+        )
+        cursor.execute(
+            "CREATE TRIGGER IF NOT EXISTS cases_case_words_ai AFTER INSERT ON cases_case BEGIN "
+            "INSERT INTO cases_case_words(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+        cursor.execute(
+            "CREATE TRIGGER IF NOT EXISTS cases_case_words_ad AFTER DELETE ON cases_case BEGIN "
+            "INSERT INTO cases_case_words(cases_case_words, rowid, search_text) "
+            "VALUES ('delete', old.id, old.search_text); END"
+        )
+        cursor.execute(
+            "CREATE TRIGGER IF NOT EXISTS cases_case_words_au AFTER UPDATE OF search_text ON cases_case "
+            "BEGIN "
+            "INSERT INTO cases_case_words(cases_case_words, rowid, search_text) "
+            "VALUES ('delete', old.id, old.search_text); "
+            "INSERT INTO cases_case_words(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+        if created:
+            cursor.execute("INSERT INTO cases_case_words(cases_case_words) VALUES ('rebuild')")
 
 
 def ensure_citizen_index(connection: BaseDatabaseWrapper = default_connection) -> None:
@@ -122,17 +200,81 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     exact = _exact_match(query)
     if exact is not None:
         return cases.filter(exact)
-    words = turkish.fold(query).split()
-    long_words = [w for w in words if len(w) >= MIN_TRIGRAM]
-    if long_words and cases.db == "default" and default_connection.vendor == "sqlite":
-        match = " ".join(_fts_phrase(w) for w in long_words)
-        cases = cases.filter(
-            pk__in=RawSQL("SELECT rowid FROM cases_case_search WHERE cases_case_search MATCH %s", [match])
-        )
-        words = [w for w in words if len(w) < MIN_TRIGRAM]
-    for word in words:
-        cases = cases.filter(search_text__contains=word)
+    vendor = connections[cases.db].vendor
+    long_words: list[str] = []
+    short_pieces: list[str] = []  # through the word index
+    as_typed: list[str] = []  # short words with punctuation, checked on the rows the indexes picked
+    for word in turkish.fold(query).split():
+        pieces = _PIECES.findall(word)
+        if len(word) >= MIN_TRIGRAM and any(len(piece) >= MIN_TRIGRAM for piece in pieces):
+            long_words.append(word)
+        elif pieces:
+            short_pieces += pieces
+            if pieces != [word]:
+                as_typed.append(word)
+    if not long_words and not short_pieces:
+        return cases  # punctuation only
+    if vendor == "sqlite":
+        if long_words:
+            match = " ".join(_fts_phrase(w) for w in long_words)
+            trigram = "SELECT rowid FROM cases_case_search WHERE cases_case_search MATCH %s"
+            cases = cases.filter(pk__in=RawSQL(trigram, [match]))  # noqa: S611 - constant SQL
+        if short_pieces:
+            match = " ".join(dict.fromkeys(_fts_word(piece) for piece in short_pieces))
+            words = "SELECT rowid FROM cases_case_words WHERE cases_case_words MATCH %s"
+            cases = cases.filter(pk__in=RawSQL(words, [match]))  # noqa: S611 - constant SQL
+    else:
+        keys = sorted({_word_key(piece) for piece in short_pieces})
+        if keys and long_words and _few_with_words(cases.db, keys):
+            # Few cases have the short words ("no 17": some thousands in ten million): read them through the
+            # word index and check the long words on those rows, rather than build a bitmap of every case
+            # with "sokak" in it from the trigram index, which PostgreSQL's estimate takes for cheap.
+            as_typed = long_words + as_typed
+        else:
+            for word in long_words:
+                cases = cases.filter(search_text__contains=word)  # pg_trgm: case_search_trgm
+        if keys:
+            cases = cases.filter(
+                RawSQL(  # constant SQL, the keys are a parameter; the index case_search_words
+                    'kentmasa_search_words("cases_case"."search_text") @> %s::text[]',
+                    [keys],
+                    output_field=BooleanField(),
+                )
+            )
+    for word in as_typed:
+        # strpos/instr: a check of the rows found, which no trigram index is tempted to serve
+        cases = cases.filter(GreaterThan(StrIndex("search_text", Value(word)), 0))
     return cases
+
+
+def _few_with_words(using: str, keys: list[str]) -> bool:
+    """Whether PostgreSQL's statistics of the word index (ANALYZE keeps them) expect few cases to have
+    every key: one query of planning, no rows read."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM cases_case "
+            "WHERE kentmasa_search_words(search_text) @> %s::text[]",
+            [keys],
+        )
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    rows: float = plan[0]["Plan"]["Plan Rows"]
+    return rows <= WORDS_FIRST_MAX
+
+
+def _is_number(piece: str) -> bool:
+    return piece.isascii() and piece.isdigit()
+
+
+def _word_key(piece: str) -> str:
+    """The key of kentmasa_search_words that a short piece looks up: "#17" for a number, else the prefix."""
+    return "#" + piece if _is_number(piece) else piece
+
+
+def _fts_word(piece: str) -> str:
+    """The FTS5 query of a short piece: a number as a whole word, anything else as the start of a word."""
+    return _fts_phrase(piece) if _is_number(piece) else _fts_phrase(piece) + "*"
 
 
 def _exact_match(query: str) -> Q | None:

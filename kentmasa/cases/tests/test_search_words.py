@@ -1,0 +1,215 @@
+"""Short words and numbers ("no 17", "D:3") through the word index: the same answers as reading every row.
+
+The reference below reads every case's search text and applies the rules kentmasa.cases.search documents;
+the search must find exactly the same cases, after the texts change (a citizen's name, a transfer's rebuild,
+anonymisation) and after deletes, on SQLite and PostgreSQL. And the query plans read the index, not the table.
+"""
+
+import re
+
+import pytest
+from django.db import connection, transaction
+
+from kentmasa.cases import search, services
+from kentmasa.cases.citizens import find_or_create_citizen
+from kentmasa.cases.models import Case
+from kentmasa.lib import turkish
+from kentmasa.privacy.anonymise import anonymise_case
+
+pytestmark = pytest.mark.django_db
+
+PIECES = re.compile(r"[^\W_]+")
+
+TEXTS = [
+    ("Işıklar Sokak No:17/A önünde çukur", "Kaldırım çökmüş", "Ayşe Işık"),
+    ("Işıklar Sokak no 170 lamba yanmıyor", "Gece karanlık", "Ali Su"),
+    ("Işıklar sokakta no 17 çöp", "Konteyner taştı", "İsmail Çelik"),
+    ("İnönü Bulvarı D:3 su kesintisi", "2017'den beri sorun", "Şükrü Öz"),
+    ("ŞİŞLİ no 7 D:12 ağaç", "Dal kırık, no 17 değil", "Ümran Ak"),
+    ("Atatürk Caddesi 17. sokak", "D 3 daire, kapı no:3", "Oğuz Kaya"),
+    ("Kurtuluş Mah. No.17 B blok", "İ blok önü, ı harfi", "Işıl Ay"),
+    ("Noter önü gürültü", "Normal değil, 1 7 numara", "Zeynep Yılmaz"),
+]
+
+QUERIES = [
+    "ışıklar sokak no 17",
+    "IŞIKLAR SOKAK NO 17",
+    "no 17",
+    "No:17",
+    "no:17/a",
+    "17/A",
+    "D:3",
+    "d 3",
+    "d:12",
+    "no",
+    "NO",
+    "n",
+    "çö",
+    "co",
+    "ı",
+    "İ",
+    "i blok",
+    "öz",
+    "ak",
+    "su",
+    "2017 beri",
+    "no 170",
+    "şişli d:12",
+    "ŞİŞLİ no 7",
+    "ışıklar no",
+    "x9",
+    "--",
+    ": 17",
+    "a",
+]
+
+
+def reference(query):
+    """Every case's search text read and matched by the documented rules: the naive full scan."""
+    words = turkish.fold(query).split()
+    found = set()
+    for pk, text in Case.objects.values_list("pk", "search_text"):
+        tokens = PIECES.findall(text)
+        ok = True
+        for word in words:
+            pieces = PIECES.findall(word)
+            if len(word) >= 3 and any(len(piece) >= 3 for piece in pieces):
+                ok = ok and word in text
+                continue
+            for piece in pieces:
+                if piece.isascii() and piece.isdigit():
+                    ok = ok and piece in tokens
+                else:
+                    ok = ok and any(token.startswith(piece) for token in tokens)
+            if pieces and pieces != [word]:
+                ok = ok and word in text
+        if ok:
+            found.add(pk)
+    return found
+
+
+def found(query, cases=None):
+    return set(
+        search.search_cases(Case.objects.all() if cases is None else cases, query).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+@pytest.fixture
+def corpus(institution, category):
+    made = []
+    for subject, description, name in TEXTS:
+        citizen = find_or_create_citizen(institution, name=name)
+        made.append(
+            services.open_case(
+                institution=institution,
+                channel="phone",
+                subject=subject,
+                description=description,
+                category=category,
+                citizen=citizen,
+            )
+        )
+    return made
+
+
+def assert_like_reference():
+    for query in QUERIES:
+        assert found(query) == reference(query), query
+
+
+def test_short_words_and_numbers_find_what_a_full_scan_finds(corpus):
+    assert_like_reference()
+
+
+@pytest.mark.parametrize("words_first_max", [0, 10**9])
+def test_both_ways_of_reading_long_words_beside_short_ones(corpus, monkeypatch, words_first_max):
+    """PostgreSQL checks the long words on the rows of the short ones when those are few, else through the
+    trigram index: both ways give the full scan's answer."""
+    monkeypatch.setattr(search, "WORDS_FIRST_MAX", words_first_max)
+    assert_like_reference()
+
+
+def test_the_meaning_of_short_words(corpus):
+    sokak_17a, _sokak_170, sokakta_17, inonu_d3, sisli, ataturk, kurtulus, noter = (c.pk for c in corpus)
+    # A number of one or two digits is a whole number: "17" is not in "170" nor in "2017".
+    assert found("ışıklar sokak no 17") == {sokak_17a, sokakta_17}
+    assert found("no 17") == {sokak_17a, sokakta_17, sisli, ataturk, kurtulus}
+    assert found("17 d:12") == {sisli}
+    assert found("sokak 17") == {sokak_17a, sokakta_17, ataturk}
+    # Digits alone are an identifier (tracking number, TC kimlik no, phone), as before: not a word search.
+    assert found("17") == set()
+    # Written with its punctuation, the number must also be there as typed.
+    assert found("No:17") == {sokak_17a}
+    assert found("D:3") == {inonu_d3}
+    assert found("d 3") == {inonu_d3, ataturk}
+    # Letters are the start of a word: "no" finds "Noter" and "Normal", "çö" finds "çöp" and "çökmüş".
+    assert found("çö") == {sokak_17a, sokakta_17}
+    assert noter in found("no")
+    assert found("İ blok") == {kurtulus}
+    # Punctuation alone matches nothing and narrows nothing.
+    assert found("--") == {c.pk for c in corpus}
+
+
+def test_in_the_given_scope(corpus, parks):
+    assert found("no 17", Case.objects.filter(unit=parks)) == set()
+    some = Case.objects.filter(pk__in=[corpus[0].pk, corpus[1].pk])
+    assert found("no 17", some) == {corpus[0].pk}
+
+
+def test_the_index_follows_edits_deletes_and_merges(corpus, institution):
+    first, second = corpus[0], corpus[1]
+    Case.objects.filter(pk=first.pk).update(search_text=turkish.fold("Yeni metin D:9 no 44"))
+    assert found("no 17") == reference("no 17")
+    assert first.pk not in found("no 17")
+    assert found("d:9") == {first.pk}
+    assert found("metin 44") == {first.pk}
+    # A citizen's new name reaches the search text of their cases (and so the word index).
+    citizen = second.citizen
+    citizen.name = "Ed Oz"
+    citizen.save()
+    services.refresh_search_text(citizen)
+    assert found("ed oz") == {second.pk}
+    assert found("su") == reference("su")
+    # A merged duplicate is still found by its own words; a deleted case is not found at all.
+    services.merge(corpus[3], actor=None, into=corpus[4])
+    assert found("D:3") == {corpus[3].pk}
+    Case.objects.filter(pk=corpus[2].pk).delete()
+    assert corpus[2].pk not in found("no 17")
+    assert_like_reference()
+
+
+def test_anonymisation_leaves_no_short_word_of_the_person(corpus):
+    case = corpus[1]  # "Ali Su"
+    assert case.pk in found("ali su")
+    anonymise_case(Case.objects.get(pk=case.pk), reason="test")
+    text = Case.objects.get(pk=case.pk).search_text
+    assert "su" not in PIECES.findall(text)
+    assert case.pk not in found("ali su")
+    assert case.pk not in found("su")
+    assert_like_reference()
+
+
+def _plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize("query", ["no 17", "D:3", "sokak 17", "ışıklar sokak no 17", "çö"])
+def test_short_words_are_read_from_the_word_index_not_the_table(corpus, query):
+    queryset = search.search_cases(Case.objects.all(), query)
+    with transaction.atomic():
+        plan = _plan(queryset.values("pk")[:50])
+    if connection.vendor == "postgresql":
+        assert "Seq Scan on cases_case" not in plan, plan
+        assert "case_search_words" in plan, plan
+    else:
+        assert not re.search(r"SCAN cases_case( |$)", plan, re.MULTILINE), plan
+        assert "cases_case_words VIRTUAL TABLE" in plan, plan
