@@ -14,7 +14,9 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, FloatField, Max, Min, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, Count, ExpressionWrapper, FloatField, Max, Min, QuerySet, Sum
+from django.db.models.expressions import RawSQL, Value
 from django.db.models.functions import Cast, Floor
 from django.urls import reverse
 from django.utils import timezone
@@ -229,25 +231,57 @@ def clusters(cases: QuerySet, bbox: BBox, zoom: int, now: dt.datetime | None = N
         if len(rows) <= MAX_POINTS:
             return _result(zoom, cell, [], rows)
 
+    return assemble(cases, zoom, cell, cell_figures(inside, cell, now), now)
+
+
+def micro_sql(column: str, vendor: str) -> str:
+    """A coordinate in millionths of a degree, as an exact integer (a location has six decimals): sums of
+    these are exact, so the live clusters and the pre-aggregated cells (kentmasa.reports.cells) give the
+    same centre."""
+    return f"CAST(ROUND({column} * 1000000) AS {'bigint' if vendor == 'postgresql' else 'INTEGER'})"
+
+
+def cell_figures(inside: QuerySet, cell: float, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Per cell of side ``cell``: the count of the cases, the sums of their coordinates (millionths) and of
+    their keys (a cell of one case: its key), and how many are overdue when ``now`` is given."""
     lat, lon = _float("latitude"), _float("longitude")
-    cells = list(
+    vendor = connections[inside.db].vendor
+    table = inside.model._meta.db_table
+    rows = (
         inside.annotate(cell_y=Floor(lat / cell), cell_x=Floor(lon / cell))
         .values("cell_y", "cell_x")
         .annotate(
             count=Count("pk"),
-            overdue=Count("pk", filter=overdue_q(now)),
-            lat=Avg(lat),
-            lon=Avg(lon),
-            first=Min("pk"),
+            overdue=Count("pk", filter=overdue_q(now)) if now else Value(0),
+            lat_sum=Sum(RawSQL(micro_sql(f'"{table}"."latitude"', vendor), [])),  # noqa: S611 (ours)
+            lon_sum=Sum(RawSQL(micro_sql(f'"{table}"."longitude"', vendor), [])),  # noqa: S611 (ours)
+            ids=Sum("pk"),
         )
         .order_by()
     )
-    singles = [row["first"] for row in cells if row["count"] == 1]
+    return [
+        {
+            "y": int(row["cell_y"]),
+            "x": int(row["cell_x"]),
+            "count": int(row["count"]),
+            "overdue": int(row["overdue"]),
+            "lat": int(row["lat_sum"]),
+            "lon": int(row["lon_sum"]),
+            "ids": int(row["ids"]),
+        }
+        for row in rows
+    ]
+
+
+def assemble(cases: QuerySet, zoom: int, cell: float, cells: list[dict[str, Any]], now: dt.datetime) -> dict:
+    """The map's answer from per-cell figures (count, overdue, coordinate sums in millionths, key sum):
+    cells of two cases or more as clusters, a cell of one case as that case's point."""
+    singles = [row["ids"] for row in cells if row["count"] == 1]
     points = _points(cases.filter(pk__in=singles), limit=None, now=now) if singles else []
     groups = [
         {
-            "lat": round(row["lat"], 6),
-            "lon": round(row["lon"], 6),
+            "lat": round(row["lat"] / row["count"] / 1_000_000, 6),
+            "lon": round(row["lon"] / row["count"] / 1_000_000, 6),
             "count": row["count"],
             "overdue": row["overdue"],
         }

@@ -193,3 +193,69 @@ class CaseRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id}/{self.unit_id}/{self.service_id}/{self.day}"
+
+
+class MapCell(models.Model):
+    """The task map's cells for the whole-city zooms, kept as delta rows like :class:`CaseRollup`
+    (kentmasa.reports.cells): per zoom band, grid cell, institution, unit, category and status group
+    (``open``: active and not late by its own row, ``late``: see CaseRollup.late, ``other``: closed).
+
+    ``cases`` counts the located cases; ``lat`` and ``lon`` are the sums of their coordinates in millionths
+    of a degree (a location has six decimals, so the sums are exact integers and the centre is exactly the
+    live one); ``ids`` is the sum of their primary keys, which for a cell of one case is that case.
+    """
+
+    institution = models.ForeignKey(
+        "directory.Institution", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "directory.Category", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    group = models.CharField(max_length=5)
+    zoom = models.SmallIntegerField()
+    cell_y = models.IntegerField()
+    cell_x = models.IntegerField()
+    cases = models.IntegerField(default=0)
+    lat = models.BigIntegerField(default=0)
+    lon = models.BigIntegerField(default=0)
+    ids = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["institution", "zoom", "cell_y", "cell_x"], name="mapcell_institution_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}/{self.zoom}/{self.cell_y}/{self.cell_x}"
+
+
+class PlaceRollup(models.Model):
+    """The mahalle layer's and the wall screens' counts, kept as delta rows like :class:`CaseRollup`
+    (kentmasa.reports.cells): per institution, unit, category, channel and the place texts a case keeps
+    (province, district, mahalle). ``cases``, ``open`` (active) and ``late`` as in CaseRollup."""
+
+    institution = models.ForeignKey(
+        "directory.Institution", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "directory.Category", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    channel = models.CharField(max_length=20)
+    province = models.CharField(max_length=60)
+    district = models.CharField(max_length=60)
+    neighbourhood = models.CharField(max_length=120)
+    cases = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["institution", "unit"], name="placerollup_institution_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}/{self.unit_id}/{self.neighbourhood}"

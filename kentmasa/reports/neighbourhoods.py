@@ -12,7 +12,7 @@ import json
 import statistics
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -214,6 +214,12 @@ def figures_by_mahalle(
     if durations:
         figures_of["durations"] = JoinedDurations()
     rows = cases.order_by().values("province", "district", "neighbourhood").annotate(**figures_of)
+    return add_up(rows, gazetteer)
+
+
+def add_up(rows: Iterable[dict[str, Any]], gazetteer: Gazetteer) -> tuple[dict[int, MahalleFigures], int]:
+    """Rows per place texts (count, active, overdue, maybe durations) added up per mahalle, and the count
+    in no known mahalle: the live layer's grouped query or the place rollups (kentmasa.reports.cells)."""
     found: dict[int, MahalleFigures] = {}
     unmatched = 0
     for row in rows:

@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce
 
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status
 from kentmasa.directory.collation import alphabetical
-from kentmasa.reports.models import CaseRollup
+from kentmasa.reports.models import CaseRollup, MapCell, PlaceRollup
 
 CASES = Case._meta.db_table
 ROLLUP = CaseRollup._meta.db_table
@@ -81,13 +81,19 @@ def _day(row: str, vendor: str) -> str:
     return f"django_datetime_cast_date({row}.received_at, '{_zone()}', 'UTC')"
 
 
+def late_sql(r: str) -> str:
+    """SQL: the case row ``r`` is late by its own state (the ``late`` figure)."""
+    return (
+        f"{r}.clock_stopped_at IS NULL AND (({r}.status IN {_in(OPEN_STATUSES)} "
+        f"AND {r}.overdue_since IS NOT NULL) "
+        f"OR ({r}.status = '{Status.WAITING_CITIZEN}' AND {r}.due_at < {r}.paused_at))"
+    )
+
+
 def _figures(r: str) -> list[str]:
     """SQL for what the case row ``r`` contributes to each of FIGURES (0 or 1)."""
-    running, active = _in(OPEN_STATUSES), _in(ACTIVE_STATUSES)
-    late = (
-        f"{r}.clock_stopped_at IS NULL AND (({r}.status IN {running} AND {r}.overdue_since IS NOT NULL)"
-        f" OR ({r}.status = '{Status.WAITING_CITIZEN}' AND {r}.due_at < {r}.paused_at))"
-    )
+    active = _in(ACTIVE_STATUSES)
+    late = late_sql(r)
     measured = (
         f"{r}.due_at IS NOT NULL AND (({r}.clock = 'completion' AND {r}.resolved_at IS NOT NULL)"
         f" OR ({r}.clock = 'forwarding' AND {r}.clock_stopped_at IS NOT NULL))"
@@ -161,35 +167,48 @@ def trigger_sql(vendor: str) -> list[str]:
 
 
 def triggers_installed(connection: BaseDatabaseWrapper = default_connection) -> bool:
+    """The overview's triggers are there, and the cells' once their tables exist (kentmasa.reports.cells)."""
+    from kentmasa.reports import cells
+
+    names = [*TRIGGERS, *(cells.CELL_TRIGGERS if cells.tables_exist(connection) else ())]
+    marks = ", ".join(["%s"] * len(names))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s) AND tgrelid = %s::regclass",
-                [list(TRIGGERS), CASES],
+                [names, CASES],
             )
         else:
             cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)",
-                list(TRIGGERS),
+                f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",  # noqa: S608
+                names,
             )
-        return bool(cursor.fetchone()[0] == len(TRIGGERS))
+        return bool(cursor.fetchone()[0] == len(names))
 
 
 def reinstall(connection: BaseDatabaseWrapper = default_connection) -> None:
     """(Re)create the triggers, and the index unless it is there (PostgreSQL refuses to create one in a
     transaction that has deferred constraint checks pending)."""
+    from kentmasa.reports import cells
+
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for statement in trigger_sql(connection.vendor):
             cursor.execute(statement)
+        if cells.tables_exist(connection):
+            for statement in cells.trigger_sql(connection.vendor):
+                cursor.execute(statement)
         indexes = connection.introspection.get_constraints(cursor, CASES)
         if OLD_INDEX in indexes:
             cursor.execute(f"DROP INDEX {OLD_INDEX}")
         if JUST_LATE_INDEX not in indexes:
             cursor.execute(index_sql())
+        if cells.OPEN_INDEX not in indexes:
+            cursor.execute(cells.index_sql())
 
 
 def uninstall(connection: BaseDatabaseWrapper = default_connection) -> None:
     """Drop the triggers (and the index): before the rollup table itself goes, or the triggers would fail."""
+    uninstall_cells(connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for name in TRIGGERS:
             on = f' ON "{CASES}"' if connection.vendor == "postgresql" else ""
@@ -198,6 +217,15 @@ def uninstall(connection: BaseDatabaseWrapper = default_connection) -> None:
             cursor.execute("DROP FUNCTION IF EXISTS reports_rollup_case()")
         cursor.execute(f"DROP INDEX IF EXISTS {JUST_LATE_INDEX}")
         cursor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX}")
+
+
+def uninstall_cells(connection: BaseDatabaseWrapper = default_connection) -> None:
+    """Drop the cells' triggers and index (before their tables go: migration reports 0003 backwards)."""
+    from kentmasa.reports import cells
+
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for statement in cells.drop_sql(connection.vendor):
+            cursor.execute(statement)
 
 
 def install(connection: BaseDatabaseWrapper = default_connection) -> None:
@@ -216,6 +244,8 @@ def rebuild(institution_id: int | None = None, connection: BaseDatabaseWrapper =
     """Count everything again from the cases (of one institution, or all): one row per key. Writers of
     cases wait meanwhile (PostgreSQL: a SHARE lock on the case table; SQLite: the write lock), so no change
     falls between the count and the swap. Returns the number of rows written."""
+    from kentmasa.reports import cells
+
     vendor = connection.vendor
     where, params = ("WHERE c.institution_id = %s", [institution_id]) if institution_id else ("", [])
     day = _day("c", vendor)
@@ -233,48 +263,68 @@ def rebuild(institution_id: int | None = None, connection: BaseDatabaseWrapper =
             f'{sums} FROM "{CASES}" c {where} GROUP BY c.institution_id, c.unit_id, c.service_id, {day}',
             params,
         )
-        return int(cursor.rowcount)
+        written = int(cursor.rowcount)
+        if cells.tables_exist(connection):
+            for model in (MapCell, PlaceRollup):
+                kept = model.objects.using(connection.alias)
+                (kept.filter(institution_id=institution_id) if institution_id else kept).delete()
+            for statement in cells.rebuild_sql(vendor, where[6:]):
+                cursor.execute(statement, params)
+                written += int(cursor.rowcount)
+        return written
 
 
 def compact(connection: BaseDatabaseWrapper = default_connection) -> int:
-    """Sum each key's delta rows into one row (and drop keys that sum to nothing). Idempotent; one at a time
-    (PostgreSQL: an advisory lock; SQLite: the write lock its IMMEDIATE transactions take), so two workers
-    never sum the same rows twice. Rows added meanwhile (above the highest id seen) wait for the next run.
-    Returns how many rows were folded."""
-    sums = ", ".join(f'SUM("{f}")' for f in FIGURES)
-    nonzero = " OR ".join(f'SUM("{f}") <> 0' for f in FIGURES)
-    columns = ", ".join(f'"{c}"' for c in COLUMNS)
-    keys = "institution_id, unit_id, service_id, day"
+    """Sum each key's delta rows into one row (and drop keys that sum to nothing), in the overview's rollups
+    and the cells' tables (kentmasa.reports.cells). Idempotent; one at a time (PostgreSQL: an advisory
+    lock; SQLite: the write lock its IMMEDIATE transactions take), so two workers never sum the same rows
+    twice. Rows added meanwhile (above the highest id seen) wait for the next run. Returns how many rows
+    were folded."""
+    from kentmasa.reports import cells
+
+    tables: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [(ROLLUP, COLUMNS[:4], FIGURES)]
+    if cells.tables_exist(connection):
+        tables.extend(cells.TABLES)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
-        cursor.execute(f'SELECT MAX(id), COUNT(*) FROM "{ROLLUP}"')  # noqa: S608 (our table and column names only)
-        top, count = cursor.fetchone()
-        if not top:
-            return 0
+        return sum(_compact(cursor, connection.vendor, *table) for table in tables)
+
+
+def _compact(
+    cursor: Any, vendor: str, table: str, key_columns: tuple[str, ...], figures: tuple[str, ...]
+) -> int:
+    sums = ", ".join(f'SUM("{f}")' for f in figures)
+    nonzero = " OR ".join(f'SUM("{f}") <> 0' for f in figures)
+    columns = ", ".join(f'"{c}"' for c in (*key_columns, *figures))
+    keys = ", ".join(f'"{c}"' for c in key_columns)
+    cursor.execute(f'SELECT MAX(id), COUNT(*) FROM "{table}"')  # noqa: S608 (our table and column names only)
+    top, count = cursor.fetchone()
+    if not top:
+        return 0
+    cursor.execute(
+        f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" WHERE id <= %s GROUP BY {keys}) k',  # noqa: S608
+        [top],
+    )
+    if cursor.fetchone()[0] == count:
+        return 0  # already one row per key
+    if vendor == "postgresql":
+        # One statement: it sums exactly the rows it deletes. Apart, under READ COMMITTED, a delta row
+        # (id <= top) committed by a slow writer between the sum and the delete would go unsummed.
         cursor.execute(
-            f'SELECT COUNT(*) FROM (SELECT 1 FROM "{ROLLUP}" WHERE id <= %s GROUP BY {keys}) k',  # noqa: S608
-            [top],
-        )
-        if cursor.fetchone()[0] == count:
-            return 0  # already one row per key
-        if connection.vendor == "postgresql":
-            # One statement: it sums exactly the rows it deletes. Apart, under READ COMMITTED, a delta row
-            # (id <= top) committed by a slow writer between the sum and the delete would go unsummed.
-            cursor.execute(
-                f'WITH gone AS (DELETE FROM "{ROLLUP}" WHERE id <= %s RETURNING {columns}) '  # noqa: S608 (our table and column names only)
-                f'INSERT INTO "{ROLLUP}" ({columns}) SELECT {keys}, {sums} FROM gone '
-                f"GROUP BY {keys} HAVING {nonzero}",
-                [top],
-            )
-            return int(count)
-        cursor.execute(
-            f'INSERT INTO "{ROLLUP}" ({columns}) SELECT {keys}, {sums} FROM "{ROLLUP}" WHERE id <= %s '  # noqa: S608 (our table and column names only)
+            f'WITH gone AS (DELETE FROM "{table}" WHERE id <= %s RETURNING {columns}) '  # noqa: S608 (our table and column names only)
+            f'INSERT INTO "{table}" ({columns}) SELECT {keys}, {sums} FROM gone '
             f"GROUP BY {keys} HAVING {nonzero}",
             [top],
         )
-        cursor.execute(f'DELETE FROM "{ROLLUP}" WHERE id <= %s', [top])  # noqa: S608 (our table and column names only)
         return int(count)
+    cursor.execute(
+        f'INSERT INTO "{table}" ({columns}) SELECT {keys}, {sums} FROM "{table}" WHERE id <= %s '  # noqa: S608 (our table and column names only)
+        f"GROUP BY {keys} HAVING {nonzero}",
+        [top],
+    )
+    cursor.execute(f'DELETE FROM "{table}" WHERE id <= %s', [top])  # noqa: S608 (our table and column names only)
+    return int(count)
 
 
 # -- reading: the overview ---------------------------------------------------------------------------------

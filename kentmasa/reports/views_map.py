@@ -26,7 +26,7 @@ from kentmasa.directory.collation import alphabetical
 from kentmasa.lib import turkish
 from kentmasa.lib.personal_reads import note_read
 from kentmasa.places.models import Area
-from kentmasa.reports import choropleth, exports, mahalle_page, maps, neighbourhoods
+from kentmasa.reports import cells, choropleth, exports, mahalle_page, maps, neighbourhoods
 from kentmasa.reports.views import _with_percent, measures
 
 TURKEY = (25.6, 35.8, 44.9, 42.2)  # min_lon, min_lat, max_lon, max_lat
@@ -123,8 +123,12 @@ def map_points(request: StaffRequest) -> HttpResponse:
     if zoom is None:
         return _bad_request(message=_("The zoom must be a whole number from 0 to 19."))
     now = timezone.now()
-    cases = maps.filtered_cases(request.user, form, now)
-    response = JsonResponse(maps.clusters(cases, bbox, zoom, now))
+    # The whole-city zooms from the pre-aggregated cells when the filters and the user's scope allow
+    # (kentmasa.reports.cells), else the live, bounded query: the same answer either way.
+    data = cells.clusters(request.user, form, bbox, zoom, now)
+    if data is None:
+        data = maps.clusters(maps.filtered_cases(request.user, form, now), bbox, zoom, now)
+    response = JsonResponse(data)
     # The map asks for the same blocks again as it is panned and zoomed back: let the browser keep them a
     # short while (private: they are this user's cases).
     response["Cache-Control"] = f"private, max-age={maps.BROWSER_CACHE_SECONDS}"
@@ -145,11 +149,17 @@ def map_areas(request: StaffRequest) -> HttpResponse:
     if zoom is None:
         zoom = 12
     now = timezone.now()
-    cases = maps.filtered_cases(request.user, form, now)
     gazetteer = neighbourhoods.Gazetteer.current()
-    figures, unmatched = neighbourhoods.figures_by_mahalle(
-        cases, now, durations=measure == "median_days", gazetteer=gazetteer
-    )
+    # From the place rollups (kentmasa.reports.cells) unless a filter, the user's scope or the median
+    # (which does not add up) needs the cases themselves.
+    rows = None if measure == "median_days" else cells.mahalle_rows(request.user, form, now)
+    if rows is not None:
+        figures, unmatched = neighbourhoods.add_up(rows, gazetteer)
+    else:
+        cases = maps.filtered_cases(request.user, form, now)
+        figures, unmatched = neighbourhoods.figures_by_mahalle(
+            cases, now, durations=measure == "median_days", gazetteer=gazetteer
+        )
     areas = neighbourhoods.layer_areas(request.user, figures)
     values = {
         area.pk: neighbourhoods.measure_value(measure, figures.get(area.pk), area.population)

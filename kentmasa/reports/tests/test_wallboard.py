@@ -360,10 +360,11 @@ def test_the_board_costs_the_same_few_queries_for_many_cases(
     for address in (Wallboard.path_for(raw), Wallboard.path_for(unit_raw)):
         client.get(address)  # "last seen" noted: not again within the minute
     add(3)
-    # The board, the cache (a read, and a write of five statements), the live position,
-    # the counts, the units' counts, the last changes and their cases; a unit board reads its units' tree.
+    # The board, the cache (a read, and a write of five statements), the live position, the counts (the
+    # place rollups per unit, the unswept late cases, today's cases, the oldest open case: four queries,
+    # kentmasa.reports.cells), the last changes and their cases; a unit board reads its units' tree.
     few = {address: queries(address) for address in (Wallboard.path_for(raw), Wallboard.path_for(unit_raw))}
-    assert all(count <= 15 for count in few.values()), few
+    assert all(count <= 17 for count in few.values()), few
     add(25)
     many = {address: queries(address) for address in few}
     assert many == few

@@ -1,0 +1,367 @@
+"""The task map's whole-city cells, the mahalle layer and the wall screens from rollups kept by triggers.
+
+The same design as the overview's rollups (kentmasa.reports.rollups, read its docstring first): triggers on
+the case table append delta rows (+1 for the new state of a case, −1 for the old one) in the writer's
+transaction, ``rollups.compact`` sums them per key, ``rollups.rebuild`` (``manage.py rebuild_rollups``)
+counts everything again under the same lock, and ``rollups.install`` puts the triggers back after every
+migrate. The time-dependent part of "overdue" is handled the same way: the ``late`` part (marked by the
+sweep, or paused after the deadline) follows from the row and is summed; the running cases whose deadline
+passed since the sweep last looked are counted live through the partial index ``rollup_case_unswept``
+(``rollups.overdue_live``), grouped by the same key, and added.
+
+Two tables, not more keys on CaseRollup, because the keys differ and would multiply each other's rows:
+
+- ``MapCell``: per zoom band (:data:`BANDS`), grid cell, institution, unit, category and status group
+  (open, late, other). A cell of a coarser zoom is exactly a square of 2^k × 2^k cells of a finer one
+  (floor(lat / c) with c = 90° / 2^zoom: dividing by a power of two is exact in floating point), so a
+  band serves its own zoom and the zooms down to the next band, summing at most 2^k × 2^k rows per cell.
+  Above the highest band the box on screen is a few streets wide and the live, bounded query is cheap.
+  ``lat``/``lon`` are sums in millionths of a degree (exact integers; the live query computes the centre the
+  same way, so both give the same centre), ``ids`` the sum of the cases' keys (a cell of one case: its key).
+- ``PlaceRollup``: per institution, unit, category, channel and the place texts (province, district,
+  mahalle) the mahalle layer groups by (each text matched to an Area in Python, as the live layer does).
+  The wall screens read it too: the channel key leaves KADES cases out, the unit key gives the units' rows.
+  No day key: received days would multiply the rows by the days (towards one row per case), and none of
+  them needs it except the wall screen's "received today", which is counted live over today's cases only
+  (the institution's ``case_institution_recent`` index: a day's intake, not the history); the screen's
+  oldest waiting case is read through a partial index of the open cases (``rollup_case_open_received``).
+
+What is served from these tables: requests whose filters are only the keyed dimensions (unit, category,
+status "all" or "still owed an answer", overdue; for the mahalle layer also the channel) by a reader whose
+scope the rollups can express (``rollups.scope_q``: the whole institution, a unit set, a superuser). Any
+other filter (a period, one status, another channel on the map), the median measure (medians do not add
+up), or a field team's scope goes to the live, bounded query, which gives the same answer.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Floor
+
+from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case
+from kentmasa.reports import maps
+from kentmasa.reports.models import MapCell, PlaceRollup
+from kentmasa.reports.rollups import CASES, _in, late_sql, overdue_live, scope_q
+
+CELLS = MapCell._meta.db_table
+PLACES = PlaceRollup._meta.db_table
+# The zoom bands kept: a request at zoom z reads the smallest band >= z (zoom 11 reads band 13 in squares
+# of 4 × 4 cells). Up to zoom 7 a screen shows a region, 10 a city, 13 a district.
+BANDS = (7, 10, 13)
+CELL_TRIGGERS = ("reports_cells_insert", "reports_cells_update", "reports_cells_delete")
+OPEN_INDEX = "rollup_case_open_received"
+CELL_KEYS = ("institution_id", "unit_id", "category_id", "group", "zoom", "cell_y", "cell_x")
+CELL_FIGURES = ("cases", "lat", "lon", "ids")
+PLACE_KEYS = ("institution_id", "unit_id", "category_id", "channel", "province", "district", "neighbourhood")
+PLACE_FIGURES = ("cases", "open", "late")
+# What these tables key or sum: an update that changes none of these adds no rows.
+WATCHED = (
+    "institution_id",
+    "unit_id",
+    "category_id",
+    "channel",
+    "province",
+    "district",
+    "neighbourhood",
+    "status",
+    "clock_stopped_at",
+    "overdue_since",
+    "due_at",
+    "paused_at",
+    "latitude",
+    "longitude",
+)
+TABLES = (
+    (CELLS, CELL_KEYS, CELL_FIGURES),
+    (PLACES, PLACE_KEYS, PLACE_FIGURES),
+)
+
+
+# -- the SQL the triggers and the rebuild share -------------------------------------------------------------
+
+
+def _cell_sql(column: str, zoom: int, vendor: str) -> str:
+    """floor(coordinate / cell) as the live query computes it (maps.clusters: Floor(Cast(float) / cell))."""
+    size = repr(maps.cell_size(zoom))
+    if vendor == "postgresql":
+        return f"CAST(FLOOR(({column})::double precision / {size}::double precision) AS integer)"
+    return f"CAST(FLOOR(CAST({column} AS REAL) / {size}) AS INTEGER)"
+
+
+def group_sql(r: str) -> str:
+    return (
+        f"CASE WHEN {late_sql(r)} THEN 'late' WHEN {r}.status IN {_in(ACTIVE_STATUSES)} THEN 'open' "
+        "ELSE 'other' END"
+    )
+
+
+def _cell_select(r: str, sign: int, zoom: int, vendor: str) -> str:
+    """The cell row of the case row ``r`` at the band ``zoom`` (sign ±1), none when it has no location."""
+    s = "" if sign > 0 else "-"
+    values = [
+        f"{r}.institution_id",
+        f"{r}.unit_id",
+        f"{r}.category_id",
+        group_sql(r),
+        str(zoom),
+        _cell_sql(f"{r}.latitude", zoom, vendor),
+        _cell_sql(f"{r}.longitude", zoom, vendor),
+        f"{s}1",
+        f"{s}{maps.micro_sql(f'{r}.latitude', vendor)}",
+        f"{s}{maps.micro_sql(f'{r}.longitude', vendor)}",
+        f"{s}{r}.id",
+    ]
+    return f"SELECT {', '.join(values)} WHERE {r}.latitude IS NOT NULL AND {r}.longitude IS NOT NULL"
+
+
+def _place_values(r: str, sign: int) -> str:
+    s = "" if sign > 0 else "-"
+    keys = [f"{r}.{key}" for key in PLACE_KEYS]
+    figures = [
+        f"{s}1",
+        f"{s}(CASE WHEN {r}.status IN {_in(ACTIVE_STATUSES)} THEN 1 ELSE 0 END)",
+        f"{s}(CASE WHEN {late_sql(r)} THEN 1 ELSE 0 END)",
+    ]
+    return "(" + ", ".join(keys + figures) + ")"
+
+
+def _columns(keys: tuple[str, ...], figures: tuple[str, ...]) -> str:
+    return ", ".join(f'"{c}"' for c in (*keys, *figures))
+
+
+def _inserts(rows: list[tuple[str, int]], vendor: str) -> str:
+    cells = " UNION ALL ".join(_cell_select(r, sign, zoom, vendor) for r, sign in rows for zoom in BANDS)
+    places = ", ".join(_place_values(r, sign) for r, sign in rows)
+    return (
+        f'INSERT INTO "{CELLS}" ({_columns(CELL_KEYS, CELL_FIGURES)}) {cells}; '  # noqa: S608 (our names only)
+        f'INSERT INTO "{PLACES}" ({_columns(PLACE_KEYS, PLACE_FIGURES)}) VALUES {places};'
+    )
+
+
+def _changed(vendor: str) -> str:
+    operator = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"OLD.{c} {operator} NEW.{c}" for c in WATCHED)
+
+
+def trigger_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION reports_cells_case() RETURNS trigger AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {_inserts([('NEW', 1)], vendor)} "
+            f"ELSIF TG_OP = 'DELETE' THEN {_inserts([('OLD', -1)], vendor)} "
+            f"ELSE {_inserts([('OLD', -1), ('NEW', 1)], vendor)} END IF; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql",
+            *(f'DROP TRIGGER IF EXISTS {name} ON "{CASES}"' for name in CELL_TRIGGERS),
+            f'CREATE TRIGGER reports_cells_insert AFTER INSERT ON "{CASES}" '
+            "FOR EACH ROW EXECUTE FUNCTION reports_cells_case()",
+            f'CREATE TRIGGER reports_cells_update AFTER UPDATE ON "{CASES}" '
+            f"FOR EACH ROW WHEN ({_changed(vendor)}) EXECUTE FUNCTION reports_cells_case()",
+            f'CREATE TRIGGER reports_cells_delete AFTER DELETE ON "{CASES}" '
+            "FOR EACH ROW EXECUTE FUNCTION reports_cells_case()",
+        ]
+    return [
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in CELL_TRIGGERS),
+        f'CREATE TRIGGER reports_cells_insert AFTER INSERT ON "{CASES}" '
+        f"BEGIN {_inserts([('NEW', 1)], vendor)} END",
+        f'CREATE TRIGGER reports_cells_update AFTER UPDATE ON "{CASES}" WHEN {_changed(vendor)} '
+        f"BEGIN {_inserts([('OLD', -1), ('NEW', 1)], vendor)} END",
+        f'CREATE TRIGGER reports_cells_delete AFTER DELETE ON "{CASES}" '
+        f"BEGIN {_inserts([('OLD', -1)], vendor)} END",
+    ]
+
+
+def drop_sql(vendor: str) -> list[str]:
+    on = f' ON "{CASES}"' if vendor == "postgresql" else ""
+    statements = [f"DROP TRIGGER IF EXISTS {name}{on}" for name in CELL_TRIGGERS]
+    if vendor == "postgresql":
+        statements.append("DROP FUNCTION IF EXISTS reports_cells_case()")
+    return [*statements, f"DROP INDEX IF EXISTS {OPEN_INDEX}"]
+
+
+def index_sql() -> str:
+    """The open cases by age (the wall screen's oldest waiting case): a partial index, small."""
+    return (
+        f'CREATE INDEX IF NOT EXISTS {OPEN_INDEX} ON "{CASES}" '
+        "(institution_id, received_at, unit_id, channel) "
+        f"WHERE status IN {_in(OPEN_STATUSES)}"
+    )
+
+
+def tables_exist(connection: BaseDatabaseWrapper) -> bool:
+    names = connection.introspection.table_names()
+    return CELLS in names and PLACES in names
+
+
+def rebuild_sql(vendor: str, where: str) -> list[str]:
+    """INSERT … SELECT statements counting both tables again from the cases (``where``: on ``c``)."""
+    statements = []
+    for zoom in BANDS:
+        keys = [
+            "c.institution_id",
+            "c.unit_id",
+            "c.category_id",
+            group_sql("c"),
+            str(zoom),
+            _cell_sql("c.latitude", zoom, vendor),
+            _cell_sql("c.longitude", zoom, vendor),
+        ]
+        located = "c.latitude IS NOT NULL AND c.longitude IS NOT NULL"
+        lat, lon = maps.micro_sql("c.latitude", vendor), maps.micro_sql("c.longitude", vendor)
+        statements.append(
+            f'INSERT INTO "{CELLS}" ({_columns(CELL_KEYS, CELL_FIGURES)}) '  # noqa: S608 (our names only)
+            f"SELECT {', '.join(keys)}, COUNT(*), SUM({lat}), SUM({lon}), SUM(c.id) "
+            f'FROM "{CASES}" c WHERE {located}{" AND " + where if where else ""} '
+            f"GROUP BY {', '.join(keys[:3] + keys[5:])}, {keys[3]}"
+        )
+    keys = [f"c.{key}" for key in PLACE_KEYS]
+    statements.append(
+        f'INSERT INTO "{PLACES}" ({_columns(PLACE_KEYS, PLACE_FIGURES)}) SELECT {", ".join(keys)}, COUNT(*), '  # noqa: S608
+        f"SUM(CASE WHEN c.status IN {_in(ACTIVE_STATUSES)} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {late_sql('c')} THEN 1 ELSE 0 END) "
+        f'FROM "{CASES}" c {"WHERE " + where if where else ""} GROUP BY {", ".join(keys)}'
+    )
+    return statements
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+
+def _served(form: maps.MapFilterForm, extra: Iterable[str] = ()) -> dict[str, Any] | None:
+    """The form's filters when the rollups can serve them (only keyed dimensions), else None."""
+    if not form.is_bound:
+        return {"status": "", "category": None, "unit": None, "channel": "", "overdue": False}
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if data["received_from"] or data["received_to"] or data["status"] not in ("", maps.ACTIVE):
+        return None
+    if data["channel"] and "channel" not in extra:
+        return None
+    return data
+
+
+def _keyed(rows: QuerySet, data: dict[str, Any], scope: Q) -> QuerySet:
+    rows = rows.filter(scope)
+    if data["unit"]:
+        rows = rows.filter(unit_id=data["unit"].pk)
+    if data["category"]:
+        rows = rows.filter(category_id=data["category"].pk)
+    if data.get("channel"):
+        rows = rows.filter(channel=data["channel"])
+    return rows
+
+
+def band_of(zoom: int) -> int | None:
+    return next((band for band in BANDS if band >= zoom), None)
+
+
+def clusters(
+    user: Any, form: maps.MapFilterForm, bbox: maps.BBox, zoom: int, now: dt.datetime
+) -> dict | None:
+    """maps.clusters' answer from the cells, or None when the cells cannot serve this request."""
+    zoom = max(maps.MIN_ZOOM, min(maps.MAX_ZOOM, zoom))
+    band = band_of(zoom)
+    scope = scope_q(user)
+    data = _served(form)
+    if band is None or zoom >= maps.POINTS_FROM_ZOOM or scope is None or data is None:
+        return None
+    cell = maps.cell_size(zoom)
+    box = bbox.snapped(cell)
+    y0, y1 = round(box.min_lat / cell), round(box.max_lat / cell)
+    x0, x1 = round(box.min_lon / cell), round(box.max_lon / cell)
+    k = 2 ** (band - zoom)
+    groups = ["late"] if data["overdue"] else ["late", "open"] if data["status"] == maps.ACTIVE else None
+    rows = _keyed(MapCell.objects.filter(zoom=band), data, scope).filter(
+        cell_y__gte=y0 * k, cell_y__lt=y1 * k, cell_x__gte=x0 * k, cell_x__lt=x1 * k
+    )
+    if groups:
+        rows = rows.filter(group__in=groups)
+    summed = (
+        rows.annotate(y=Floor(F("cell_y") / float(k)), x=Floor(F("cell_x") / float(k)))
+        .values("y", "x")
+        .annotate(
+            count=Sum("cases"),
+            late=Sum("cases", filter=Q(group="late")),
+            lat=Sum("lat"),
+            lon=Sum("lon"),
+            ids=Sum("ids"),
+        )
+        .order_by()
+    )
+    found: dict[tuple[int, int], dict[str, int]] = {}
+    for row in summed:
+        y, x = int(row["y"]), int(row["x"])
+        found[(y, x)] = {
+            "y": y,
+            "x": x,
+            "count": int(row["count"]),
+            "overdue": int(row["late"] or 0),
+            "lat": int(row["lat"]),
+            "lon": int(row["lon"]),
+            "ids": int(row["ids"]),
+        }
+    cases = maps.filtered_cases(user, form, now)
+    for live in maps.cell_figures(box.filter(overdue_live(cases, now)), cell):
+        into = found.setdefault(
+            (live["y"], live["x"]),
+            {"y": live["y"], "x": live["x"], "count": 0, "overdue": 0, "lat": 0, "lon": 0, "ids": 0},
+        )
+        into["overdue"] += live["count"]
+        if data["overdue"]:  # the cell holds only the overdue cases: these are some of them
+            for figure in ("count", "lat", "lon", "ids"):
+                into[figure] += live[figure]
+    return maps.assemble(cases, zoom, cell, [row for row in found.values() if row["count"] > 0], now)
+
+
+def mahalle_rows(user: Any, form: maps.MapFilterForm, now: dt.datetime) -> list[dict[str, Any]] | None:
+    """The mahalle layer's grouped rows (province, district, neighbourhood, count, active, overdue) from
+    the place rollups, or None when they cannot serve the request (neighbourhoods.figures_by_mahalle)."""
+    scope = scope_q(user)
+    data = _served(form, extra=("channel",))
+    if scope is None or data is None:
+        return None
+    texts = ("province", "district", "neighbourhood")
+    rows = _keyed(PlaceRollup.objects.all(), data, scope)
+    summed = rows.values(*texts).annotate(cases=Sum("cases"), open=Sum("open"), late=Sum("late")).order_by()
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in summed:
+        key = (row["province"], row["district"], row["neighbourhood"])
+        found[key] = {"cases": row["cases"], "open": row["open"], "late": row["late"]}
+    cases = maps.filtered_cases(user, form, now)
+    for row in overdue_live(cases, now).values(*texts).annotate(n=Count("pk")).order_by():
+        key = (row["province"], row["district"], row["neighbourhood"])
+        found.setdefault(key, {"cases": 0, "open": 0, "late": 0})["late"] += row["n"]
+    out = []
+    for (province, district, neighbourhood), sums in found.items():
+        if data["overdue"]:
+            count = active = overdue = sums["late"]
+        else:
+            count = sums["open"] if data["status"] == maps.ACTIVE else sums["cases"]
+            active, overdue = sums["open"], sums["late"]
+        if count > 0:
+            out.append(
+                {
+                    "province": province,
+                    "district": district,
+                    "neighbourhood": neighbourhood,
+                    "count": count,
+                    "active": active,
+                    "overdue": overdue,
+                }
+            )
+    return out
+
+
+def open_since(cases: QuerySet[Case]) -> dt.datetime | None:
+    """The oldest waiting (running) case's received time, through the partial index of the open cases."""
+    running = RawSQL(  # noqa: S611 (constants of ours; SQLite matches partial indexes against constants only)
+        f'"{CASES}".status IN {_in(OPEN_STATUSES)}', [], output_field=BooleanField()
+    )
+    value: dt.datetime | None = (
+        cases.filter(running).order_by("received_at").values_list("received_at", flat=True).first()
+    )
+    return value
