@@ -268,9 +268,11 @@ class Case(models.Model):
             models.Index(fields=["institution", "status", "due_at"], name="case_institution_queue"),
             # The queue's keyset pages over all active statuses, soonest deadline first: one range read in
             # (due_at, id) order from a page's cursor (kentmasa.cases.queries.keyset_page), for one unit or
-            # the whole institution. Partial: closed cases, most of the table, are not in them.
+            # the whole institution, and its bounded count from the index alone (a unit's cases are scoped
+            # by institution too, access.visible_cases; its status filter reads the last column). Partial:
+            # closed cases, most of the table, are not in them.
             models.Index(
-                fields=["unit", "due_at", "id"],
+                fields=["institution", "unit", "due_at", "id", "status"],
                 name="case_unit_active",
                 condition=Q(status__in=["new", "assigned", "in_progress", "waiting_citizen"]),
             ),

@@ -1,5 +1,5 @@
-"""Two partial indexes for the queue's keyset pages: the active cases of a unit, and of an institution, in
-(due_at, id) order (kentmasa.cases.queries.keyset_page).
+"""Two partial indexes for the queue's keyset pages: the active cases of an institution's unit, and of the
+whole institution, in (due_at, id) order (kentmasa.cases.queries.keyset_page).
 
 The case table holds millions of rows on a running installation: on PostgreSQL the indexes are built
 CONCURRENTLY (writes go on meanwhile; such a migration cannot run in a transaction: ``atomic = False``), on
@@ -11,7 +11,9 @@ from django.db import migrations, models
 ACTIVE = ["new", "assigned", "in_progress", "waiting_citizen"]
 INDEXES = [
     models.Index(
-        fields=["unit", "due_at", "id"], name="case_unit_active", condition=models.Q(status__in=ACTIVE)
+        fields=["institution", "unit", "due_at", "id", "status"],
+        name="case_unit_active",
+        condition=models.Q(status__in=ACTIVE),
     ),
     models.Index(
         fields=["institution", "due_at", "id"],
