@@ -19,7 +19,10 @@ matched by each run the same way, and must also occur as typed ("d:3"). Punctuat
 nothing and is ignored. The word index (ensure_word_index): PostgreSQL a GIN index on
 kentmasa_search_words(search_text), the keys of its words (their first one and two characters, and
 "#17" for a short number), kept by PostgreSQL itself; SQLite an FTS5 table of words with prefix
-indexes (cases_case_words) kept in step by triggers like cases_case_search.
+indexes (cases_case_words) kept in step by triggers like cases_case_search. When few cases have the
+short words ("no 17"; PostgreSQL asks its statistics, SQLite counts up to WORDS_FIRST_MAX), the long
+words are checked on those rows; when most have them ("no" alone), the long words pick the rows
+through the trigram index and the short ones are checked on those rows.
 
 The console's caller look-up (find_citizens) searches the institution's citizens the same way: by the
 start of the name through the (institution, name_key) index, by any word of the name ("Çiftçi" finds
@@ -49,9 +52,9 @@ MIN_TRIGRAM = 3
 # A shorter piece of a phone number matches too many of a million numbers to pick a caller from.
 MIN_PHONE_DIGITS = 6
 QUERY_MAX = 100  # a caller's name and number fit; a pasted page does not become a hundred index probes
-# PostgreSQL: up to this many cases expected with the short words, the long words are checked on those rows
-# (a few milliseconds a thousand) instead of through the trigram index (whose bitmap of "sokak" is every
-# tenth case).
+# Up to this many cases with the short words (PostgreSQL: as its statistics expect; SQLite: counted), the
+# long words are checked on those rows (a few milliseconds a thousand) instead of read from the trigram
+# index, whose list of every case with "sokak" is a tenth of the table.
 WORDS_FIRST_MAX = 100_000
 _PIECES = re.compile(r"[^\W_]+")  # runs of letters and digits: the words of the word index
 
@@ -215,13 +218,29 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     if not long_words and not short_pieces:
         return cases  # punctuation only
     if vendor == "sqlite":
+        match = " ".join(dict.fromkeys(_fts_word(piece) for piece in short_pieces))
+        words = "SELECT rowid FROM cases_case_words WHERE cases_case_words MATCH %s"
+        if short_pieces and long_words and not _few_fts_matches(cases.db, match):
+            # Short words most cases have ("no"): the long words pick the rows through the trigram table
+            # and the short ones are checked on those rows, not read as a list of a million row ids.
+            for piece in dict.fromkeys(short_pieces):
+                cases = cases.filter(
+                    RawSQL(  # constant SQL, the pattern is a parameter
+                        "(' ' || \"cases_case\".\"search_text\" || ' ') GLOB %s",
+                        [_glob_word(piece)],
+                        output_field=BooleanField(),
+                    )
+                )
+            short_pieces = []
+        elif short_pieces and long_words:
+            # Few cases have the short words ("no 17"): the long words are checked on their rows.
+            as_typed = long_words + as_typed
+            long_words = []
         if long_words:
-            match = " ".join(_fts_phrase(w) for w in long_words)
+            trigram_match = " ".join(_fts_phrase(w) for w in long_words)
             trigram = "SELECT rowid FROM cases_case_search WHERE cases_case_search MATCH %s"
-            cases = cases.filter(pk__in=RawSQL(trigram, [match]))  # noqa: S611 - constant SQL
+            cases = cases.filter(pk__in=RawSQL(trigram, [trigram_match]))  # noqa: S611 - constant SQL
         if short_pieces:
-            match = " ".join(dict.fromkeys(_fts_word(piece) for piece in short_pieces))
-            words = "SELECT rowid FROM cases_case_words WHERE cases_case_words MATCH %s"
             cases = cases.filter(pk__in=RawSQL(words, [match]))  # noqa: S611 - constant SQL
     else:
         keys = sorted({_word_key(piece) for piece in short_pieces})
@@ -261,6 +280,30 @@ def _few_with_words(using: str, keys: list[str]) -> bool:
         plan = json.loads(plan)
     rows: float = plan[0]["Plan"]["Plan Rows"]
     return rows <= WORDS_FIRST_MAX
+
+
+def _few_fts_matches(using: str, match: str) -> bool:
+    """Whether the word table has at most WORDS_FIRST_MAX cases with every short word (SQLite): counted
+    from the index, stopping there."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM "
+            "(SELECT rowid FROM cases_case_words WHERE cases_case_words MATCH %s LIMIT %s)",
+            [match, WORDS_FIRST_MAX + 1],
+        )
+        (count,) = cursor.fetchone()
+    return bool(count <= WORDS_FIRST_MAX)
+
+
+# A character that ends a word, for GLOB: not a letter or digit (nor a letter of another script; the
+# Latin-1 and general punctuation blocks end words as they do for the word index).
+_GLOB_END = "[^0-9a-z\u00c0-\u1fff\u2070-\U0010ffff]"
+
+
+def _glob_word(piece: str) -> str:
+    """The GLOB pattern of a short piece on ' ' || search_text || ' ': a number whole, else a word's start."""
+    end = _GLOB_END if _is_number(piece) else ""
+    return f"*{_GLOB_END}{piece}{end}*"
 
 
 def _is_number(piece: str) -> bool:
