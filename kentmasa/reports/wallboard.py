@@ -10,8 +10,9 @@ shows (the cache), however many screens show it; the page listens to ``/pano/<to
 stream, kentmasa.notify.stream, through :class:`WallboardScope`) and re-fetches its figures when something
 changed (kentmasa/static/kentmasa/wallboard.js), at most every five seconds, and every minute anyway.
 
-Every query is bounded: the counts read the open cases and today's through the institution's or unit's
-indexes, the units' breakdown is a grouped count with a LIMIT, and the last changes are read from the live
+Every query is bounded: open and overdue are summed from the place rollups (kentmasa.reports.cells) with
+the unswept late cases counted live, today's cases are read through the institution's recent index, the
+oldest waiting case through a partial index of the open cases, and the last changes are read from the live
 events table (kentmasa.notify.models.LiveEvent: the published copy of the cases' timeline events, indexed by
 time and kept for a day or two) with a LIMIT, then their ten cases by primary key.
 """
