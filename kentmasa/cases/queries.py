@@ -1,10 +1,188 @@
-"""Query shapes that stay fast on millions of cases."""
+"""Query shapes that stay fast on millions of cases.
 
-from django.db.models import F, QuerySet
+Lists of cases page by keyset, never by OFFSET: a page is "the next ``size`` rows after the last one shown"
+in the list's order, read from an index that holds that order, so page 500 costs what page 1 costs. The
+list's total is counted only up to COUNT_LIMIT (``bounded_count``) and said to be more beyond it.
+"""
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils.formats import number_format
 
 from kentmasa.cases.models import Case, Status
 
 DEADLINE_ORDER = (F("due_at").asc(nulls_last=True), "pk")
+
+COUNT_LIMIT = 10_000  # a list's total is counted this far and shown as "10.000+" beyond
+MAX_PK = 2**63 - 1  # the largest key a bigint holds
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# Microseconds since 1970 (or "-" for a row without a value: those come last), a dot, the row's key.
+_CURSOR = re.compile(r"(-|[0-9]{1,17})\.([0-9]{1,19})")
+_LOWEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)  # no case time lies outside these
+_HIGHEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Cursor:
+    """Where a keyset page starts or ends: the ordering column's value (None: no value) and the key."""
+
+    value: dt.datetime | None
+    pk: int
+
+    def encode(self) -> str:
+        if self.value is None:
+            return f"-.{self.pk}"
+        delta = self.value - EPOCH
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return f"{micros}.{self.pk}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> "Cursor | None":
+        """The cursor ``text`` encodes; None for anything else (garbage, NUL bytes, times out of range, keys
+        past a bigint): the list then shows its first page, never an error."""
+        if not text or len(text) > 40:
+            return None
+        match = _CURSOR.fullmatch(text)
+        if match is None:
+            return None
+        pk = int(match.group(2))
+        if not 0 < pk <= MAX_PK:
+            return None
+        if match.group(1) == "-":
+            return cls(None, pk)
+        try:
+            value = EPOCH + dt.timedelta(microseconds=int(match.group(1)))
+        except OverflowError:
+            return None
+        if not _LOWEST <= value < _HIGHEST:
+            return None
+        return cls(value, pk)
+
+    @classmethod
+    def of(cls, row: Any, field: str) -> "Cursor":
+        return cls(getattr(row, field), row.pk)
+
+
+@dataclasses.dataclass
+class KeysetPage:
+    """One page of a keyset-paged list: its rows and the cursors of the pages next to it."""
+
+    rows: list
+    next: str | None  # the "after" cursor of the next page; None on the last page
+    previous: str | None  # the "before" cursor of the previous page; None on the first page
+    first: bool  # this is the list's first page
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def keyset_page(
+    rows: QuerySet,
+    field: str,
+    *,
+    size: int,
+    descending: bool = False,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> KeysetPage:
+    """A page of ``rows`` ordered by ``field`` (ascending, or ``descending``), then by key, rows without a
+    value last: the ``size`` rows after the cursor ``after``, or before the cursor ``before``, or the first.
+
+    Each part is one range read along an index on (…, ``field``, id): the rows with a value, and (only
+    when those run out within the page) the rows without. Filters already on ``rows`` are kept.
+    """
+    rows = rows.order_by()
+    if before is not None:
+        found = _backward(rows, field, before, size + 1, descending)
+        if len(found) > size:  # there are rows before this page
+            page = found[:size][::-1]
+            return KeysetPage(page, _cursor(page[-1], field), _cursor(page[0], field), first=False)
+        # Fewer than a page before the cursor: that is the first page; show it whole.
+    found = _forward(rows, field, after, size + 1, descending)
+    page = found[:size]
+    following = _cursor(page[-1], field) if len(found) > size else None
+    if after is None:
+        return KeysetPage(page, following, None, first=True)
+    previous = _cursor(page[0], field) if page else after.encode()
+    return KeysetPage(page, following, previous, first=False)
+
+
+def _cursor(row: Any, field: str) -> str:
+    return Cursor.of(row, field).encode()
+
+
+def _forward(rows: QuerySet, field: str, after: Cursor | None, limit: int, descending: bool) -> list:
+    later, sign = ("lt", "-") if descending else ("gt", "")
+    order = (f"{sign}{field}", f"{sign}pk")
+    found: list = []
+    if after is None or after.value is not None:
+        valued = rows.filter(**{f"{field}__isnull": False})
+        if after is not None:
+            at_or_later = "lte" if descending else "gte"
+            valued = valued.filter(**{f"{field}__{at_or_later}": after.value}).filter(
+                Q(**{f"{field}__{later}": after.value}) | Q(**{f"pk__{later}": after.pk})
+            )
+        found = list(valued.order_by(*order)[:limit])
+        if len(found) >= limit:
+            return found
+    blank = rows.filter(**{f"{field}__isnull": True})
+    if after is not None and after.value is None:
+        blank = blank.filter(**{f"pk__{later}": after.pk})
+    return found + list(blank.order_by(f"{sign}pk")[: limit - len(found)])
+
+
+def _backward(rows: QuerySet, field: str, before: Cursor, limit: int, descending: bool) -> list:
+    earlier, sign = ("gt", "") if descending else ("lt", "-")
+    found: list = []
+    if before.value is None:
+        blank = rows.filter(**{f"{field}__isnull": True, f"pk__{earlier}": before.pk})
+        found = list(blank.order_by(f"{sign}pk")[:limit])
+        if len(found) >= limit:
+            return found
+        valued = rows.filter(**{f"{field}__isnull": False})
+    else:
+        at_or_earlier = "gte" if descending else "lte"
+        valued = rows.filter(**{f"{field}__{at_or_earlier}": before.value}).filter(
+            Q(**{f"{field}__{earlier}": before.value}) | Q(**{f"pk__{earlier}": before.pk})
+        )
+    return found + list(valued.order_by(f"{sign}{field}", f"{sign}pk")[: limit - len(found)])
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundedCount:
+    """A list's size counted up to a limit: ``more`` when it holds more than ``count``."""
+
+    count: int
+    more: bool
+
+    @property
+    def text(self) -> str:
+        """ "1.234", or "10.000+" past the limit (thousands grouped as the active language writes them)."""
+        shown = number_format(self.count, force_grouping=True)
+        return f"{shown}+" if self.more else shown
+
+
+def bounded_count(rows: QuerySet, limit: int | None = None) -> BoundedCount:
+    """How many ``rows`` there are, counting no further than ``limit`` (COUNT_LIMIT by default): one query,
+    a count over a LIMITed subquery, which reads at most ``limit`` + 1 index entries."""
+    limit = COUNT_LIMIT if limit is None else limit
+    found = rows.order_by().values("pk")[: limit + 1].count()
+    return BoundedCount(min(found, limit), found > limit)
+
+
+def cursors_from(params: Any) -> tuple[Cursor | None, Cursor | None]:
+    """The ``after`` / ``before`` cursors of a list's GET parameters (a bad one counts as none)."""
+    after = Cursor.decode(params.get("after"))
+    before = None if after is not None else Cursor.decode(params.get("before"))
+    return after, before
 
 
 def page_by_deadline(cases: QuerySet[Case], offset: int, limit: int) -> QuerySet[Case]:

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 # (kentmasa.notify.context, each bounded and read from an index); +1 for office and unit roles: whether the
 # institution runs an information service, for the menu's "Bilgi edinme" (foi.access.may_use_pages).
 # +2: the menu's "KVKK başvuruları" asks the user's and the groups' permissions once a request.
-QUEUE_QUERIES = 17
+# +1 (keyset pages, kentmasa.cases.queries.keyset_page): a page not filled by cases with a deadline reads
+# the cases without one in a second range read; the total is a count bounded at COUNT_LIMIT.
+QUEUE_QUERIES = 18
 # 17: the case page reads the action waiting for approval, if any (kentmasa.notify.approvals); +3 header;
 # +2 KVKK: the privacy notice version the case recorded (one query) and the access log's one insert.
 # +2: the menu's KVKK permission, as on the queue.
@@ -73,3 +75,40 @@ def test_the_case_page_takes_the_same_queries_however_long_its_timeline(
         f'href="/vaka/{earlier.tracking_number}/"' in page
         and f'href="/vaka/{later.tracking_number}/"' in page
     )
+
+
+# The public form's application, once the process has the institution's set-up cached
+# (kentmasa.lib.process_cache): the session; the rate limit's counter in the database cache (12: the cache
+# backend's add, get and set, each with its cull count and savepoint); the institution by its slug; whether
+# it lists topics; the chosen topic with its service and unit; intake.open_from's transaction (savepoints in
+# the test's transaction) with the citizen's insert under its own savepoint, the case, its number, its "open"
+# event, the live event and the privacy notice version shown; the session's receipt (a savepoint and an
+# update). Was 35: the topic's service and unit were read one by one and the "open" event read back even
+# when no file came with the form.
+PUBLIC_FORM_QUERIES = 31
+
+
+def test_the_public_form_records_an_application_in_a_fixed_number_of_queries(
+    client, institution, category, settings, tmp_path, django_assert_num_queries
+):
+    from django.urls import reverse
+
+    from kentmasa.cases.models import Case
+    from kentmasa.cases.tests.test_public import application
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KENTMASA_PUBLIC_RATE = "1000/d"
+    url = reverse("public:form", args=[institution.slug])
+    for phone in (
+        "0532 123 45 60",
+        "0532 123 45 61",
+    ):  # the first writes the default notice; the second warms
+        assert client.post(url, application(category, phone=phone)).status_code == 302
+
+    with django_assert_num_queries(PUBLIC_FORM_QUERIES):
+        response = client.post(url, application(category, phone="0532 123 45 99"))
+
+    assert response.status_code == 302
+    case = Case.objects.latest("pk")
+    assert (case.category, case.service, case.unit) == (category, category.service, category.unit)
+    assert case.citizen is not None and case.citizen.phone == "+905321234599"

@@ -129,11 +129,14 @@ def test_paginated_by_fifty_with_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         first = client.get(QUEUE)
 
-    assert len(many.captured_queries) == len(few.captured_queries)
+    # A full page of cases with a deadline does not go on to read the cases without one (keyset_page): one
+    # query fewer, never more.
+    assert len(many.captured_queries) <= len(few.captured_queries)
     assert len(row_numbers(first.content.decode())) == 50
-    second = client.get(QUEUE, {"page": 2}).content.decode()
+    after = re.search(r'rel="next" href="\?after=([^"]+)"', first.content.decode()).group(1)
+    second = client.get(QUEUE, {"after": after}).content.decode()
     assert len(row_numbers(second)) == 5
-    assert 'rel="next"' in first.content.decode() and 'rel="prev"' in second
+    assert 'rel="next"' not in second and 'rel="prev"' in second
 
 
 def test_filters_survive_paging(hasan, client, make_case):
@@ -142,7 +145,11 @@ def test_filters_survive_paging(hasan, client, make_case):
 
     page = client.get(QUEUE, {"status": "new"}).content.decode()
 
-    assert 'href="?status=new&amp;page=2"' in page
+    assert 'href="?status=new&amp;after=' in page
+    after = re.search(r'href="\?status=new&amp;after=([^"]+)"', page).group(1)
+    second = client.get(QUEUE, {"status": "new", "after": after}).content.decode()
+    assert len(row_numbers(second)) == 1
+    assert 'href="?status=new">' in second  # back to the first page, filtered
 
 
 def test_bulk_assign_gives_the_ticked_cases_to_a_person(hasan, client, make_case, road_staff, road_team):
@@ -240,7 +247,7 @@ def test_queue_counts_cases_only_from_visible_scope(hasan, client, make_case, ot
 
     response = client.get(QUEUE)
 
-    assert response.context["page"].paginator.count == 1
+    assert response.context["total"].count == 1 and not response.context["total"].more
     assert Case.objects.count() == 2
 
 

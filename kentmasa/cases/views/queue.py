@@ -4,7 +4,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,13 +17,14 @@ from django.views.decorators.http import require_POST
 from kentmasa.cases import access, clock, services
 from kentmasa.cases.forms import BulkAssignForm, QueueFilterForm, user_may
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status
-from kentmasa.cases.queries import ByDeadline
+from kentmasa.cases.queries import bounded_count, cursors_from, keyset_page
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import StaffRequest, describe_remaining, staff_required
 
 PAGE_SIZE = 50
 ASSIGN_SEARCH = "atama"  # the GET parameter that finds people and teams beyond the listed ones
+PAGING = ("page", "after", "before")  # not filters: a link to another page or a filter sets them anew
 
 
 def overdue_q(now: dt.datetime) -> Q:
@@ -94,11 +94,14 @@ def queue(request: StaffRequest) -> HttpResponse:
         if data["overdue"]:
             cases = cases.filter(overdue_q(now))
         cases = search_cases(cases, data["q"])
-    # Soonest deadline first; pages are picked from the queue index before rows are read (cases.queries).
-    ordered = ByDeadline(cases, "citizen", "category", "service", "unit", "assignee", "team", "institution")
-    # ByDeadline is sliced, never indexed, by the paginator: all it asks of a sequence.
-    paginator: Paginator[Case] = Paginator(ordered, PAGE_SIZE)  # type: ignore[arg-type]
-    page = paginator.get_page(request.GET.get("page"))
+    # Soonest deadline first, no deadline last; a page is read along the queue indexes from the cursor of
+    # the page before (kentmasa.cases.queries.keyset_page), and the total is counted up to a limit.
+    after, before = cursors_from(request.GET)
+    related = cases.select_related(
+        "citizen", "category", "service", "unit", "assignee", "team", "institution"
+    )
+    page = keyset_page(related, "due_at", size=PAGE_SIZE, after=after, before=before)
+    total = bounded_count(cases)
 
     calendars: dict = {}  # one working calendar per institution, not one query per row
     rows = []
@@ -118,7 +121,7 @@ def queue(request: StaffRequest) -> HttpResponse:
             }
         )
 
-    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+    filters = {key: value for key, value in request.GET.items() if key not in PAGING and value}
     may_assign = user_may(user, "assign")
     search = (request.GET.get(ASSIGN_SEARCH) or "").strip()[:100]
     return render(
@@ -127,6 +130,7 @@ def queue(request: StaffRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "total": total,
             "rows": rows,
             "filter_query": urlencode(filters),
             "bulk_form": BulkAssignForm(user=user, unit_ids=unit_ids, search=search) if may_assign else None,
