@@ -14,8 +14,17 @@ from django.utils import translation
 from kentmasa.cases import services
 from kentmasa.cases.models import Channel
 from kentmasa.directory.models import ApplicationPlace, Category, Institution, Service, Team, Unit, User
+from kentmasa.lib import process_cache
 
 PASSWORD = "kentmasa-test-1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test's rows are rolled back and their ids reused: nothing cached per process may outlive it."""
+    process_cache.clear_all()
+    yield
+    process_cache.clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -165,7 +165,12 @@ class CaseForm(edge.EdgeForm, forms.Form):
         # form as kvkk_surum, and the case records it: kentmasa.privacy.notices).
         self.notice = notice_hook.current(institution.pk, Channel.WEB)
         # Only topics offered to the public: a police-only one (KADES) is neither listed nor accepted.
-        categories = institution.categories.filter(active=True, public=True).order_by(*alphabetical("name"))
+        # The service and unit come with the chosen topic: opening the case needs both (no query each).
+        categories = (
+            institution.categories.filter(active=True, public=True)
+            .select_related("service", "unit")
+            .order_by(*alphabetical("name"))
+        )
         cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
         # An institution without a configured topic list still receives applications; operators route them.
         self.fields["category"].required = categories.exists()

@@ -214,13 +214,22 @@ class BusinessCalendar:
         return hours[1]
 
     def _working_days_after(self, start: date, end: date) -> int:
-        """How many working days lie in (start, end]: after start, up to and including end."""
-        count = 0
-        d = start + ONE_DAY
-        while d <= end:
-            count += self.is_working_day(d)
-            d += ONE_DAY
-        return count
+        """How many working days lie in (start, end]: after start, up to and including end.
+
+        Counted as the weekdays of the span less the holidays, days off and closed days that fall on them, not
+        day by day: a page of cases due months ahead asks this once per case."""
+        if end <= start:
+            return 0
+        first = start + ONE_DAY
+        days = (end - first).days + 1
+        weeks, rest = divmod(days, 7)
+        weekdays = weeks * 5 + sum((first.weekday() + i) % 7 < 5 for i in range(rest))
+        skipped = set(self.days_off)
+        if not self.statutory:
+            skipped |= self.closed
+        for year in range(first.year, end.year + 1):
+            skipped.update(_public_holidays(year))
+        return weekdays - sum(1 for d in skipped if first <= d <= end and d.weekday() < 5)
 
     # -- deadlines ------------------------------------------------------------------------------------------
 

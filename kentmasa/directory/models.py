@@ -117,8 +117,9 @@ class Institution(models.Model):
     def closed_dates(self) -> list[dt.date]:
         """The days this institution's office is closed by administrative leave: its own and the nationwide
         ones (one query)."""
-        rows = ClosedDay.objects.filter(models.Q(institution=self) | models.Q(institution__isnull=True))
-        return list(rows.values_list("date", flat=True))
+        from kentmasa.directory import cached  # kept per process, cleared on a change
+
+        return cached.closed_dates(self.pk)
 
     def business_calendar(
         self, statutory: bool = False, service: "Service | None" = None
@@ -634,7 +635,7 @@ class ApiToken(models.Model):
             return None
         key_hash = cls.hash_key(raw)
         token = (
-            cls.objects.select_related("user")
+            cls.objects.select_related("user", "user__institution")
             .filter(key_hash=key_hash, revoked=False, scope__in=scopes)
             .first()
         )

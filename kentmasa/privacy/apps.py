@@ -22,3 +22,8 @@ class PrivacyConfig(AppConfig):
         # notices as cases and channels see them (kentmasa.lib.notices), who may not import this app.
         post_save.connect(notices.on_event_saved, sender=Event, dispatch_uid="kentmasa.privacy.notices")
         notice_hook.register(notices.Provider())
+
+        from kentmasa.lib.process_cache import invalidate_on
+        from kentmasa.privacy.models import Notice
+
+        invalidate_on(Notice)

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from kentmasa.cases.models import Channel, Event
 from kentmasa.directory.models import Institution
 from kentmasa.lib.notices import NoticeRef
+from kentmasa.lib.process_cache import ProcessCache
 from kentmasa.privacy.models import ChannelGroup, Notice, NoticeShown
 from kentmasa.privacy.models.notices import group_of
 
@@ -48,21 +49,29 @@ def ref(notice: Notice, slug: str) -> NoticeRef:
     )
 
 
+# The current version per (institution, group), kept per process; a new version (a saved Notice) clears it
+# here at once and in the other processes within KENTMASA_CONFIG_CACHE_SECONDS (kentmasa.lib.process_cache).
+CURRENT = ProcessCache("privacy_notices")
+
+
 def current_notice(institution_id: int, group: str) -> Notice:
     """The group's latest published version; else the institution's default group's; else the built-in text,
     saved once as the default group's version 1 (two openings at once both get the same row).
 
     One query in the usual case (the intake pays it on every opening): both groups at once, the channel's own
     first, on the (institution, group, version) unique index; the institution comes with it for the links."""
-    notice = (
-        Notice.objects.filter(
-            institution_id=institution_id,
-            published_at__isnull=False,
-            channel_group__in=[group, ChannelGroup.DEFAULT],
-        )
-        .select_related("institution")
-        .order_by(own_group_first(group), "-version")
-        .first()
+    notice = CURRENT.get(
+        (institution_id, group),
+        lambda: (
+            Notice.objects.filter(
+                institution_id=institution_id,
+                published_at__isnull=False,
+                channel_group__in=[group, ChannelGroup.DEFAULT],
+            )
+            .select_related("institution")
+            .order_by(own_group_first(group), "-version")
+            .first()
+        ),
     )
     if notice is not None:
         return notice

@@ -32,8 +32,8 @@ from kentmasa.cases.api.fields import (
 from kentmasa.cases.models import ApiIdempotencyKey, Channel, Kind, Priority, Status
 from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.cases.validators import clean_phone, clean_tc_kimlik
+from kentmasa.directory import cached
 from kentmasa.directory.api import institution_filter
-from kentmasa.directory.models import Category
 from kentmasa.lib import edge
 
 
@@ -113,9 +113,13 @@ class CaseIn(Schema):
             return None
         request = (info.context or {}).get("request")
         user = getattr(request, "auth", None)
+        # Read through the per-process cache the intake reads it from (kentmasa.directory.cached).
+        category = cached.category(value) if user is not None else None
+        scope = institution_filter(user) if user is not None else {}
         if (
-            user is None
-            or not Category.objects.filter(pk=value, active=True, **institution_filter(user)).exists()
+            category is None
+            or not category.active
+            or ("institution_id" in scope and category.institution_id != scope["institution_id"])
         ):
             raise invalid(_("There is no such category in your institution."))
         return value

@@ -38,11 +38,16 @@ from kentmasa.cases.models import OPEN_STATUSES, ApiIdempotencyKey, Case, Event
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import event_label
+from kentmasa.directory import cached
 from kentmasa.directory.api import NON_FIELD, ApiError, ApiRequest, InvalidInput, add_error, answers
 from kentmasa.directory.models import Category, Institution, Team, Unit, User
 from kentmasa.lib.personal_reads import note_read
 
 router = Router(tags=["cases"])
+
+# The list's count stops here (``more`` says there are more), so a page of a 10-million-case institution does
+# not count them all.
+COUNT_LIMIT = 10_000
 
 
 # Domain error codes (TransitionError.code) that name a request field.
@@ -118,8 +123,11 @@ def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> dict:
     # report per citizen finds a list that showed the person too.
     for case in page:
         note_read(request, what="api_case_list", case_id=case.pk, citizen_id=case.citizen_id)
+    # Counted over the ids of at most COUNT_LIMIT + 1 rows, not the whole institution's millions.
+    found = cases.order_by().values("pk")[: COUNT_LIMIT + 1].count()
     return {
-        "count": cases.count(),
+        "count": min(found, COUNT_LIMIT),
+        "more": found > COUNT_LIMIT,
         "limit": filters.limit,
         "offset": filters.offset,
         "items": [writer.case(case) for case in page],
@@ -166,13 +174,29 @@ def _inbound(user: User, payload: CaseIn) -> Inbound:
         postal_address=citizen.get("address", ""),
         proven=STAFF,
         kind=payload.kind,
-        category=Category.objects.get(pk=payload.category) if payload.category is not None else None,
+        category=_category(payload.category),
         priority=payload.priority,
         several_institutions=payload.several_institutions,
         location=payload.location.model_dump(exclude_defaults=True) if payload.location else {},
         received_at=payload.received_at,
         actor=user,
     )
+
+
+def _category(pk: int | None) -> Category | None:
+    """The category the input check found (kentmasa.directory.cached: no query while it is fresh)."""
+    if pk is None:
+        return None
+    category: Category | None = cached.category(pk)
+    if category is None:  # deleted between the check and here
+        raise InvalidInput.single("category", _("There is no such category in your institution."))
+    return category
+
+
+def _read_back(case: Case) -> Case:
+    """The case as it is once its transaction committed: what ran after the commit (routing: a category
+    from the classifier, a routing rule's unit or transfer) may have changed it since it was written."""
+    return Case.objects.select_related(*RELATED).get(pk=case.pk)
 
 
 def _no_institution() -> ApiError:
@@ -223,36 +247,34 @@ def create_case(
     if idempotency_key and (earlier := _recorded_by_key(user, institution_id, idempotency_key, fingerprint)):
         response["Idempotent-Replayed"] = "true"
         return WithStatus(201, _created_body(user, earlier))
+    if not idempotency_key:
+        try:
+            case = open_from(_inbound(user, payload))  # one transaction of its own
+        except services.TransitionError as error:
+            raise refusal(error) from None
+        return WithStatus(201, _created_body(user, _read_back(case)))
     try:
         with transaction.atomic():
             # Inserted first: a copy sent at the same moment waits here (PostgreSQL) or at BEGIN (SQLite)
             # until this transaction ends, then fails on the unique constraint and answers with this case.
-            record = (
-                ApiIdempotencyKey.objects.create(
-                    user=user,
-                    institution_id=institution_id,
-                    key=idempotency_key,
-                    fingerprint=fingerprint,
-                )
-                if idempotency_key
-                else None
+            record = ApiIdempotencyKey.objects.create(
+                user=user,
+                institution_id=institution_id,
+                key=idempotency_key,
+                fingerprint=fingerprint,
             )
             case = open_from(_inbound(user, payload))
-            if record is not None:
-                record.case = case
-                record.save(update_fields=["case"])
+            record.case = case
+            record.save(update_fields=["case"])
     except services.TransitionError as error:
         raise refusal(error) from None
     except IntegrityError:
-        earlier = (
-            _recorded_by_key(user, institution_id, idempotency_key, fingerprint) if idempotency_key else None
-        )
+        earlier = _recorded_by_key(user, institution_id, idempotency_key, fingerprint)
         if earlier is None:
             raise
         response["Idempotent-Replayed"] = "true"
         return WithStatus(201, _created_body(user, earlier))
-    case = Case.objects.select_related(*RELATED).get(pk=case.pk)
-    return WithStatus(201, _created_body(user, case))
+    return WithStatus(201, _created_body(user, _read_back(case)))
 
 
 @router.get(

@@ -93,7 +93,9 @@ def open_case(
     place_fields(case, location or {})
     case.due_at = capped(clock.compute_due(case), due_cap)
     case.idle_warn_at = activity.idle_warning_at(case, case.received_at)  # nobody has acted yet
-    with transaction.atomic():
+    # Every check that refuses is above: in here only the writes, which need no savepoint of their own inside
+    # a caller's transaction (a database error there fails the caller's transaction anyway).
+    with transaction.atomic(savepoint=False):
         case.save()
         case.tracking_number = make_tracking_number(timezone.localtime(case.received_at).year, case.pk)
         case.search_text = case.build_search_text()

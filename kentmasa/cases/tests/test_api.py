@@ -304,7 +304,7 @@ def test_a_tracking_number_may_be_written_with_dashes(ayse, make_case):
 def test_the_parks_unit_sees_nothing_of_the_roads_units_cases(parks_api, roads_api, make_case):
     case = make_case()
 
-    assert parks_api.get(CASES).json() == {"count": 0, "limit": 50, "offset": 0, "items": []}
+    assert parks_api.get(CASES).json() == {"count": 0, "more": False, "limit": 50, "offset": 0, "items": []}
     assert parks_api.get(f"{CASES}/{case.tracking_number}").status_code == 404
     assert parks_api.get(f"{CASES}/{case.tracking_number}/events").status_code == 404
     refused = act(parks_api, case, "start")

@@ -316,7 +316,9 @@ def _open_case(form: CaseForm) -> Case | None:
     try:
         with transaction.atomic():
             case = intake.open_from(inbound)
-            opened = case.events.filter(action="open").first()
+            attached = form.photo_data is not None or form.recordings
+            # The "open" event the files hang on, read only when there are files.
+            opened = case.events.filter(action="open").first() if attached else None
             if form.photo_data is not None:
                 add_attachment(case, form.photo_data, name=form.photo_name, public=True, event=opened)
             for kind, (recording, recording_name) in form.recordings.items():
