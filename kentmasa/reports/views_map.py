@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kentmasa.cases.queries import bounded_count, cursors_from, keyset_page
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.cases.views.queue import is_late
@@ -247,8 +247,10 @@ def mahalle(request: StaffRequest, area_id: int) -> HttpResponse:
     times["p90_text"] = choropleth.describe_days(times["p90_days"])
     boundary = neighbourhoods.simplified_boundaries([area], 16).get(area.pk)
     # Every case here is one the user may see (the report starts from visible_cases), so each links to
-    # its page; the list is bounded by the paginator, the map by the list.
-    listed = Paginator(
+    # its page; the list is a keyset page, the latest first, its total counted up to a limit; the map
+    # shows the page's points.
+    after, before = cursors_from(request.GET)
+    shown = (
         report["cases"]
         .select_related("category")
         .only(
@@ -263,9 +265,10 @@ def mahalle(request: StaffRequest, area_id: int) -> HttpResponse:
             "longitude",
             "category__name",
         )
-        .order_by("-received_at", "-pk"),
-        MAHALLE_CASES_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+    )
+    listed = keyset_page(
+        shown, "received_at", size=MAHALLE_CASES_PER_PAGE, descending=True, after=after, before=before
+    )
     for case in listed:
         case.tracking = format_tracking_number(case.tracking_number)
         case.late = is_late(case, report["now"])
@@ -299,6 +302,7 @@ def mahalle(request: StaffRequest, area_id: int) -> HttpResponse:
             "population": area.population,
             "map_config": map_config,
             "listed": listed,
+            "listed_count": bounded_count(report["cases"]),
             "hotspot_metres": mahalle_page.HOTSPOT_METRES,
             "per_1000": round(1000 * report["totals"]["count"] / area.population, 1)
             if area.population

@@ -8,6 +8,7 @@ Bahçelievler in Seyhan 1 (overdue) and Bahçelievler in Yüreğir 1 (answered i
 import datetime as dt
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -38,6 +39,7 @@ from kentmasa.reports.tests.conftest import (
 def excel_time(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """A date-time cell as openpyxl reads it back: the wall clock in Turkey, without a zone."""
     return dt.datetime(year, month, day, hour, minute)  # noqa: DTZ001 - Excel cells carry no time zone
+
 
 AREAS = "/raporlar/harita/mahalleler"
 MARCH_18 = dt.datetime.fromisoformat("2026-03-18T10:00+03:00")
@@ -643,7 +645,7 @@ def test_the_page_lists_its_cases_latest_first_each_linked(client, administrator
     subjects = [case.subject for case in response.context["listed"]]
     assert subjects[0] == "SMS ile çukur" and len(subjects) == 7
     html = response.content.decode()
-    assert "Cases 1–7 of 7, the latest first." in html
+    assert "7 cases, the latest first." in html
     for case in response.context["listed"]:
         assert f'href="/vaka/{case.tracking_number}/"' in html
     # The small map shows the listed cases' points, with their tracking number and subject.
@@ -662,20 +664,26 @@ def test_the_page_lists_its_cases_latest_first_each_linked(client, administrator
 def test_the_list_is_paged(client, administrator, adana, sariyakup_month, monkeypatch):
     monkeypatch.setattr(views_map, "MAHALLE_CASES_PER_PAGE", 3)
     client.force_login(administrator)
-    everything = listed(page(client, adana["sariyakup"], **MARCH, page=1)) + listed(
-        page(client, adana["sariyakup"], **MARCH, page=2)
+    first = page(client, adana["sariyakup"], **MARCH)
+    after = re.search(r'rel="next" href="\?[^"]*after=([^"#]+)#cases-heading"', first.content.decode()).group(
+        1
     )
+    second = page(client, adana["sariyakup"], **MARCH, after=after)
+    after = re.search(r'rel="next" href="\?[^"]*after=([^"#]+)', second.content.decode()).group(1)
+    last = page(client, adana["sariyakup"], **MARCH, after=after)
 
-    last = page(client, adana["sariyakup"], **MARCH, page=3)
-
+    everything = listed(first) + listed(second)
     assert len(everything) == 6 and len(listed(last)) == 1
+    assert len(set(everything + listed(last))) == 7  # every case once
     assert len(last.context["map_config"]["points"]) == 1  # the map follows the list
     html = last.content.decode()
-    assert "Page 3 of 3" in html
-    assert 'href="?received_from=2026-03-01&amp;received_to=2026-03-31&amp;page=2#cases-heading"' in html
-    # A page that is not a number or is past the end is the first or the last, never an error.
-    assert listed(page(client, adana["sariyakup"], **MARCH, page="x")) == everything[:3]
-    assert listed(page(client, adana["sariyakup"], **MARCH, page=99)) == listed(last)
+    assert "7 cases, the latest first." in html and 'rel="next"' not in html
+    assert 'href="?received_from=2026-03-01&amp;received_to=2026-03-31#cases-heading"' in html  # first page
+    before = re.search(r'rel="prev" href="\?[^"]*before=([^"#]+)', html).group(1)
+    assert listed(page(client, adana["sariyakup"], **MARCH, before=before)) == listed(second)
+    # A cursor that is not one of ours, or an old page number, is the first page, never an error.
+    for junk in ({"after": "x"}, {"before": "1.99999999999999999999"}, {"page": "99"}):
+        assert listed(page(client, adana["sariyakup"], **MARCH, **junk)) == everything[:3]
 
 
 def test_unit_staff_see_and_reach_only_their_units_cases(
