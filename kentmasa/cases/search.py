@@ -20,7 +20,7 @@ nothing and is ignored. The word index (ensure_word_index): PostgreSQL a GIN ind
 kentmasa_search_words(search_text), the keys of its words (their first one and two characters, and
 "#17" for a short number), kept by PostgreSQL itself; SQLite an FTS5 table of words with prefix
 indexes (cases_case_words) kept in step by triggers like cases_case_search. When few cases have the
-short words ("no 17"; PostgreSQL asks its statistics, SQLite counts up to WORDS_FIRST_MAX), the long
+short words ("no 17"; PostgreSQL asks its statistics, SQLite counts up to SQLITE_WORDS_FIRST_MAX), the long
 words are checked on those rows; when most have them ("no" alone), the long words pick the rows
 through the trigram index and the short ones are checked on those rows.
 
@@ -56,6 +56,8 @@ QUERY_MAX = 100  # a caller's name and number fit; a pasted page does not become
 # long words are checked on those rows (a few milliseconds a thousand) instead of read from the trigram
 # index, whose list of every case with "sokak" is a tenth of the table.
 WORDS_FIRST_MAX = 100_000
+# SQLite reads a row by its id more slowly (1M cases: 50 000 rows ≈ 1 s, more than the other way).
+SQLITE_WORDS_FIRST_MAX = 20_000
 _PIECES = re.compile(r"[^\W_]+")  # runs of letters and digits: the words of the word index
 
 # The word index's keys of a (folded) text, on PostgreSQL: "n" and "no" for "normal", "#17" for the number 17.
@@ -224,10 +226,14 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
             # Short words most cases have ("no"): the long words pick the rows through the trigram table
             # and the short ones are checked on those rows, not read as a list of a million row ids.
             for piece in dict.fromkeys(short_pieces):
+                # instr first: a row without the piece, or with it after a space, never reaches the GLOB
+                spaced = " " + piece + (" " if _is_number(piece) else "")
                 cases = cases.filter(
-                    RawSQL(  # constant SQL, the pattern is a parameter
-                        "(' ' || \"cases_case\".\"search_text\" || ' ') GLOB %s",
-                        [_glob_word(piece)],
+                    RawSQL(  # constant SQL, the pieces and the pattern are parameters
+                        'instr("cases_case"."search_text", %s) > 0 AND '
+                        "(instr(' ' || \"cases_case\".\"search_text\" || ' ', %s) > 0 "
+                        "OR (' ' || \"cases_case\".\"search_text\" || ' ') GLOB %s)",
+                        [piece, spaced, _glob_word(piece)],
                         output_field=BooleanField(),
                     )
                 )
@@ -285,14 +291,15 @@ def _few_with_words(using: str, keys: list[str]) -> bool:
 def _few_fts_matches(using: str, match: str) -> bool:
     """Whether the word table has at most WORDS_FIRST_MAX cases with every short word (SQLite): counted
     from the index, stopping there."""
+    most = min(WORDS_FIRST_MAX, SQLITE_WORDS_FIRST_MAX)
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM "
             "(SELECT rowid FROM cases_case_words WHERE cases_case_words MATCH %s LIMIT %s)",
-            [match, WORDS_FIRST_MAX + 1],
+            [match, most + 1],
         )
         (count,) = cursor.fetchone()
-    return bool(count <= WORDS_FIRST_MAX)
+    return bool(count <= most)
 
 
 # A character that ends a word, for GLOB: not a letter or digit (nor a letter of another script; the
