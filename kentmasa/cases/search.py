@@ -34,11 +34,12 @@ FTS5 table cases_citizen_search), made by ensure_citizen_index.
 import contextlib
 import json
 import re
+from typing import Any
 
 from django.db import connection as default_connection
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
@@ -229,12 +230,10 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
                 # instr first: a row without the piece, or with it after a space, never reaches the GLOB
                 spaced = " " + piece + (" " if _is_number(piece) else "")
                 cases = cases.filter(
-                    RawSQL(  # constant SQL, the pieces and the pattern are parameters
-                        'instr("cases_case"."search_text", %s) > 0 AND '
-                        "(instr(' ' || \"cases_case\".\"search_text\" || ' ', %s) > 0 "
-                        "OR (' ' || \"cases_case\".\"search_text\" || ' ') GLOB %s)",
+                    _OnSearchText(
+                        "instr({text}, %s) > 0 AND (instr(' ' || {text} || ' ', %s) > 0 "
+                        "OR (' ' || {text} || ' ') GLOB %s)",
                         [piece, spaced, _glob_word(piece)],
-                        output_field=BooleanField(),
                     )
                 )
             short_pieces = []
@@ -259,17 +258,28 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
             for word in long_words:
                 cases = cases.filter(search_text__contains=word)  # pg_trgm: case_search_trgm
         if keys:
-            cases = cases.filter(
-                RawSQL(  # constant SQL, the keys are a parameter; the index case_search_words
-                    'kentmasa_search_words("cases_case"."search_text") @> %s::text[]',
-                    [keys],
-                    output_field=BooleanField(),
-                )
-            )
+            # the index case_search_words
+            cases = cases.filter(_OnSearchText("kentmasa_search_words({text}) @> %s::text[]", [keys]))
     for word in as_typed:
         # strpos/instr: a check of the rows found, which no trigram index is tempted to serve
         cases = cases.filter(GreaterThan(StrIndex("search_text", Value(word)), 0))
     return cases
+
+
+class _OnSearchText(Func):
+    """A condition on Case.search_text in SQL ("{text}" stands for the column), its column compiled by Django,
+    so that it holds inside a subquery too (where Django renames cases_case to U0)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, params: list[Any]) -> None:
+        super().__init__(F("search_text"))
+        self.sql, self.params = sql, params
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        column, column_params = compiler.compile(self.get_source_expressions()[0])
+        assert not column_params  # a column, never a parameter  # noqa: S101
+        return self.sql.replace("{text}", column), list(self.params)
 
 
 def _few_with_words(using: str, keys: list[str]) -> bool:

@@ -225,3 +225,13 @@ def test_short_words_are_read_from_the_word_index_not_the_table(corpus, query, m
             assert "cases_case_words VIRTUAL TABLE" in plan, plan
         else:  # most cases have the short words: the long ones pick the rows
             assert "cases_case_search VIRTUAL TABLE" in plan, plan
+
+
+@pytest.mark.parametrize("words_first_max", [0, 10**9])
+def test_inside_a_subquery_as_the_queue_pages_it(corpus, monkeypatch, words_first_max):
+    """The queue picks a page's ids in a subquery (id IN (… LIMIT n)), where Django renames cases_case."""
+    monkeypatch.setattr(search, "WORDS_FIRST_MAX", words_first_max)
+    for query in ["ışıklar sokak no 17", "no 17", "D:3", "çö", "ışıklar no"]:
+        inner = search.search_cases(Case.objects.all(), query).order_by("pk").values("pk")[:50]
+        outer = Case.objects.filter(pk__in=inner)
+        assert set(outer.values_list("pk", flat=True)) == reference(query), query
