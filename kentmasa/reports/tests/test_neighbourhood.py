@@ -713,3 +713,23 @@ def test_staff_of_another_institution_see_no_case(
     assert listed(response) == []
     assert response.context["map_config"]["points"] == []
     assert sariyakup_month.tracking_number not in response.content.decode()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="query plans are PostgreSQL's (EXPLAIN with enable_seqscan = off); SQLite has no such switch",
+)
+def test_the_mahalle_case_list_reads_an_index_on_postgresql(client, administrator, adana, sariyakup_month):
+    from kentmasa.cases.tests.test_plans import assert_reads
+
+    client.force_login(administrator)
+    with CaptureQueriesContext(connection) as captured:
+        page(client, adana["sariyakup"])
+    listing = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'ORDER BY "cases_case"."received_at" DESC' in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    assert listing
+    for sql in listing:
+        assert_reads(sql, "case_mahalle", "case_institution_recent")
