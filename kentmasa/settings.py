@@ -114,8 +114,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kentmasa.sqlite3'}"),
         # The web process is ASGI (kentmasa/asgi.py), where each request's sync code runs in a thread of its
-        # own: a connection kept past the request would be left behind with that thread. Put a pooler
-        # (pgbouncer) in front for connection reuse; a WSGI-only setup may still set CONN_MAX_AGE.
+        # own: a connection kept past the request would be left behind with that thread. PostgreSQL reuses
+        # connections through the pool below instead; a WSGI-only setup without it may set CONN_MAX_AGE.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
@@ -130,6 +130,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("KENTMASA_DB_POOL", True):
+    # Connection reuse on PostgreSQL: Django's psycopg pool, one per process. A request borrows a connection
+    # and gives it back when it ends (Django closes a request's connections at its end, which for a pooled
+    # one means returning it), whichever thread of the ASGI worker ran it; so CONN_MAX_AGE stays 0. The
+    # server needs max_connections above (web workers + the task worker + the scheduler) × the max size.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("KENTMASA_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("KENTMASA_DB_POOL_MAX", "10")),
+        # Seconds a request waits for a free connection before it fails (a 500, logged).
+        "timeout": float(os.environ.get("KENTMASA_DB_POOL_TIMEOUT", "10")),
+    }
+# Seconds an intake's cached set-up (categories, closed days, the privacy notice: kentmasa.lib.process_cache)
+# may lag an administrator's change made in another process; 0 reads it afresh for every case.
+KENTMASA_CONFIG_CACHE_SECONDS = float(os.environ.get("KENTMASA_CONFIG_CACHE_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "directory.User"
 
