@@ -8,9 +8,12 @@ The cases are the ones bench/run.py generates (its populate() is reused and tops
 location are given one here: a mahalle of Adana from the tr-admin GeoJSON (four in five in the four central
 ilçes) and a random point inside its boundary, with the province, district and mahalle names intake would
 have filled in. Prints, for a 1280 × 800 pixel screen over central Adana at zoom 10, 13 and 16, the median
-milliseconds of the cluster query and the rows it returns, then the mahalle layer's measures.
+milliseconds of the cluster query and the rows it returns, then the mahalle layer's measures; then the
+whole-city map (zoom 10 and 13), the mahalle layer and the wall screen counted live against read from the
+rollups (kentmasa.reports.cells), uncompacted and compacted, and what the cells' triggers cost an intake.
 """
 
+import datetime as dt
 import importlib.util
 import json
 import math
@@ -18,6 +21,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -39,14 +43,16 @@ _spec.loader.exec_module(bench_run)
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
-from django.db.models import QuerySet  # noqa: E402
+from django.db.models import Count, F, Min, Q, QuerySet  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from kentmasa.cases.models import Case, Status  # noqa: E402
+from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status  # noqa: E402
+from kentmasa.cases.views.queue import overdue_q  # noqa: E402
 from kentmasa.directory.models import Institution, Unit, User  # noqa: E402
 from kentmasa.places.importer import import_file  # noqa: E402
 from kentmasa.places.models import Area  # noqa: E402
-from kentmasa.reports import mahalle_page, maps, neighbourhoods  # noqa: E402
+from kentmasa.reports import cells, mahalle_page, maps, neighbourhoods, rollups, wallboard  # noqa: E402
+from kentmasa.reports.models import MapCell, PlaceRollup  # noqa: E402
 
 CENTRAL = {"Seyhan", "Yüreğir", "Çukurova", "Sarıçam"}
 SCREEN = (1280, 800)  # pixels
@@ -105,11 +111,35 @@ def locate_cases() -> None:
         "neighbourhood = %s WHERE id = %s"
     )
     started = time.perf_counter()
-    for start in range(0, len(rows), BATCH):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows[start : start + BATCH])
-        done = min(start + BATCH, len(rows))
-        print(f"  located {done:,} cases ({time.perf_counter() - started:.0f} s)", flush=True)
+    # The cells' triggers off meanwhile (a million updates would each append their delta rows); the rollups
+    # are counted again from the located cases afterwards.
+    rollups.uninstall_cells()
+    try:
+        if connection.vendor == "postgresql":
+            # One UPDATE … FROM a table COPY filled: row by row PostgreSQL places about a thousand a second.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE bench_places (latitude numeric(9, 6), longitude numeric(9, 6), "
+                    "province text, district text, neighbourhood text, id bigint) ON COMMIT DROP"
+                )
+                with cursor.copy("COPY bench_places FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                cursor.execute(
+                    f"UPDATE {table} c SET latitude = p.latitude, longitude = p.longitude, "  # noqa: S608
+                    "province = p.province, district = p.district, neighbourhood = p.neighbourhood "
+                    "FROM bench_places p WHERE c.id = p.id"
+                )
+            print(f"  located {len(rows):,} cases ({time.perf_counter() - started:.0f} s)", flush=True)
+        else:
+            for start in range(0, len(rows), BATCH):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.executemany(sql, rows[start : start + BATCH])
+                done = min(start + BATCH, len(rows))
+                print(f"  located {done:,} cases ({time.perf_counter() - started:.0f} s)", flush=True)
+    finally:
+        rollups.reinstall()
+        rollups.rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -305,11 +335,164 @@ def mahalle_figures(institution: Institution, cases: QuerySet[Case]) -> None:
         print(f"  {name:<52} {ms:9.1f}")
 
 
+def live_board(institution_id: int, now: dt.datetime) -> dict:
+    """The wall screen's figures counted from the cases, as wallboard.count_figures did before the rollups
+    (the same reference kentmasa/reports/tests/test_cells.py compares with)."""
+    today = wallboard.day_start(now)
+    active = Q(status__in=ACTIVE_STATUSES)
+    measures = {
+        "open": Count("pk", filter=active),
+        "overdue": Count("pk", filter=overdue_q(now)),
+        "today": Count("pk", filter=Q(received_at__gte=today)),
+    }
+    cases = wallboard.board_cases(institution_id, None).filter(active | Q(received_at__gte=today))
+    totals = cases.aggregate(**measures, oldest=Min("received_at", filter=Q(status__in=OPEN_STATUSES)))
+    rows = cases.values("unit_id", "unit__name").annotate(**measures)
+    rows = rows.order_by("-overdue", "-open", "unit__name")
+    return {**totals, "units": list(rows[: wallboard.UNIT_ROWS])}
+
+
+def per_intake(institution: Institution, count: int = 200) -> float:
+    """ms per case inserted in its own transaction (as an intake), located in central Adana."""
+    now = timezone.now()
+    unit = Unit.objects.filter(institution=institution).order_by("pk")[0]
+    made: list[int] = []
+
+    def insert() -> None:
+        with transaction.atomic():
+            case = Case.objects.create(
+                institution=institution,
+                channel="phone",
+                subject="Ölçüm",
+                unit=unit,
+                received_at=now,
+                due_at=now,
+                verification_code="000000",
+                latitude=Decimal("37.000123"),
+                longitude=Decimal("35.321456"),
+                province="Adana",
+                district="Seyhan",
+                neighbourhood="Ölçüm Mh.",
+            )
+        made.append(case.pk)
+
+    ms, _ = timed(insert, repeat=count)
+    Case.objects.filter(pk__in=made).delete()
+    return ms
+
+
+def rollup_figures(institution: Institution) -> None:
+    """Live against the rollups: the whole-city map, the mahalle layer, the wall screen; the trigger cost."""
+    user = User(institution=institution, role=User.Role.ADMINISTRATOR, is_active=True)
+    now = timezone.now()
+    form = maps.MapFilterForm(None, user=user)
+    gazetteer = neighbourhoods.Gazetteer.current()
+    # What the overdue sweep (every minute) would have done to the generated cases: mark the late ones, so
+    # the live part of "overdue" is what it is in service, the cases late since the last sweep (as
+    # bench/rollups.py does). The triggers are off meanwhile and the rollups rebuilt after.
+    late = rollups.overdue_live(Case.objects.all(), now)
+    if late.exists():
+        rollups.uninstall_cells()
+        with connection.cursor() as cursor:
+            for name in rollups.TRIGGERS:
+                on = f' ON "{rollups.CASES}"' if connection.vendor == "postgresql" else ""
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+        try:
+            marked = late.update(overdue_since=F("due_at"))
+            print(f"  {marked:,} late cases marked as the sweep would", flush=True)
+        finally:
+            rollups.install()  # the triggers were missing: reinstalls them and rebuilds
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print("live against the rollups (kentmasa.reports.cells); median of 5 runs, milliseconds")
+
+    def same(rolled: object, live: object, what: str) -> None:
+        if rolled != live:
+            raise SystemExit(f"{what}: the rollups differ from the live count")
+
+    def live_clusters(box: maps.BBox, zoom: int) -> dict:
+        return maps.clusters(maps.filtered_cases(user, form, now), box, zoom, now)
+
+    def live_areas() -> tuple:
+        cases = maps.filtered_cases(user, form, now)
+        return neighbourhoods.figures_by_mahalle(cases, now, durations=False, gazetteer=gazetteer)
+
+    def rolled_areas() -> tuple:
+        return neighbourhoods.add_up(cells.mahalle_rows(user, form, now) or [], gazetteer)
+
+    def measures(label: str) -> list[tuple[str, float, float]]:
+        out = []
+        for zoom in (10, 13):
+            box = screen_box(zoom)
+            live_ms, live = timed(partial(live_clusters, box, zoom), repeat=5)
+            cell_ms, rolled = timed(partial(cells.clusters, user, form, box, zoom, now), repeat=5)
+            same(rolled, live, f"task map at zoom {zoom}")
+            out.append((f"task map, whole city, zoom {zoom} ({live['total']:,} cases)", live_ms, cell_ms))
+        live_ms, live_result = timed(live_areas, repeat=5)
+        cell_ms, rolled_result = timed(rolled_areas, repeat=5)
+        same(rolled_result, live_result, "mahalle layer")
+        out.append(("mahalle layer, count per mahalle", live_ms, cell_ms))
+        live_ms, reference = timed(partial(live_board, institution.pk, now), repeat=5)
+        cell_ms, board = timed(partial(wallboard.count_figures, institution.pk, None, now), repeat=5)
+        same(
+            [board[k] for k in ("open", "overdue", "today")],
+            [reference[k] for k in ("open", "overdue", "today")],
+            "wall screen",
+        )
+        out.append(("wall screen, whole institution", live_ms, cell_ms))
+        print(f"  {label}: {MapCell.objects.count():,} cell rows, {PlaceRollup.objects.count():,} place rows")
+        return out
+
+    # Delta rows as many as the triggers leave before a compaction: a rebuild leaves one row per key, so
+    # make the table as long as one delta row per case and band would (rows of zeros, as bench/rollups.py).
+    with connection.cursor() as cursor:
+        for zoom in cells.BANDS:
+            cursor.execute(
+                f'INSERT INTO "{cells.CELLS}" (institution_id, unit_id, category_id, "group", zoom, cell_y, '  # noqa: S608
+                f"cell_x, cases, lat, lon, ids) SELECT c.institution_id, c.unit_id, c.category_id, "
+                f"'other', {zoom}, 0, 0, 0, 0, 0, 0 FROM {rollups.CASES} c"
+            )
+        cursor.execute(
+            f'INSERT INTO "{cells.PLACES}" (institution_id, unit_id, category_id, channel, province, '  # noqa: S608
+            "district, neighbourhood, cases, open, late) SELECT c.institution_id, c.unit_id, c.category_id, "
+            f'c.channel, c.province, c.district, c.neighbourhood, 0, 0, 0 FROM "{rollups.CASES}" c'
+        )
+        cursor.execute("ANALYZE")
+    rows = measures("uncompacted (one delta row per case and band)")
+    compact_ms, _ = timed(rollups.compact, repeat=1)
+    rows += [(f"{name} [compacted]", live, rolled) for name, live, rolled in measures("compacted")]
+    print(f"  {'measure':<60} {'live':>9} {'rollups':>9}")
+    for name, live, rolled in rows:
+        print(f"  {name:<60} {live:9.1f} {rolled:9.1f}")
+    print(f"  {'compaction (all rollups)':<60} {compact_ms:9.1f}")
+    rebuild_ms, _ = timed(rollups.rebuild, repeat=1)
+    print(f"  {'rebuild_rollups (all rollups)':<60} {rebuild_ms:9.1f}")
+
+    if connection.vendor == "postgresql":  # bench/run.py inserts its own keys: move the sequence past them
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{rollups.CASES}', 'id'), "  # noqa: S608
+                f'(SELECT MAX(id) FROM "{rollups.CASES}"))'
+            )
+    with_all = per_intake(institution)
+    rollups.uninstall_cells()
+    try:
+        without_cells = per_intake(institution)
+    finally:
+        rollups.reinstall()
+    print(f"  {'insert one case, all triggers':<60} {with_all:9.2f}")
+    print(f"  {'insert one case, without the cells triggers':<60} {without_cells:9.2f}")
+    print(f"  the cells' triggers add {with_all - without_cells:+.2f} ms per intake")
+    rollups.rebuild()
+
+
 def main() -> None:
     print(f"kentmasa map benchmark on {connection.vendor}, {bench_run.N:,} cases")
     bench_run.populate()
     locate_cases()
-    resolve_cases()
+    live_sections = os.environ.get("BENCH_MAP_LIVE", "1") == "1"
+    if live_sections:  # the answer times only matter to the median measure there
+        resolve_cases()
     institution = Institution.objects.get(slug="bench")
     load_areas(institution)
     if os.environ.get("BENCH_MAP_INDEXES", "1") == "1":
@@ -318,8 +501,10 @@ def main() -> None:
     one_unit = cases.filter(unit_id__in=[Unit.objects.filter(institution=institution).order_by("pk")[0].pk])
     located = cases.filter(latitude__isnull=False).count()
     print(f"{located:,} located cases\n")
-    cluster_figures(cases, one_unit)
-    mahalle_figures(institution, cases)
+    if live_sections:
+        cluster_figures(cases, one_unit)
+        mahalle_figures(institution, cases)
+    rollup_figures(institution)
 
 
 if __name__ == "__main__":
