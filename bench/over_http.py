@@ -446,7 +446,7 @@ def main() -> None:
             ),
             ("case page /vaka/<no>/", [("GET", f"/vaka/{n}/", None) for n in data["numbers"]], admin),
             (
-                f"queue /kuyruk/ (unit manager, {data['unit']})",
+                "queue /kuyruk/ (manager of the busiest unit)",
                 [("GET", "/kuyruk/", None)],
                 {"Cookie": sessions["bench-manager"]},
             ),
