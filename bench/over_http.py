@@ -426,7 +426,7 @@ def main() -> None:
     connection.close()  # the server's workers are the only users of the database from here on
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = VAR_DIR / "bench-http-server.log"
+    log = VAR_DIR / f"bench-http-server-{connection.vendor}-{time.strftime('%Y%m%d-%H%M%S')}.log"
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     server = start_server(port, log)
     try:
