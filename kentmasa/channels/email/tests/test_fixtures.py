@@ -253,6 +253,6 @@ def test_one_mail_costs_a_fixed_number_of_queries(institution, django_assert_num
     # event of the opening (kentmasa.notify.live).
     # +9 KVKK: the channel's current privacy notice and the record of the version given (2), and, this being
     # the institution's first opening, its default notice saved once (7 with the look-ups and savepoints).
-    with django_assert_num_queries(31):
+    with django_assert_num_queries(29):
         received = receive_email(raw, institution, envelope_sender="elif.sahin.esenler@gmail.com")
     assert received.created and received.case is not None

@@ -82,7 +82,7 @@ def test_one_relayed_sms_opens_a_case_in_a_pinned_number_of_queries(
     # event of the opening (kentmasa.notify.live).
     # +9 KVKK: the channel's current privacy notice and the record of the version given (2), and, this being
     # the institution's first opening, its default notice saved once (7 with the look-ups and savepoints).
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(28):
         answer = replay(client, "/kanal/sms/gelen/", body, sign=signed)
     assert answer.status_code == 200 and answer.json()["status"] == "accepted"
     case = Case.objects.get()

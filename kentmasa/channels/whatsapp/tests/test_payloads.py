@@ -336,4 +336,4 @@ def test_one_text_intake_takes_a_fixed_number_of_queries(replay_fixture, django_
 # With the opening's live event and the look-up of the channel's row (kentmasa.directory.channel_rows).
 # +9 KVKK: the current privacy notice and the record of the version given (2); the institution's first
 # opening also saves its default notice once (7 with its look-ups and savepoints).
-QUERIES_FOR_ONE_TEXT = {"sqlite": 32, "postgresql": 32}
+QUERIES_FOR_ONE_TEXT = {"sqlite": 30, "postgresql": 30}

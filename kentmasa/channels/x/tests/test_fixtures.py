@@ -76,7 +76,7 @@ def test_selins_mention_opens_a_case_in_a_pinned_number_of_queries(x_api, django
     # event of the opening (kentmasa.notify.live).
     # +9 KVKK: the channel's current privacy notice and the record of the version given (2), and, this being
     # the institution's first opening, its default notice saved once (7 with the look-ups and savepoints).
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(27):
         response = deliver("tweet_mention.json", x_api)
     assert response.json() == {"received": 1}
     case = Case.objects.get()
