@@ -351,11 +351,13 @@ def check(base: str, path: str, headers: dict[str, str]) -> int:
     log-in page would be timed as if it worked. A measure whose first answer was not 2xx says so."""
     request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
     try:
-        with urllib.request.build_opener(_NoRedirect).open(request, timeout=120) as answer:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as answer:
             answer.read()
             return int(answer.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
+    except (urllib.error.URLError, OSError):  # no answer within the time out: say so on the line
+        return 0
 
 
 # -- wrk --------------------------------------------------------------------------------------------------
@@ -478,7 +480,7 @@ def main() -> None:
             say(
                 f"{label:<52} {result['rps']:8.1f} {result['p50']:8.1f} {result['p99']:8.1f} {errors:7d} "
                 f"{result['rps'] / bare:7.3f} {result['rps'] / insert:8.3f}"
-                + ("" if 200 <= status < 300 else f"   (! the first request answered {status})")
+                + ("" if 200 <= status < 300 else f"   (! the first request answered {status or 'nothing'})")
                 + ("" if result["requests"] else f"   (! no request finished within {SECONDS} s)")
                 + (f"   (server busy {result['drain']:.0f} s after)" if result["drain"] > 5 else "")
             )
