@@ -100,19 +100,29 @@ def keyset_page(
     when those run out within the page) the rows without. Filters already on ``rows`` are kept.
     """
     rows = rows.order_by()
+    keys = rows.values_list("pk", field)  # the page is picked from the index alone, then its rows read
     if before is not None:
-        found = _backward(rows, field, before, size + 1, descending)
+        found = _backward(keys, field, before, size + 1, descending)
         if len(found) > size:  # there are rows before this page
-            page = found[:size][::-1]
+            page = _rows(rows, found[:size][::-1])
             return KeysetPage(page, _cursor(page[-1], field), _cursor(page[0], field), first=False)
         # Fewer than a page before the cursor: that is the first page; show it whole.
-    found = _forward(rows, field, after, size + 1, descending)
-    page = found[:size]
-    following = _cursor(page[-1], field) if len(found) > size else None
+    found = _forward(keys, field, after, size + 1, descending)
+    page = _rows(rows, found[:size])
+    following = _cursor(page[-1], field) if len(found) > size and page else None
     if after is None:
         return KeysetPage(page, following, None, first=True)
     previous = _cursor(page[0], field) if page else after.encode()
     return KeysetPage(page, following, previous, first=False)
+
+
+def _rows(rows: QuerySet, keys: list[tuple[int, Any]]) -> list:
+    """The rows of ``keys`` (key, value pairs), in that order: one read by primary key. Reading whole rows
+    (with their joins) in the ordered query itself lets SQLite sort every matching row before the limit."""
+    if not keys:
+        return []
+    found = {row.pk: row for row in rows.filter(pk__in=[key for key, _value in keys])}
+    return [found[key] for key, _value in keys if key in found]
 
 
 def _cursor(row: Any, field: str) -> str:

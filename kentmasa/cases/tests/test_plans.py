@@ -27,6 +27,7 @@ pytestmark = [
 ]
 
 QUEUE = "/kuyruk/"
+QUEUE_INDEXES = ("case_institution_active", "case_institution_queue")
 
 
 def plan(sql: str) -> str:
@@ -92,8 +93,8 @@ def cases(make_case, roads, parks):
 def test_the_whole_institutions_queue_reads_its_active_index(client, operator, cases, params):
     client.force_login(operator)
     queries = sent(client, QUEUE, params)
-    assert_reads(page_query(queries), "case_institution_active")
     # A filter the index does not hold (overdue, words) is checked on the rows either queue index finds.
+    assert_reads(page_query(queries), *(("case_institution_active",) if not params else QUEUE_INDEXES))
     counted = (
         ("case_institution_active",) if not params else ("case_institution_active", "case_institution_queue")
     )
