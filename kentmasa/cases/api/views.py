@@ -118,7 +118,11 @@ def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> dict:
         cases = cases.filter(received_at__lt=_day_start(filters.received_to + dt.timedelta(days=1)))
     cases = search_cases(cases, filters.q).order_by("-received_at", "-pk")
     writer = CaseWriter(request.auth)
-    page = list(cases[filters.offset : filters.offset + filters.limit])
+    # The page's keys first, along the (institution, received_at) index, then its rows by key: with the joins
+    # in the ordered query SQLite sorted every case of the institution before the limit (4.7 s at 1M).
+    keys = list(cases.values_list("pk", flat=True)[filters.offset : filters.offset + filters.limit])
+    rows = {case.pk: case for case in Case.objects.select_related(*RELATED).filter(pk__in=keys)}
+    page = [rows[key] for key in keys if key in rows]
     # KVKK access log: one row per listed case (at most ``limit``), in the request's one insert, so the
     # report per citizen finds a list that showed the person too.
     for case in page:
