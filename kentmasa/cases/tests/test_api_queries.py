@@ -135,7 +135,7 @@ def test_the_list_and_its_count_read_an_index_not_the_table(ayse, make_case):
     with CaptureQueriesContext(connection) as queries:
         assert ayse.get(CASES, {"limit": 50}).status_code == 200
     reads = [q["sql"] for q in queries.captured_queries if 'FROM "cases_case"' in q["sql"]]
-    assert len(reads) == 2  # the page and its count
+    assert len(reads) == 3  # the page's keys, its rows by key, and the count
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         for sql in reads:
