@@ -8,6 +8,8 @@ PostGIS. Point look-ups do not touch these columns: they go through the in-memor
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kentmasa.places.address import area_key
+
 
 class AreaQuerySet(models.QuerySet["Area"]):
     def in_viewport(self, west: float, south: float, east: float, north: float) -> "AreaQuerySet":
@@ -22,6 +24,15 @@ class AreaQuerySet(models.QuerySet["Area"]):
 
     def neighbourhoods(self) -> "AreaQuerySet":
         return self.filter(kind=Area.Kind.NEIGHBOURHOOD)
+
+    def territory(self, province: str, district: str = "") -> "AreaQuerySet":
+        """The mahalles of an institution's district, or of its province for a metropolitan one."""
+        if not province:
+            return self.none()
+        mahalles = self.neighbourhoods().filter(parent__parent__name_key=area_key(province))
+        if district:
+            mahalles = mahalles.filter(parent__name_key=area_key(district))
+        return mahalles
 
 
 class Area(models.Model):

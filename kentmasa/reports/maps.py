@@ -28,9 +28,8 @@ from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views.queue import overdue_q
 from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, Unit, User
+from kentmasa.places.grid import CELLS_PER_TILE  # a cell is a quarter of a web-map tile
 
-# A cell is a quarter of a web-map tile: 4 × 4 cells per 256-pixel tile, about 64 pixels each.
-CELLS_PER_TILE = 4
 MIN_ZOOM, MAX_ZOOM = 0, 19
 # From this zoom on (a few streets on screen) cases are drawn one by one, unless the box holds too many.
 POINTS_FROM_ZOOM = 17

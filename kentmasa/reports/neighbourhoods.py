@@ -135,14 +135,10 @@ class Gazetteer:
 
 def territory(user: User) -> QuerySet[Area]:
     """The mahalles of the user's institution: its district's, or its province's for a metropolitan one."""
-    mahalles = Area.objects.filter(kind=Area.Kind.NEIGHBOURHOOD)
     institution = user.institution if user.institution_id else None
-    if institution is None or not institution.province:
-        return mahalles.none()
-    mahalles = mahalles.filter(parent__parent__name_key=area_key(institution.province))
-    if institution.district:
-        mahalles = mahalles.filter(parent__name_key=area_key(institution.district))
-    return mahalles
+    if institution is None:
+        return Area.objects.none()
+    return Area.objects.territory(institution.province, institution.district)
 
 
 def variants_of(cases: QuerySet, area: Area, gazetteer: Gazetteer | None = None) -> Q | None:

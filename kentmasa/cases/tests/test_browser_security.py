@@ -26,9 +26,12 @@ def _fresh_cache(transactional_db):
 
 
 def hover_points(page) -> None:
-    """Open the tooltip of every case point (blue markers), as the mouse does."""
+    """Open the tooltip of every case point (the case page's blue markers, the console's case points, which
+    are red when overdue), as the mouse does."""
     page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
-    points = page.locator('.leaflet-overlay-pane path[stroke="#2f5d8a"]')
+    points = page.locator(
+        '.leaflet-overlay-pane path[stroke="#2f5d8a"], .leaflet-overlay-pane path.case-point'
+    )
     assert points.count() >= 1
     for index in range(points.count()):
         # The case page draws its red location marker over the point; send the event to the point itself.

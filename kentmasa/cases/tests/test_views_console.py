@@ -1,11 +1,15 @@
 """Ayşe the operator takes calls at the console: finds the caller, records the case, reads out the number."""
 
+import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kentmasa.cases.models import Case, Citizen, Event, Status
+from kentmasa.cases import services
+from kentmasa.cases.models import Case, Channel, Citizen, Event, Status
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.conftest import PASSWORD
 from kentmasa.directory.models import Category, User
@@ -353,3 +357,74 @@ def test_turkish_by_default_and_english_on_request(ayse, client):
     assert '<html lang="en">' in page
     errors = client.post(CONSOLE, {"subject": ""}).content.decode()
     assert "This field is required." in errors and "Bu alan zorunludur." not in errors
+
+
+# -- the console's map: the open cases in view are asked for by the browser, block by block -----------------
+
+
+def located(n: int) -> dict:
+    """A place in Esenler, a few metres apart for each n."""
+    return {"latitude": f"{41.038 + n / 100_000:.6f}", "longitude": f"{28.891 + n / 100_000:.6f}"}
+
+
+def console_map(response) -> dict:
+    found = re.search(
+        r'<script id="location-map-config" type="application/json">(.*?)</script>', response.text
+    )
+    assert found, "the console's map config is on the page"
+    return json.loads(found.group(1))
+
+
+def test_the_console_page_does_not_grow_with_the_open_cases(ayse, client, make_case):
+    cases = [make_case(subject=f"Çukur {n}", location=located(n)) for n in range(12)]
+    with CaptureQueriesContext(connection) as few:
+        small = client.get(CONSOLE)
+    cases += [make_case(subject=f"Çukur {n}", location=located(n)) for n in range(12, 60)]
+    with CaptureQueriesContext(connection) as many:
+        large = client.get(CONSOLE)
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert console_map(large) == console_map(small)
+    assert console_map(large)["points"] == []
+    config = json.dumps(console_map(large))
+    for case in cases:
+        assert case.tracking_number not in config
+        assert format_tracking_number(case.tracking_number) not in config
+    # Ten more cases' points in the page would be a kilobyte; the latest-cases panel holds ten either way.
+    assert abs(len(large.content) - len(small.content)) < 100
+
+
+def test_the_console_map_asks_the_task_map_for_the_open_cases_the_operator_may_see(
+    ayse, client, make_case, other_institution
+):
+    open_here = make_case(subject="Açık çukur", location=located(1))
+    closed_here = make_case(subject="Kapanan çukur", location=located(2))
+    services.resolve_on_the_spot(closed_here, actor=ayse, resolution="Çukur kapatıldı.")
+    make_case(subject="Yeri yok")
+    services.open_case(
+        institution=other_institution, channel=Channel.PHONE, subject="Başka kurum", location=located(3)
+    )
+
+    blocks = console_map(client.get(CONSOLE))["blocks"]
+    assert blocks["url"] == reverse("reports:map_points")
+    assert blocks["filters"] == {"status": "active"}
+    # From zoom 17 every case in the box is a point: the one open, located case of the operator's own.
+    answer = client.get(blocks["url"], {**blocks["filters"], "bbox": "28.89,41.03,28.90,41.04", "zoom": 17})
+    assert answer.status_code == 200
+    assert [p["tracking"] for p in answer.json()["points"]] == [
+        format_tracking_number(open_here.tracking_number)
+    ]
+    assert answer.json()["clusters"] == []
+    # Zoomed out, the same case is counted in the block it falls in.
+    whole = client.get(blocks["url"], {**blocks["filters"], "bbox": "25,35,45,43", "zoom": 10}).json()
+    assert whole["total"] == 1
+
+
+def test_a_live_refresh_of_the_console_looks_up_no_map(ayse, client, make_case):
+    make_case(location=located(1))
+    with CaptureQueriesContext(connection) as full:
+        assert "blocks" in client.get(CONSOLE).context["map"]
+    with CaptureQueriesContext(connection) as live:
+        refreshed = client.get(CONSOLE, headers={"X-Live-Refresh": "1"})
+    assert "blocks" not in refreshed.context["map"]
+    assert len(live.captured_queries) == len(full.captured_queries) - 1  # the mahalles' extent

@@ -9,15 +9,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import access, services
 from kentmasa.cases.forms import NewCaseForm
-from kentmasa.cases.models import ACTIVE_STATUSES, Case, Channel
+from kentmasa.cases.models import Case, Channel
 from kentmasa.cases.search import find_citizens
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import StaffRequest, map_config, staff_required
@@ -25,10 +26,12 @@ from kentmasa.directory.collation import alphabetical
 from kentmasa.directory.models import Category, User
 from kentmasa.lib import phones, tckimlik, turkish
 from kentmasa.lib.personal_reads import note_read
+from kentmasa.places.grid import CELLS_PER_TILE
+from kentmasa.places.models import Area
 
 HISTORY_PER_CALLER = 5
 CATEGORY_OPTIONS = 15
-MAP_POINTS = 300
+MAP_STATUS = "active"  # the console's map shows the cases still owed an answer (the map filter's "active")
 LATEST_CASES = 10  # the console's "Latest cases" panel, refreshed live (kentmasa/live.js)
 
 
@@ -52,27 +55,45 @@ def console(request: StaffRequest) -> HttpResponse:
     chosen = None
     if form.is_bound and not form.has_error("category"):
         chosen = form.cleaned_data.get("category")
-    map_points = [] if request.headers.get("X-Live-Refresh") else _map_points(user)  # a live refresh: no map
     return render(
         request,
         "cases/console.html",
         {
             "form": form,
             "chosen_category": chosen,
-            "map": map_config(map_points, editable=True),
+            # A live refresh swaps in the latest cases only: the map's set-up is not looked up for it.
+            "map": map_config(editable=True) if request.headers.get("X-Live-Refresh") else _console_map(user),
             "latest_cases": latest_cases(user),
         },
     )
 
 
-def _map_points(user: User) -> list[dict[str, Any]]:
-    points = (
-        access.visible_cases(user)
-        .filter(status__in=ACTIVE_STATUSES, latitude__isnull=False, longitude__isnull=False)
-        .order_by("-received_at")
-        .values("tracking_number", "subject", "latitude", "longitude")[:MAP_POINTS]
+def _console_map(user: User) -> dict[str, Any]:
+    """The console's click-to-set map, without any case in it: the browser asks the task map's points
+    endpoint for the open cases in view, block by block (kentmasa/map_blocks.js), so the page is the same
+    size with ten open cases or a million. It opens on the institution's mahalles."""
+    config = map_config(editable=True)
+    institution = user.institution
+    box = (
+        Area.objects.territory(institution.province, institution.district).aggregate(
+            min_lon=Min("min_lon"), min_lat=Min("min_lat"), max_lon=Max("max_lon"), max_lat=Max("max_lat")
+        )
+        if institution is not None
+        else {"min_lon": None}
     )
-    return [{**p, "label": f"{format_tracking_number(p['tracking_number'])} {p['subject']}"} for p in points]
+    if box["min_lon"] is not None:
+        config["extent"] = [box["min_lon"], box["min_lat"], box["max_lon"], box["max_lat"]]
+    config["blocks"] = {
+        "url": reverse("reports:map_points"),
+        "filters": {"status": MAP_STATUS},
+        "cells_per_tile": CELLS_PER_TILE,
+        "text": {
+            "cluster": _("%(count)s cases, %(overdue)s overdue: click to zoom in"),
+            "open_case": _("Open the case"),
+            "overdue": _("Overdue"),
+        },
+    }
+    return config
 
 
 def latest_cases(user: User) -> list[Case]:

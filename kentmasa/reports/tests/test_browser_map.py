@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from kentmasa.cases.models import ACTIVE_STATUSES, Case
 from kentmasa.cases.tests.test_browser import log_in
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are ordinary blocking ones.
@@ -78,4 +79,47 @@ def test_the_task_map_leads_to_a_mahalle_page(new_page, administrator, old_town,
     assert page.inner_text("#hotspots tbody tr td[data-figure=count]") == "3"
     page.wait_for_selector("#mahalle-map path.hotspot")  # the corner on the small map, inside the boundary
 
+    assert problems == []
+
+
+def test_the_console_map_asks_for_the_open_cases_in_view(new_page, operator, old_town):
+    """Ayşe's console carries no case in its page: its map asks the task map's endpoint for the open cases
+    of the blocks in view, draws them as groups, and a group clicked opens into the cases themselves."""
+    page = new_page()
+    problems = watch_console(page)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/raporlar/harita/noktalar" in r.url else None)
+    log_in(page, "operator")
+    page.wait_for_url(re.compile(r"/konsol/$"))
+    page.wait_for_selector("#location-map[data-loaded]")
+    assert asked, "the console's map asked for its blocks"
+    for url in asked:
+        assert "status=active" in url and "bbox=" in url and "zoom=" in url, url
+    config = page.inner_text("#location-map-config")
+    for case in old_town.values():
+        assert case.tracking_number not in config
+        assert case.tracking_display not in config
+
+    # Groups zoom in when clicked, and each new zoom's blocks are asked for, until the open cases are single
+    # points. (The old town's groups overlap on the screen: the click goes to a group itself.)
+    page.wait_for_selector("#location-map .leaflet-marker-icon.cluster-icon")
+    for step in range(4):
+        if step and page.locator("#location-map path.case-point:visible").count():
+            break
+        # data-loaded comes back when the blocks of the new view have all been fetched and drawn.
+        page.evaluate("delete document.getElementById('location-map').dataset.loaded")
+        page.locator("#location-map .leaflet-marker-icon.cluster-icon").first.dispatch_event("click")
+        page.wait_for_selector("#location-map[data-loaded]", state="attached")
+    assert len({url.split("zoom=")[1].split("&")[0] for url in asked}) > 1
+    point = page.locator("#location-map path.case-point:visible").first
+    point.dispatch_event("mouseover")
+    shown = page.locator(".leaflet-tooltip").first.inner_text()
+    located_open = Case.objects.filter(
+        pk__in=[c.pk for c in old_town.values()], status__in=ACTIVE_STATUSES, latitude__isnull=False
+    )
+    assert any(case.tracking_display in shown for case in located_open), shown
+    closed = Case.objects.filter(pk__in=[c.pk for c in old_town.values()]).exclude(status__in=ACTIVE_STATUSES)
+    assert closed.exists()
+    for case in closed:
+        assert case.tracking_display not in shown
     assert problems == []

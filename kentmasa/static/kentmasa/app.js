@@ -181,6 +181,23 @@
       element.classList.add("no-tiles");
     }
     L.control.scale({ imperial: false }).addTo(map);
+    // The console's map asks the server for the open cases in view, block by block, as the task map does
+    // (map_blocks.js and the task map's points endpoint): the page itself carries no case.
+    var cases = null;
+    if (config.blocks && window.kentmasaMaps) {
+      cases = window.kentmasaMaps.caseBlocks(map, L.layerGroup().addTo(map), {
+        url: config.blocks.url,
+        filters: config.blocks.filters,
+        cellsPerTile: config.blocks.cells_per_tile,
+        text: config.blocks.text,
+        linkTarget: "_blank",  // the case opens beside the half-typed new one, which stays
+        onChange: function (summary) {
+          element.dataset.clusters = summary.clusters;
+          element.dataset.points = summary.points;
+        },
+        onLoaded: function (count) { element.dataset.loaded = count; }
+      });
+    }
     var bounds = [];
     config.points.forEach(function (p) {
       L.circleMarker([p.lat, p.lon], { radius: 5, weight: 1, color: "#2f5d8a", fillOpacity: 0.6 })
@@ -202,8 +219,19 @@
       map.setView(config.center, 16);
     } else if (bounds.length) {
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
+    } else if (config.extent) {  // the institution's mahalles
+      var e = config.extent;
+      map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { padding: [10, 10] });
     } else {
       map.setView([39.0, 35.2], 6);  // Turkey
+    }
+    if (cases) {
+      var timer = null;
+      map.on("moveend", function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(cases.load, 150);
+      });
+      cases.load();
     }
     // The map is for the mouse; the keyboard path is the latitude and longitude fields.
     element.querySelectorAll("a, [tabindex]").forEach(function (el) { el.tabIndex = -1; });

@@ -4,29 +4,14 @@
 (function () {
   "use strict";
 
-  var CASE_COLOUR = "#2f5d8a";
-  var LATE_COLOUR = "#b3261e";
+  var shared = window.kentmasaMaps;  // map_blocks.js: the case blocks, shared with the console's map
+  var CASE_COLOUR = shared.CASE_COLOUR;
+  var LATE_COLOUR = shared.LATE_COLOUR;
+  var node = shared.node;
+  var fill = shared.fill;
+  var queryString = shared.queryString;
 
   function byId(id) { return document.getElementById(id); }
-
-  function node(tag, className, text) {
-    var element = document.createElement(tag);
-    if (className) element.className = className;
-    if (text !== undefined && text !== null) element.textContent = String(text);
-    return element;
-  }
-
-  // "%(count)s cases" with values: the translated templates come from the server.
-  function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
-  }
-
-  function queryString(params) {
-    return Object.keys(params)
-      .filter(function (key) { return params[key] !== "" && params[key] !== null && params[key] !== undefined; })
-      .map(function (key) { return encodeURIComponent(key) + "=" + encodeURIComponent(params[key]); })
-      .join("&");
-  }
 
   // Leaflet's tooltips listen for focus on the shapes they belong to, and Chromium makes an SVG shape with
   // focus listeners a Tab stop: a busy map was hundreds of unnamed Tab stops. Shapes are for the mouse; the
@@ -89,153 +74,21 @@
       say(text.failed);
     }
 
-    // -- cases: clusters and single points ------------------------------------------------------------------
-    function clusterMarker(cluster) {
-      var size = Math.round(26 + 8 * Math.log10(cluster.count));
-      var label = node("span", "", numbers.format(cluster.count));
-      var marker = L.marker([cluster.lat, cluster.lon], {
-        keyboard: false,
-        icon: L.divIcon({
-          html: label,
-          className: "cluster-icon" + (cluster.overdue ? " has-overdue" : ""),
-          iconSize: [size, size]
-        })
-      });
-      marker.bindTooltip(node("span", "", fill(text.cluster, {
-        count: numbers.format(cluster.count), overdue: numbers.format(cluster.overdue)
-      })));
-      marker.on("click", function () {
-        map.setView([cluster.lat, cluster.lon], Math.min(map.getZoom() + 2, map.getMaxZoom()));
-      });
-      return marker;
-    }
-
-    function casePopup(point) {
-      var box = node("div", "map-popup");
-      box.appendChild(node("strong", "mono", point.tracking));
-      box.appendChild(node("span", "", point.subject));
-      if (point.overdue) box.appendChild(node("span", "late", text.overdue));
-      var link = node("a", "case-link", text.open_case);
-      link.href = point.url;
-      box.appendChild(link);
-      return box;
-    }
-
-    function pointMarker(point) {
-      var colour = point.overdue ? LATE_COLOUR : CASE_COLOUR;
-      var marker = L.circleMarker([point.lat, point.lon], {
-        radius: 6, weight: 2, color: colour, fillColor: colour, fillOpacity: 0.55, className: "case-point"
-      });
-      marker.bindTooltip(node("span", "", point.tracking + " · " + point.subject));
-      marker.bindPopup(function () { return casePopup(point); });
-      return marker;
-    }
-
-    // The cases are asked for in blocks of BLOCK × BLOCK cells of the server's grid, not for the whole
-    // screen at once: a pan fetches only the blocks it uncovers, a zoom back finds its blocks in memory,
-    // and each block is a small, index-friendly query. A block never splits a cell, so nothing is counted
-    // twice; the box sent is inset by half a cell so rounding cannot reach into a neighbour.
-    var BLOCK = 8;
-    var KEEP_MS = 30 * 1000;  // as long as the server lets the browser cache a block
-    var blocks = {};  // key → { at, layer, data }
-    var shown = {};   // key → true for the blocks on the map now
-
-    function cellSize(zoom) { return 360 / (Math.pow(2, zoom) * config.cells_per_tile); }
-
-    function visibleBlocks() {
-      var zoom = map.getZoom();
-      var cell = cellSize(zoom);
-      var size = cell * BLOCK;
-      var bounds = map.getBounds();
-      var west = Math.max(bounds.getWest(), -180), east = Math.min(bounds.getEast(), 180);
-      var south = Math.max(bounds.getSouth(), -90), north = Math.min(bounds.getNorth(), 90);
-      var found = [];
-      for (var x = Math.floor(west / size); x <= Math.floor(east / size); x++) {
-        for (var y = Math.floor(south / size); y <= Math.floor(north / size); y++) {
-          found.push({
-            key: zoom + "/" + x + "/" + y,
-            zoom: zoom,
-            bbox: [x * size + cell / 2, y * size + cell / 2, (x + 1) * size - cell / 2, (y + 1) * size - cell / 2]
-          });
-        }
-      }
-      return found;
-    }
-
-    function blockLayer(data) {
-      var layer = L.layerGroup();
-      data.clusters.forEach(function (cluster) { layer.addLayer(clusterMarker(cluster)); });
-      data.points.forEach(function (point) { layer.addLayer(pointMarker(point)); });
-      return layer;
-    }
-
-    function summarise() {
-      var bounds = map.getBounds();
-      var total = 0, overdue = 0, clusters = 0, points = 0;
-      Object.keys(shown).forEach(function (key) {
-        var data = blocks[key] && blocks[key].data;
-        if (!data) return;
-        data.clusters.forEach(function (c) {
-          if (!bounds.contains([c.lat, c.lon])) return;
-          total += c.count; overdue += c.overdue; clusters += 1;
-        });
-        data.points.forEach(function (p) {
-          if (!bounds.contains([p.lat, p.lon])) return;
-          total += 1; overdue += p.overdue ? 1 : 0; points += 1;
-        });
-      });
-      element.dataset.clusters = clusters;
-      element.dataset.points = points;
-      say(fill(text.in_view, { count: numbers.format(total), overdue: numbers.format(overdue) }));
-    }
-
-    function show(key) {
-      if (shown[key] || !blocks[key] || !blocks[key].layer) return;
-      blocks[key].layer.addTo(caseLayer);
-      shown[key] = true;
-    }
-
-    function loadPoints() {
-      var wanted = visibleBlocks();
-      var keys = {};
-      wanted.forEach(function (block) { keys[block.key] = true; });
-      Object.keys(shown).forEach(function (key) {
-        if (!keys[key]) { caseLayer.removeLayer(blocks[key].layer); delete shown[key]; }
-      });
-      var now = Date.now();
-      Object.keys(blocks).forEach(function (key) {  // forget what is old and off the map
-        var entry = blocks[key];
-        if (!shown[key] && !entry.promise && now - entry.at >= KEEP_MS) delete blocks[key];
-      });
-      var pending = [];
-      wanted.forEach(function (block) {
-        var known = blocks[block.key];
-        if (known && known.data && now - known.at < KEEP_MS) { show(block.key); return; }
-        if (known && known.promise) { pending.push(known.promise); return; }
-        var params = Object.assign({}, config.filters, { bbox: block.bbox.join(","), zoom: block.zoom });
-        var entry = blocks[block.key] = blocks[block.key] || {};
-        entry.promise = fetch(config.points_url + "?" + queryString(params), {
-          credentials: "same-origin", headers: { Accept: "application/json" }
-        }).then(function (response) {
-          if (!response.ok) throw new Error(response.status);
-          return response.json();
-        }).then(function (data) {
-          if (shown[block.key]) { caseLayer.removeLayer(entry.layer); delete shown[block.key]; }
-          entry.at = Date.now();
-          entry.data = data;
-          entry.layer = blockLayer(data);
-          entry.promise = null;
-          if (visibleBlocks().some(function (b) { return b.key === block.key; })) show(block.key);
-          summarise();
-        }).catch(function (error) {
-          entry.promise = null;
-          failed(error);
-        });
-        pending.push(entry.promise);
-      });
-      summarise();
-      Promise.all(pending).then(function () { element.dataset.loaded = wanted.length; });
-    }
+    // -- cases: clusters and single points, asked for per block of the viewport (map_blocks.js) ----------
+    var cases = shared.caseBlocks(map, caseLayer, {
+      url: config.points_url,
+      filters: config.filters,
+      cellsPerTile: config.cells_per_tile,
+      text: text,
+      numbers: numbers,
+      onFail: failed,
+      onChange: function (summary) {
+        element.dataset.clusters = summary.clusters;
+        element.dataset.points = summary.points;
+        say(fill(text.in_view, { count: numbers.format(summary.total), overdue: numbers.format(summary.overdue) }));
+      },
+      onLoaded: function (count) { element.dataset.loaded = count; }
+    });
 
     // -- mahalles: the coloured layer, its legend and its table --------------------------------------------
     function areaTooltip(properties) {
@@ -343,7 +196,7 @@
     });
     map.on("moveend", function () {
       window.clearTimeout(timer);
-      timer = window.setTimeout(loadPoints, 150);
+      timer = window.setTimeout(cases.load, 150);
       if (boundaryZoom(map.getZoom()) !== areasZoom) loadAreas();
     });
 
@@ -387,7 +240,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    if (!window.L) return;
+    if (!window.L || !shared) return;
     document.querySelectorAll("[data-task-map]").forEach(initTaskMap);
     document.querySelectorAll("[data-mahalle-map]").forEach(initMahalleMap);
   });
