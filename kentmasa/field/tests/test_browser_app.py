@@ -28,6 +28,7 @@ from django.core.signals import request_started
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from kentmasa.cases.models import Attachment, Citizen, Event, Priority
 from kentmasa.conftest import PASSWORD
@@ -411,7 +412,9 @@ def test_a_conflict_is_shown_and_kept_and_a_lost_session_does_not_stop_the_queue
     page.reload()
     page.wait_for_selector("#field-app[data-loaded=copy]")
     page.wait_for_selector("#field-problem-list li")
-    assert "Oturum kapandı" in page.inner_text("#field-signed-out")
+    # The sign-in notice is drawn once the app has asked the server and heard no session: it may come a moment
+    # after the list from the phone, so wait for it (as a person would) instead of reading it at once.
+    expect(page.locator("#field-signed-out")).to_contain_text("Oturum kapandı")
     page.click("#field-signed-out a")
     page.wait_for_url(re.compile(r"/giris/\?next=/saha/"))
     page.fill("#id_username", "mehmet")
