@@ -7,7 +7,7 @@ from kentmasa.routing import training
 def test_two_intakes_load_the_model_once(institution, trained, open_case, monkeypatch):
     training.forget_loaded()  # as a fresh worker process: nothing loaded yet
     loads = []
-    original = training.Router.loads.__func__
+    original = training.Router.loads.__func__  # type: ignore[attr-defined]
 
     def counting(cls, blob):
         loads.append(1)
