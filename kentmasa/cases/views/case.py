@@ -81,6 +81,8 @@ def _address(case: Case) -> str:
 
 # The case page's GET parameter that searches people and teams beyond the unit's for the assign form.
 ASSIGN_SEARCH = "atama"
+# A case seldom has more than a couple of follow-ups; the page lists at most this many.
+MAX_FOLLOW_UPS = 50
 
 # Nothing reaches the person of a KADES case (kentmasa.channels.silence: her phone may be in the aggressor's
 # hands), so its page offers nothing that speaks to her: no question to the citizen, no note or file
@@ -128,7 +130,11 @@ def _render_case(
         event.to_label = _status_label(event.to_status)  # type: ignore[attr-defined]
     # Cases the citizen opened about this one after it was finished (services.follow_up), as far as this
     # member of staff may see them.
-    follow_ups = list(access.visible_cases(user).filter(follows=case).order_by("received_at", "pk"))
+    # Their ids first, by the follows index alone: joined with the scope's institution condition, SQLite
+    # (whose statistics see one huge key, as nearly every case follows none) walked the institution's cases
+    # (2 s at 1M).
+    follow_ids = list(Case.objects.filter(follows=case).values_list("pk", flat=True)[:MAX_FOLLOW_UPS])
+    follow_ups = list(access.visible_cases(user).filter(pk__in=follow_ids).order_by("received_at", "pk"))
     # An action held for approval (kentmasa.notify.approvals; at most one waits per case).
     pending_approval = (
         case.approvals.filter(state="pending").select_related("requested_by", "approver").first()
