@@ -130,6 +130,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT off for kentmasa's sessions: on a table of millions of cases the planner estimates many small staff
+    # queries as expensive, and compiling them cost 0.1-0.9 s for a few ms of work (deploy/postgresql too).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("KENTMASA_DB_POOL", True):
     # Connection reuse on PostgreSQL: Django's psycopg pool, one per process. A request borrows a connection
     # and gives it back when it ends (Django closes a request's connections at its end, which for a pooled

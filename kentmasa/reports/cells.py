@@ -6,7 +6,7 @@ transaction, ``rollups.compact`` sums them per key, ``rollups.rebuild`` (``manag
 counts everything again under the same lock, and ``rollups.install`` puts the triggers back after every
 migrate. The time-dependent part of "overdue" is handled the same way: the ``late`` part (marked by the
 sweep, or paused after the deadline) follows from the row and is summed; the running cases whose deadline
-passed since the sweep last looked are counted live through the partial index ``rollup_case_unswept``
+passed since the sweep last looked are counted live through the partial index ``rollup_case_unswept_cover``
 (``rollups.overdue_live``), grouped by the same key, and added.
 
 Two tables, not more keys on CaseRollup, because the keys differ and would multiply each other's rows:

@@ -77,3 +77,13 @@ def test_requests_over_the_asgi_server_give_their_connections_back(asgi_server, 
     assert stats["pool_size"] <= pool.max_size  # ...which opened no more than its size...
     # ...and got it back: nothing checked out once the answers are in, but this test's own connection.
     assert checked_out <= 1, stats
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_kentmasa_sessions_run_without_jit():
+    """Compiling a staff query with LLVM cost 0.1-0.9 s on millions of cases for a few ms of work: the
+    settings turn JIT off for every session kentmasa opens, whatever the server's postgresql.conf says."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
