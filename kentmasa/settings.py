@@ -133,7 +133,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT off for kentmasa's sessions: on a table of millions of cases the planner estimates many small staff
     # queries as expensive, and compiling them cost 0.1-0.9 s for a few ms of work (deploy/postgresql too).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Added to what DATABASE_URL's ?options= and PGOPTIONS already ask for (libpq reads PGOPTIONS only when no
+    # options are given, and the upgrade recipe's PGOPTIONS='-c lock_timeout=5s' must still apply).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        part for part in (_options.get("options"), os.environ.get("PGOPTIONS"), "-c jit=off") if part
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("KENTMASA_DB_POOL", True):
     # Connection reuse on PostgreSQL: Django's psycopg pool, one per process. A request borrows a connection
     # and gives it back when it ends (Django closes a request's connections at its end, which for a pooled

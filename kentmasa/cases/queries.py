@@ -101,18 +101,21 @@ def keyset_page(
     """
     rows = rows.order_by()
     keys = rows.values_list("pk", field)  # the page is picked from the index alone, then its rows read
+    # The cursors come from the keys the page was picked by, not from the rows read after them: a row whose
+    # deadline moved between the two reads must not make the next page skip or repeat cases.
     if before is not None:
         found = _backward(keys, field, before, size + 1, descending)
         if len(found) > size:  # there are rows before this page
-            page = _rows(rows, found[:size][::-1])
-            return KeysetPage(page, _cursor(page[-1], field), _cursor(page[0], field), first=False)
+            picked = found[:size][::-1]
+            return KeysetPage(_rows(rows, picked), _cursor(picked[-1]), _cursor(picked[0]), first=False)
         # Fewer than a page before the cursor: that is the first page; show it whole.
     found = _forward(keys, field, after, size + 1, descending)
-    page = _rows(rows, found[:size])
-    following = _cursor(page[-1], field) if len(found) > size and page else None
+    picked = found[:size]
+    page = _rows(rows, picked)
+    following = _cursor(picked[-1]) if len(found) > size and picked else None
     if after is None:
         return KeysetPage(page, following, None, first=True)
-    previous = _cursor(page[0], field) if page else after.encode()
+    previous = _cursor(picked[0]) if picked else after.encode()
     return KeysetPage(page, following, previous, first=False)
 
 
@@ -125,8 +128,10 @@ def _rows(rows: QuerySet, keys: list[tuple[int, Any]]) -> list:
     return [found[key] for key, _value in keys if key in found]
 
 
-def _cursor(row: Any, field: str) -> str:
-    return Cursor.of(row, field).encode()
+def _cursor(key: tuple[int, Any]) -> str:
+    """The cursor of a (key, value) pair as the key read returned it."""
+    pk, value = key
+    return Cursor(value, pk).encode()
 
 
 def _forward(rows: QuerySet, field: str, after: Cursor | None, limit: int, descending: bool) -> list:

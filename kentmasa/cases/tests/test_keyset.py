@@ -166,3 +166,22 @@ def test_the_queue_says_more_than_the_limit(hasan, client, make_case, monkeypatc
 
 def rows_of_text(page: str) -> list[str]:
     return re.findall(r'<tr id="case-(\d+)"', page)
+
+
+def test_a_deadline_moved_between_the_key_read_and_the_row_read_skips_nothing(listed, monkeypatch):
+    """The cursors come from the keys the page was picked by: had the next cursor been taken from the re-read
+    row, a deadline extended between the two reads would make the next page jump past the cases between."""
+    expected = soonest_first(listed)
+    last_of_first_page = expected[2]
+    read_rows = queries._rows
+
+    def rows_after_an_extension(rows, keys):
+        Case.objects.filter(pk=last_of_first_page).update(due_at=timezone.now() + dt.timedelta(days=3650))
+        return read_rows(rows, keys)
+
+    monkeypatch.setattr(queries, "_rows", rows_after_an_extension)
+    first = keyset_page(listed, "due_at", size=3)
+    monkeypatch.setattr(queries, "_rows", read_rows)
+    second = keyset_page(listed, "due_at", size=3, after=Cursor.decode(first.next))
+    assert [c.pk for c in first] == expected[:3]
+    assert [c.pk for c in second][:3] == expected[3:6]

@@ -95,10 +95,9 @@ def test_the_whole_institutions_queue_reads_its_active_index(client, operator, c
     queries = sent(client, QUEUE, params)
     # A filter the index does not hold (overdue, words) is checked on the rows either queue index finds.
     assert_reads(page_query(queries), *(("case_institution_active",) if not params else QUEUE_INDEXES))
-    counted = (
-        ("case_institution_active",) if not params else ("case_institution_active", "case_institution_queue")
-    )
-    assert_reads(count_query(queries), *counted)
+    # The bounded count reads either index: on a test table of a few hundred rows their costs are a tie that
+    # PostgreSQL's sampled statistics break either way from run to run (both stop at the count's LIMIT).
+    assert_reads(count_query(queries), "case_institution_active", "case_institution_queue")
 
 
 def test_the_whole_institutions_queue_by_status(client, operator, cases):

@@ -87,3 +87,16 @@ def test_kentmasa_sessions_run_without_jit():
     with connections["default"].cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_jit_off_is_added_to_the_session_options_asked_for_not_put_in_their_place(tmp_path):
+    """libpq reads PGOPTIONS only when the connection names no options of its own: the settings carry the
+    environment's (the upgrade recipe's lock_timeout) and DATABASE_URL's beside -c jit=off."""
+    url = "postgres://postgres@127.0.0.1:5432/kentmasa_pool_check"
+    env = {"KENTMASA_VAR_DIR": str(tmp_path), "DATABASE_URL": url}
+    assert settings_with(env)["OPTIONS"]["options"] == "-c jit=off"
+    upgrade = settings_with({**env, "PGOPTIONS": "-c lock_timeout=5s"})
+    assert upgrade["OPTIONS"]["options"] == "-c lock_timeout=5s -c jit=off"
+    schema = settings_with({**env, "DATABASE_URL": url + "?options=-c%20search_path%3Dkent"})
+    assert schema["OPTIONS"]["options"] == "-c search_path=kent -c jit=off"
+    assert "options" not in settings_with({"KENTMASA_VAR_DIR": str(tmp_path)}).get("OPTIONS", {})
