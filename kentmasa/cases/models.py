@@ -263,7 +263,7 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             # The unit queue: a unit's cases in a status, soonest deadline first. The queue pages through
-            # this index alone (see kentmasa.cases.queries.page_by_deadline) and then fetches 50 rows.
+            # this index alone (see kentmasa.cases.queries.keyset_page) and then fetches 50 rows.
             models.Index(fields=["unit", "status", "due_at"], name="case_unit_queue"),
             models.Index(fields=["institution", "status", "due_at"], name="case_institution_queue"),
             # The queue's keyset pages over all active statuses, soonest deadline first: one range read in

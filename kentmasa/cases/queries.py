@@ -63,9 +63,6 @@ class Cursor:
             return None
         return cls(value, pk)
 
-    @classmethod
-    def of(cls, row: Any, field: str) -> "Cursor":
-        return cls(getattr(row, field), row.pk)
 
 
 @dataclasses.dataclass
@@ -198,39 +195,6 @@ def cursors_from(params: Any) -> tuple[Cursor | None, Cursor | None]:
     after = Cursor.decode(params.get("after"))
     before = None if after is not None else Cursor.decode(params.get("before"))
     return after, before
-
-
-def page_by_deadline(cases: QuerySet[Case], offset: int, limit: int) -> QuerySet[Case]:
-    """One page of ``cases``, soonest deadline first (no deadline last), in two steps.
-
-    The first step picks the page's ids from the (unit, status, due_at) index alone; the second
-    fetches just those rows. Sorting whole rows of a busy unit would read every one of them from
-    the table: on a million cases that is ~100 ms against ~3 ms (see bench/run.py).
-    """
-    ids = cases.order_by(*DEADLINE_ORDER).values("pk")[offset : offset + limit]
-    return Case.objects.filter(pk__in=ids).order_by(*DEADLINE_ORDER)
-
-
-class ByDeadline:
-    """``cases`` as a sliceable sequence for Django's Paginator, each page fetched by page_by_deadline."""
-
-    ordered = True
-
-    def __init__(self, cases: QuerySet[Case], *related: str):
-        self.cases = cases.order_by()
-        self.related = related
-
-    def count(self) -> int:
-        return self.cases.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[Case]:
-        if not isinstance(index, slice):
-            raise TypeError("ByDeadline supports slices only")
-        start, stop = index.start or 0, index.stop
-        return list(page_by_deadline(self.cases, start, stop - start).select_related(*self.related))
 
 
 # A duplicate merged into a case that was merged in turn: a handful of hops at most; a cycle (never written
