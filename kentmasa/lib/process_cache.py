@@ -7,8 +7,9 @@ other web workers, the task worker) see the change when their entry expires, so 
 reaches every intake within that many seconds; a change made with ``QuerySet.update`` or ``bulk_create``
 (which send no signals) also within that time. 0 turns the caches off.
 
-Entries hold values, not rows to edit: a model instance is handed out as a shallow copy, so a caller that
-sets an attribute on it does not change what the next request gets.
+Entries hold values, not rows to edit: a model instance is handed out as a deep copy (with the related rows
+it carries), so a caller that sets an attribute on it does not change what the next request gets. A value
+loaded while the cache was being cleared is handed out but not kept: it may be the old one.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class ProcessCache:
         self.name = name
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # moved by clear(): a load that started before it must not be kept
         self.loads = 0  # how many times a value was read from the database (for tests and benchmarks)
         _caches.append(self)
 
@@ -47,20 +49,23 @@ class ProcessCache:
         if entry is not None and entry[0] > now:
             cached: T = entry[1]
             return _handed_out(cached)
+        generation = self._generation
         value = load()
         self.loads += 1
         if lifetime > 0:
             with self._lock:
-                self._entries[key] = (now + lifetime, value)
+                if generation == self._generation:
+                    self._entries[key] = (now + lifetime, value)
         return _handed_out(value)
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
             self._entries.clear()
 
 
 def _handed_out(value: T) -> T:
-    return copy.copy(value) if isinstance(value, models.Model) else value
+    return copy.deepcopy(value) if isinstance(value, models.Model) else value
 
 
 def clear_all() -> None:

@@ -75,3 +75,22 @@ def test_zero_seconds_turns_the_cache_off(category, settings):
     settings.KENTMASA_CONFIG_CACHE_SECONDS = 0
     cached.category(category.pk)
     assert queries(lambda: cached.category(category.pk)) == 1
+
+
+def test_related_rows_handed_out_are_copies_too(category):
+    got = cached.category(category.pk)
+    got.service.name = "değişti"
+    assert cached.category(category.pk).service.name == category.service.name
+
+
+def test_a_value_loaded_while_the_cache_was_cleared_is_not_kept():
+    """An administrator's save clears the cache while another thread is still reading the old value: that
+    value is handed to its caller once, never kept for the next ones."""
+    cache = process_cache.ProcessCache("test-race")
+
+    def load_during_a_save():
+        cache.clear()  # the save's signal, arriving while the load is under way
+        return "old"
+
+    assert cache.get("key", load_during_a_save) == "old"
+    assert cache.get("key", lambda: "new") == "new"
