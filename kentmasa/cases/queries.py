@@ -64,7 +64,6 @@ class Cursor:
         return cls(value, pk)
 
 
-
 @dataclasses.dataclass
 class KeysetPage:
     """One page of a keyset-paged list: its rows and the cursors of the pages next to it."""
