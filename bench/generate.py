@@ -451,10 +451,25 @@ def check_disk(missing: int) -> None:
         raise SystemExit(f"not enough disk: need {need * 1.1 / 1e9:.1f} GB with a 10 % margin")
 
 
+def create_database() -> None:
+    """PostgreSQL: create the bench database when it does not exist yet (no createdb needed first)."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    name = params["dbname"]
+    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            say(f"  creating database {name}")
+            admin.execute(f'CREATE DATABASE "{name.replace(chr(34), chr(34) * 2)}"')
+
+
 def generate(n: int = N) -> None:
-    """Make the database hold at least ``n`` cases of the bench institution (migrating it first)."""
+    """Make the database hold at least ``n`` cases of the bench institution (migrating it first; creating
+    a PostgreSQL database that does not exist yet)."""
     if connection.vendor == "sqlite":
         Path(str(connection.settings_dict["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        create_database()
     call_command("migrate", verbosity=0)
     institution, categories = reference_data()
     have = Case.objects.filter(institution=institution).count()
