@@ -1,6 +1,7 @@
 """The unit queue: the open cases a member of staff works, soonest deadline first, overdue ones marked."""
 
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from kentmasa.cases.queries import bounded_count, cursors_from, keyset_page
 from kentmasa.cases.search import search_cases
 from kentmasa.cases.tracking import format_tracking_number
 from kentmasa.cases.views import StaffRequest, describe_remaining, staff_required
+from kentmasa.lib import phones
 
 PAGE_SIZE = 50
 ASSIGN_SEARCH = "atama"  # the GET parameter that finds people and teams beyond the listed ones
@@ -75,6 +77,19 @@ def describe_forwarding(case: Case) -> dict | None:
     return {"text": text, "within": clock.within_standard(case)}
 
 
+# Citizen.masked_phone parses the number with libphonenumber (0.2 ms a row); a queue shows the same callers
+# page after page, so the masks are kept per process (a pure function of the stored number).
+@functools.lru_cache(maxsize=4096)
+def _masked(phone: str) -> str:
+    return phones.mask(phone) if phone else ""
+
+
+def _when(moment: dt.datetime | None) -> str:
+    """A moment as the queue shows it, in the current time zone: "07.08.2026 01:29" (the template's
+    ``|date:"d.m.Y H:i"``); empty without one."""
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment is not None else ""
+
+
 @staff_required
 def queue(request: StaffRequest) -> HttpResponse:
     user = request.user
@@ -104,20 +119,44 @@ def queue(request: StaffRequest) -> HttpResponse:
     total = bounded_count(cases)
 
     calendars: dict = {}  # one working calendar per institution, not one query per row
+    # Everything a row shows is worked out here, once: the labels translated once per page (not per row),
+    # the dates formatted in Python, the names picked; the template only places them (70 % of a page was
+    # template work on 50 rows: {% translate %}, |date, model methods resolved per cell).
+    statuses = {value: str(label) for value, label in Status.choices}
+    select_case = _("Select case %(number)s")
+    take_case = _("Take case %(number)s myself")
+    since = _("since %(since)s")
     rows = []
     for case in page:
         calendar = calendars.get(case.institution_id)
         if calendar is None:
             calendar = calendars[case.institution_id] = case.institution.business_calendar()
+        number = case.tracking_number
+        tracking = format_tracking_number(number)
+        citizen, assignee = case.citizen, case.assignee
+        paused = is_paused(case)
         rows.append(
             {
                 "case": case,
-                "tracking": format_tracking_number(case.tracking_number),
+                "number": number,
+                "tracking": tracking,
+                "url": reverse("cases:detail", args=[number]),
+                "select_label": select_case % {"number": tracking},
+                "citizen": (citizen.name, _masked(citizen.phone)) if citizen else None,
+                "category": case.category.name if case.category else "",
+                "unit": case.unit.name if case.unit else "",
+                "status_label": statuses.get(case.status, case.status),
+                "assignee": (assignee.get_full_name() or assignee.username) if assignee else "",
+                "team": case.team.name if case.team else "",
+                "received": _when(case.received_at),
+                "due": _when(case.due_at),
+                "paused_since": since % {"since": _when(case.paused_at)} if paused and case.due_at else "",
                 "late": is_late(case, now),
-                "paused": is_paused(case),
                 "remaining": describe_remaining(clock.remaining(case, now=now, calendar=calendar)),
                 "forwarding": describe_forwarding(case),
                 "may_take": access.may_take(user, case),
+                "take_url": reverse("cases:take", args=[number]),
+                "take_label": take_case % {"number": tracking},
             }
         )
 
