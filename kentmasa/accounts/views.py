@@ -16,7 +16,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
@@ -30,6 +29,7 @@ from django_ratelimit.core import is_ratelimited
 from kentmasa.accounts import services
 from kentmasa.accounts.forms import CodeForm, EnrolForm
 from kentmasa.accounts.models import SignInEvent
+from kentmasa.cases.queries import filter_query, page_from
 from kentmasa.directory.models import User
 from kentmasa.lib.lockout import rate_seconds
 
@@ -205,8 +205,7 @@ def account(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", context)
 
 
-EVENTS_PAGE = 50
-EVENTS_MAX_PAGE = 40  # 2000 events back; older ones are in the admin (superusers) or pruned
+EVENTS_PAGE = 50  # keyset pages along sign_in_time (at), newest first: any page costs what the first does
 
 
 def _institution_scope(user: User) -> int | None:
@@ -220,7 +219,7 @@ def _institution_scope(user: User) -> int | None:
 
 
 def _staff_events(institution_id: int) -> Any:
-    events = SignInEvent.objects.select_related("user", "actor").order_by("-at", "-pk")
+    events = SignInEvent.objects.select_related("user", "actor")
     return events if institution_id == 0 else events.filter(user__institution_id=institution_id)
 
 
@@ -239,12 +238,15 @@ def institution_sign_ins(request: HttpRequest) -> HttpResponse:
     name = str(request.GET.get("kullanici", "")).replace("\x00", "").strip()[: services.USERNAME_LENGTH]
     if name:
         events = events.filter(user__username=name)
-    try:
-        number = min(max(int(request.GET.get("sayfa", "1")), 1), EVENTS_MAX_PAGE)
-    except ValueError:
-        number = 1
-    page = Paginator(events, EVENTS_PAGE, allow_empty_first_page=True).get_page(number)
-    context = {"page": page, "kinds": SignInEvent.Kind.choices, "kind": kind, "name": name}
+    page = page_from(request.GET, events, "at", size=EVENTS_PAGE, descending=True)
+    filters = {key: value for key, value in (("tur", kind), ("kullanici", name)) if value}
+    context = {
+        "page": page,
+        "kinds": SignInEvent.Kind.choices,
+        "kind": kind,
+        "name": name,
+        "filter_query": filter_query(filters),
+    }
     return render(request, "accounts/institution_sign_ins.html", context)
 
 

@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Q, QuerySet
 from django.utils.formats import number_format
+from django.utils.http import urlencode
 
 from kentmasa.cases.models import Case, Status
 
@@ -142,12 +144,20 @@ def _forward(rows: QuerySet, field: str, after: Cursor | None, limit: int, desce
                 Q(**{f"{field}__{later}": after.value}) | Q(**{f"pk__{later}": after.pk})
             )
         found = list(valued.order_by(*order)[:limit])
-        if len(found) >= limit:
+        if len(found) >= limit or not _nullable(rows, field):  # a column that is never NULL: no second read
             return found
     blank = rows.filter(**{f"{field}__isnull": True})
     if after is not None and after.value is None:
         blank = blank.filter(**{f"pk__{later}": after.pk})
     return found + list(blank.order_by(f"{sign}pk")[: limit - len(found)])
+
+
+def _nullable(rows: QuerySet, field: str) -> bool:
+    """Whether the list's ordering column may be NULL (a field of the model; anything else: assume so)."""
+    try:
+        return bool(rows.model._meta.get_field(field).null)
+    except FieldDoesNotExist:  # a lookup through a relation ("case__due_at") or an annotation
+        return True
 
 
 def _backward(rows: QuerySet, field: str, before: Cursor, limit: int, descending: bool) -> list:
@@ -194,6 +204,29 @@ def cursors_from(params: Any) -> tuple[Cursor | None, Cursor | None]:
     after = Cursor.decode(params.get("after"))
     before = None if after is not None else Cursor.decode(params.get("before"))
     return after, before
+
+
+def page_from(params: Any, rows: QuerySet, field: str, *, size: int, descending: bool = False) -> KeysetPage:
+    """The page of ``rows`` (keyset_page on ``field``) that a list's GET parameters ``params`` ask for with
+    their ``after`` / ``before`` cursor; a bad or forged cursor shows the first page."""
+    after, before = cursors_from(params)
+    return keyset_page(rows, field, size=size, descending=descending, after=after, before=before)
+
+
+PAGE_PARAMS = frozenset({"after", "before", "page"})  # a list's place, not its filters
+
+
+def filter_query(params: Any, drop: Any = ()) -> str:
+    """A list's GET parameters without its cursors (nor an old ``page`` number, empty or ``drop``ped ones),
+    URL-encoded: the part the page links of cases/_keyset_pages.html keep."""
+    kept = [
+        (key, value)
+        for key in params
+        if key not in PAGE_PARAMS and key not in drop
+        for value in (params.getlist(key) if hasattr(params, "getlist") else [params[key]])
+        if value
+    ]
+    return urlencode(kept)
 
 
 # A duplicate merged into a case that was merged in turn: a handful of hops at most; a cycle (never written

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import wraps
 from pathlib import PurePath
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -31,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kentmasa.cases.queries import bounded_count, filter_query, page_from
 from kentmasa.cases.services import TransitionError
 from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.directory.models import Institution, User
@@ -109,11 +109,13 @@ def _request(institution: Institution, pk: int) -> FootageRequest:
 
 
 def _page(request: StaffRequest, rows: Any) -> Any:
+    """The camera list's page: a directorate's cameras are a fixed, physical set (thousands at most), so it
+    keeps numbered pages; the requests and holds, which grow with the years, page by keyset."""
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _filters(request: StaffRequest) -> str:
-    return urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
+    return filter_query(request.GET)
 
 
 # -- requests ------------------------------------------------------------------------------------------------
@@ -131,18 +133,30 @@ def requests(request: StaffRequest, institution: Institution) -> HttpResponse:
     else:
         status = 400
         rows = rows.none()
-    rows = (
-        rows.select_related("recorded_by", "decided_by")
-        .annotate(camera_count=Count("cameras", distinct=True))
-        .order_by("-recorded_at", "-pk")
+    # Keyset pages, newest first, along footage_request_list / footage_request_recent; the cameras counted for
+    # the page's rows only.
+    page = page_from(
+        request.GET,
+        rows.select_related("recorded_by", "decided_by"),
+        "recorded_at",
+        size=PAGE_SIZE,
+        descending=True,
     )
+    counts = dict(
+        FootageRequest.objects.filter(pk__in=[item.pk for item in page])
+        .annotate(cameras_named=Count("cameras", distinct=True))
+        .values_list("pk", "cameras_named")
+    )
+    for item in page:
+        item.camera_count = counts.get(item.pk, 0)
     return render(
         request,
         "emergency/footage_requests.html",
         {
             "institution": institution,
             "form": form,
-            "page": _page(request, rows),
+            "page": page,
+            "total": bounded_count(rows),
             "filter_query": _filters(request),
             "section": "requests",
         },
@@ -393,14 +407,14 @@ def _holds_page(
     else:
         status = max(status, 400)
         rows = rows.none()
-    rows = rows.select_related("camera", "request", "created_by", "lifted_by").order_by("-created_at", "-pk")
+    rows = rows.select_related("camera", "request", "created_by", "lifted_by")
     return render(
         request,
         "emergency/footage_holds.html",
         {
             "institution": institution,
             "form": form,
-            "page": _page(request, rows),
+            "page": page_from(request.GET, rows, "created_at", size=PAGE_SIZE, descending=True),
             "filter_query": _filters(request),
             "hold_form": hold_form or HoldForm(institution=institution),
             "lift_form": LiftForm(),

@@ -576,7 +576,9 @@ class FootageRequest(models.Model):
             ("lift_footage_hold", _("Can lift a legal hold on camera footage")),
         ]
         indexes = [
-            models.Index(fields=["institution", "status", "-recorded_at"], name="footage_request_list")
+            models.Index(fields=["institution", "status", "-recorded_at"], name="footage_request_list"),
+            # The list unfiltered by status, keyset-paged newest first (emergency.footage_views.requests).
+            models.Index(fields=["institution", "-recorded_at", "-id"], name="footage_request_recent"),
         ]
 
     def __str__(self) -> str:

@@ -23,11 +23,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -37,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kentmasa.cases.queries import bounded_count, filter_query, page_from
 from kentmasa.cases.services import TransitionError
 from kentmasa.cases.views import StaffRequest
 from kentmasa.directory.models import Institution, Team, User
@@ -332,21 +331,20 @@ def alerts(request: StaffRequest, institution: Institution) -> HttpResponse:
         status = 400
         found = found.none()
     latest = PlateHit.objects.select_related("camera").order_by("-at", "-pk")[:HITS_INLINE]
-    found = (
-        found.select_related("acknowledged_by", "closed_by")
-        .prefetch_related(told_teams(), Prefetch("hits", queryset=latest, to_attr="latest"))
-        .order_by("-opened_at", "-pk")
+    total = bounded_count(found)
+    listed = found.select_related("acknowledged_by", "closed_by").prefetch_related(
+        told_teams(), Prefetch("hits", queryset=latest, to_attr="latest")
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+    page = page_from(request.GET, listed, "opened_at", size=PAGE_SIZE, descending=True)
     return render(
         request,
         "emergency/plates.html",
         {
             "form": form,
             "page": page,
+            "total": total,
             "rows": rows_of(_with_last_hit(page), timezone.now()),
-            "filter_query": urlencode(filters),
+            "filter_query": filter_query(request.GET),
             "institution": institution,
             "outcomes": PlateAlert.Outcome.choices,
             "user_name": who(request.user),
@@ -369,8 +367,8 @@ def alert(request: StaffRequest, institution: Institution, pk: int) -> HttpRespo
     found.last_hit = (  # type: ignore[attr-defined]
         PlateHit.objects.filter(alert=found).select_related("camera").order_by("-at", "-pk").first()
     )
-    hits = PlateHit.objects.filter(alert=found).select_related("camera").order_by("at", "pk")
-    page = Paginator(hits, HITS_PAGE).get_page(request.GET.get("page"))
+    hits = PlateHit.objects.filter(alert=found).select_related("camera")
+    page = page_from(request.GET, hits, "at", size=HITS_PAGE)  # oldest first, along plate_hit_alert
     return render(
         request,
         "emergency/plate_alert.html",

@@ -202,6 +202,18 @@ class WorkOrder(models.Model):
             models.Index(fields=["unit", "status", "-created_at"], name="workorder_unit"),
             models.Index(fields=["assignee", "status"], name="workorder_assignee"),
             models.Index(fields=["case", "kind", "reason"], name="workorder_case_inspection"),
+            # The unit's review screen, keyset-paged (field.office_views.unit_reports; migration 0004):
+            # reports waiting, oldest finished first, and reviewed ones, newest reviewed first.
+            models.Index(
+                fields=["institution", "finished_at", "id"],
+                name="workorder_review_waiting",
+                condition=Q(status__in=["done", "failed", "other_team"], reviewed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["institution", "reviewed_at", "id"],
+                name="workorder_reviewed",
+                condition=Q(reviewed_at__isnull=False),
+            ),
         ]
         constraints = [
             # One open inspection per case and reason, whoever sends it (kentmasa.field.derman).

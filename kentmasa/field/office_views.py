@@ -24,7 +24,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kentmasa.cases import access
 from kentmasa.cases.models import ACTIVE_STATUSES, Case
+from kentmasa.cases.queries import bounded_count, filter_query, page_from
 from kentmasa.cases.services import TransitionError
 from kentmasa.cases.tracking import clean_tracking_number, format_tracking_number
 from kentmasa.cases.views import StaffRequest, staff_required
@@ -227,29 +227,36 @@ def unit_reports(request: StaffRequest) -> HttpResponse:
             rows = rows.filter(status=form.cleaned_data["status"])
     else:
         status, rows = 400, rows.none()
-    rows = (
-        rows.select_related(
-            "case", "case__unit", "team", "unit", "assignee", "finished_by", "failure_reason", "reviewed_by"
-        )
-        .prefetch_related("machines", "photos__attachment")
-        .order_by("-reviewed_at" if reviewed else "finished_at", "-pk")
-    )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = rows.select_related(
+        "case", "case__unit", "team", "unit", "assignee", "finished_by", "failure_reason", "reviewed_by"
+    ).prefetch_related("machines", "photos__attachment")
+    # Keyset pages: waiting reports oldest finished first, reviewed ones newest reviewed first, along the
+    # partial indexes workorder_review_waiting / workorder_reviewed.
+    if reviewed:
+        page = page_from(request.GET, rows, "reviewed_at", size=PAGE_SIZE, descending=True)
+    else:
+        page = page_from(request.GET, rows, "finished_at", size=PAGE_SIZE)
     visible = set(
         access.visible_cases(user)
         .filter(pk__in=[order.case_id for order in page])
         .values_list("pk", flat=True)
     )
     for order in page:
-        order.case_visible = order.case_id in visible  # type: ignore[attr-defined]
-        order.phases = [  # type: ignore[attr-defined]
+        order.case_visible = order.case_id in visible
+        order.phases = [
             (label, [photo for photo in order.photos.all() if photo.phase == phase])
             for phase, label in WorkOrderPhoto.Phase.choices
         ]
     return _render(
         request,
         "field/office_unit.html",
-        {"page": page, "form": form, "reviewed": reviewed, "waiting": review.awaiting_review(user).count()},
+        {
+            "page": page,
+            "form": form,
+            "reviewed": reviewed,
+            "waiting": bounded_count(review.awaiting_review(user)),
+            "filter_query": filter_query(request.GET) if status == 200 else "",
+        },
         status=status,
     )
 
@@ -505,13 +512,8 @@ def visit_list(request: StaffRequest) -> HttpResponse:
     user = request.user
     if not may_work_in_the_field(user) and not user.is_superuser:
         raise PermissionDenied
-    rows = (
-        visits.visible_visits(user)
-        .select_related("unit", "created_by")
-        .prefetch_related("staff", "cases")
-        .order_by("-started_at", "-pk")
-    )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = visits.visible_visits(user).select_related("unit", "created_by").prefetch_related("staff", "cases")
+    page = page_from(request.GET, rows, "started_at", size=PAGE_SIZE, descending=True)  # visit_institution
     return _render(request, "field/office_visits.html", {"page": page})
 
 

@@ -206,6 +206,12 @@ class FoiRequest(models.Model):
         verbose_name_plural = _("information requests")
         indexes = [
             models.Index(fields=["institution", "stage", "check_due_at"], name="foi_queue"),
+            # The queue's default list, all open stages in (check_due_at, id) order, keyset-paged (foi.views).
+            models.Index(
+                fields=["institution", "check_due_at", "id"],
+                name="foi_open_queue",
+                condition=Q(stage__in=["checking", "incomplete", "processing", "awaiting_fee"]),
+            ),
             models.Index(fields=["institution", "-received_at"], name="foi_recent"),
             models.Index(
                 fields=["warn_at"],

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kentmasa.cases import clock as case_clock
 from kentmasa.cases.models import Case, Channel, Event
+from kentmasa.cases.queries import bounded_count, filter_query, page_from
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import event_label
 from kentmasa.cases.views import StaffRequest, describe_remaining, staff_required
@@ -55,10 +55,11 @@ def queue(request: StaffRequest) -> HttpResponse:
     if stage and stage not in STAGE_FILTERS:
         stage = ""
     requests = requests.filter(stage=stage) if stage else requests.filter(stage__in=list(OPEN_STAGES))
-    requests = requests.select_related(
+    # Keyset pages along foi_open_queue (open stages) or foi_queue (one stage); the total counted to a limit.
+    listed = requests.select_related(
         "case", "case__citizen", "case__unit", "case__institution", "case__service", "institution"
-    ).order_by("check_due_at", "pk")
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    )
+    page = page_from(request.GET, listed, "check_due_at", size=PAGE_SIZE)
     now = timezone.now()
     rows = []
     bases: dict[int, BusinessCalendar] = {}  # one calendar (its closed days: one query) per institution
@@ -84,6 +85,8 @@ def queue(request: StaffRequest) -> HttpResponse:
         "foi/queue.html",
         {
             "page": page,
+            "total": bounded_count(requests),
+            "filter_query": filter_query({"asama": stage} if stage else {}),
             "rows": rows,
             "stage": stage,
             "stages": Stage.choices,

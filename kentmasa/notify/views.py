@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kentmasa.cases.queries import page_from
 from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.directory.models import User
 from kentmasa.lib.edge import KEY_RANGE
@@ -25,16 +26,7 @@ from kentmasa.notify.forms import DeputyForm, PreferencesForm
 from kentmasa.notify.models import Deputy, Notification, PushSubscription
 
 PAGE = 30
-MAX_PAGE = 100  # the inbox pages back at most this far (3000 notifications); older ones are in the admin
 MY_DEPUTY_ROWS = 50
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        number = int(raw or "1")
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGE)
 
 
 def is_local(link: str) -> bool:
@@ -50,24 +42,23 @@ def is_local(link: str) -> bool:
 @staff_required
 @require_GET
 def inbox(request: StaffRequest) -> HttpResponse:
-    """My notifications, newest first, PAGE at a time (unread ones marked); ?unread=1 for unread only."""
+    """My notifications, newest first, PAGE at a time (unread ones marked); ?unread=1 for unread only.
+    Keyset pages along notification_inbox (user, created_at, id) or notification_unread: any page costs
+    what the first does."""
     unread_only = request.GET.get("unread") == "1"
-    page = _page_number(request.GET.get("page"))
     rows = Notification.objects.filter(user=request.user)
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
-    start = (page - 1) * PAGE
-    found = list(
-        rows.select_related("case", "on_behalf_of").order_by("-created_at", "-id")[start : start + PAGE + 1]
+    page = page_from(
+        request.GET, rows.select_related("case", "on_behalf_of"), "created_at", size=PAGE, descending=True
     )
     return render(
         request,
         "notify/inbox.html",
         {
-            "notifications": found[:PAGE],
+            "notifications": page.rows,
             "page": page,
-            "has_next": len(found) > PAGE and page < MAX_PAGE,
-            "has_previous": page > 1,
+            "filter_query": "unread=1" if unread_only else "",
             "unread_only": unread_only,
         },
     )

@@ -3,19 +3,22 @@ staff.
 
 Only the institution's administrators and whoever the administrator granted ``privacy.view_accesslog`` (a
 KVKK officer: the directory has no such role) see them, and only their own institution's rows. Each page is
-one indexed range scan: (institution, citizen, at, id) or (institution, user, at, id), newest first,
-keyset-paginated by the last (at, id) seen, ``PAGE`` rows at most, between two days. Reading the report is
-itself logged.
+one indexed range scan: (institution, citizen, at, id), (institution, user, at, id) or, unfiltered,
+(institution, at, id), newest first, keyset-paged (kentmasa.cases.queries.keyset_page: ``after`` / ``before``
+cursors, a bad one shows the first page), ``PAGE`` rows at most, between two days; the total counted up to
+a limit. Reading the report is itself logged.
 """
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kentmasa.cases.queries import KeysetPage, page_from
 from kentmasa.directory.models import User
 from kentmasa.privacy.models import AccessLog
 
@@ -23,7 +26,6 @@ PAGE = 50
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
 MAX_ID = 2**63 - 1
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def may_read_log(user: User) -> bool:
@@ -46,7 +48,6 @@ class ReportForm(forms.Form):
     personel = forms.IntegerField(label=_("Staff member no"), required=False, min_value=1, max_value=MAX_ID)
     baslangic = forms.DateField(label=_("From"), required=False)
     bitis = forms.DateField(label=_("Until"), required=False)
-    sonra = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -54,24 +55,11 @@ class ReportForm(forms.Form):
             day = data.get(name)
             if day is not None and not FIRST_DAY <= day <= LAST_DAY:
                 self.add_error(name, _("Enter a day between 2000 and 2099."))
-        cursor = data.get("sonra") or ""
-        data["cursor"] = None
-        if cursor:
-            try:
-                stamp, pk = cursor.split("_", 1)
-                at = EPOCH + dt.timedelta(microseconds=int(stamp))
-                number = int(pk)
-                if not (pk.isascii() and pk.isdigit() and 0 < number <= MAX_ID):
-                    raise ValueError(pk)
-            except (ValueError, OverflowError, OSError):
-                self.add_error(None, _("The page address is not valid; start again."))
-            else:
-                data["cursor"] = (at, number)
         return data
 
 
 def rows(user: User, data: dict) -> QuerySet[AccessLog]:
-    """The page of rows for a valid form's data: the caller's institution only (a superuser without one: any
+    """The rows a valid form's data asks for: the caller's institution only (a superuser without one: any
     institution's)."""
     found = AccessLog.objects.all()
     if user.institution_id is not None:
@@ -89,11 +77,11 @@ def rows(user: User, data: dict) -> QuerySet[AccessLog]:
         found = found.filter(
             at__lt=dt.datetime.combine(data["bitis"] + dt.timedelta(days=1), dt.time.min, zone)
         )
-    if data.get("cursor"):
-        at, pk = data["cursor"]
-        found = found.filter(Q(at__lt=at) | Q(at=at, id__lt=pk))
-    return found.select_related("user", "citizen", "case").order_by("-at", "-id")[:PAGE]
+    return found
 
 
-def cursor_of(row: AccessLog) -> str:
-    return f"{(row.at - EPOCH) // dt.timedelta(microseconds=1)}_{row.pk}"
+def page(params: Any, found: QuerySet[AccessLog]) -> KeysetPage:
+    """The page of ``found`` (rows()) that ``params``' cursor asks for, newest first."""
+    return page_from(
+        params, found.select_related("user", "citizen", "case"), "at", size=PAGE, descending=True
+    )

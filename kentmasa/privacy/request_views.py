@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from kentmasa.cases.queries import bounded_count, page_from
 from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.lib import edge
 from kentmasa.lib.clientip import client_ip
@@ -67,11 +67,22 @@ def queue(request: StaffRequest) -> HttpResponse:
         raise PermissionDenied
     answered = request.GET.get("durum") == "cevaplanan"
     found = _visible(request.user).filter(answered_at__isnull=not answered)
-    found = found.order_by("-answered_at", "pk") if answered else found.order_by("due_at", "pk")
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages along dsr_queue (institution, answered_at, due_at): open ones by deadline, answered ones
+    # newest answer first; the total counted up to a limit.
+    if answered:
+        page = page_from(request.GET, found, "answered_at", size=PAGE_SIZE, descending=True)
+    else:
+        page = page_from(request.GET, found, "due_at", size=PAGE_SIZE)
     now = timezone.now()
-    rows = [{"item": item, "days_left": (item.due_at - now).days} for item in page.object_list]
-    return render(request, "privacy/requests/queue.html", {"rows": rows, "page": page, "answered": answered})
+    rows = [{"item": item, "days_left": (item.due_at - now).days} for item in page.rows]
+    context = {
+        "rows": rows,
+        "page": page,
+        "total": bounded_count(found),
+        "answered": answered,
+        "filter_query": "durum=cevaplanan" if answered else "",
+    }
+    return render(request, "privacy/requests/queue.html", context)
 
 
 def _context(request: StaffRequest, item: DataSubjectRequest, error: str = "") -> dict:

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from kentmasa.cases.queries import bounded_count, filter_query
 from kentmasa.cases.views import StaffRequest, staff_required
 from kentmasa.lib import edge
 from kentmasa.lib.personal_reads import note_read
@@ -19,7 +20,8 @@ def access_log(request: StaffRequest) -> HttpResponse:
     if request.GET and not form.is_valid():
         return render(request, "privacy/access_log.html", {"form": form, "rows": []}, status=400)
     data = form.cleaned_data if request.GET else {}
-    found = list(access_reports.rows(request.user, data))
+    found = access_reports.rows(request.user, data)
+    page = access_reports.page(request.GET, found)
     # Reading who read whose data is itself a read of it (KVKK m.12): logged like any other.
     note_read(
         request,
@@ -27,12 +29,17 @@ def access_log(request: StaffRequest) -> HttpResponse:
         citizen_id=data.get("vatandas"),
         detail=f"personel={data.get('personel') or ''} {request.GET.urlencode()[:300]}",
     )
-    more = None
-    if len(found) == access_reports.PAGE:
-        query = request.GET.copy()
-        query["sonra"] = access_reports.cursor_of(found[-1])
-        more = query.urlencode()
-    return render(request, "privacy/access_log.html", {"form": form, "rows": found, "more": more})
+    return render(
+        request,
+        "privacy/access_log.html",
+        {
+            "form": form,
+            "rows": page.rows,
+            "page": page,
+            "total": bounded_count(found),
+            "filter_query": filter_query(request.GET),
+        },
+    )
 
 
 @require_GET

@@ -77,6 +77,8 @@ class DestructionRecord(models.Model):
         indexes = [
             models.Index(fields=["institution", "category", "-started_at"], name="destruction_record_list"),
             models.Index(fields=["category", "-started_at"], name="destruction_record_last"),
+            # The list of every category, keyset-paged newest first (retention.views.record_list).
+            models.Index(fields=["institution", "-started_at", "-id"], name="destruction_record_recent"),
         ]
 
     def __str__(self) -> str:

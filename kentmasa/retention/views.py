@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from kentmasa.cases.queries import bounded_count, page_from
 from kentmasa.directory.models import User
 from kentmasa.lib import edge
 from kentmasa.retention.models import DestructionRecord
@@ -106,7 +106,7 @@ def record_list(request: StaffRequest) -> HttpResponse:
             records = records.filter(category=form.cleaned_data["category"])
         if form.cleaned_data["outcome"]:
             records = records.filter(outcome=form.cleaned_data["outcome"])
-    page = Paginator(records.order_by("-started_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_from(request.GET, records, "started_at", size=PAGE_SIZE, descending=True)
     filters = {}
     if form.is_bound and not form.errors:
         filters = {name: value for name, value in form.cleaned_data.items() if value}
@@ -116,6 +116,7 @@ def record_list(request: StaffRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "total": bounded_count(records),
             "filter_query": urlencode(filters),
             "shows_institution": user.is_superuser,
         },

@@ -15,10 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
 from kentmasa.directory.models import Institution, User
 from kentmasa.emergency import pts
 from kentmasa.emergency.models import Camera, DispatchSettings, PlateAlert, PlateAlertTeam, PlateHit
-from kentmasa.emergency.pts_views import HITS_INLINE, PAGE_SIZE, PANEL_LIMIT, TEAM_HOURS
+from kentmasa.emergency.pts_views import HITS_INLINE, HITS_PAGE, PAGE_SIZE, PANEL_LIMIT, TEAM_HOURS
 from kentmasa.emergency.tests.core_world import police_world, user
 from kentmasa.notify.models import LiveEvent
 
@@ -376,12 +377,16 @@ def test_the_plates_page_goes_a_page_at_a_time_at_the_same_cost(client, seda, wo
         hotlist(world, plate=f"26 AB {100 + number}")
         read(world, plate=f"26 AB {100 + number}")
     assert cost(PLATES) == few
-    first = client.get(PLATES).content.decode()
-    assert first.count('class="card plate-alert ') == PAGE_SIZE and 'id="plates-next"' in first
-    second = client.get(PLATES + "?page=2").content.decode()
+    first = client.get(PLATES)
+    html = first.content.decode()
+    assert html.count('class="card plate-alert ') == PAGE_SIZE and 'rel="next"' in html
+    assert f'id="plates-count">Bu listede {PAGE_SIZE + 2} kayıt<' in html
+    second = client.get(PLATES, {"after": first.context["page"].next}).content.decode()
     assert second.count('class="card plate-alert ') == 2
-    for page in ("abc", str(2**63), "-1"):  # Django's paginator: the nearest page, never an error
-        assert client.get(PLATES + "?page=" + page).status_code == 200
+    newest_first = list(PlateAlert.objects.order_by("-opened_at", "-pk").values_list("pk", flat=True))
+    forward, backward = walk(client, PLATES)
+    assert forward == backward == newest_first
+    assert_bad_cursors_show_the_first_page(client, PLATES)
 
 
 def test_an_alerts_page_has_every_read_and_the_teams(client, seda, world, bridge):
@@ -394,6 +399,32 @@ def test_an_alerts_page_has_every_read_and_the_teams(client, seda, world, bridge
     assert "39.790000, 30.490000" in html and "Köprübaşı Köprüsü" in html
     assert "Yunus Ekibi 1" in html
     assert f'id="plate-close-{alert.pk}"' in html
+
+
+def test_an_alerts_reads_page_forward_and_back_oldest_first(client, seda, world, bridge):
+    hotlist(world)
+    alert = read(world)
+    start = timezone.now() - dt.timedelta(days=1)
+    PlateHit.objects.bulk_create(
+        [  # two reads a second: the key breaks the tie
+            PlateHit(
+                alert=alert,
+                camera_code="ESK-KGYS-014",
+                at=start + dt.timedelta(seconds=n // 2),
+                received_at=start,
+            )
+            for n in range(2 * HITS_PAGE + 3)
+        ]
+    )
+    path = f"/haber-merkezi/plaka/{alert.pk}/"
+    forward, backward = walk(client, path)
+    assert (
+        forward
+        == backward
+        == list(PlateHit.objects.filter(alert=alert).order_by("at", "pk").values_list("pk", flat=True))
+    )
+    assert len(forward) == 2 * HITS_PAGE + 4
+    assert_bad_cursors_show_the_first_page(client, path)
 
 
 # -- the team's phone ----------------------------------------------------------------------------------------

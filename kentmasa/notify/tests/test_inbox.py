@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kentmasa.cases.models import Status
+from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
 from kentmasa.conftest import PASSWORD
 from kentmasa.directory.models import Unit, User
 from kentmasa.notify import views
@@ -82,14 +83,38 @@ def test_the_inbox_pages_through_a_bounded_number(as_ayse, ayse):
             for n in range(views.PAGE + 1)
         ]
     )
-    first = as_ayse.get("/bildirimler/").content.decode()
+    answer = as_ayse.get("/bildirimler/")
+    first = answer.content.decode()
     assert first.count('class="notification') == views.PAGE
-    assert 'rel="next" href="?page=2"' in first
-    second = as_ayse.get("/bildirimler/?page=2").content.decode()
+    assert f'rel="next" href="?after={answer.context["page"].next}"' in first
+    second = as_ayse.get("/bildirimler/", {"after": answer.context["page"].next}).content.decode()
     assert second.count('class="notification') == 1
     assert f"Bildirim {views.PAGE}<" in second
-    for page in ("abc", "-4", "99999999999999999999999", "\u0661"):
+    for page in ("abc", "-4", "99999999999999999999999", "\u0661"):  # an old page number: the first page
         assert as_ayse.get("/bildirimler/", {"page": page}).status_code == 200
+    assert_bad_cursors_show_the_first_page(as_ayse, "/bildirimler/")
+
+
+def test_the_inbox_pages_forward_and_back_every_notification_once_newest_first(as_ayse, ayse, road_staff):
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [  # two at each moment: the key breaks the tie; some read, another user's never shown
+            Notification(
+                user=ayse,
+                kind="assigned",
+                text=f"Bildirim {n}",
+                created_at=now - dt.timedelta(minutes=n // 2),
+                read_at=now if n % 3 == 0 else None,
+            )
+            for n in range(2 * views.PAGE + 5)
+        ]
+        + [Notification(user=road_staff, kind="assigned", text="Başkasının", created_at=now)]
+    )
+    mine = Notification.objects.filter(user=ayse).order_by("-created_at", "-id")
+    forward, backward = walk(as_ayse, "/bildirimler/")
+    assert forward == backward == list(mine.values_list("pk", flat=True))
+    forward, backward = walk(as_ayse, "/bildirimler/", {"unread": "1"})
+    assert forward == backward == list(mine.filter(read_at__isnull=True).values_list("pk", flat=True))
 
 
 def test_opening_marks_read_and_goes_to_the_link(as_ayse, ayse):

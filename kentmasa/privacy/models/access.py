@@ -81,6 +81,8 @@ class AccessLog(models.Model):
             # The two reports, keyset-paginated newest first, filtered by date (privacy.access_reports).
             models.Index(fields=["institution", "citizen", "-at", "-id"], name="accesslog_citizen"),
             models.Index(fields=["institution", "user", "-at", "-id"], name="accesslog_user"),
+            # The unfiltered report: the institution's reads, newest first (migration 0004, concurrently).
+            models.Index(fields=["institution", "-at", "-id"], name="accesslog_institution"),
         )
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
 from kentmasa.directory.models import Institution, User
 from kentmasa.retention import records
 from kentmasa.retention.models import DestructionRecord
@@ -192,20 +193,26 @@ def test_a_nul_in_the_query_is_a_400_naming_it(client, police, seda):
     assert response.status_code == 400
 
 
-def test_pages_of_25_and_silly_page_numbers_land_on_a_page(client, police, seda):
-    for hour in range(PAGE_SIZE + 5):
-        footage_run(police, at=NIGHT - dt.timedelta(hours=hour), held=False)
+def test_pages_of_25_forward_and_back_hold_every_record_once_newest_first(client, police, seda):
+    made = [
+        footage_run(police, at=NIGHT - dt.timedelta(hours=hour), held=False) for hour in range(PAGE_SIZE + 5)
+    ]
+    # Two runs at the same moment: the key breaks the tie, neither is skipped nor shown twice.
+    made.append(footage_run(police, at=NIGHT - dt.timedelta(hours=3), held=False))
     client.force_login(seda)
 
     first = client.get(LIST, {"category": "footage"})
     assert len(first.context["page"]) == PAGE_SIZE
-    assert "Sayfa 1 / 2" in first.content.decode()
-    assert 'href="?category=footage&amp;page=2"' in first.content.decode()
-    second = client.get(LIST, {"category": "footage", "page": "2"})
-    assert len(second.context["page"]) == 5
-    assert client.get(LIST, {"page": str(2**63)}).context["page"].number == 2
-    assert client.get(LIST, {"page": "-1"}).context["page"].number == 2
-    assert client.get(LIST, {"page": "bir"}).context["page"].number == 1
+    html = first.content.decode()
+    assert f'id="record-count">{len(made)} tutanak' in html
+    assert f'href="?category=footage&amp;after={first.context["page"].next}"' in html
+    forward, backward = walk(client, LIST, {"category": "footage"})
+    newest_first = [
+        record.pk for record in sorted(made, key=lambda record: (record.started_at, record.pk), reverse=True)
+    ]
+    assert forward == backward == newest_first
+    assert_bad_cursors_show_the_first_page(client, LIST, {"category": "footage"})
+    assert client.get(LIST, {"page": str(2**63)}).status_code == 200  # an old page number: the first page
 
 
 def test_the_list_costs_the_same_queries_for_2_records_or_40(client, police, adana, zeynep):
