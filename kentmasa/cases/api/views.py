@@ -24,12 +24,14 @@ from ninja.responses import Status as WithStatus
 from kentmasa.cases import access, services
 from kentmasa.cases.api.inputs import TEXT_FIELD, CaseFilters, CaseIn, IdempotencyKey, TransitionIn
 from kentmasa.cases.api.outputs import (
+    LISTED,
     CaseCreatedOut,
     CaseDetailOut,
     CasePageOut,
     CaseWriter,
     EventOut,
     HeldOut,
+    json_answer,
     person,
 )
 from kentmasa.cases.citizens import STAFF
@@ -98,7 +100,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     summary="Cases the caller may see, newest first",
     operation_id=OPERATION_ID.format("list_cases"),
 )
-def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> dict:
+def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> HttpResponse:
     cases = _cases_for(request.auth)
     if filters.status:
         cases = cases.filter(status__in=filters.status)
@@ -117,25 +119,29 @@ def list_cases(request: ApiRequest, filters: Query[CaseFilters]) -> dict:
     if filters.received_to:
         cases = cases.filter(received_at__lt=_day_start(filters.received_to + dt.timedelta(days=1)))
     cases = search_cases(cases, filters.q).order_by("-received_at", "-pk")
-    writer = CaseWriter(request.auth)
     # The page's keys first, along the (institution, received_at) index, then its rows by key: with the joins
     # in the ordered query SQLite sorted every case of the institution before the limit (4.7 s at 1M).
     keys = list(cases.values_list("pk", flat=True)[filters.offset : filters.offset + filters.limit])
-    rows = {case.pk: case for case in Case.objects.select_related(*RELATED).filter(pk__in=keys)}
+    # Its rows as values, not model instances (outputs.LISTED): the same joins, a third of the time.
+    rows = {row["pk"]: row for row in Case.objects.filter(pk__in=keys).values(*LISTED)}
     page = [rows[key] for key in keys if key in rows]
     # KVKK access log: one row per listed case (at most ``limit``), in the request's one insert, so the
     # report per citizen finds a list that showed the person too.
-    for case in page:
-        note_read(request, what="api_case_list", case_id=case.pk, citizen_id=case.citizen_id)
+    for row in page:
+        note_read(request, what="api_case_list", case_id=row["pk"], citizen_id=row["citizen_id"])
     # Counted over the ids of at most COUNT_LIMIT + 1 rows, not the whole institution's millions.
     found = cases.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    return {
-        "count": min(found, COUNT_LIMIT),
-        "more": found > COUNT_LIMIT,
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [writer.case(case) for case in page],
-    }
+    # Written as CasePageOut says (tests compare it with CaseWriter.case), so ninja need not check the
+    # page's items again one by one (json_answer): that check was a third of a list's time.
+    return json_answer(
+        {
+            "count": min(found, COUNT_LIMIT),
+            "more": found > COUNT_LIMIT,
+            "limit": filters.limit,
+            "offset": filters.offset,
+            "items": CaseWriter(request.auth).listed_page(page),
+        }
+    )
 
 
 def _fingerprint(payload: CaseIn) -> str:
