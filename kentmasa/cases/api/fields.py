@@ -20,6 +20,8 @@ from kentmasa.lib import edge
 INVALID = "kentmasa_invalid"
 MAX_PAGE = 200
 MAX_OFFSET = 1_000_000_000
+# The cases list's offset: as far as its count goes (views.COUNT_LIMIT); older cases are found by date.
+MAX_CASE_OFFSET = 10_000
 MAX_ID = 2**63 - 1  # row ids are 64-bit: a larger number is refused before it reaches the database
 MAX_TEXT = 20000
 # White space as both Python (str.strip) and JSON Schema (ECMA-262 \s) count it: a subject must have a

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from kentmasa.cases.api.fields import (
-    MAX_OFFSET,
+    MAX_CASE_OFFSET,
     MAX_PAGE,
     MAX_TEXT,
     NOT_BLANK,
@@ -230,7 +231,27 @@ class CaseFilters(Schema):
         None, ge=edge.QUERY_FIRST_DAY, le=edge.QUERY_LAST_DAY, description=f"{DAYS}; inclusive"
     )
     limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    # Bounded: a deep offset walks that many index entries on every request. The schema states the maximum;
+    # the check is ours, so its message can say how to reach older cases.
+    offset: int = Field(
+        0,
+        ge=0,
+        json_schema_extra={"maximum": MAX_CASE_OFFSET},
+        description=f"At most {MAX_CASE_OFFSET}; reach older cases by date (received_from, received_to)",
+    )
+
+    @field_validator("offset")
+    @classmethod
+    def _offset(cls, value: int) -> int:
+        if value > MAX_CASE_OFFSET:
+            raise invalid(
+                _(
+                    "A page may start at most %(limit)s cases into the list; to reach older cases, narrow "
+                    "the list by date with received_from and received_to."
+                )
+                % {"limit": number_format(MAX_CASE_OFFSET, force_grouping=True)}
+            )
+        return value
 
 
 IDEMPOTENCY_KEY = rf"^[!-~]{{1,{ApiIdempotencyKey.MAX_LENGTH}}}$"

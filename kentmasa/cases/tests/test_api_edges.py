@@ -59,7 +59,8 @@ def pothole(chosen: Category | None = None, **overrides) -> dict:
     ("query", "field"),
     [
         (f"offset={TOO_BIG}", "offset"),
-        ("offset=1000000001", "offset"),
+        ("offset=10001", "offset"),
+        ("offset=-1", "offset"),
         (f"limit={TOO_BIG}", "limit"),
         ("received_to=9999-12-31", "received_to"),
         ("received_from=0001-01-01", "received_from"),
@@ -85,7 +86,7 @@ def test_extreme_list_parameters_are_refused_naming_the_field(ayse, make_case, q
 def test_the_largest_accepted_values_still_answer(ayse, make_case):
     case = make_case()
 
-    response = ayse.get(f"{CASES}?offset=1000000000&received_from=2000-01-01&received_to=2099-12-31")
+    response = ayse.get(f"{CASES}?offset=10000&limit=200&received_from=2000-01-01&received_to=2099-12-31")
     assert response.status_code == 200 and response.json()["items"] == []
     response = ayse.get(f"{CASES}?received_from=2000-01-01&received_to=2099-12-31&category={2**63 - 1}")
     assert response.status_code == 200 and response.json()["count"] == 0
@@ -94,10 +95,39 @@ def test_the_largest_accepted_values_still_answer(ayse, make_case):
 
 
 def test_the_limit_of_a_list_is_named_in_turkish(ayse):
-    response = ayse.get(f"{CASES}?offset={TOO_BIG}")
+    response = ayse.get(f"{CASES}?limit={TOO_BIG}")
 
     assert response.json()["errors"] == {
-        "offset": ["Bu değerin 1000000000 değerinden az veya eşit olduğuna emin olun."]
+        "limit": ["Bu değerin 200 değerinden az veya eşit olduğuna emin olun."]
+    }
+
+
+def test_an_offset_past_its_bound_says_how_to_reach_older_cases(ayse, operator, make_case):
+    """A deep offset walks as many index entries on every request: past 10 000 the list refuses it and
+    points to the date filters, in Turkish and in English; at the bound it answers (an empty page here)."""
+    make_case()
+    assert ayse.get(CASES, {"offset": 10_000}).status_code == 200
+
+    response = ayse.get(CASES, {"offset": 10_001})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Gönderilen veriler geçersiz.",
+        "errors": {
+            "offset": [
+                "Bir sayfa en çok 10.000 başvuru atlanarak başlayabilir; daha eski başvurular için listeyi "
+                "received_from ve received_to ile tarihe göre daraltın."
+            ]
+        },
+    }
+    english = client_for(operator)
+    response = english.get(CASES, {"offset": 10_001}, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "offset": [
+            "A page may start at most 10,000 cases into the list; to reach older cases, narrow the list by "
+            "date with received_from and received_to."
+        ]
     }
 
 
