@@ -24,15 +24,14 @@ INDEXES = [
 
 
 def create(apps, schema_editor):
+    from kentmasa.lib.indexes import create_index
+
     case = apps.get_model("cases", "Case")
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    start = "CREATE INDEX CONCURRENTLY" if postgresql else "CREATE INDEX"
     for index in INDEXES:
-        extra = {"concurrently": True} if postgresql else {}
-        sql = str(index.create_sql(case, schema_editor, **extra))
-        if not sql.startswith(start):
-            raise RuntimeError(f"unexpected index SQL: {sql}")
-        schema_editor.execute(f"{start} IF NOT EXISTS{sql[len(start) :]}")
+        sql = str(index.create_sql(case, schema_editor))
+        # CREATE INDEX "name" ON "cases_case" (…) WHERE …: the helper builds it concurrently on PostgreSQL,
+        # after dropping an invalid one a failed build left (IF NOT EXISTS would keep that).
+        create_index(schema_editor.connection, index.name, sql[sql.index(" ON ") + 1 :])
 
 
 def drop(apps, schema_editor):

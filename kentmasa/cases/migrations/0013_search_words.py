@@ -13,13 +13,15 @@ from django.db import migrations
 
 def forwards(apps, schema_editor):
     from kentmasa.cases.search import WORDS_FUNCTION, WORDS_INDEX, ensure_word_index
+    from kentmasa.lib.indexes import create_index
 
     connection = schema_editor.connection
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(WORDS_FUNCTION)
-            concurrently = "" if connection.in_atomic_block else "CONCURRENTLY"
-            cursor.execute(WORDS_INDEX.format(concurrently=concurrently))
+        # Concurrently outside a transaction, after dropping an invalid one a failed build left.
+        body = WORDS_INDEX.format(concurrently="")
+        create_index(connection, "case_search_words", body[body.index(" ON ") + 1 :])
     else:
         ensure_word_index(connection)
 

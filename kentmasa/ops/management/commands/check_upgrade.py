@@ -3,8 +3,11 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
+from kentmasa.lib.indexes import invalid_indexes
 from kentmasa.ops.upgrade import estimate_rows, pending
+from kentmasa.reports import cells
 
 
 class Command(BaseCommand):
@@ -15,7 +18,25 @@ class Command(BaseCommand):
             "--large", type=int, default=100_000, help="rows from which a table counts as large (100 000)"
         )
 
+    def leftovers(self) -> None:
+        """What an interrupted upgrade left (kentmasa.lib.indexes, kentmasa.reports.cells): cheap catalogue
+        and small-table reads."""
+        for index, table in invalid_indexes(connection):
+            self.stdout.write(
+                f"INVALID INDEX {index} on {table}: a CREATE INDEX CONCURRENTLY failed. Queries do not "
+                "use it, writes still update it. Drop it (DROP INDEX CONCURRENTLY "
+                f"{index}) and build it again (its migration; the rollups' indexes: any `migrate`)."
+            )
+        bands = cells.filling(connection) if cells.FILLS in connection.introspection.table_names() else ()
+        if bands:
+            self.stdout.write(
+                f"Map bands still being filled: {', '.join(map(str, sorted(bands)))} (the map counts live "
+                "at their zooms meanwhile): `manage.py rebuild_rollups --fill` finishes them; writers do "
+                "not wait."
+            )
+
     def handle(self, *args: Any, large: int, **options: Any) -> None:
+        self.leftovers()
         plan = pending()
         if not plan:
             self.stdout.write("No unapplied migrations: `migrate` has nothing to do.")
