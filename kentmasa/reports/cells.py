@@ -15,7 +15,10 @@ Two tables, not more keys on CaseRollup, because the keys differ and would multi
   (open, late, other). A cell of a coarser zoom is exactly a square of 2^k × 2^k cells of a finer one
   (floor(lat / c) with c = 90° / 2^zoom: dividing by a power of two is exact in floating point), so a
   band serves its own zoom and the zooms down to the next band, summing at most 2^k × 2^k rows per cell.
-  Above the highest band the box on screen is a few streets wide and the live, bounded query is cheap.
+  Above the highest band (16: a map block there is a few streets wide) cases are drawn one by one
+  (maps.POINTS_FROM_ZOOM) from the live, bounded query. A band added later (16 was) is filled from the
+  existing cases in batches without blocking intake (:func:`fill`, ``CellFill``); until it is complete the
+  map reads it as missing.
   ``lat``/``lon`` are sums in millionths of a degree (exact integers; the live query computes the centre the
   same way, so both give the same centre), ``ids`` the sum of the cases' keys (a cell of one case: its key).
 - ``PlaceRollup``: per institution, unit, category, channel and the place texts (province, district,
@@ -34,9 +37,12 @@ up), or a field team's scope goes to the live, bounded query, which gives the sa
 """
 
 import datetime as dt
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import connection as default_connection
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -44,14 +50,18 @@ from django.db.models.functions import Floor
 
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case
 from kentmasa.reports import maps
-from kentmasa.reports.models import MapCell, PlaceRollup
+from kentmasa.reports.models import CellFill, MapCell, PlaceRollup
 from kentmasa.reports.rollups import CASES, _in, late_sql, overdue_live, scope_q
 
 CELLS = MapCell._meta.db_table
 PLACES = PlaceRollup._meta.db_table
+FILLS = CellFill._meta.db_table
 # The zoom bands kept: a request at zoom z reads the smallest band >= z (zoom 11 reads band 13 in squares
-# of 4 × 4 cells). Up to zoom 7 a screen shows a region, 10 a city, 13 a district.
-BANDS = (7, 10, 13)
+# of 4 × 4 cells). Up to zoom 7 a screen shows a region, 10 a city, 13 a district, 16 a few streets (from
+# 17 on the map draws single cases, live). Each band costs one delta row per located case and change, and
+# (compacted) at most one row per cell, institution, unit, category and group: see the README's figures.
+BANDS: tuple[int, ...] = (7, 10, 13, 16)
+FILL_BATCH = 250_000  # case keys per transaction when a new band is filled (fill)
 CELL_TRIGGERS = ("reports_cells_insert", "reports_cells_update", "reports_cells_delete")
 OPEN_INDEX = "rollup_case_open_received"
 CELL_KEYS = ("institution_id", "unit_id", "category_id", "group", "zoom", "cell_y", "cell_x")
@@ -133,6 +143,12 @@ def _columns(keys: tuple[str, ...], figures: tuple[str, ...]) -> str:
     return ", ".join(f'"{c}"' for c in (*keys, *figures))
 
 
+def function_sql(vendor: str) -> str:
+    """PostgreSQL: the trigger function alone. Replacing it changes what the triggers write without
+    touching the case table's triggers (no lock on cases_case)."""
+    return trigger_sql(vendor)[0]
+
+
 def _inserts(rows: list[tuple[str, int]], vendor: str) -> str:
     cells = " UNION ALL ".join(_cell_select(r, sign, zoom, vendor) for r, sign in rows for zoom in BANDS)
     places = ", ".join(_place_values(r, sign) for r, sign in rows)
@@ -182,12 +198,11 @@ def drop_sql(vendor: str) -> list[str]:
     return [*statements, f"DROP INDEX IF EXISTS {OPEN_INDEX}"]
 
 
-def index_sql() -> str:
-    """The open cases by age (the wall screen's oldest waiting case): a partial index, small."""
+def index_body() -> str:
+    """The open cases by age (the wall screen's oldest waiting case): a partial index, small. ``CREATE
+    INDEX name`` + this, through kentmasa.lib.indexes.create_index."""
     return (
-        f'CREATE INDEX IF NOT EXISTS {OPEN_INDEX} ON "{CASES}" '
-        "(institution_id, received_at, unit_id, channel) "
-        f"WHERE status IN {_in(OPEN_STATUSES)}"
+        f'ON "{CASES}" (institution_id, received_at, unit_id, channel) WHERE status IN {_in(OPEN_STATUSES)}'
     )
 
 
@@ -196,27 +211,30 @@ def tables_exist(connection: BaseDatabaseWrapper) -> bool:
     return CELLS in names and PLACES in names
 
 
+def _band_sql(vendor: str, zoom: int, where: str) -> str:
+    """INSERT … SELECT counting one band's cells from the cases (``where``: on ``c``)."""
+    keys = [
+        "c.institution_id",
+        "c.unit_id",
+        "c.category_id",
+        group_sql("c"),
+        str(zoom),
+        _cell_sql("c.latitude", zoom, vendor),
+        _cell_sql("c.longitude", zoom, vendor),
+    ]
+    located = "c.latitude IS NOT NULL AND c.longitude IS NOT NULL"
+    lat, lon = maps.micro_sql("c.latitude", vendor), maps.micro_sql("c.longitude", vendor)
+    return (
+        f'INSERT INTO "{CELLS}" ({_columns(CELL_KEYS, CELL_FIGURES)}) '  # noqa: S608 (our names only)
+        f"SELECT {', '.join(keys)}, COUNT(*), SUM({lat}), SUM({lon}), SUM(c.id) "
+        f'FROM "{CASES}" c WHERE {located}{" AND " + where if where else ""} '
+        f"GROUP BY {', '.join(keys[:3] + keys[5:])}, {keys[3]}"
+    )
+
+
 def rebuild_sql(vendor: str, where: str) -> list[str]:
     """INSERT … SELECT statements counting both tables again from the cases (``where``: on ``c``)."""
-    statements = []
-    for zoom in BANDS:
-        keys = [
-            "c.institution_id",
-            "c.unit_id",
-            "c.category_id",
-            group_sql("c"),
-            str(zoom),
-            _cell_sql("c.latitude", zoom, vendor),
-            _cell_sql("c.longitude", zoom, vendor),
-        ]
-        located = "c.latitude IS NOT NULL AND c.longitude IS NOT NULL"
-        lat, lon = maps.micro_sql("c.latitude", vendor), maps.micro_sql("c.longitude", vendor)
-        statements.append(
-            f'INSERT INTO "{CELLS}" ({_columns(CELL_KEYS, CELL_FIGURES)}) '  # noqa: S608 (our names only)
-            f"SELECT {', '.join(keys)}, COUNT(*), SUM({lat}), SUM({lon}), SUM(c.id) "
-            f'FROM "{CASES}" c WHERE {located}{" AND " + where if where else ""} '
-            f"GROUP BY {', '.join(keys[:3] + keys[5:])}, {keys[3]}"
-        )
+    statements = [_band_sql(vendor, zoom, where) for zoom in BANDS]
     keys = [f"c.{key}" for key in PLACE_KEYS]
     statements.append(
         f'INSERT INTO "{PLACES}" ({_columns(PLACE_KEYS, PLACE_FIGURES)}) SELECT {", ".join(keys)}, COUNT(*), '  # noqa: S608
@@ -225,6 +243,138 @@ def rebuild_sql(vendor: str, where: str) -> list[str]:
         f'FROM "{CASES}" c {"WHERE " + where if where else ""} GROUP BY {", ".join(keys)}'
     )
     return statements
+
+
+# -- a band added to a running installation ------------------------------------------------------------------
+#
+# The triggers keep a new band from the moment its trigger function is replaced; the cases already there are
+# counted by ``fill`` in batches of keys, each in one transaction that sees one snapshot (PostgreSQL:
+# REPEATABLE READ): it deletes the band's delta rows of the batch's cases visible in that snapshot and counts
+# the cases' state in it, so a change committed before the snapshot is counted once (in the state), and one
+# committed after it keeps its delta rows, which start from the state counted. Until the band is complete
+# compaction leaves its rows alone, so each delta row is still one case's (``cases`` ±1, ``ids`` ±its key)
+# and can be told apart from the counted rows (a counted row of one case has its key in an earlier batch).
+# The batches take no lock that intake waits for; the readers treat the band as missing meanwhile.
+
+
+def filling(connection: BaseDatabaseWrapper = default_connection) -> frozenset[int]:
+    """The bands still being filled (CellFill rows)."""
+    return frozenset(CellFill.objects.using(connection.alias).values_list("zoom", flat=True))
+
+
+def _fill_table_exists(connection: BaseDatabaseWrapper) -> bool:
+    return FILLS in connection.introspection.table_names()
+
+
+def lock_fills(cursor: Any, connection: BaseDatabaseWrapper) -> None:
+    """PostgreSQL: serialise with fill batches, compaction, rebuild and start_fill (readers go on). First in
+    a REPEATABLE READ transaction: LOCK takes no snapshot, so the batch's snapshot follows the wait."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f'LOCK TABLE "{FILLS}" IN EXCLUSIVE MODE')
+
+
+def start_fill(zooms: Iterable[int], connection: BaseDatabaseWrapper = default_connection) -> None:
+    """Have the triggers keep the bands ``zooms`` (in BANDS) from now on and mark them as being filled, in one
+    short transaction. PostgreSQL: only the trigger function is replaced, no lock on the case table; SQLite:
+    the triggers are made again (a moment under the write lock). Rows the bands may already have (a rebuild
+    by code that knew them) go: ``fill`` counts every case."""
+    zooms = sorted(set(zooms))
+    if not zooms or not tables_exist(connection):
+        return
+    unknown = set(zooms) - set(BANDS)
+    if unknown:
+        raise ValueError(f"not bands of cells.BANDS: {sorted(unknown)}")
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        lock_fills(cursor, connection)
+        marks = ", ".join(["%s"] * len(zooms))
+        cursor.execute(f'DELETE FROM "{CELLS}" WHERE zoom IN ({marks})', zooms)  # noqa: S608 (our names)
+        for zoom in zooms:
+            CellFill.objects.using(connection.alias).update_or_create(zoom=zoom, defaults={"filled_to": 0})
+        if connection.vendor == "postgresql":
+            cursor.execute(function_sql(connection.vendor))
+        else:
+            for statement in trigger_sql(connection.vendor):
+                cursor.execute(statement)
+
+
+def _wait_for_older_writers(connection: BaseDatabaseWrapper, say: Callable[[str], None]) -> None:
+    """PostgreSQL: wait until every transaction writing the case table now has ended (one may have written
+    a case through the trigger function before it was replaced, and commit later). As CREATE INDEX
+    CONCURRENTLY waits: for the holders of a write lock on the table at this moment, not for newer ones,
+    nor for transactions elsewhere in the cluster."""
+    holders = (
+        "SELECT DISTINCT virtualtransaction FROM pg_locks WHERE locktype = 'relation' AND granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND relation = to_regclass(%s) AND mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', "
+        "'ExclusiveLock', 'AccessExclusiveLock') AND pid <> pg_backend_pid()"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(holders, [CASES])
+        waiting = {row[0] for row in cursor.fetchall()}
+        waited = 0.0
+        while waiting:
+            cursor.execute(
+                "SELECT DISTINCT virtualtransaction FROM pg_locks WHERE virtualtransaction = ANY(%s)",
+                [sorted(waiting)],
+            )
+            waiting = {row[0] for row in cursor.fetchall()}
+            if not waiting:
+                return
+            if waited % 30 < 0.5:
+                say(f"  waiting for {len(waiting)} transaction(s) writing {CASES} ({waited:.0f} s)")
+            time.sleep(0.5)
+            waited += 0.5
+
+
+def fill(
+    connection: BaseDatabaseWrapper = default_connection,
+    batch: int = FILL_BATCH,
+    say: Callable[[str], None] = lambda message: None,
+) -> int:
+    """Count the bands being filled (``start_fill``) from the cases, ``batch`` keys per transaction, and mark
+    each complete. Resumes where an interrupted run stopped (``filled_to``). Intake goes on meanwhile.
+    Inside a transaction (tests) it runs in that one. Returns the cell rows written."""
+    if not tables_exist(connection) or not _fill_table_exists(connection):
+        return 0
+    zooms = sorted(filling(connection))
+    if not zooms:
+        return 0
+    alias, vendor = connection.alias, connection.vendor
+    outside = not connection.in_atomic_block
+    if vendor == "postgresql" and outside:
+        _wait_for_older_writers(connection, say)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT MAX(id) FROM "{CASES}"')  # noqa: S608 (our names only)
+        top = int(cursor.fetchone()[0] or 0)
+    written = 0
+    started = time.monotonic()
+    for zoom in zooms:
+        while True:
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                if vendor == "postgresql" and outside:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                lock_fills(cursor, connection)
+                row = CellFill.objects.using(alias).filter(zoom=zoom).first()
+                if row is None:  # a rebuild counted everything meanwhile
+                    break
+                low = row.filled_to + 1
+                high = low + batch  # this batch: keys low <= id < high
+                cursor.execute(
+                    f'DELETE FROM "{CELLS}" WHERE zoom = %s AND cases IN (1, -1) '  # noqa: S608 (our names only)
+                    "AND ABS(ids) >= %s AND ABS(ids) < %s",
+                    [zoom, low, high],
+                )
+                cursor.execute(_band_sql(vendor, zoom, "c.id >= %s AND c.id < %s"), [low, high])
+                written += int(cursor.rowcount)
+                if high - 1 >= top:
+                    row.delete()
+                else:
+                    CellFill.objects.using(alias).filter(zoom=zoom).update(filled_to=high - 1)
+            seconds = time.monotonic() - started
+            say(f"  band {zoom}: cases to {min(high - 1, top):,} of {top:,} ({seconds:.0f} s)")
+            if high - 1 >= top:
+                break
+    return written
 
 
 # -- reading -------------------------------------------------------------------------------------------------
@@ -255,8 +405,9 @@ def _keyed(rows: QuerySet, data: dict[str, Any], scope: Q) -> QuerySet:
     return rows
 
 
-def band_of(zoom: int) -> int | None:
-    return next((band for band in BANDS if band >= zoom), None)
+def band_of(zoom: int, missing: Iterable[int] = ()) -> int | None:
+    """The band a request at ``zoom`` reads: the smallest complete one at or above it."""
+    return next((band for band in BANDS if band >= zoom and band not in missing), None)
 
 
 def clusters(
@@ -264,10 +415,12 @@ def clusters(
 ) -> dict | None:
     """maps.clusters' answer from the cells, or None when the cells cannot serve this request."""
     zoom = max(maps.MIN_ZOOM, min(maps.MAX_ZOOM, zoom))
-    band = band_of(zoom)
     scope = scope_q(user)
     data = _served(form)
-    if band is None or zoom >= maps.POINTS_FROM_ZOOM or scope is None or data is None:
+    if zoom >= maps.POINTS_FROM_ZOOM or scope is None or data is None:
+        return None
+    band = band_of(zoom, filling())
+    if band is None:
         return None
     cell = maps.cell_size(zoom)
     box = bbox.snapped(cell)

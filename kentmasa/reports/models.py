@@ -259,3 +259,17 @@ class PlaceRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id}/{self.unit_id}/{self.neighbourhood}"
+
+
+class CellFill(models.Model):
+    """A zoom band of :class:`MapCell` still being filled from the existing cases (kentmasa.reports.cells,
+    ``fill``): a band added to a running installation is kept by the triggers from the moment they know of
+    it, and counted from the older cases in batches of keys without blocking intake. Until its row is gone
+    the map reads the band as missing (the live query, or a coarser band) and compaction leaves its rows
+    alone. ``filled_to``: the cases up to this key are counted. No row: every band is complete."""
+
+    zoom = models.SmallIntegerField(primary_key=True)
+    filled_to = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"band {self.zoom} filled to {self.filled_to}"

@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce
 
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status
 from kentmasa.directory.collation import alphabetical
-from kentmasa.reports.models import CaseRollup, MapCell, PlaceRollup
+from kentmasa.reports.models import CaseRollup, CellFill, MapCell, PlaceRollup
 
 CASES = Case._meta.db_table
 ROLLUP = CaseRollup._meta.db_table
@@ -133,9 +133,10 @@ def _changed(vendor: str) -> str:
     return " OR ".join(f"OLD.{c} {operator} NEW.{c}" for c in WATCHED)
 
 
-def index_sql() -> str:
+def index_body() -> str:
+    """``CREATE INDEX JUST_LATE_INDEX`` + this (kentmasa.lib.indexes.create_index)."""
     return (
-        f'CREATE INDEX IF NOT EXISTS {JUST_LATE_INDEX} ON "{CASES}" (institution_id, due_at, unit_id, '
+        f'ON "{CASES}" (institution_id, due_at, unit_id, '
         "service_id, status, overdue_since, clock_stopped_at, category_id, channel, latitude, longitude, "
         "province, district, neighbourhood, id) "
         f"WHERE status IN {_in(OPEN_STATUSES)} AND overdue_since IS NULL AND clock_stopped_at IS NULL"
@@ -191,8 +192,10 @@ def triggers_installed(connection: BaseDatabaseWrapper = default_connection) -> 
 
 
 def reinstall(connection: BaseDatabaseWrapper = default_connection) -> None:
-    """(Re)create the triggers, and the index unless it is there (PostgreSQL refuses to create one in a
-    transaction that has deferred constraint checks pending)."""
+    """(Re)create the triggers in one short transaction, then the partial indexes unless they are there and
+    valid: CONCURRENTLY on PostgreSQL when not inside a transaction (kentmasa.lib.indexes), so a migrate on a
+    large database does not hold writers while an index is built."""
+    from kentmasa.lib.indexes import create_index
     from kentmasa.reports import cells
 
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -202,13 +205,12 @@ def reinstall(connection: BaseDatabaseWrapper = default_connection) -> None:
             for statement in cells.trigger_sql(connection.vendor):
                 cursor.execute(statement)
         indexes = connection.introspection.get_constraints(cursor, CASES)
-        for old in OLD_INDEXES:
-            if old in indexes:
-                cursor.execute(f"DROP INDEX {old}")
-        if JUST_LATE_INDEX not in indexes:
-            cursor.execute(index_sql())
-        if cells.OPEN_INDEX not in indexes:
-            cursor.execute(cells.index_sql())
+    for old in OLD_INDEXES:
+        if old in indexes:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP INDEX IF EXISTS {old}")
+    create_index(connection, JUST_LATE_INDEX, index_body())
+    create_index(connection, cells.OPEN_INDEX, cells.index_body())
 
 
 def uninstall(connection: BaseDatabaseWrapper = default_connection) -> None:
@@ -258,10 +260,14 @@ def rebuild(institution_id: int | None = None, connection: BaseDatabaseWrapper =
     sums = ", ".join(f"SUM({f})" for f in _figures("c"))
     columns = ", ".join(f'"{c}"' for c in COLUMNS)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cells_too = cells.tables_exist(connection)
+        fills = cells_too and cells._fill_table_exists(connection)
         if vendor == "postgresql":
             # Compaction's lock first: a compaction overlapping the swap would fold rows this deletes.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
             cursor.execute(f'LOCK TABLE "{CASES}" IN SHARE MODE')
+            if fills:  # and no band's fill batch meanwhile (cells.fill)
+                cells.lock_fills(cursor, connection)
         rows = CaseRollup.objects.using(connection.alias)
         (rows.filter(institution_id=institution_id) if institution_id else rows).delete()
         cursor.execute(
@@ -270,13 +276,15 @@ def rebuild(institution_id: int | None = None, connection: BaseDatabaseWrapper =
             params,
         )
         written = int(cursor.rowcount)
-        if cells.tables_exist(connection):
+        if cells_too:
             for model in (MapCell, PlaceRollup):
                 kept = model.objects.using(connection.alias)
                 (kept.filter(institution_id=institution_id) if institution_id else kept).delete()
             for statement in cells.rebuild_sql(vendor, where[6:]):
                 cursor.execute(statement, params)
                 written += int(cursor.rowcount)
+            if fills and not institution_id:  # every band counted whole: none is being filled any more
+                CellFill.objects.using(connection.alias).all().delete()
         return written
 
 
@@ -288,28 +296,42 @@ def compact(connection: BaseDatabaseWrapper = default_connection) -> int:
     were folded."""
     from kentmasa.reports import cells
 
-    tables: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [(ROLLUP, COLUMNS[:4], FIGURES)]
-    if cells.tables_exist(connection):
-        tables.extend(cells.TABLES)
+    cells_too = cells.tables_exist(connection)
+    fills = cells_too and cells._fill_table_exists(connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMPACT_LOCK])
-        return sum(_compact(cursor, connection.vendor, *table) for table in tables)
+        folded = _compact(cursor, connection.vendor, ROLLUP, COLUMNS[:4], FIGURES)
+        if cells_too:
+            if fills:
+                cells.lock_fills(cursor, connection)
+            # A band being filled keeps its delta rows one per case (cells.fill tells them apart so).
+            filling = sorted(cells.filling(connection)) if fills else []
+            skip = f"zoom NOT IN ({', '.join(str(int(z)) for z in filling)})" if filling else ""
+            folded += _compact(cursor, connection.vendor, *cells.TABLES[0], where=skip)
+            folded += _compact(cursor, connection.vendor, *cells.TABLES[1])
+        return folded
 
 
 def _compact(
-    cursor: Any, vendor: str, table: str, key_columns: tuple[str, ...], figures: tuple[str, ...]
+    cursor: Any,
+    vendor: str,
+    table: str,
+    key_columns: tuple[str, ...],
+    figures: tuple[str, ...],
+    where: str = "",
 ) -> int:
     sums = ", ".join(f'SUM("{f}")' for f in figures)
     nonzero = " OR ".join(f'SUM("{f}") <> 0' for f in figures)
     columns = ", ".join(f'"{c}"' for c in (*key_columns, *figures))
     keys = ", ".join(f'"{c}"' for c in key_columns)
-    cursor.execute(f'SELECT MAX(id), COUNT(*) FROM "{table}"')  # noqa: S608 (our table and column names only)
+    only = f" AND {where}" if where else ""
+    cursor.execute(f'SELECT MAX(id), COUNT(*) FROM "{table}"{" WHERE " + where if where else ""}')  # noqa: S608 (our table and column names only)
     top, count = cursor.fetchone()
     if not top:
         return 0
     cursor.execute(
-        f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" WHERE id <= %s GROUP BY {keys}) k',  # noqa: S608
+        f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" WHERE id <= %s{only} GROUP BY {keys}) k',  # noqa: S608
         [top],
     )
     if cursor.fetchone()[0] == count:
@@ -318,18 +340,18 @@ def _compact(
         # One statement: it sums exactly the rows it deletes. Apart, under READ COMMITTED, a delta row
         # (id <= top) committed by a slow writer between the sum and the delete would go unsummed.
         cursor.execute(
-            f'WITH gone AS (DELETE FROM "{table}" WHERE id <= %s RETURNING {columns}) '  # noqa: S608 (our table and column names only)
+            f'WITH gone AS (DELETE FROM "{table}" WHERE id <= %s{only} RETURNING {columns}) '  # noqa: S608 (our table and column names only)
             f'INSERT INTO "{table}" ({columns}) SELECT {keys}, {sums} FROM gone '
             f"GROUP BY {keys} HAVING {nonzero}",
             [top],
         )
         return int(count)
     cursor.execute(
-        f'INSERT INTO "{table}" ({columns}) SELECT {keys}, {sums} FROM "{table}" WHERE id <= %s '  # noqa: S608 (our table and column names only)
+        f'INSERT INTO "{table}" ({columns}) SELECT {keys}, {sums} FROM "{table}" WHERE id <= %s{only} '  # noqa: S608 (our table and column names only)
         f"GROUP BY {keys} HAVING {nonzero}",
         [top],
     )
-    cursor.execute(f'DELETE FROM "{table}" WHERE id <= %s', [top])  # noqa: S608 (our table and column names only)
+    cursor.execute(f'DELETE FROM "{table}" WHERE id <= %s{only}', [top])  # noqa: S608 (our table and column names only)
     return int(count)
 
 

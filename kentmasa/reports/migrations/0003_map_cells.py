@@ -6,7 +6,12 @@ from django.db import migrations, models
 
 def install(apps, schema_editor):
     """The cells' triggers (kentmasa.reports.cells) and a first count: install() sees them missing and
-    rebuilds every rollup from the cases."""
+    rebuilds every rollup from the cases.
+
+    Not in the migration's transaction (``atomic = False``): the triggers are made in one short transaction
+    of their own (DROP TRIGGER takes an ACCESS EXCLUSIVE lock on the case table, for a moment, not for the
+    whole count), the partial index is built CONCURRENTLY on PostgreSQL (kentmasa.lib.indexes), and the
+    count holds only a SHARE lock (screens read on; writers wait for the count: about a minute at 10M)."""
     from kentmasa.reports import rollups
 
     rollups.install(schema_editor.connection)
@@ -19,6 +24,8 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("directory", "0009_closed_days_and_calendar_settings"),
         ("reports", "0002_case_rollup"),

@@ -8,6 +8,7 @@ Bahçelievler, a name both Seyhan and Yüreğir have. Named points inside each a
 import datetime as dt
 import functools
 import json
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from kentmasa.cases import services
 from kentmasa.cases.models import Channel
+from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.directory.models import Institution, User
 from kentmasa.places.importer import import_features
 from kentmasa.places.models import Area
@@ -105,6 +107,44 @@ def nudge(point: tuple[float, float], metres_north: float = 0, metres_east: floa
 @pytest.fixture
 def administrator(make_user):
     return make_user(User.Role.ADMINISTRATOR, "yonetici")
+
+
+@pytest.fixture
+def transitions(administrator, road_manager, road_staff, parks) -> Callable[[object], dict[str, Callable]]:
+    """Given a case to merge into: each transition of kentmasa.cases.transitions as a function of a case (in
+    a status it may leave), for the tests that check the rollups follow every one of them."""
+
+    def runs(target) -> dict[str, Callable]:
+        run = {
+            "assign": lambda c: services.assign(c, actor=road_manager, assignee=road_staff),
+            "start": lambda c: services.start(c, actor=road_manager),
+            "ask_citizen": lambda c: services.ask_citizen(c, actor=road_manager, question="Adres?"),
+            "citizen_answered": lambda c: services.citizen_answered(
+                services.ask_citizen(c, actor=road_manager, question="Adres?"),
+                actor=road_manager,
+                answer="Burası.",
+            ),
+            "resolve": lambda c: services.resolve(c, actor=road_manager, resolution="Yapıldı."),
+            "resolve_on_the_spot": lambda c: services.resolve_on_the_spot(
+                c, actor=administrator, resolution="Tamam."
+            ),
+            "close": lambda c: services.close(
+                services.resolve(c, actor=road_manager, resolution="Yapıldı."), actor=administrator
+            ),
+            "reopen": lambda c: services.reopen(
+                services.resolve(c, actor=road_manager, resolution="Yapıldı."),
+                actor=administrator,
+                note="Olmamış.",
+            ),
+            "reject": lambda c: services.reject(c, actor=road_manager, reason="Özel mülk."),
+            "transfer": lambda c: services.transfer(c, actor=administrator, unit=parks),
+            "redirect": lambda c: services.redirect(c, actor=administrator, to="Karayolları"),
+            "merge": lambda c: services.merge(c, actor=administrator, into=target),
+        }
+        assert set(run) == set(TRANSITIONS), "a new transition: add it here"
+        return run
+
+    return runs
 
 
 @pytest.fixture

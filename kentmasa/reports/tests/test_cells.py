@@ -20,12 +20,11 @@ from django.utils import timezone
 
 from kentmasa.cases import services
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Channel
-from kentmasa.cases.transitions import TRANSITIONS
 from kentmasa.cases.views.queue import overdue_q
 from kentmasa.directory.models import User
 from kentmasa.escalation import services as escalation
 from kentmasa.reports import cells, maps, neighbourhoods, rollups, wallboard
-from kentmasa.reports.models import MapCell, PlaceRollup
+from kentmasa.reports.models import CellFill, MapCell, PlaceRollup
 from kentmasa.reports.tests.conftest import (
     BAHCELIEVLER_YUREGIR,
     SARIYAKUP,
@@ -40,6 +39,8 @@ AREAS = "/raporlar/harita/mahalleler"
 ADANA = maps.BBox(34.6, 36.5, 36.5, 38.5)
 OLD_TOWN = maps.BBox(35.325, 36.978, 35.337, 36.988)
 LATER = dt.timedelta(days=400)
+# Each band at its own zoom and summed from a finer one (6: band 7's cells in 2 × 2; 14: band 16's in 4 × 4).
+ZOOMS = (6, 10, 13, 14, 15, 16)
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def assert_equal_to_live(step: str, users: list[tuple[User, list[dict]]], instit
         for user, filters in users:
             for given in filters:
                 form = form_for(user, **given)
-                for zoom in (6, 10, 12, 13):
+                for zoom in ZOOMS:
                     for box in (ADANA, OLD_TOWN):
                         rolled = cells.clusters(user, form, box, zoom, now)
                         assert rolled is not None, (step, given)
@@ -195,37 +196,9 @@ def test_cells_follow_every_change_and_equal_the_live_count(
     check("after compaction")
 
 
-def test_every_transition_moves_the_cells_with_it(
-    check, adana, make_case, administrator, road_manager, road_staff, parks
-):
+def test_every_transition_moves_the_cells_with_it(check, adana, make_case, transitions):
     target = make_case(subject="Birleştirilecek", location=place(SARIYAKUP, "Seyhan", "Sarıyakup Mh."))
-    run = {
-        "assign": lambda c: services.assign(c, actor=road_manager, assignee=road_staff),
-        "start": lambda c: services.start(c, actor=road_manager),
-        "ask_citizen": lambda c: services.ask_citizen(c, actor=road_manager, question="Adres?"),
-        "citizen_answered": lambda c: services.citizen_answered(
-            services.ask_citizen(c, actor=road_manager, question="Adres?"),
-            actor=road_manager,
-            answer="Burası.",
-        ),
-        "resolve": lambda c: services.resolve(c, actor=road_manager, resolution="Yapıldı."),
-        "resolve_on_the_spot": lambda c: services.resolve_on_the_spot(
-            c, actor=administrator, resolution="Tamam."
-        ),
-        "close": lambda c: services.close(
-            services.resolve(c, actor=road_manager, resolution="Yapıldı."), actor=administrator
-        ),
-        "reopen": lambda c: services.reopen(
-            services.resolve(c, actor=road_manager, resolution="Yapıldı."),
-            actor=administrator,
-            note="Olmamış.",
-        ),
-        "reject": lambda c: services.reject(c, actor=road_manager, reason="Özel mülk."),
-        "transfer": lambda c: services.transfer(c, actor=administrator, unit=parks),
-        "redirect": lambda c: services.redirect(c, actor=administrator, to="Karayolları"),
-        "merge": lambda c: services.merge(c, actor=administrator, into=target),
-    }
-    assert set(run) == set(TRANSITIONS), "a new transition: add it here"
+    run = transitions(target)
     for i, (name, perform) in enumerate(run.items()):
         point = nudge(TURKOCAGI, metres_north=3 * i)
         perform(
@@ -261,7 +234,25 @@ def test_the_endpoints_read_the_cells_only_when_they_can(client, old_town, admin
     assert (
         client.get(POINTS, {"bbox": bbox, "zoom": 10, "channel": Channel.PHONE}).json()["total"] < before + 2
     )
-    assert client.get(POINTS, {"bbox": bbox, "zoom": 14}).json()["total"] == before  # above the bands: live
+    assert client.get(POINTS, {"bbox": bbox, "zoom": 14}).json()["total"] == before  # band 16
+    # A band being filled is not read: zoom 14 counts live, zoom 10 still reads band 10.
+    fine = maps.cell_size(16)
+    MapCell.objects.create(
+        institution=roads.institution,
+        unit=roads,
+        group="open",
+        zoom=16,
+        cell_y=int(37.3 // fine),
+        cell_x=int(35.9 // fine),
+        cases=7,
+        lat=7 * 37_300_000,
+        lon=7 * 35_900_000,
+    )
+    assert client.get(POINTS, {"bbox": bbox, "zoom": 14}).json()["total"] == before + 7
+    CellFill.objects.create(zoom=16)
+    assert cells.clusters(administrator, form_for(administrator), ADANA, 14, timezone.now()) is None
+    assert client.get(POINTS, {"bbox": bbox, "zoom": 14}).json()["total"] == before
+    assert client.get(POINTS, {"bbox": bbox, "zoom": 10}).json()["total"] == before + 2
     PlaceRollup.objects.create(
         institution=roads.institution,
         unit=roads,
@@ -310,6 +301,71 @@ def test_rebuild_and_the_trigger_check_cover_the_cells(old_town, superuser):
     MapCell.objects.create(
         institution_id=old_town["nowhere"].institution_id, group="open", zoom=7, cell_y=1, cell_x=1, cases=9
     )
+    cells.start_fill([16])
+    assert cells.filling() == {16}
     rebuilt = rollups.rebuild()
     assert rebuilt > 0
     assert (old_town["nowhere"].institution_id, None, None, "open", 7, 1, 1) not in table_sums()[0]
+    assert cells.filling() == set()  # a rebuild counts every band whole
+    assert MapCell.objects.filter(zoom=16).exists()
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_new_band_is_filled_from_the_cases_while_they_change(
+    check, old_town, make_case, administrator, road_manager, road_staff, roads, parks
+):
+    """A band added to a running installation (migration reports 0005): the triggers keep it from the start,
+    the cases already there are counted in batches (here two keys each), with changes of every kind before,
+    between and after the batches; the band is not read, nor compacted, until it is complete, and then
+    equals the live count like the others."""
+    now = timezone.now()
+    before_fill = table_sums()[0]
+    cells.start_fill([16])  # as if band 16 were new: its rows go, the trigger function keeps it
+    assert not MapCell.objects.filter(zoom=16).exists()
+    assert cells.clusters(administrator, form_for(administrator), OLD_TOWN, 15, now) is None
+    assert cells.clusters(administrator, form_for(administrator), OLD_TOWN, 13, now) is not None
+
+    # Changes before any batch: delta rows for cases the band has not counted yet.
+    services.assign(old_town["sariyakup_late"], actor=road_manager, assignee=road_staff)
+    services.merge(old_town["ulucamii_new"], actor=administrator, into=old_town["sariyakup_new"])
+    Case.objects.filter(pk=old_town["bahcelievler_late"].pk).update(
+        latitude=f"{BAHCELIEVLER_YUREGIR[0]:.6f}", longitude=f"{BAHCELIEVLER_YUREGIR[1]:.6f}"
+    )
+    Case.objects.filter(pk=old_town["yuregir_done"].pk).delete()
+    make_case(subject="Yeni", location=place(nudge(ULUCAMII, metres_east=4), "Seyhan", "Ulucamii Mh."))
+    band = MapCell.objects.filter(zoom=16)
+    assert band.exists() and not band.exclude(cases__in=[1, -1]).exists()
+    kept = band.count()
+    rollups.compact()  # folds the other bands, not the one being filled
+    assert MapCell.objects.filter(zoom=16).count() == kept
+    assert not MapCell.objects.filter(zoom=16).exclude(cases__in=[1, -1]).exists()
+
+    batches = []
+
+    def stop_after_two(message: str) -> None:
+        batches.append(message)
+        if len(batches) == 2:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        cells.fill(batch=2, say=stop_after_two)
+    assert cells.filling() == {16}
+    assert CellFill.objects.get(zoom=16).filled_to > 0
+    # Changes between batches, to cases counted already and to cases not yet.
+    escalation.sweep()
+    Case.objects.filter(unit=parks).update(unit=roads, category=None)
+    Case.objects.filter(pk=old_town["nowhere"].pk).update(
+        latitude=f"{SARIYAKUP[0]:.6f}", longitude=f"{SARIYAKUP[1]:.6f}"
+    )
+    services.resolve(old_town["turkocagi_late"], actor=road_manager, resolution="Yapıldı.")
+    assert cells.fill(batch=2) > 0  # resumes where it stopped
+    assert cells.filling() == set()
+    assert cells.clusters(administrator, form_for(administrator), OLD_TOWN, 15, now) is not None
+    assert table_sums()[0] != before_fill  # the changes moved it
+    check("filled")
+    make_case(subject="Sonra", location=place(nudge(SARIYAKUP, metres_north=7), "Seyhan", "Sarıyakup Mh."))
+    rollups.compact()
+    check("filled, compacted")
