@@ -223,17 +223,38 @@ def reference_data() -> tuple[Institution, list[dict[str, Any]]]:
                 "weight": weight,
             }
         )
-    if not Area.objects.filter(kind=Area.Kind.NEIGHBOURHOOD, province_code="01").exists():
-        say("  loading Adana's il, ilçe and mahalle boundaries")
-        data = settings.SHARED_DIR / "data" / "tr-admin"
-        adana = lambda props: str(props.get("cityId", props.get("id"))) == "1"  # noqa: E731
-        for file_name, kind in (
-            ("iller.geojson", Area.Kind.PROVINCE),
-            ("ilceler-5-il.geojson", Area.Kind.DISTRICT),
-            ("mahalleler-adana.geojson", Area.Kind.NEIGHBOURHOOD),
-        ):
-            import_file(data / file_name, kind=kind, keep=adana)
+    load_adana_areas()
     return institution, categories
+
+
+# -- Adana's mahalles and points inside them (bench/map.py uses these too) ---------------------------------
+
+
+def load_adana_areas() -> None:
+    """Adana's il, ilçe and mahalle boundaries from the tr-admin GeoJSON, unless they are loaded."""
+    if Area.objects.filter(kind=Area.Kind.NEIGHBOURHOOD, province_code="01").exists():
+        return
+    say("  loading Adana's il, ilçe and mahalle boundaries")
+    data = settings.SHARED_DIR / "data" / "tr-admin"
+    adana = lambda props: str(props.get("cityId", props.get("id"))) == "1"  # noqa: E731
+    for file_name, kind in (
+        ("iller.geojson", Area.Kind.PROVINCE),
+        ("ilceler-5-il.geojson", Area.Kind.DISTRICT),
+        ("mahalleler-adana.geojson", Area.Kind.NEIGHBOURHOOD),
+    ):
+        import_file(data / file_name, kind=kind, keep=adana)
+
+
+def points_inside(geometry: BaseGeometry, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` random (lon, lat) points strictly inside ``geometry`` (rejection sampling in its box)."""
+    min_x, min_y, max_x, max_y = geometry.bounds
+    found = np.empty((0, 2))
+    while len(found) < count:
+        candidates = rng.uniform((min_x, min_y), (max_x, max_y), size=(max(64, 3 * count), 2))
+        found = np.vstack(
+            [found, candidates[shapely.contains_xy(geometry, candidates[:, 0], candidates[:, 1])]]
+        )
+    return found[:count]
 
 
 def adana_mahalles() -> list[tuple[str, str, BaseGeometry]]:
@@ -258,15 +279,9 @@ def point_pool(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[s
     lats, lons, districts, names = [], [], [], []
     for index, count in zip(*np.unique(picks, return_counts=True), strict=True):
         district, name, geometry = mahalles[index]
-        min_x, min_y, max_x, max_y = geometry.bounds
-        found = np.empty((0, 2))
-        while len(found) < count:
-            candidates = rng.uniform((min_x, min_y), (max_x, max_y), size=(max(64, 3 * int(count)), 2))
-            found = np.vstack(
-                [found, candidates[shapely.contains_xy(geometry, candidates[:, 0], candidates[:, 1])]]
-            )
-        lons.append(found[:count, 0])
-        lats.append(found[:count, 1])
+        found = points_inside(geometry, int(count), rng)
+        lons.append(found[:, 0])
+        lats.append(found[:, 1])
         districts += [district] * int(count)
         names += [name] * int(count)
     lat = np.char.mod("%.6f", np.concatenate(lats))

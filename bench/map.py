@@ -9,7 +9,7 @@ location are given one here: a mahalle of Adana from the tr-admin GeoJSON (four 
 ilçes) and a random point inside its boundary, with the province, district and mahalle names intake would
 have filled in. Prints, for a 1280 × 800 pixel screen over central Adana at zoom 10, 13 and 16, the median
 milliseconds of the cluster query and the rows it returns, then the mahalle layer's measures; then the
-whole-city map (zoom 10 and 13), the mahalle layer and the wall screen counted live against read from the
+whole-city map (zoom 10, 13 and 15), the mahalle layer and the wall screen counted live against read from the
 rollups (kentmasa.reports.cells), uncompacted and compacted, and what the cells' triggers cost an intake.
 """
 
@@ -27,9 +27,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
-import shapely
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +37,13 @@ if _spec is None or _spec.loader is None:
     raise ImportError("bench/run.py cannot be loaded")
 bench_run = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_run)
+# bench/generate.py places the generated cases: Adana's mahalles and random points inside them.
+_spec = importlib.util.spec_from_file_location("bench_generate", Path(__file__).with_name("generate.py"))
+if _spec is None or _spec.loader is None:
+    raise ImportError("bench/generate.py cannot be loaded")
+generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate)
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from django.db.models import Count, F, Min, Q, QuerySet  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -49,7 +51,6 @@ from django.utils import timezone  # noqa: E402
 from kentmasa.cases.models import ACTIVE_STATUSES, OPEN_STATUSES, Case, Status  # noqa: E402
 from kentmasa.cases.views.queue import overdue_q  # noqa: E402
 from kentmasa.directory.models import Institution, Unit, User  # noqa: E402
-from kentmasa.places.importer import import_file  # noqa: E402
 from kentmasa.places.models import Area  # noqa: E402
 from kentmasa.reports import cells, mahalle_page, maps, neighbourhoods, rollups, wallboard  # noqa: E402
 from kentmasa.reports.models import MapCell, PlaceRollup  # noqa: E402
@@ -61,30 +62,6 @@ BATCH = 20_000
 BLOCK = 8  # cells per side of the blocks the map asks for
 
 
-def adana_mahalles() -> list[tuple[str, str, object]]:
-    data = settings.SHARED_DIR / "data" / "tr-admin"
-    towns = {
-        feature["properties"]["id"]: feature["properties"]["name"]
-        for feature in json.loads((data / "ilceler-5-il.geojson").read_text())["features"]
-        if feature["properties"]["cityId"] == 1
-    }
-    return [
-        (towns[feature["properties"]["townId"]], feature["properties"]["name"], shape(feature["geometry"]))
-        for feature in json.loads((data / "mahalleler-adana.geojson").read_text())["features"]
-    ]
-
-
-def points_inside(geometry: BaseGeometry, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``count`` random (lon, lat) points strictly inside ``geometry`` (rejection sampling in its box)."""
-    min_x, min_y, max_x, max_y = geometry.bounds
-    found = np.empty((0, 2))
-    while len(found) < count:
-        candidates = rng.uniform((min_x, min_y), (max_x, max_y), size=(max(64, 3 * count), 2))
-        keep = shapely.contains_xy(geometry, candidates[:, 0], candidates[:, 1])
-        found = np.vstack([found, candidates[keep]])
-    return found[:count]
-
-
 def locate_cases() -> None:
     """Give every case without a location one in Adana, as intake's geocoder would have."""
     missing = list(Case.objects.filter(latitude__isnull=True).order_by("pk").values_list("pk", flat=True))
@@ -92,7 +69,7 @@ def locate_cases() -> None:
         return
     print(f"  placing {len(missing):,} cases in Adana's mahalles", flush=True)
     rng = np.random.default_rng(len(missing))
-    mahalles = adana_mahalles()
+    mahalles = generate.adana_mahalles()
     weights = np.array([4.0 if district in CENTRAL else 1.0 for district, _, _ in mahalles])
     # A few busy mahalles, as real cities have: some get ten times the share of the others.
     weights[rng.choice(len(mahalles), size=40, replace=False)] *= 10
@@ -101,7 +78,9 @@ def locate_cases() -> None:
     for index in np.unique(picks):
         district, name, geometry = mahalles[index]
         where = np.flatnonzero(picks == index)
-        for position, (lon, lat) in zip(where, points_inside(geometry, len(where), rng), strict=True):
+        for position, (lon, lat) in zip(
+            where, generate.points_inside(geometry, len(where), rng), strict=True
+        ):
             rows.append((round(lat, 6), round(lon, 6), "Adana", district, name, missing[position]))
     rows.sort(key=lambda row: row[-1])
     table = Case._meta.db_table
@@ -192,16 +171,7 @@ def load_areas(institution: Institution) -> None:
     if institution.province != "Adana":
         Institution.objects.filter(pk=institution.pk).update(province="Adana")
         institution.refresh_from_db()
-    if Area.objects.filter(kind=Area.Kind.NEIGHBOURHOOD, province_code="01").exists():
-        return
-    data = settings.SHARED_DIR / "data" / "tr-admin"
-    adana = lambda props: str(props.get("cityId", props.get("id"))) == "1"  # noqa: E731
-    for name, kind in (
-        ("iller.geojson", Area.Kind.PROVINCE),
-        ("ilceler-5-il.geojson", Area.Kind.DISTRICT),
-        ("mahalleler-adana.geojson", Area.Kind.NEIGHBOURHOOD),
-    ):
-        import_file(data / name, kind=kind, keep=adana)
+    generate.load_adana_areas()
 
 
 # The indexes suggested for kentmasa.cases.models.Case (see the README). Until a migration has them the
@@ -429,7 +399,7 @@ def rollup_figures(institution: Institution) -> None:
 
     def measures(label: str) -> list[tuple[str, float, float]]:
         out = []
-        for zoom in (10, 13):
+        for zoom in (10, 13, 15):
             box = screen_box(zoom)
             live_ms, live = timed(partial(live_clusters, box, zoom), repeat=5)
             cell_ms, rolled = timed(partial(cells.clusters, user, form, box, zoom, now), repeat=5)
