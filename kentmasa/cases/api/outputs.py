@@ -287,10 +287,11 @@ class CaseWriter:
         language = get_language()
         self.english = (language or "").startswith("en")
         self.labels = labels(language)
-        # The listed cases' institutions (``listed_page``) and one stand-in case per institution and service
-        # for their clocks (``_clocked``).
+        # The listed cases' institutions (``listed_page``), and for their clocks (``_clocked``) one stand-in
+        # case per institution and their services as read with the rows.
         self.institutions: dict[int, Institution] = {}
-        self.stand_ins: dict[tuple[int, int | None], Case] = {}
+        self.stand_ins: dict[int, Case] = {}
+        self.services: dict[int, Service] = {}
 
     def _display(self, case: Case, name: str) -> str:
         value = getattr(case, name)
@@ -360,22 +361,24 @@ class CaseWriter:
         return [self.listed(row) for row in rows]
 
     def _clocked(self, row: dict[str, Any]) -> Case:
-        """A case carrying ``row``'s clock (kind, status, deadline, pauses): one unsaved Case per institution
-        and service, its clock fields set row after row, so ``remaining`` and ``Case.is_overdue`` read
-        a listed row exactly as they read a case."""
-        key = (row["institution_id"], row["service_id"])
-        case = self.stand_ins.get(key)
+        """A case carrying ``row``'s clock (kind, status, deadline, pauses, service): one unsaved Case per
+        institution, its clock fields set row after row, so ``remaining`` and ``Case.is_overdue`` read a
+        listed row exactly as they read a case (a model instance per row cost more than the rest)."""
+        case = self.stand_ins.get(row["institution_id"])
         if case is None:
-            service = None
-            if row["service_id"] is not None:
-                service = Service(
-                    pk=row["service_id"],
-                    name=row["service__name"],
-                    completion_time=row["service__completion_time"],
-                    counts_closed_days=row["service__counts_closed_days"],
-                )
-            case = Case(institution=self.institutions[row["institution_id"]], service=service)
-            self.stand_ins[key] = case
+            case = Case(institution=self.institutions[row["institution_id"]])
+            self.stand_ins[row["institution_id"]] = case
+        service_id = row["service_id"]
+        service = self.services.get(service_id) if service_id is not None else None
+        if service_id is not None and service is None:
+            service = Service(
+                pk=service_id,
+                name=row["service__name"],
+                completion_time=row["service__completion_time"],
+                counts_closed_days=row["service__counts_closed_days"],
+            )
+            self.services[service_id] = service
+        case.service = service
         for name in CLOCKED:
             setattr(case, name, row[name])
         return case
