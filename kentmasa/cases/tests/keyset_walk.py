@@ -4,6 +4,7 @@ Used by the lists' tests in several apps (foi, privacy, field, emergency, notify
 row once, in order, forward and back; and a bad or forged cursor shows the first page, never an error.
 """
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -85,3 +86,53 @@ def assert_bad_cursors_show_the_first_page(
             page = response.context[page_name]
             assert page.first, (name, text)
             assert [row.pk for row in page.rows] == first, (name, text)
+
+
+# -- PostgreSQL plans (the pattern of kentmasa/cases/tests/test_plans.py) ------------------------------------
+
+
+def plan(sql: str) -> str:
+    """PostgreSQL's plan for ``sql`` with sequential scans off: on a test table of a few rows a Seq Scan is
+    the cheapest plan for anything, so without the switch a missing index would go unnoticed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        found = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return found
+
+
+def indexes_used(found: str) -> set[str]:
+    return {
+        a or b
+        for a, b in re.findall(
+            r"Index (?:Only )?Scan (?:Backward )?using (\w+)|Bitmap Index Scan on (\w+)", found
+        )
+    }
+
+
+def list_queries(client: Any, path: str, params: dict | None, table: str) -> tuple[str, str | None]:
+    """The SQL of the list's key read (the page picked from the index: ``SELECT "table"."id" … LIMIT n``)
+    and of its bounded count (None when the list shows no count) that the view at ``path`` sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params or {})
+    assert response.status_code == 200, response.status_code
+    sent = [query["sql"] for query in captured.captured_queries]
+    keys = [q for q in sent if q.startswith(f'SELECT "{table}"."id" AS "pk", ') and " LIMIT " in q]
+    assert keys, sent
+    counts = [q for q in sent if q.startswith("SELECT COUNT(*)") and f'"{table}"' in q and "LIMIT 10001" in q]
+    return keys[0], counts[0] if counts else None
+
+
+def assert_reads(sql: str, table: str, *indexes: str) -> str:
+    """``sql`` reads ``table`` along one of ``indexes`` (a name, or the start of one, as
+    "privacy_accesslog_citizen_id" for Django's foreign-key index) and never scans it whole."""
+    found = plan(sql)
+    assert f"Seq Scan on {table}" not in found, found
+    assert any(used.startswith(index) for used in indexes_used(found) for index in indexes), found
+    return found
