@@ -449,3 +449,39 @@ def test_an_institution_administrator_cannot_reset_a_superuser_or_admin_staff(ad
         assert boss.post("/hesap/kurum-girisleri/sifirla/", {"kullanici": name}).status_code == 302
         assert TOTPDevice.objects.filter(user=target).exists(), name
         assert not SignInEvent.objects.filter(user=target, kind=K.RESET).exists()
+
+
+def test_the_institutions_sign_ins_page_forward_and_back_newest_first(
+    administrator, other_institution, make_user, operator, monkeypatch
+):
+    from kentmasa.accounts import views as account_views
+    from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
+
+    monkeypatch.setattr(account_views, "EVENTS_PAGE", 3)
+    stranger = make_user(User.Role.OPERATOR, "baska", institution_=other_institution)
+    enrol(operator)
+    boss = signed_in_with_code(administrator)
+    at = timezone.now() - dt.timedelta(days=1)
+    SignInEvent.objects.bulk_create(
+        [  # two at each moment: the key breaks the tie; another institution's never shown
+            SignInEvent(
+                user=stranger if n % 4 == 0 else operator,
+                kind=K.SUCCESS,
+                at=at - dt.timedelta(minutes=n // 2),
+            )
+            for n in range(12)
+        ]
+    )
+    url = "/hesap/kurum-girisleri/"
+    mine = SignInEvent.objects.filter(user__institution_id=administrator.institution_id).order_by(
+        "-at", "-pk"
+    )
+    forward, backward = walk(boss, url)
+    assert forward == backward == list(mine.values_list("pk", flat=True))
+    assert stranger.pk not in set(
+        SignInEvent.objects.filter(pk__in=forward).values_list("user_id", flat=True)
+    )
+    only = mine.filter(user=operator, kind=K.SUCCESS)
+    forward, backward = walk(boss, url, {"tur": "success", "kullanici": "operator"})
+    assert forward == backward == list(only.values_list("pk", flat=True))
+    assert_bad_cursors_show_the_first_page(boss, url, {"tur": "success", "kullanici": "operator"})

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
 from kentmasa.directory.models import Institution, User
 from kentmasa.emergency import footage, footage_forms, footage_views
 from kentmasa.emergency.models import Camera, FootageHold, FootageRelease, FootageRequest
@@ -418,3 +419,21 @@ def test_a_release_of_many_files_lists_200_of_them_and_counts_the_rest(client, k
     assert release.manifest[199]["sha256"] in listed and release.manifest[200]["sha256"] not in listed
     assert "ve 51 dosya daha" in page
     assert "251 dosya" in page  # the log still counts them all
+
+
+def test_the_request_and_hold_lists_page_forward_and_back_newest_first(client, kgys, monkeypatch):
+    monkeypatch.setattr(footage_views, "PAGE_SIZE", 2)
+    made = [pending_request(kgys, minutes=0) for _ in range(5)]
+    same = made[1].recorded_at  # two recorded at one moment: the key breaks the tie
+    FootageRequest.objects.filter(pk=made[2].pk).update(recorded_at=same)
+    client.force_login(kgys.seda)
+    forward, backward = walk(client, KGYS)
+    newest = FootageRequest.objects.order_by("-recorded_at", "-pk")
+    assert forward == backward == list(newest.values_list("pk", flat=True))
+    first = client.get(KGYS).content.decode()
+    assert 'id="kgys-request-count">5 ' in first
+    assert_bad_cursors_show_the_first_page(client, KGYS)
+    holds = FootageHold.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    forward, backward = walk(client, f"{KGYS}saklamalar/", {"state": "all"})
+    assert forward == backward == list(holds)
+    assert_bad_cursors_show_the_first_page(client, f"{KGYS}saklamalar/")

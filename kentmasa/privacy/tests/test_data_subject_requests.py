@@ -565,3 +565,25 @@ def test_a_stranger_on_the_public_form_with_her_tc_kimlik_no_gets_nothing_of_her
     client.force_login(admin)
     assert client.get(reverse("privacy:request_export", args=[request.pk, "pdf"])).status_code == 400
     assert 'id="nav-kvkk-requests"' in client.get(reverse("privacy:requests")).content.decode()
+
+
+def test_the_applications_queue_pages_forward_and_back_by_deadline(client, institution, admin, monkeypatch):
+    from django.utils import timezone
+
+    from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
+    from kentmasa.privacy import request_views
+
+    monkeypatch.setattr(request_views, "PAGE_SIZE", 2)
+    made = [_open(institution) for _ in range(5)]
+    DataSubjectRequest.objects.filter(pk=made[3].pk).update(due_at=made[1].due_at)  # a tie: the key decides
+    answered = timezone.now()
+    DataSubjectRequest.objects.filter(pk__in=[made[0].pk, made[4].pk]).update(answered_at=answered)
+    client.force_login(admin)
+    url = "/kvkk/basvurular/"
+    open_ones = DataSubjectRequest.objects.filter(answered_at__isnull=True).order_by("due_at", "pk")
+    forward, backward = walk(client, url)
+    assert forward == backward == list(open_ones.values_list("pk", flat=True))
+    done = DataSubjectRequest.objects.filter(answered_at__isnull=False).order_by("-answered_at", "-pk")
+    forward, backward = walk(client, url, {"durum": "cevaplanan"})
+    assert forward == backward == list(done.values_list("pk", flat=True))
+    assert_bad_cursors_show_the_first_page(client, url)
