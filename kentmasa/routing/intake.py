@@ -23,19 +23,23 @@ A case outside the institution's territory is flagged and never moved automatica
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kentmasa.cases import services
 from kentmasa.cases.models import ACTIVE_STATUSES, Case, Event
+from kentmasa.directory import cached as directory_cached
 from kentmasa.directory.models import Category, Institution, Unit, User
 from kentmasa.lib import turkish
-from kentmasa.routing import jurisdiction, rules, training
+from kentmasa.routing import cached, jurisdiction, rules, training
 from kentmasa.routing.jurisdiction import Referral, Whereabouts
 from kentmasa.routing.models import Prediction, RouterModel, RoutingFlag, RoutingRule
 
@@ -94,10 +98,15 @@ def classify(institution: Institution | int, words: str) -> tuple[RouterModel | 
         return None, []
     row, router = loaded
     ranked = router.suggest(words, k=min(len(router.labels), 6))
-    ids = [int(s.label) for s in ranked if s.label.isdigit()]
-    categories = Category.objects.filter(pk__in=ids, active=True).select_related("unit").in_bulk()
-    choices = [Choice(categories[int(s.label)], s.probability) for s in ranked if int(s.label) in categories]
-    return row, choices[:3]
+    choices = []
+    for suggestion in ranked:
+        # From the per-process set-up cache (kentmasa.directory.cached): the category with its unit.
+        category = directory_cached.category(int(suggestion.label)) if suggestion.label.isdigit() else None
+        if category is not None and category.active and category.institution_id == row.institution_id:
+            choices.append(Choice(category, suggestion.probability))
+            if len(choices) == 3:
+                break
+    return row, choices
 
 
 def decide(
@@ -124,14 +133,12 @@ def decide(
             decision.category, decision.category_source = best.category, "classifier"
     if decision.suggestions and decision.confidence is None:
         decision.confidence = decision.suggestions[0].probability
-    candidates = RoutingRule.objects.filter(institution=institution, active=True).select_related(
-        "area", "unit"
-    )
     chosen = rules.choose(
-        candidates,
+        cached.rules(institution.pk),  # shared between requests: the one chosen is copied below
         rules.Facts.of(decision.category.pk if decision.category else None, where.area_ids, words),
     )
     if chosen is not None and chosen.unit.active:
+        chosen = copy.deepcopy(chosen)
         decision.rule, decision.unit = chosen, chosen.unit
         decision.unit_source = UNIT_SOURCES[rules.tier(chosen)]
     elif decision.category is not None and decision.category.unit_id:
@@ -162,34 +169,45 @@ def route(case: Case) -> Decision:
 
 def record(case: Case, decision: Decision, *, applied: bool = False) -> None:
     """Keep the classifier's prediction and flag what a person should see on the case page."""
-    if decision.suggestions:
-        best = decision.suggestions[0]
-        Prediction.objects.update_or_create(
+    flags = [
+        RoutingFlag(
             case=case,
-            defaults={
-                "router_model": decision.router_model,
-                "category": best.category,
-                "confidence": best.probability,
-                "suggestions": [
+            kind=referral.kind,
+            target_institution=referral.target,
+            body_name=referral.body_name[:200],
+            place=referral.place[:200],
+            reason=referral.reason,
+        )
+        for referral in decision.referrals
+    ]
+    if case.category_id is None and decision.category is None:
+        flags.append(RoutingFlag(case=case, kind=RoutingFlag.Kind.CATEGORY))
+    if not decision.suggestions and not flags:
+        return
+    # One transaction, one statement per table: the prediction written or replaced, and each flag kept as
+    # it was first raised (a case is flagged once per kind: a second announcement adds nothing).
+    with transaction.atomic():
+        if decision.suggestions:
+            best = decision.suggestions[0]
+            prediction = Prediction(
+                case=case,
+                router_model=decision.router_model,
+                category=best.category,
+                confidence=best.probability,
+                suggestions=[
                     {"category": c.category.pk, "probability": round(c.probability, 4)}
                     for c in decision.suggestions
                 ],
-                "applied": applied,
-            },
-        )
-    for referral in decision.referrals:
-        RoutingFlag.objects.get_or_create(
-            case=case,
-            kind=referral.kind,
-            defaults={
-                "target_institution": referral.target,
-                "body_name": referral.body_name[:200],
-                "place": referral.place[:200],
-                "reason": referral.reason,
-            },
-        )
-    if case.category_id is None and decision.category is None:
-        RoutingFlag.objects.get_or_create(case=case, kind=RoutingFlag.Kind.CATEGORY)
+                applied=applied,
+            )
+            Prediction.objects.bulk_create(
+                [prediction],
+                update_conflicts=True,
+                unique_fields=["case"],
+                update_fields=["router_model", "category", "confidence", "suggestions", "applied"],
+            )
+        if flags:
+            RoutingFlag.objects.bulk_create(flags, ignore_conflicts=True)
 
 
 def _category_there(category: Category, institution: Institution) -> Category | None:
@@ -338,13 +356,17 @@ def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> No
 
 def _handle(case: Case, event: Event) -> None:
     if event.action == "open":
-        fresh = Case.objects.select_related("institution", "category", "category__unit").get(pk=case.pk)
         # Routing is for a case as it was opened. When the announcement comes after people already worked
-        # on it (a replay of history committed in one transaction), they have routed it themselves.
-        later = fresh.events.filter(pk__gt=event.pk)
-        worked_on = later.exclude(action__in=("comment", services.LOCATE)).exists()
-        if fresh.status in ACTIVE_STATUSES and not worked_on:
-            intake(fresh)
+        # on it (a replay of history committed in one transaction), they have routed it themselves. The
+        # case and that question in one query.
+        later = Event.objects.filter(case_id=OuterRef("pk"), pk__gt=event.pk)
+        opened = (
+            Case.objects.select_related("institution", "category", "category__unit")
+            .annotate(worked_on=Exists(later.exclude(action__in=("comment", services.LOCATE))))
+            .get(pk=case.pk)
+        )
+        if opened.status in ACTIVE_STATUSES and not opened.worked_on:
+            intake(opened)
     elif event.action == services.LOCATE:
         fresh = Case.objects.select_related("institution", "category", "category__unit").get(pk=case.pk)
         if fresh.status in ACTIVE_STATUSES:

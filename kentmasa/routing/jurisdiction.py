@@ -24,6 +24,7 @@ from kentmasa.directory.models import Category, Institution
 from kentmasa.places.address import area_key
 from kentmasa.places.geocode import locate
 from kentmasa.places.models import Area
+from kentmasa.routing import cached
 from kentmasa.routing import text as turkish_text
 from kentmasa.routing.models import Competence, ExternalMatter, RoutingFlag
 
@@ -228,7 +229,7 @@ def competence(
     metropolitan-level category goes to its parent."""
     if category is None:
         return None
-    row = Competence.objects.filter(institution=institution, category=category).first()
+    row = cached.competence(institution.pk, category.pk)
     if row is None:
         return None
     if institution.kind == Institution.Kind.METROPOLITAN and row.level == Competence.Level.DISTRICT:
@@ -251,7 +252,7 @@ def competence(
 def external_matter(institution: Institution, category: Category | None, words: str) -> ExternalMatter | None:
     """The other body's matter this case is: one named for its category first, else the one whose
     keywords the text contains (the most keywords found, then the oldest)."""
-    matters = list(ExternalMatter.objects.filter(institution=institution, active=True).order_by("pk"))
+    matters = cached.external_matters(institution.pk)
     if category is not None:
         for matter in matters:
             if matter.category_id == category.pk:

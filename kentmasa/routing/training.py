@@ -30,6 +30,7 @@ from django.utils import timezone
 from kentmasa.cases.models import Case, Status
 from kentmasa.directory.models import Category, Institution
 from kentmasa.lib import turkish
+from kentmasa.routing import cached
 from kentmasa.routing.classifier import Router, evaluate, split
 from kentmasa.routing.models import RouterModel
 
@@ -171,21 +172,17 @@ def _cache_put(institution_id: int, row_pk: int, router: Router) -> None:
 
 
 def current(institution: Institution | int) -> tuple[RouterModel, Router] | None:
-    """The institution's newest active model, or None. One small query per call; the model itself is
-    unpickled once per process and version."""
+    """The institution's newest active model, or None. Its row comes from the per-process set-up cache
+    (kentmasa.routing.cached: a new or changed model clears it); the model itself is unpickled once per
+    process and version."""
     institution_id = institution if isinstance(institution, int) else institution.pk
-    row = (
-        RouterModel.objects.filter(institution_id=institution_id, active=True)
-        .order_by("-version")
-        .defer("blob")
-        .first()
-    )
+    row = cached.router_row(institution_id)
     if row is None:
         return None
     with _lock:
-        cached = _loaded.get(institution_id)
-    if cached is not None and cached[0] == row.pk:
-        return row, cached[1]
+        loaded = _loaded.get(institution_id)
+    if loaded is not None and loaded[0] == row.pk:
+        return row, loaded[1]
     blob = RouterModel.objects.filter(pk=row.pk).values_list("blob", flat=True).first()
     try:
         router = Router.loads(bytes(blob or b""))
