@@ -12,8 +12,12 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         from kentmasa.cases.signals import case_event, phone_code_requested
         from kentmasa.channels import phone_codes, replies
+        from kentmasa.channels.models import AnswerRule, ReplyTemplate
+        from kentmasa.lib.process_cache import invalidate_on
 
         case_event.connect(replies.on_case_event, dispatch_uid="kentmasa.channels.replies")
+        # The reply templates and answer rules every answer reads are kept per process.
+        invalidate_on(ReplyTemplate, AnswerRule)
         phone_code_requested.connect(
             phone_codes.send_phone_code, dispatch_uid="kentmasa.channels.phone_codes"
         )

@@ -32,6 +32,7 @@ from kentmasa.channels.base import sender_for
 from kentmasa.channels.models import AnswerRule, Message
 from kentmasa.lib import lockout
 from kentmasa.lib import notices as notice_hook
+from kentmasa.lib.process_cache import ProcessCache
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,13 @@ HANDED_OVER = "answer_handed_over"
 HANDED_OVER_ACTIONS = frozenset({"resolve", "resolve_on_the_spot"})
 
 _suppressed = contextvars.ContextVar("kentmasa_replies_suppressed", default=False)
+
+# The channels whose messages carry a thread key: e-mail (the Message-ID, kentmasa.channels.email.intake)
+# and X (the conversation, kentmasa.channels.x.intake). An answer copies the key of its channel's latest
+# message that has one; on any other channel no message ever has one, so none is looked for.
+THREADED_CHANNELS = frozenset({Channel.EMAIL, Channel.SOCIAL})
+
+ANSWER_RULES = ProcessCache("answer_rules")
 
 
 @contextlib.contextmanager
@@ -53,14 +61,26 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
-def given_contacts(case: Case) -> dict[str, str] | None:
+# What the "open" event's data holds is read once per answer: ``opening`` below is that data when the caller
+# has it (the "open" event itself is being announced), else UNREAD and it is read here.
+UNREAD: Any = object()
+
+
+def opening_data(case: Case, event: Event | None = None) -> Any:
+    """The data of the case's "open" event: the event in hand when it is that one, else one query."""
+    if event is not None and event.action == "open" and event.case_id == case.pk:
+        return event.data
+    return Event.objects.filter(case=case, action="open").values_list("data", flat=True).first()
+
+
+def given_contacts(case: Case, *, opening: Any = UNREAD) -> dict[str, str] | None:
     """{channel: address} of the contacts the citizen gave on THIS case ("sms": their phone, "email"), as
     the case's "open" event records them (kentmasa.cases.intake) — the addresses themselves, even one that
     never joined the record (an e-mail typed beside a proven phone); None for a case opened before they were
     recorded. Contact data the record holds from other cases (a proven number that found the record, an
     e-mail a staff member recorded on another case) is not among them. Events of before the addresses were
     kept name only the kinds ("phone", "email"): those are read from the case's citizen, as then."""
-    opened = Event.objects.filter(case=case, action="open").values_list("data", flat=True).first()
+    opened = opening_data(case) if opening is UNREAD else opening
     contacts = opened.get("contacts") if isinstance(opened, dict) else None
     if isinstance(contacts, dict):
         return {
@@ -80,20 +100,22 @@ def given_contacts(case: Case) -> dict[str, str] | None:
     return given
 
 
-def reply_channel(case: Case) -> tuple[str, str] | None:
+def reply_channel(case: Case, *, opening: Any = UNREAD) -> tuple[str, str] | None:
     """(channel, address) to answer this case on — the channel the citizen used — or None when the citizen
     cannot be reached. Only the sender of the message the case came with, or a contact given on this case."""
     citizen = case.citizen
     # The message the case came in with: later messages on other channels (or from other people) never
-    # redirect the answer.
-    inbound = (
-        Message.objects.filter(case=case, direction=Message.Direction.IN, channel=case.channel)
-        .order_by("pk")
-        .first()
-    )
-    if inbound is not None and inbound.address and sender_for(inbound.channel) is not None:
-        return inbound.channel, inbound.address
-    given = given_contacts(case)
+    # redirect the answer. Only a channel we can send on has one worth looking for (a phone call, the web
+    # form or the API: none).
+    if sender_for(case.channel) is not None:
+        inbound = (
+            Message.objects.filter(case=case, direction=Message.Direction.IN, channel=case.channel)
+            .order_by("pk")
+            .first()
+        )
+        if inbound is not None and inbound.address:
+            return inbound.channel, inbound.address
+    given = given_contacts(case, opening=opening)
     phone = (citizen.phone if citizen else "") if given is None else given.get(Channel.SMS, "")
     email = (citizen.email if citizen else "") if given is None else given.get(Channel.EMAIL, "")
     if case.channel == Channel.EMAIL and email and sender_for(Channel.EMAIL):
@@ -111,7 +133,7 @@ def answer_reach(case: Case) -> str:
     """How far this case's answers go (AnswerRule.Reach): the rule of its service, else of its kind, else
     the institution's; without one, the channel used only — information requests (Law 4982) at least to
     every contact given."""
-    rules = AnswerRule.objects.filter(institution_id=case.institution_id).order_by("pk")
+    rules = answer_rules(case.institution_id)
     by_service: dict[int | None, str] = {rule.service_id: rule.reach for rule in rules if rule.service_id}
     by_kind = {rule.kind: rule.reach for rule in rules if rule.service_id is None}
     reach = by_service.get(case.service_id) or by_kind.get(case.kind) or by_kind.get("")
@@ -120,17 +142,27 @@ def answer_reach(case: Case) -> str:
     return reach
 
 
-def preferred_channels(case: Case) -> frozenset[str]:
+def answer_rules(institution_id: int) -> tuple[AnswerRule, ...]:
+    """The institution's answer rules, oldest first, kept per process (kentmasa.lib.process_cache: a saved
+    or deleted rule clears them here at once, in the other processes within the cache's seconds)."""
+
+    def load() -> tuple[AnswerRule, ...]:
+        return tuple(AnswerRule.objects.filter(institution_id=institution_id).order_by("pk"))
+
+    return ANSWER_RULES.get(institution_id, load)
+
+
+def preferred_channels(case: Case, *, opening: Any = UNREAD) -> frozenset[str]:
     """The channels the citizen asked to be answered on ("answer_by" on the case's "open" event: "sms",
     "email"; empty: no preference)."""
-    opened = Event.objects.filter(case=case, action="open").values_list("data", flat=True).first()
+    opened = opening_data(case) if opening is UNREAD else opening
     wanted = opened.get("answer_by") if isinstance(opened, dict) else None
     if not isinstance(wanted, list):
         return frozenset()
     return frozenset(str(channel) for channel in wanted) & {Channel.SMS, Channel.EMAIL}
 
 
-def reply_targets(case: Case) -> list[tuple[str, str]]:
+def reply_targets(case: Case, *, opening: Any = UNREAD) -> list[tuple[str, str]]:
     """Every (channel, address) an answer of this case goes to, the channel used first.
 
     The channel used (``reply_channel``); then, when the rule asks (``answer_reach``), each other contact
@@ -138,16 +170,18 @@ def reply_targets(case: Case) -> list[tuple[str, str]]:
     the case is added if the rule did not ask for it), unless the rule is "required" (the law requires
     every channel); a preference nothing given satisfies leaves the channel used.
     """
-    primary = reply_channel(case)
+    if opening is UNREAD:
+        opening = opening_data(case)
+    primary = reply_channel(case, opening=opening)
     targets = [primary] if primary is not None else []
-    given = given_contacts(case) or {}
+    given = given_contacts(case, opening=opening) or {}
     reach = answer_reach(case)
     if reach != AnswerRule.Reach.USED:
         for channel in (Channel.SMS, Channel.EMAIL):
             address = given.get(channel)
             if address and (channel, address) not in targets and sender_for(channel) is not None:
                 targets.append((channel, address))
-    wanted = preferred_channels(case)
+    wanted = preferred_channels(case, opening=opening)
     if wanted and reach != AnswerRule.Reach.REQUIRED:
         kept = [target for target in targets if target[0] in wanted]
         for channel in (Channel.SMS, Channel.EMAIL):
@@ -175,13 +209,15 @@ def context_for(case: Case, event: Event) -> dict:
         # The institution's standards page (its application places), never their details in a message.
         "standards_url": citizen_standards.standards_url(case.institution),
         # The privacy notice the applicant was given (KVKK m.10), as a short link: the first reply carries it.
-        "kvkk_url": _notice_url(case) if event.action == "open" else "",
+        "kvkk_url": _notice_url(case, event) if event.action == "open" else "",
     }
 
 
-def _notice_url(case: Case) -> str:
+def _notice_url(case: Case, event: Event) -> str:
     base = settings.KENTMASA_PUBLIC_URL.rstrip("/") if settings.KENTMASA_PUBLIC_URL else ""
-    notice = notice_hook.for_case(case.pk)
+    if not base:
+        return ""
+    notice = notice_hook.for_case(case.pk, event=event)
     return base + notice.short_path if base and notice is not None else ""
 
 
@@ -219,6 +255,17 @@ def make_reply(case: Case, event: Event) -> Message | None:
     return made[0] if made else None
 
 
+def is_announced(case: Case, event: Event) -> bool:
+    """Whether the citizen would hear of this event at all (a KADES case's silence aside): a public event of
+    a kind answers are made for, on a case with a citizen, not a reopen by staff. Reads nothing."""
+    return (
+        event.public
+        and event.action in templates.DEFAULTS
+        and case.citizen_id is not None
+        and not (event.action == "reopen" and event.actor_id is not None)
+    )
+
+
 def make_replies(case: Case, event: Event) -> list[Message]:
     """The outbound messages for this event, one per channel it goes to (``reply_targets``), each made once
     (a second call makes none); empty when nothing is to be sent.
@@ -227,12 +274,7 @@ def make_replies(case: Case, event: Event) -> list[Message]:
     silence; an event she would have heard of leaves a note on the case instead). The "reopen" answer
     acknowledges the citizen's own message (actor None); a reopen by staff is not announced.
     """
-    announced = (
-        event.public
-        and event.action in templates.DEFAULTS
-        and case.citizen is not None
-        and not (event.action == "reopen" and event.actor_id is not None)
-    )
+    announced = is_announced(case, event)
     if silence.is_silent(case):
         if announced:
             silence.note_withheld(case, event)
@@ -242,7 +284,7 @@ def make_replies(case: Case, event: Event) -> list[Message]:
     if event.action in HANDED_OVER_ACTIONS and Event.objects.filter(case=case, action=HANDED_OVER).exists():
         return []  # the answer was handed over in person (a KVKK answer at the desk: kentmasa.privacy)
     made = []
-    for channel, address in reply_targets(case):
+    for channel, address in reply_targets(case, opening=opening_data(case, event)):
         message = _make_one(case, event, channel, address)
         if message is not None:
             made.append(message)
@@ -250,7 +292,7 @@ def make_replies(case: Case, event: Event) -> list[Message]:
 
 
 def _make_one(case: Case, event: Event, channel: str, address: str) -> Message | None:
-    source = templates.choose(case.institution, channel, event.action)
+    source = templates.choose(case.institution_id, channel, event.action)
     if source is None:
         return None
     citizen = case.citizen
@@ -263,14 +305,16 @@ def _make_one(case: Case, event: Event, channel: str, address: str) -> Message |
     ):
         return None
     context = context_for(case, event)
-    thread = (
-        Message.objects.filter(case=case, channel=channel)
-        .exclude(thread_key="")
-        .order_by("-pk")
-        .values_list("thread_key", flat=True)
-        .first()
-        or ""
-    )
+    thread = ""
+    if channel in THREADED_CHANNELS:
+        thread = (
+            Message.objects.filter(case=case, channel=channel)
+            .exclude(thread_key="")
+            .order_by("-pk")
+            .values_list("thread_key", flat=True)
+            .first()
+            or ""
+        )
     try:
         with transaction.atomic():
             return Message.objects.create(
@@ -293,11 +337,18 @@ def _make_one(case: Case, event: Event, channel: str, address: str) -> Message |
 
 def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> None:
     """Runs after the case's transaction committed: whatever goes wrong here must not turn the caller's
-    (already committed) success into an error, so it is logged and shown on the case instead."""
-    if _suppressed.get():
-        return
+    (already committed) success into an error, so it is logged and shown on the case instead.
+
+    The messages and their sending tasks are written in one transaction (one commit, not one per row):
+    a message is never left without the task that sends it, and a failure leaves neither."""
+    if _suppressed.get() or not is_announced(case, event):
+        return  # nothing to make, nothing to withhold: no transaction opened
+    from kentmasa.channels.tasks import send_message
+
     try:
-        made = make_replies(case, event)
+        with transaction.atomic():
+            for message in make_replies(case, event):
+                send_message.enqueue(message.pk)
     except Exception as error:  # a broken reply template, a database hiccup
         log.exception("no reply could be made for event %s of case %s", event.pk, case.pk)
         from kentmasa.cases import services
@@ -312,9 +363,3 @@ def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> No
                 note=f"Vatandaşa yanıt hazırlanamadı ({type(error).__name__}); yanıt şablonunu denetleyin.",
                 data={"reply_failed": True},
             )
-        return
-    if made:
-        from kentmasa.channels.tasks import send_message
-
-        for message in made:
-            send_message.enqueue(message.pk)

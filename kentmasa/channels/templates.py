@@ -1,10 +1,14 @@
 """The Turkish texts citizens receive, as shipped. An institution overrides any of them in the admin
 (Reply templates); see ReplyTemplate for how the most specific one is chosen."""
 
+import functools
+
+from django.db.models import Q
 from django.template import Context, Template
 
 from kentmasa.channels.models import ReplyTemplate
 from kentmasa.directory.models import Institution
+from kentmasa.lib.process_cache import ProcessCache
 
 # The events a citizen hears of, and what they are told. Short enough for one or two SMS parts.
 DEFAULTS: dict[str, tuple[str, str]] = {
@@ -56,13 +60,13 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
-def choose(institution: Institution | None, channel: str, action: str) -> tuple[str, str] | None:
+def choose(institution: Institution | int | None, channel: str, action: str) -> tuple[str, str] | None:
     """(subject, body) template source for this institution, channel and event; None if not announced."""
-    candidates = ReplyTemplate.objects.filter(action=action, active=True).filter(
-        institution__in=[institution] if institution else []
-    ) | ReplyTemplate.objects.filter(action=action, active=True, institution__isnull=True)
+    institution_id = institution.pk if isinstance(institution, Institution) else institution
     best = None
-    for template in candidates:
+    for template in active_templates(institution_id):
+        if template.action != action:
+            continue
         score = (template.institution_id is not None) * 2 + (template.channel == channel)
         if template.channel not in ("", channel):
             continue
@@ -73,5 +77,26 @@ def choose(institution: Institution | None, channel: str, action: str) -> tuple[
     return DEFAULTS.get(action)
 
 
+# The active templates an institution's answers choose from (its own and every institution's), kept per
+# process: a saved or deleted template clears them here at once, in the other processes within
+# KENTMASA_CONFIG_CACHE_SECONDS (kentmasa.lib.process_cache). Shared between requests: read only.
+ACTIVE = ProcessCache("reply_templates")
+
+
+def active_templates(institution_id: int | None) -> tuple[ReplyTemplate, ...]:
+    def load() -> tuple[ReplyTemplate, ...]:
+        own = Q(institution_id=institution_id) if institution_id is not None else Q(pk__in=[])
+        return tuple(ReplyTemplate.objects.filter(own | Q(institution__isnull=True), active=True))
+
+    return ACTIVE.get(institution_id, load)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    return Template(source)
+
+
 def render(source: str, context: dict) -> str:
-    return " ".join(Template(source).render(Context(context, autoescape=False)).split())
+    """The template's text for the context, its whitespace collapsed (a template is compiled once per
+    process and source)."""
+    return " ".join(_compiled(source).render(Context(context, autoescape=False)).split())

@@ -18,9 +18,11 @@ from kentmasa.field import services
 
 log = logging.getLogger(__name__)
 
-# Events that never overtake a work order: the field app's own (work_order_*, inspection_report) and the
-# notifications' lines; hearing them changes nothing, so they are not even looked at.
-QUIET = frozenset({"notified", "inspection_report"})
+# Events that never overtake a work order: the field app's own (work_order_*, inspection_report), the
+# notifications' lines, and a case's opening (a case has no work order before it is opened; whatever is
+# done to it afterwards, even in the same transaction, is announced by its own event); hearing them changes
+# nothing, so they are not even looked at.
+QUIET = frozenset({"notified", "inspection_report", "open"})
 
 
 def on_case_event(sender: object, case: Case, event: Event, **kwargs: Any) -> None:

@@ -54,6 +54,15 @@ def versions(institution_id: int, group: str) -> list[NoticeRef]:
     return _provider[0].versions(institution_id, group) if _provider else []
 
 
-def for_case(case_id: int) -> NoticeRef | None:
-    """The version the case's applicant was shown when it was opened (privacy.NoticeShown), if recorded."""
+# Set by the provider on the "open" Event instance it recorded the version for, in the opening's
+# transaction: an after-commit receiver holding that event (the receipt) then needs no query.
+SHOWN_ON_EVENT = "kvkk_notice_shown"
+
+
+def for_case(case_id: int, event: object = None) -> NoticeRef | None:
+    """The version the case's applicant was shown when it was opened (privacy.NoticeShown), if recorded.
+    ``event``: the case's "open" event, when the caller holds the instance that was saved."""
+    shown = getattr(event, SHOWN_ON_EVENT, None)
+    if isinstance(shown, NoticeRef) and shown.pk is not None:
+        return shown
     return _provider[0].for_case(case_id) if _provider else None

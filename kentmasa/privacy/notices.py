@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from kentmasa.cases.models import Channel, Event
+from kentmasa.cases.models import Case, Channel, Event
 from kentmasa.directory.models import Institution
+from kentmasa.lib import notices as notice_hook
 from kentmasa.lib.notices import NoticeRef
 from kentmasa.lib.process_cache import ProcessCache
 from kentmasa.privacy.models import ChannelGroup, Notice, NoticeShown
@@ -159,9 +160,11 @@ def on_event_saved(sender: Any, instance: Event, created: bool, raw: bool = Fals
                 published_at__isnull=False,
             ).first()
     # The open event is created once per case: a plain insert (no look-up, no savepoint) on the intake's path.
-    NoticeShown.objects.create(
+    shown = NoticeShown.objects.create(
         case=case,
         notice=notice or current_notice(case.institution_id, group),
         from_form=notice is not None,
         at=instance.at,
     )
+    if Case.institution.is_cached(case):  # the receipt sent after the commit reads it from the event
+        setattr(instance, notice_hook.SHOWN_ON_EVENT, ref(shown.notice, case.institution.slug))
