@@ -15,7 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
+from kentmasa.cases.tests.keyset_walk import (
+    assert_bad_cursors_show_the_first_page,
+    assert_reads,
+    list_queries,
+    walk,
+)
 from kentmasa.directory.models import Institution, User
 from kentmasa.emergency import pts
 from kentmasa.emergency.models import Camera, DispatchSettings, PlateAlert, PlateAlertTeam, PlateHit
@@ -489,3 +494,32 @@ def test_the_phone_leaves_out_closed_alerts_and_those_not_read_for_hours(client,
     assert f'id="plate-told-{alert.pk}"' in html and f'id="plate-told-{old.pk}"' not in html
     pts.close_alert(alert, "stopped", actor=world.operator)
     assert f'id="plate-told-{alert.pk}"' not in client.get(PHONE).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans (enable_seqscan = off)")
+def test_the_plate_pages_read_their_indexes(client, seda, world, bridge):
+    """The plate alerts along plate_alert_list and an alert's reads along plate_hit_alert, never a scan of
+    either table (the reads grow with every pass of a listed plate under a camera)."""
+    for number in range(6):
+        hotlist(world, plate=f"26 AB {100 + number}")
+        read(world, plate=f"26 AB {100 + number}")
+    alert = PlateAlert.objects.order_by("pk").first()
+    start = timezone.now() - dt.timedelta(days=1)
+    PlateHit.objects.bulk_create(
+        [
+            PlateHit(
+                alert=alert, camera_code="ESK-KGYS-014", at=start + dt.timedelta(seconds=n), received_at=start
+            )
+            for n in range(300)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE emergency_platealert")
+        cursor.execute("ANALYZE emergency_platehit")
+    keys, count = list_queries(client, PLATES, {}, "emergency_platealert")
+    assert_reads(keys, "emergency_platealert", "plate_alert_list")
+    # The bounded count along any index of the directorate's alerts (its foreign-key index is as cheap as any
+    # on a test table), never a scan.
+    assert_reads(count, "emergency_platealert", "plate_alert_", "emergency_platealert_institution_id")
+    keys, _count = list_queries(client, f"/haber-merkezi/plaka/{alert.pk}/", {}, "emergency_platehit")
+    assert_reads(keys, "emergency_platehit", "plate_hit_alert")

@@ -5,11 +5,17 @@ import os
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from kentmasa.cases.models import Status
-from kentmasa.cases.tests.keyset_walk import assert_bad_cursors_show_the_first_page, walk
+from kentmasa.cases.tests.keyset_walk import (
+    assert_bad_cursors_show_the_first_page,
+    assert_reads,
+    list_queries,
+    walk,
+)
 from kentmasa.conftest import PASSWORD
 from kentmasa.directory.models import Unit, User
 from kentmasa.notify import views
@@ -410,3 +416,28 @@ def test_in_chromium_the_header_counts_and_opening_a_notification(new_page, road
     page.goto("/bildirimler/vekalet/")
     check(page, "deputies", problems)
     assert problems == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans (enable_seqscan = off)")
+@pytest.mark.parametrize(
+    ("params", "indexes"),
+    [({}, ("notification_inbox",)), ({"unread": "1"}, ("notification_unread", "notification_inbox"))],
+)
+def test_the_inbox_reads_its_index(as_ayse, ayse, road_staff, params, indexes):
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=ayse if n % 5 == 0 else road_staff,
+                kind="assigned",
+                text=f"Bildirim {n}",
+                created_at=now - dt.timedelta(minutes=n),
+                read_at=now if n % 3 == 0 else None,
+            )
+            for n in range(600)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notify_notification")
+    keys, _count = list_queries(as_ayse, "/bildirimler/", params, "notify_notification")
+    assert_reads(keys, "notify_notification", *indexes)
