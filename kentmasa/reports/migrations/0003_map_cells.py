@@ -11,7 +11,7 @@ def install(apps, schema_editor):
     Not in the migration's transaction (``atomic = False``): the triggers are made in one short transaction
     of their own (DROP TRIGGER takes an ACCESS EXCLUSIVE lock on the case table, for a moment, not for the
     whole count), the partial index is built CONCURRENTLY on PostgreSQL (kentmasa.lib.indexes), and the
-    count holds only a SHARE lock (screens read on; writers wait for the count: about a minute at 10M)."""
+    count holds only a SHARE lock (screens read on; writers wait for the count)."""
     from kentmasa.reports import rollups
 
     rollups.install(schema_editor.connection)
