@@ -8,6 +8,7 @@ Operation ids are given as they were when this was one module (kentmasa.cases.ap
 schema and the clients generated from it do not change.
 """
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
@@ -38,6 +39,7 @@ from kentmasa.cases.citizens import STAFF
 from kentmasa.cases.intake import Inbound, open_from
 from kentmasa.cases.models import OPEN_STATUSES, ApiIdempotencyKey, Case, Event
 from kentmasa.cases.search import search_cases
+from kentmasa.cases.signals import case_event
 from kentmasa.cases.tracking import clean_tracking_number
 from kentmasa.cases.transitions import event_label
 from kentmasa.directory import cached
@@ -209,6 +211,42 @@ def _read_back(case: Case) -> Case:
     return Case.objects.select_related(*RELATED).get(pk=case.pk)
 
 
+# The case ids of the timeline events announced (kentmasa.cases.signals.case_event, after their commit)
+# while this request records a case; None outside create_case.
+_announced: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "kentmasa_api_announced", default=None
+)
+
+
+def _heard(sender: object, case: Case, event: Event, **kwargs: object) -> None:
+    heard = _announced.get()
+    if heard is not None:
+        heard.append(event.case_id)
+
+
+case_event.connect(_heard, dispatch_uid="kentmasa.cases.api.views.heard")
+
+
+def _recorded(user: User, payload: CaseIn) -> Case:
+    """Open the case (one transaction of its own) and return it as stored once what ran after its commit is
+    done. Every change to a case is a timeline event announced after its commit, so when nothing but the
+    opening was announced for it (routing kept the category's unit, nothing was redirected), the case in
+    hand is the stored one, its times in UTC as the database gives them, and it is not read again."""
+    token = _announced.set([])
+    try:
+        case = open_from(_inbound(user, payload))
+        heard = _announced.get() or []
+    finally:
+        _announced.reset(token)
+    if heard != [case.pk] or payload.received_at is not None:
+        return _read_back(case)
+    for field in Case._meta.concrete_fields:
+        value = getattr(case, field.attname)
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            setattr(case, field.attname, value.astimezone(dt.UTC))
+    return case
+
+
 def _no_institution() -> ApiError:
     return ApiError(
         403, _("Your account is not linked to an institution, so it cannot record cases."), "no_institution"
@@ -259,10 +297,10 @@ def create_case(
         return WithStatus(201, _created_body(user, earlier))
     if not idempotency_key:
         try:
-            case = open_from(_inbound(user, payload))  # one transaction of its own
+            case = _recorded(user, payload)
         except services.TransitionError as error:
             raise refusal(error) from None
-        return WithStatus(201, _created_body(user, _read_back(case)))
+        return WithStatus(201, _created_body(user, case))
     try:
         with transaction.atomic():
             # Inserted first: a copy sent at the same moment waits here (PostgreSQL) or at BEGIN (SQLite)

@@ -16,11 +16,14 @@ kentmasa/routing/tests/test_intake_whole_request.py, where the trained classifie
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kentmasa.cases.models import Case, Channel
 from kentmasa.cases.tests import test_api_queries
-from kentmasa.cases.tests.test_api_queries import NEW_CALLER, record
+from kentmasa.cases.tests.test_api import new_case
+from kentmasa.cases.tests.test_api_queries import CASES, NEW_CALLER, record
 from kentmasa.channels.models import Message
 from kentmasa.channels.sms.tests import test_sms
 from kentmasa.channels.sms.tests.test_sms import post
@@ -169,3 +172,35 @@ def test_the_receipt_is_made_once_per_event(ayse, category, django_capture_on_co
 
 def test_json_is_json(ayse, category):
     assert json.loads(record(ayse, category, "Kaldırım").content)["category"]["id"] == category.pk
+
+
+def reads_of_cases(queries: CaptureQueriesContext) -> int:
+    return sum(q["sql"].startswith('SELECT "cases_case"."id"') for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_is_the_case_as_stored_whether_or_not_it_is_read_again(ayse, category, parks):
+    """With real commits the receivers run inside the request, before the answer. When nothing but the
+    opening was announced the case in hand is answered (not read again) and says what reading it says;
+    when routing moved it (a rule's unit) the answer shows where it went."""
+    from kentmasa.routing.models import RoutingRule
+
+    location = {"latitude": "41.038210", "longitude": "28.889120", "province": "İstanbul"}
+    body = {**new_case(category, subject="Kaldırım taşı kırık", citizen=NEW_CALLER), "location": location}
+    with CaptureQueriesContext(connection) as queries:
+        created = ayse.post(CASES, json.dumps(body), content_type="application/json").json()
+    assert reads_of_cases(queries) == 1  # routing's; the answer's case is the one in hand
+    stored = ayse.get(f"{CASES}/{created['tracking_number']}").json()
+    created.pop("verification_code")
+    assert created == stored
+    assert created["unit"]["id"] == category.unit_id and created["location"]["latitude"] == 41.03821
+
+    RoutingRule.objects.create(institution=category.institution, keywords="ağaç", unit=parks)
+    body = new_case(category, subject="Ağaç kaldırımı kırdı", citizen=NEW_CALLER)
+    with CaptureQueriesContext(connection) as queries:
+        routed = ayse.post(CASES, json.dumps(body), content_type="application/json").json()
+    assert reads_of_cases(queries) == 3  # routing's, the transfer's locked read, the answer's
+    assert routed["unit"]["id"] == parks.pk
+    stored = ayse.get(f"{CASES}/{routed['tracking_number']}").json()
+    routed.pop("verification_code")
+    assert routed == stored
