@@ -18,6 +18,7 @@ the same text.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -167,6 +168,9 @@ def parse_duration(text: str) -> Duration:
     return _duration_of(match, text)
 
 
+# Pure on its text and the answer is frozen: a service's cell is read once per process, not once per case a
+# list shows (the API list and the queue work out each row's remaining time from it). A refusal is not kept.
+@functools.lru_cache(maxsize=4096)
 def parse_completion_time(text: str) -> CompletionTime:
     """Read one completion-time cell of a service standards table.
 

@@ -232,3 +232,13 @@ def test_durations_describe_themselves_in_turkish(duration, text):
 def test_only_minutes_and_hours_run_round_the_clock():
     assert [unit for unit in TimeUnit if unit.elapsed] == [MIN, HOUR]
     assert [unit.value for unit in TimeUnit] == ["minutes", "hours", "days", "business_days"]
+
+
+def test_a_cell_is_read_once_per_process_and_a_refusal_every_time():
+    # The API list and the queue ask for each row's service standard; the answer for one text is kept.
+    first = parse_completion_time("15 İş Günü")
+    assert parse_completion_time("15 İş Günü") is first
+    assert first.standard is not None and first.standard.amount == 15
+    for _ in range(2):
+        with pytest.raises(CompletionTimeError):
+            parse_completion_time("bir ara bakılır")
