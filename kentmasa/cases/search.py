@@ -22,7 +22,9 @@ kentmasa_search_words(search_text), the keys of its words (their first one and t
 indexes (cases_case_words) kept in step by triggers like cases_case_search. When few cases have the
 short words ("no 17"; PostgreSQL asks its statistics, SQLite counts up to SQLITE_WORDS_FIRST_MAX), the long
 words are checked on those rows; when most have them ("no" alone), the long words pick the rows
-through the trigram index and the short ones are checked on those rows.
+through the trigram index and the short ones are checked on those rows. On PostgreSQL the few matches'
+keys are read first, once, and the caller's list picks its rows by them (_fenced), so that no ordered list
+walks its index computing each row's words.
 
 The console's caller look-up (find_citizens) searches the institution's citizens the same way: by the
 start of the name through the (institution, name_key) index, by any word of the name ("Çiftçi" finds
