@@ -285,6 +285,12 @@ def rebuild(institution_id: int | None = None, connection: BaseDatabaseWrapper =
                 written += int(cursor.rowcount)
             if fills and not institution_id:  # every band counted whole: none is being filled any more
                 CellFill.objects.using(connection.alias).all().delete()
+            elif fills and CellFill.objects.using(connection.alias).exists():
+                # One institution counted whole, the others' bands half filled: the fill starts again (its
+                # batches tell only one-case delta rows apart), from the triggers' rows alone.
+                pending = list(CellFill.objects.using(connection.alias).values_list("zoom", flat=True))
+                MapCell.objects.using(connection.alias).filter(zoom__in=pending).delete()
+                CellFill.objects.using(connection.alias).update(filled_to=0)
         return written
 
 

@@ -310,6 +310,26 @@ def test_rebuild_and_the_trigger_check_cover_the_cells(old_town, superuser):
     assert MapCell.objects.filter(zoom=16).exists()
 
 
+def test_one_institutions_rebuild_during_a_fill_starts_the_fill_again(check, old_town, make_case):
+    """rebuild_rollups --institution while a band is half filled: that institution's cells are counted whole,
+    which the fill's batches could not tell apart from their own, so the fill starts again."""
+    cells.start_fill([16])
+
+    def stop(message: str) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        cells.fill(batch=3, say=stop)
+    assert CellFill.objects.get(zoom=16).filled_to > 0
+    make_case(subject="Arada", location=place(nudge(ULUCAMII, metres_north=6), "Seyhan", "Ulucamii Mh."))
+    rollups.rebuild(old_town["nowhere"].institution_id)
+    assert CellFill.objects.get(zoom=16).filled_to == 0
+    assert not MapCell.objects.filter(zoom=16).exclude(cases__in=[1, -1]).exists()
+    cells.fill(batch=3)
+    assert cells.filling() == set()
+    check("one institution rebuilt while filling")
+
+
 class Interrupted(Exception):
     pass
 
