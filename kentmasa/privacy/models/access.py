@@ -34,12 +34,15 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
 
 class AccessLog(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now)
+    # No index of its own on institution and case: every report's index starts with the institution, and
+    # nothing looks reads up by case. Each staff read writes a row per case shown, so each index costs.
     institution = models.ForeignKey(
         "directory.Institution",
         verbose_name=_("institution"),
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     user = models.ForeignKey(
@@ -56,6 +59,7 @@ class AccessLog(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     citizen = models.ForeignKey(

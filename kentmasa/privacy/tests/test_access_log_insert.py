@@ -88,3 +88,21 @@ def test_a_list_of_fifty_cases_is_one_statement(operator, django_assert_num_quer
     with django_assert_num_queries(1):
         run(operator, [(n, n, "") for n in range(1, 51)])
     assert AccessLog.objects.count() == 50
+
+
+@pytest.mark.django_db
+def test_the_access_log_keeps_only_the_indexes_its_reports_read():
+    # Each index is paid on every staff list (a row per case shown): the foreign keys to the institution and
+    # the case have none of their own (migration 0005), the reports' indexes start with the institution.
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, AccessLog._meta.db_table)
+    indexed = sorted(
+        tuple(spec["columns"]) for spec in found.values() if spec["index"] and not spec["primary_key"]
+    )
+    assert indexed == [
+        ("citizen_id",),
+        ("institution_id", "at", "id"),
+        ("institution_id", "citizen_id", "at", "id"),
+        ("institution_id", "user_id", "at", "id"),
+        ("user_id",),
+    ]
