@@ -518,6 +518,7 @@ def test_the_plate_pages_read_their_indexes(client, seda, world, bridge):
         cursor.execute("ANALYZE emergency_platehit")
     keys, count = list_queries(client, PLATES, {}, "emergency_platealert")
     assert_reads(keys, "emergency_platealert", "plate_alert_list")
+    assert count is not None  # the list shows its size
     # The bounded count along any index of the directorate's alerts (its foreign-key index is as cheap as any
     # on a test table), never a scan.
     assert_reads(count, "emergency_platealert", "plate_alert_", "emergency_platealert_institution_id")
