@@ -203,6 +203,10 @@ def _fts_phrase(word: str) -> str:
 
 def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     """Narrow ``cases`` (already scoped to what the user may see) to those matching ``query``."""
+    return _search(cases, query, fence=FENCE)
+
+
+def _search(cases: QuerySet[Case], query: str, *, fence: bool) -> QuerySet[Case]:
     query = (query or "").strip()
     if not query:
         return cases
@@ -255,7 +259,7 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     else:
         keys = sorted({_word_key(piece) for piece in short_pieces})
         few = bool(keys) and _few_with_words(cases.db, keys)
-        if few and FENCE:
+        if few and fence:
             # The matches alone, whatever the scope: their subquery reads the word index and nothing else
             # (with the scope's conditions PostgreSQL also read every active case's key to AND the bitmaps).
             cases = Case.objects.db_manager(scope.db).all()
@@ -273,12 +277,17 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     for word in as_typed:
         # strpos/instr: a check of the rows found, which no trigram index is tempted to serve
         cases = cases.filter(GreaterThan(StrIndex("search_text", Value(word)), 0))
-    if few and FENCE:
-        return _fenced(scope, cases)
+    if few and fence:
+        fenced = _fenced(scope, cases)
+        if fenced is not None:
+            return fenced
+        # More matches than the statistics said (none yet on a word index just built, or stale ones): the
+        # plain way, not a million keys read into Python and sent back three times.
+        return _search(scope, query, fence=False)
     return cases
 
 
-def _fenced(scope: QuerySet[Case], matched: QuerySet[Case]) -> QuerySet[Case]:
+def _fenced(scope: QuerySet[Case], matched: QuerySet[Case]) -> QuerySet[Case] | None:
     """PostgreSQL: ``scope`` narrowed to the keys of ``matched``, read first and once: their ids are read here
     (from the word index), and the list's queries (its page, its rows, its count) pick from them as
     ``id = ANY(ARRAY(SELECT unnest(ids)))``, which PostgreSQL takes for a handful of keys (it cannot count an
@@ -291,8 +300,11 @@ def _fenced(scope: QuerySet[Case], matched: QuerySet[Case]) -> QuerySet[Case]:
     the list's queries (at 10M, 50 000 rows with "no" and "17" checked for "ışıklar sokak": 0.4 s each).
     Used only when the word index's statistics expect few matches (WORDS_FIRST_MAX), which bounds the keys
     read; a word most cases have ("no" alone) is better found along the list's order, a few rows in. Nothing
-    is capped: every match is read."""
-    ids = list(matched.values_list("pk", flat=True))
+    is capped: every match is read, or, past WORDS_FIRST_MAX of them (the estimate was wrong), None, and the
+    caller searches the plain way."""
+    ids = list(matched.values_list("pk", flat=True)[: WORDS_FIRST_MAX + 1])
+    if len(ids) > WORDS_FIRST_MAX:
+        return None
     return scope.filter(_OnKey("{key} = ANY(ARRAY(SELECT unnest(%s::bigint[])))", [ids]))
 
 

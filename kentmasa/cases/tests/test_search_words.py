@@ -303,3 +303,35 @@ def test_few_matches_are_read_from_the_word_index_before_the_list(corpus, instit
         assert "= ANY ($0)" in outside, plan
         assert "kentmasa_search_words" not in plan, plan
         assert "strpos" not in plan, plan
+
+
+@pytest.mark.parametrize("words_first_max", [0, 10**9])
+def test_a_search_stays_inside_the_callers_scope(corpus, other_institution, monkeypatch, words_first_max):
+    """The matches read apart (PostgreSQL) are every institution's, but they only narrow the caller's own
+    cases: another institution's case with the same words is never found."""
+    monkeypatch.setattr(search, "WORDS_FIRST_MAX", words_first_max)
+    theirs = services.open_case(
+        institution=other_institution, channel="phone", subject="Işıklar Sokak No 17", description="D:3 no 17"
+    )
+    ours = Case.objects.filter(institution=corpus[0].institution)
+    for query in ["ışıklar sokak no 17", "no 17", "D:3"]:
+        assert theirs.pk in found(query), query
+        assert found(query, ours) == reference(query) - {theirs.pk}, query
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the matches are read apart on PostgreSQL only")
+def test_more_matches_than_the_statistics_said_are_searched_the_plain_way(corpus, monkeypatch):
+    """A word index just built has no statistics yet, and PostgreSQL then guesses few matches for a word most
+    cases have: the keys read apart stop at WORDS_FIRST_MAX and the search goes the plain way, not a million
+    keys read into Python."""
+    monkeypatch.setattr(search, "_few_with_words", lambda using, keys: True)  # the planner's wrong guess
+    monkeypatch.setattr(search, "WORDS_FIRST_MAX", 2)
+    for query in ["no", "ışıklar no", "no 17"]:
+        assert len(reference(query)) > 2, query
+        with CaptureQueriesContext(connection) as sent:
+            matches = search.search_cases(Case.objects.all(), query)
+            listed = set(matches.values_list("pk", flat=True))
+        assert listed == reference(query), query
+        assert not any("ANY(ARRAY(" in q["sql"] for q in sent.captured_queries), query
+        keys_read = [q["sql"] for q in sent.captured_queries if "LIMIT 3" in q["sql"]]
+        assert keys_read, query  # at most WORDS_FIRST_MAX + 1 keys were read
