@@ -205,10 +205,15 @@ def reinstall(connection: BaseDatabaseWrapper = default_connection) -> None:
             for statement in cells.trigger_sql(connection.vendor):
                 cursor.execute(statement)
         indexes = connection.introspection.get_constraints(cursor, CASES)
+    # Outside a transaction on PostgreSQL, CONCURRENTLY: a plain DROP INDEX waits for, and then blocks, every
+    # read and write of the case table.
+    concurrently = (
+        " CONCURRENTLY" if connection.vendor == "postgresql" and not connection.in_atomic_block else ""
+    )
     for old in OLD_INDEXES:
         if old in indexes:
             with connection.cursor() as cursor:
-                cursor.execute(f"DROP INDEX IF EXISTS {old}")
+                cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {old}")
     create_index(connection, JUST_LATE_INDEX, index_body())
     create_index(connection, cells.OPEN_INDEX, cells.index_body())
 

@@ -8,10 +8,11 @@ def install(apps, schema_editor):
     """The cells' triggers (kentmasa.reports.cells) and a first count: install() sees them missing and
     rebuilds every rollup from the cases.
 
-    Not in the migration's transaction (``atomic = False``): the triggers are made in one short transaction
-    of their own (DROP TRIGGER takes an ACCESS EXCLUSIVE lock on the case table, for a moment, not for the
-    whole count), the partial index is built CONCURRENTLY on PostgreSQL (kentmasa.lib.indexes), and the
-    count holds only a SHARE lock (screens read on; writers wait for the count)."""
+    In the migration's transaction, with the two tables it creates: were the count to fail or be killed
+    part-way outside it, the tables would stay without the migration being recorded, and the next migrate
+    would stop on "relation already exists". The price is that writers to the case table wait for the whole
+    first count (minutes at ten million cases): upgrade across this migration at a quiet hour. Bands added
+    later fill in batches without stopping intake (reports 0005)."""
     from kentmasa.reports import rollups
 
     rollups.install(schema_editor.connection)
@@ -24,8 +25,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    atomic = False
-
     dependencies = [
         ("directory", "0009_closed_days_and_calendar_settings"),
         ("reports", "0002_case_rollup"),
